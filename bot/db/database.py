@@ -1,0 +1,285 @@
+"""One small database interface over aiosqlite and asyncpg.
+
+Queries are written once, in PostgreSQL's numbered-placeholder style (``$1``); on SQLite they
+run as ``?1`` (SQLite's own numbered parameters), so repositories hold a single set of SQL. The
+few places where the dialects differ ask ``db.dialect``.
+
+Instants are stored as epoch milliseconds (BIGINT) in both backends: comparisons and indexes are
+plain integer ones, and nothing depends on either driver's datetime handling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+Row = Any  # sqlite3.Row or asyncpg.Record: both index by column name
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+def to_ms(dt: datetime) -> int:
+    """An aware datetime as epoch milliseconds."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime reached the database layer")
+    return int(round(dt.timestamp() * 1000))
+
+
+def from_ms(ms: int) -> datetime:
+    """Epoch milliseconds as an aware UTC datetime."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def opt_ms(dt: datetime | None) -> int | None:
+    return None if dt is None else to_ms(dt)
+
+
+def opt_dt(ms: int | None) -> datetime | None:
+    return None if ms is None else from_ms(ms)
+
+
+class Executor(Protocol):
+    """What both a database and a transaction's connection offer."""
+
+    dialect: str
+
+    async def execute(self, sql: str, *args: Any) -> None: ...
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+    async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
+    async def fetchval(self, sql: str, *args: Any) -> Any: ...
+
+
+class Database:
+    """Base class; use :func:`connect`."""
+
+    dialect: str = ""
+    url: str = ""
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        async with self.transaction() as tx:
+            await tx.execute(sql, *args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        async with self.transaction() as tx:
+            await tx.executemany(sql, rows)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        raise NotImplementedError
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        rows = await self.fetch(sql, *args)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        row = await self.fetchrow(sql, *args)
+        return None if row is None else row[0]
+
+    def transaction(self) -> Any:  # an async context manager yielding an Executor
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+# --------------------------------------------------------------------------------------- SQLite
+
+
+class _SqliteConn:
+    """A transaction's view of the one SQLite connection."""
+
+    dialect = "sqlite"
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await self._db._conn.execute(self._db.convert(sql), args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self._db._conn.executemany(self._db.convert(sql), [tuple(r) for r in rows])
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        async with self._db._conn.execute(self._db.convert(sql), args) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        async with self._db._conn.execute(self._db.convert(sql), args) as cur:
+            row = await cur.fetchone()
+            return row
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        row = await self.fetchrow(sql, *args)
+        return None if row is None else row[0]
+
+
+class SqliteDatabase(Database):
+    """SQLite through aiosqlite: one connection in WAL mode, foreign keys on.
+
+    A single aiosqlite connection runs statements in order on its own thread; an asyncio lock
+    makes each transaction exclusive, so statements of concurrent coroutines never interleave
+    inside another's transaction.
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, url: str, conn: Any) -> None:
+        self.url = url
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self._cache: dict[str, str] = {}
+
+    def convert(self, sql: str) -> str:
+        out = self._cache.get(sql)
+        if out is None:
+            out = _PLACEHOLDER.sub(r"?\1", sql)
+            self._cache[sql] = out
+        return out
+
+    @classmethod
+    async def open(cls, url: str, path: str) -> SqliteDatabase:
+        import sqlite3
+
+        import aiosqlite
+
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        return cls(url, conn)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        async with self._lock:
+            async with self._conn.execute(self.convert(sql), args) as cur:
+                return list(await cur.fetchall())
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        async with self._lock:
+            async with self._conn.execute(self.convert(sql), args) as cur:
+                row = await cur.fetchone()
+                return row
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_SqliteConn]:
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteConn(self)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+
+# ----------------------------------------------------------------------------------- PostgreSQL
+
+
+class _PgConn:
+    dialect = "postgresql"
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await self._conn.execute(sql, *args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self._conn.executemany(sql, [tuple(r) for r in rows])
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        return list(await self._conn.fetch(sql, *args))
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        return await self._conn.fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        return await self._conn.fetchval(sql, *args)
+
+
+class PostgresDatabase(Database):
+    """PostgreSQL through an asyncpg pool."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str, pool: Any) -> None:
+        self.url = url
+        self._pool = pool
+
+    @classmethod
+    async def open(cls, url: str) -> PostgresDatabase:
+        import asyncpg
+
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=10)
+        return cls(url, pool)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        return list(await self._pool.fetch(sql, *args))
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        return await self._pool.fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        return await self._pool.fetchval(sql, *args)
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await self._pool.execute(sql, *args)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_PgConn]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            yield _PgConn(conn)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///data/x.db`` -> ``data/x.db``; ``sqlite:////tmp/x.db`` -> ``/tmp/x.db``."""
+    rest = url.split(":", 1)[1]
+    if rest.startswith("///"):
+        return rest[3:]
+    if rest.startswith("//"):
+        return rest[2:]
+    return rest
+
+
+async def connect(url: str, *, migrate: bool = True) -> Database:
+    """Open the database named by ``url`` and apply pending migrations."""
+    db: Database
+    if url.startswith("sqlite:"):
+        db = await SqliteDatabase.open(url, sqlite_path(url))
+    elif url.startswith(("postgresql:", "postgres:")):
+        db = await PostgresDatabase.open(url)
+    else:
+        raise ValueError(f"unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
+    if migrate:
+        from bot.db.migrations import apply_migrations
+
+        try:
+            await apply_migrations(db)
+        except BaseException:
+            await db.close()
+            raise
+    return db

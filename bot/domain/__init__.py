@@ -1,0 +1,1 @@
+"""Domain services and models: plain Python, no Discord."""

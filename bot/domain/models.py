@@ -1,0 +1,217 @@
+"""Typed models returned by the repositories and the domain services.
+
+Every datetime here is timezone-aware UTC; the database stores epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class StakeholderGroup(enum.StrEnum):
+    """The five WSIS stakeholder groups, in the order the consolidated text lists them."""
+
+    GOVERNMENT = "Government"
+    PRIVATE_SECTOR = "Private Sector"
+    CIVIL_SOCIETY = "Civil Society"
+    INTERNATIONAL_ORGANIZATION = "International Organization"
+    TECHNICAL_COMMUNITY = "Technical Community"
+
+    @classmethod
+    def parse(cls, text: str) -> StakeholderGroup:
+        """Forgiving lookup: case, spaces, dashes and a trailing 's' do not matter."""
+        wanted = _norm_group(text)
+        for group in cls:
+            if _norm_group(group.value) == wanted:
+                return group
+        aliases = {
+            "gov": cls.GOVERNMENT,
+            "governments": cls.GOVERNMENT,
+            "business": cls.PRIVATE_SECTOR,
+            "privatesector": cls.PRIVATE_SECTOR,
+            "cs": cls.CIVIL_SOCIETY,
+            "io": cls.INTERNATIONAL_ORGANIZATION,
+            "intergovernmentalorganization": cls.INTERNATIONAL_ORGANIZATION,
+            "tech": cls.TECHNICAL_COMMUNITY,
+            "technical": cls.TECHNICAL_COMMUNITY,
+            "technicalandacademiccommunity": cls.TECHNICAL_COMMUNITY,
+        }
+        if wanted in aliases:
+            return aliases[wanted]
+        raise ValueError(text)
+
+
+def _norm_group(text: str) -> str:
+    out = "".join(ch for ch in text.lower() if ch.isalnum())
+    return out[:-1] if out.endswith("s") and not out.endswith("ss") else out
+
+
+class EventKind(enum.StrEnum):
+    MEETING = "meeting"
+    DEADLINE = "deadline"
+    WINDOW = "window"
+
+
+class EventStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+
+
+class CommentKind(enum.StrEnum):
+    COMMENT = "comment"
+    AMENDMENT = "amendment"
+    DELETION = "deletion"
+
+
+class ReminderState(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    MISSED = "missed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    timezone: str = "UTC"
+    reminder_channel_id: int | None = None
+    reminder_offsets: str = "7d,1d,1h"
+    coordinator_role_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stakeholder:
+    guild_id: int
+    user_id: int
+    display_name: str
+    organization: str
+    group: StakeholderGroup
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def attribution(self) -> str:
+        """How the consolidated text names this stakeholder: "ISOC, Civil Society"."""
+        return f"{self.organization}, {self.group.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    guild_id: int
+    title: str
+    kind: EventKind
+    start: datetime
+    end: datetime | None
+    all_day: bool
+    timezone: str
+    location: str | None = None
+    url: str | None = None
+    description: str | None = None
+    tentative: bool = False
+    status: EventStatus = EventStatus.SCHEDULED
+    uid: str | None = None
+    draft_id: int | None = None
+    created_by: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    id: int
+    guild_id: int
+    code: str
+    title: str
+    version: str | None
+    window_opens: datetime | None = None
+    window_closes: datetime | None = None
+    window_event_id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: int
+    draft_id: int
+    key: str
+    position: int
+    revision: int
+    text: str
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SectionRevision:
+    section_id: int
+    revision: int
+    text: str
+    created_by: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int
+    guild_id: int
+    draft_id: int
+    section_id: int
+    section_key: str
+    revision: int
+    author_id: int | None
+    organization: str
+    group: StakeholderGroup
+    kind: CommentKind
+    text: str
+    created_at: datetime
+    edited_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+
+    @property
+    def attribution(self) -> str:
+        return f"{self.organization}, {self.group.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    id: int
+    guild_id: int | None
+    event_id: int | None
+    moment: str  # start | deadline | opens | closes | personal
+    offset_seconds: int | None
+    due_at: datetime
+    channel_id: int | None
+    user_id: int | None
+    text: str | None
+    state: ReminderState
+    rescheduled: bool = False
+    late: bool = False
+    attempts: int = 0
+    batch_key: str | None = None
+    sent_at: datetime | None = None
+    error: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    guild_id: int | None
+    actor_id: int | None
+    action: str
+    target: str | None
+    detail: str | None
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a longer list: the items and where it sits."""
+
+    items: list[str] = field(default_factory=list)
+    index: int = 0
+    total: int = 1
