@@ -1,0 +1,153 @@
+"""The Bot: its command tree and error handler, cog loading, and command sync by hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pkgutil
+import traceback
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.errors import UserError
+from bot.services import Services
+from bot.settings import Settings
+from bot.ui import NO_PINGS, reply
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
+
+
+class NotCoordinator(app_commands.CheckFailure):
+    """Raised by the coordinator check; shown as a refusal."""
+
+
+def user_message(error: BaseException) -> str | None:
+    """The sentence a user should see for `error`, or None when it is a bug of ours."""
+    original = getattr(error, "original", error)
+    if isinstance(original, UserError):
+        return str(original)
+    if isinstance(error, NotCoordinator):
+        return (
+            "Only coordinators can do that: members with Manage Server or the coordinator role."
+            " Ask one of them."
+        )
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That command works in a server channel, not in DMs."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError):
+        return f"I couldn't understand {str(error.value)[:80]!r}; check the option and try again."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use that command here."
+    return None
+
+
+class ConcordTree(app_commands.CommandTree["ConcordBot"]):
+    """The one error handler for every app command (STYLE: practice 6)."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[ConcordBot], error: app_commands.AppCommandError
+    ) -> None:
+        message = user_message(error)
+        if message is None:
+            original = getattr(error, "original", error)
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "command /%s failed for user %s in guild %s\n%s",
+                command,
+                interaction.user.id,
+                interaction.guild_id,
+                "".join(traceback.format_exception(original)),
+            )
+            message = APOLOGY
+        try:
+            await reply(interaction, message, ephemeral=True)
+        except discord.HTTPException:
+            log.exception("could not deliver an error message")
+
+
+def tree_hash(tree: app_commands.CommandTree[Any]) -> str:
+    """A stable hash of the global command tree as Discord would receive it."""
+    payload = sorted(
+        (cmd.to_dict(tree) for cmd in tree.get_commands()), key=lambda c: str(c.get("name"))
+    )
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class ConcordBot(commands.AutoShardedBot):
+    """Concord. Resources (database, services) are opened by main and handed in."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        services: Services,
+        load_cogs: bool = True,
+        **options: Any,
+    ) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = False
+        intents.members = False
+        intents.presences = False
+        options.setdefault("shard_count", settings.shard_count or 1)
+        if settings.shard_ids:
+            options.setdefault("shard_ids", settings.shard_ids)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=ConcordTree,
+            allowed_mentions=NO_PINGS,
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.services = services
+        self._load_cogs = load_cogs
+        self.synced: str | None = None  # what the last start-up sync did, for tests and logs
+        self.extra_startup: list[Any] = []  # coroutines functions run at the end of setup_hook
+
+    @property
+    def emulated(self) -> bool:
+        return bool(self.settings.discord_api_base)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # Discord asks for 5 s between IDENTIFYs; the local emulator does not.
+        if not self.emulated:
+            await super().before_identify_hook(shard_id, initial=initial)
+
+    async def setup_hook(self) -> None:
+        if self._load_cogs:
+            for module in pkgutil.iter_modules(cogs.__path__):
+                if not module.name.startswith("_"):
+                    await self.load_extension(f"cogs.{module.name}")
+        await self.sync_commands()
+        for hook in self.extra_startup:
+            await hook(self)
+
+    async def sync_commands(self) -> None:
+        """Sync to DEV_GUILD_ID always; globally only when the tree changed since the last sync."""
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+            self.synced = "guild"
+            log.info("synced commands to dev guild %s", self.settings.dev_guild_id)
+            return
+        digest = tree_hash(self.tree)
+        app_id = self.application_id or 0
+        key = f"command_tree_hash:{app_id}"
+        if await self.services.meta.get(key) == digest:
+            self.synced = "unchanged"
+            log.info("command tree unchanged since the last sync; not syncing")
+            return
+        await self.tree.sync()
+        await self.services.meta.set(key, digest)
+        self.synced = "global"
+        log.info("synced %d global commands", len(self.tree.get_commands()))

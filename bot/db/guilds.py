@@ -1,0 +1,114 @@
+"""Server settings, members' own settings, and the key/value meta table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.db import audit
+from bot.db.database import Database, to_ms
+from bot.domain.models import GuildSettings
+
+_COLUMNS = ("timezone", "reminder_channel_id", "reminder_offsets", "coordinator_role_id")
+
+
+class GuildRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        row = await self.db.fetchrow(
+            "SELECT guild_id, timezone, reminder_channel_id, reminder_offsets, coordinator_role_id"
+            " FROM guild_settings WHERE guild_id = $1",
+            guild_id,
+        )
+        if row is None:
+            return GuildSettings(guild_id=guild_id)
+        return GuildSettings(
+            guild_id=row["guild_id"],
+            timezone=row["timezone"],
+            reminder_channel_id=row["reminder_channel_id"],
+            reminder_offsets=row["reminder_offsets"],
+            coordinator_role_id=row["coordinator_role_id"],
+        )
+
+    async def update(
+        self, guild_id: int, *, actor_id: int | None, at: datetime, **changes: object
+    ) -> GuildSettings:
+        """Set some of the settings (keyword names are the column names)."""
+        unknown = set(changes) - set(_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown settings: {sorted(unknown)}")
+        current = await self.get(guild_id)
+        values = {c: getattr(current, c) for c in _COLUMNS} | changes
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO guild_settings (guild_id, timezone, reminder_channel_id,"
+                " reminder_offsets, coordinator_role_id, updated_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6)"
+                " ON CONFLICT (guild_id) DO UPDATE SET timezone = excluded.timezone,"
+                " reminder_channel_id = excluded.reminder_channel_id,"
+                " reminder_offsets = excluded.reminder_offsets,"
+                " coordinator_role_id = excluded.coordinator_role_id,"
+                " updated_at = excluded.updated_at",
+                guild_id,
+                values["timezone"],
+                values["reminder_channel_id"],
+                values["reminder_offsets"],
+                values["coordinator_role_id"],
+                to_ms(at),
+            )
+            await audit.record(
+                tx,
+                guild_id=guild_id,
+                actor_id=actor_id,
+                action="settings.update",
+                target=f"guild:{guild_id}",
+                at=at,
+                detail={k: v for k, v in changes.items()},
+            )
+        return await self.get(guild_id)
+
+
+class UserRepository:
+    """A member's own settings, kept per user across servers."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def timezone(self, user_id: int) -> str | None:
+        value = await self.db.fetchval("SELECT timezone FROM user_settings WHERE user_id = $1", user_id)
+        return value if isinstance(value, str) else None
+
+    async def set_timezone(self, user_id: int, zone: str | None, at: datetime) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO user_settings (user_id, timezone, updated_at) VALUES ($1, $2, $3)"
+                " ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone,"
+                " updated_at = excluded.updated_at",
+                user_id,
+                zone,
+                to_ms(at),
+            )
+            await audit.record(
+                tx, guild_id=None, actor_id=user_id, action="user.timezone",
+                target=f"user:{user_id}", at=at, detail={"timezone": zone},
+            )
+
+
+class MetaRepository:
+    """Small facts the bot keeps about itself (the synced command tree's hash)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, key: str) -> str | None:
+        value = await self.db.fetchval("SELECT value FROM meta WHERE key = $1", key)
+        return value if isinstance(value, str) else None
+
+    async def set(self, key: str, value: str) -> None:
+        await self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            key,
+            value,
+        )

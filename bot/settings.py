@@ -1,0 +1,46 @@
+"""Settings from the environment and `.env` (SPEC section 1). Built in main, never at import."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of SPEC section 1; see `.env.example` for what each one means."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: str = Field(default="", description="the bot token")
+    database_url: str = "sqlite:///data/concord.db"
+    dev_guild_id: int | None = None
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    shard_count: int | None = None
+    shard_ids: list[int] | None = None
+    log_level: str = "INFO"
+
+    @field_validator("dev_guild_id", "shard_count", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        """Accept `0,1`, `0 1` or a JSON list."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, int):
+            return [value]
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [int(part) for part in value.replace(",", " ").split()]
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}:
+            raise ValueError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value

@@ -1,0 +1,66 @@
+"""Glue shared by the cogs: the coordinator check, autocompletes, option choices."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.app import NotCoordinator
+from bot.domain import timezones
+from bot.domain.models import StakeholderGroup
+from bot.domain.stakeholders import is_coordinator
+
+if TYPE_CHECKING:
+    from bot.app import ConcordBot
+    from bot.services import Services
+
+Interaction = discord.Interaction[Any]
+
+GROUP_CHOICES = [app_commands.Choice(name=g.value, value=g.value) for g in StakeholderGroup]
+
+
+def services(interaction: Interaction) -> Services:
+    bot: ConcordBot = interaction.client
+    return bot.services
+
+
+def guild_id(interaction: Interaction) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+async def check_coordinator(interaction: Interaction) -> bool:
+    """True for members with Manage Server or the server's coordinator role."""
+    gid = guild_id(interaction)
+    settings = await services(interaction).settings.get(gid)
+    roles = [role.id for role in getattr(interaction.user, "roles", [])]
+    return is_coordinator(
+        manage_guild=interaction.permissions.manage_guild, role_ids=roles, settings=settings
+    )
+
+
+def coordinator_only() -> Any:
+    """Decorator: the command answers anyone but a coordinator with an ephemeral refusal."""
+
+    async def predicate(interaction: Interaction) -> bool:
+        if await check_coordinator(interaction):
+            return True
+        raise NotCoordinator()
+
+    return app_commands.check(predicate)
+
+
+async def timezone_autocomplete(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=z, value=z) for z in timezones.search(current)]
+
+
+async def member_timezone(interaction: Interaction) -> str:
+    """The timezone `when` input of this member is read in: theirs, else the server's."""
+    return await services(interaction).settings.effective_timezone(
+        interaction.guild_id, interaction.user.id
+    )
