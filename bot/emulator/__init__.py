@@ -1,0 +1,36 @@
+"""Local Discord emulator (REST + gateway on one loopback port) for tests, benchmarks and the demo.
+
+from bot.emulator import DiscordEmulator
+async with DiscordEmulator(token="test-token") as emu:
+    discord.http.Route.BASE = emu.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emu.gateway_url)
+"""
+
+from .models import (
+    Channel,
+    Guild,
+    InteractionResult,
+    Member,
+    RateLimits,
+    Role,
+    SentMessage,
+    Stats,
+    StoredAttachment,
+    User,
+)
+from .server import DiscordEmulator, json_response
+
+__all__ = [
+    "Channel",
+    "DiscordEmulator",
+    "Guild",
+    "InteractionResult",
+    "Member",
+    "RateLimits",
+    "Role",
+    "SentMessage",
+    "Stats",
+    "StoredAttachment",
+    "User",
+    "json_response",
+]
