@@ -99,6 +99,9 @@ class ConcordBot(commands.AutoShardedBot):
         options.setdefault("shard_count", settings.shard_count or 1)
         if settings.shard_ids:
             options.setdefault("shard_ids", settings.shard_ids)
+        if settings.discord_api_base:
+            # The local emulator sends every GUILD_CREATE at once; don't wait 2 s for more.
+            options.setdefault("guild_ready_timeout", 0.2)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,

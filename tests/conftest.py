@@ -142,3 +142,27 @@ def services(db: Database, clock: FakeClock) -> Services:
 @pytest.fixture
 def repo_root() -> Iterator[Path]:
     yield Path(__file__).resolve().parent.parent
+
+
+# ------------------------------------------------------------------ the emulator and the bot
+
+from bot.emulator import DiscordEmulator  # noqa: E402
+from bot.harness import TOKEN, RunningBot, World, build_world, run_bot_in_process  # noqa: E402
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[DiscordEmulator]:
+    async with DiscordEmulator(token=TOKEN) as emu:
+        yield emu
+
+
+@pytest.fixture
+def world(emulator: DiscordEmulator) -> World:
+    return build_world(emulator)
+
+
+@pytest.fixture
+async def bot(world: World, db_url: str, clock: FakeClock) -> AsyncIterator[RunningBot]:
+    """The real ConcordBot, in this process, talking to the emulator; its clock is `clock`."""
+    async with run_bot_in_process(world.emu, db_url, clock=clock) as running:
+        yield running

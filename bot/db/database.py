@@ -30,7 +30,7 @@ def to_ms(dt: datetime) -> int:
     """An aware datetime as epoch milliseconds."""
     if dt.tzinfo is None:
         raise ValueError("naive datetime reached the database layer")
-    return int(round(dt.timestamp() * 1000))
+    return round(dt.timestamp() * 1000)
 
 
 def from_ms(ms: int) -> datetime:
@@ -167,15 +167,13 @@ class SqliteDatabase(Database):
         return cls(url, conn)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        async with self._lock:
-            async with self._conn.execute(self.convert(sql), args) as cur:
-                return list(await cur.fetchall())
+        async with self._lock, self._conn.execute(self.convert(sql), args) as cur:
+            return list(await cur.fetchall())
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        async with self._lock:
-            async with self._conn.execute(self.convert(sql), args) as cur:
-                row = await cur.fetchone()
-                return row
+        async with self._lock, self._conn.execute(self.convert(sql), args) as cur:
+            row = await cur.fetchone()
+            return row
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SqliteConn]:

@@ -1,0 +1,399 @@
+"""Reminder rows: the database is the truth; the engine claims due rows in batches.
+
+A claim marks rows with the claimant and a lease; rows stay `pending` until their send is
+recorded. Each claimed row gets a `batch_key` (the message it goes out in) that survives a
+crash, so a resend after a crash carries the same nonce and Discord drops the duplicate.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
+from bot.domain.models import Event, Reminder, ReminderState
+from bot.domain.reminders import LATE_LIMIT, PlannedReminder
+
+_SELECT = (
+    "SELECT id, guild_id, event_id, moment, offset_seconds, due_at, channel_id, user_id, body,"
+    " state, rescheduled, late, attempts, batch_key, sent_at, error, created_at FROM reminders"
+)
+
+
+def _model(r: Row) -> Reminder:
+    return Reminder(
+        id=r["id"],
+        guild_id=r["guild_id"],
+        event_id=r["event_id"],
+        moment=r["moment"],
+        offset_seconds=r["offset_seconds"],
+        due_at=from_ms(r["due_at"]),
+        channel_id=r["channel_id"],
+        user_id=r["user_id"],
+        text=r["body"],
+        state=ReminderState(r["state"]),
+        rescheduled=bool(r["rescheduled"]),
+        late=bool(r["late"]),
+        attempts=r["attempts"],
+        batch_key=r["batch_key"],
+        sent_at=opt_dt(r["sent_at"]),
+        error=r["error"],
+        created_at=opt_dt(r["created_at"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ShardFilter:
+    """Which guilds this process serves: guild shard = (guild_id >> 22) % count."""
+
+    count: int = 1
+    ids: tuple[int, ...] = (0,)
+
+    def sql(self, column: str = "r.guild_id") -> str:
+        if self.count <= 1:
+            return ""
+        ids = ",".join(str(int(i)) for i in self.ids)
+        return f" AND (({column} >> 22) % {int(self.count)}) IN ({ids})"
+
+    def owns(self, guild_id: int) -> bool:
+        return self.count <= 1 or (guild_id >> 22) % self.count in self.ids
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claimed reminder with what is needed to word and deliver it."""
+
+    id: int
+    guild_id: int | None
+    event_id: int | None
+    moment: str
+    due_at: datetime
+    channel_id: int | None  # where it goes: a channel, or None for a DM to user_id
+    user_id: int | None
+    body: str | None
+    rescheduled: bool
+    late: bool
+    attempts: int
+    batch_key: str
+    created_at: datetime
+    title: str | None = None
+    event_start: datetime | None = None
+    event_end: datetime | None = None
+    all_day: bool = False
+    location: str | None = None
+
+    @property
+    def target(self) -> tuple[str, int]:
+        return ("channel", self.channel_id) if self.channel_id else ("dm", self.user_id or 0)
+
+
+def in_list(ids: Sequence[int], start: int = 1) -> str:
+    """`$1, $2, ...` for an IN list (parameters, never interpolated values)."""
+    return ", ".join(f"${i}" for i in range(start, start + len(ids)))
+
+
+class ReminderRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---------------------------------------------------------------- writing reminders
+
+    @staticmethod
+    async def replace_for_event(
+        tx: Executor,
+        event: Event,
+        planned: Sequence[PlannedReminder],
+        *,
+        rescheduled: bool,
+        now: datetime,
+    ) -> None:
+        """Inside the event's own transaction: drop its pending reminders, add `planned`."""
+        await tx.execute(
+            "DELETE FROM reminders WHERE event_id = $1 AND state = 'pending'", event.id
+        )
+        if planned:
+            await tx.executemany(
+                "INSERT INTO reminders (guild_id, event_id, moment, offset_seconds, due_at,"
+                " state, rescheduled, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)",
+                [
+                    (
+                        event.guild_id,
+                        event.id,
+                        p.moment,
+                        int(p.offset.total_seconds()),
+                        to_ms(p.due_at),
+                        int(rescheduled),
+                        to_ms(now),
+                    )
+                    for p in planned
+                ],
+            )
+
+    @staticmethod
+    async def delete_for_event(tx: Executor, event_id: int) -> None:
+        await tx.execute("DELETE FROM reminders WHERE event_id = $1 AND state = 'pending'", event_id)
+
+    async def add_personal(
+        self,
+        *,
+        guild_id: int | None,
+        user_id: int,
+        channel_id: int | None,
+        due_at: datetime,
+        text: str,
+        now: datetime,
+    ) -> Reminder:
+        async with self.db.transaction() as tx:
+            rid = await tx.fetchval(
+                "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
+                " state, created_by, created_at)"
+                " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6) RETURNING id",
+                guild_id,
+                to_ms(due_at),
+                channel_id,
+                user_id,
+                text,
+                to_ms(now),
+            )
+            from bot.db import audit
+
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=user_id, action="reminder.add",
+                target=f"reminder:{rid}", at=now,
+                detail={"due_at": due_at.isoformat(), "channel_id": channel_id},
+            )
+            row = await tx.fetchrow(_SELECT + " WHERE id = $1", rid)
+        assert row is not None
+        return _model(row)
+
+    async def insert_many(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Bulk insert (guild_id, channel_id, user_id, body, due_at_ms, created_at_ms) personal
+        reminders: tests and the benchmark fill the table with it."""
+        await self.db.executemany(
+            "INSERT INTO reminders (guild_id, moment, channel_id, user_id, body, due_at, state,"
+            " created_at) VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $6)",
+            rows,
+        )
+
+    # ------------------------------------------------------------------- reading
+
+    async def get(self, reminder_id: int) -> Reminder | None:
+        row = await self.db.fetchrow(_SELECT + " WHERE id = $1", reminder_id)
+        return None if row is None else _model(row)
+
+    async def for_event(self, event_id: int) -> list[Reminder]:
+        rows = await self.db.fetch(_SELECT + " WHERE event_id = $1 ORDER BY due_at, id", event_id)
+        return [_model(r) for r in rows]
+
+    async def pending_for_guild(
+        self, guild_id: int, *, user_id: int | None = None, limit: int = 200
+    ) -> list[Reminder]:
+        """Pending reminders of a server, soonest first; with `user_id`, that member's own
+        personal reminders plus the server's event reminders."""
+        if user_id is None:
+            rows = await self.db.fetch(
+                _SELECT + " WHERE guild_id = $1 AND state = 'pending' ORDER BY due_at, id LIMIT $2",
+                guild_id,
+                limit,
+            )
+        else:
+            rows = await self.db.fetch(
+                _SELECT + " WHERE guild_id = $1 AND state = 'pending'"
+                " AND (event_id IS NOT NULL OR user_id = $2) ORDER BY due_at, id LIMIT $3",
+                guild_id,
+                user_id,
+                limit,
+            )
+        return [_model(r) for r in rows]
+
+    async def count_by_state(self) -> dict[str, int]:
+        rows = await self.db.fetch("SELECT state, COUNT(*) AS n FROM reminders GROUP BY state")
+        return {r["state"]: int(r["n"]) for r in rows}
+
+    async def next_due(self, shards: ShardFilter) -> datetime | None:
+        value = await self.db.fetchval(
+            "SELECT MIN(r.due_at) FROM reminders r WHERE r.state = 'pending'" + shards.sql()
+        )
+        return None if value is None else from_ms(int(value))
+
+    # ------------------------------------------------------------------- the engine's side
+
+    async def mark_missed(self, now: datetime, shards: ShardFilter) -> list[Reminder]:
+        """Pending reminders more than 6 hours overdue become `missed`; returns them."""
+        cutoff = to_ms(now - LATE_LIMIT)
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch(
+                _SELECT.replace(" FROM reminders", " FROM reminders r")
+                + " WHERE r.state = 'pending' AND r.due_at < $1" + shards.sql(),
+                cutoff,
+            )
+            if rows:
+                ids = [r["id"] for r in rows]
+                for chunk in _chunks(ids):
+                    await tx.execute(
+                        "UPDATE reminders SET state = 'missed', claimed_by = NULL,"
+                        " lease_until = NULL, error = 'more than 6 hours late'"
+                        f" WHERE id IN ({in_list(chunk)})",
+                        *chunk,
+                    )
+        return [_model(r) for r in rows]
+
+    async def release_claims(self, owner_prefix: str, me: str) -> int:
+        """Claims held by an earlier run of this same process (killed mid-send) are freed at
+        once instead of waiting for their lease."""
+        rows = await self.db.fetch(
+            "SELECT id FROM reminders WHERE state = 'pending' AND claimed_by LIKE $1"
+            " AND claimed_by <> $2",
+            owner_prefix + "%",
+            me,
+        )
+        ids = [r["id"] for r in rows]
+        for chunk in _chunks(ids):
+            await self.db.execute(
+                f"UPDATE reminders SET lease_until = NULL WHERE id IN ({in_list(chunk)})", *chunk
+            )
+        return len(ids)
+
+    async def claim_due(
+        self,
+        *,
+        now: datetime,
+        owner: str,
+        lease: timedelta,
+        limit: int,
+        shards: ShardFilter,
+        late_after: timedelta = timedelta(seconds=60),
+    ) -> list[Claimed]:
+        """Claim up to `limit` due reminders of our shards and give each its message key."""
+        now_ms = to_ms(now)
+        lock = " FOR UPDATE OF r SKIP LOCKED" if self.db.dialect == "postgresql" else ""
+        async with self.db.transaction() as tx:
+            id_rows = await tx.fetch(
+                "SELECT r.id FROM reminders r WHERE r.state = 'pending' AND r.due_at <= $1"
+                " AND (r.lease_until IS NULL OR r.lease_until < $1)"
+                + shards.sql()
+                + " ORDER BY r.due_at, r.id LIMIT $2"
+                + lock,
+                now_ms,
+                limit,
+            )
+            ids = [r["id"] for r in id_rows]
+            if not ids:
+                return []
+            await tx.execute(
+                "UPDATE reminders SET claimed_by = $1, lease_until = $2,"
+                " late = CASE WHEN due_at < $3 THEN 1 ELSE late END"
+                f" WHERE id IN ({in_list(ids, 4)})",
+                owner,
+                now_ms + int(lease.total_seconds() * 1000),
+                now_ms - int(late_after.total_seconds() * 1000),
+                *ids,
+            )
+            rows = await tx.fetch(
+                "SELECT r.id, r.guild_id, r.event_id, r.moment, r.due_at, r.channel_id,"
+                " r.user_id, r.body, r.rescheduled, r.late, r.attempts, r.batch_key,"
+                " r.created_at, e.title, e.start_at, e.end_at, e.all_day, e.location,"
+                " g.reminder_channel_id"
+                " FROM reminders r LEFT JOIN events e ON e.id = r.event_id"
+                " LEFT JOIN guild_settings g ON g.guild_id = r.guild_id"
+                f" WHERE r.id IN ({in_list(ids)}) ORDER BY r.due_at, r.id",
+                *ids,
+            )
+            # Rows that already had a key (claimed before a crash) keep it: same message, same
+            # nonce. New rows due in the same minute for the same place share a new key.
+            groups: dict[tuple[str, int, int], list[Row]] = defaultdict(list)
+            for r in rows:
+                if r["batch_key"] is None:
+                    channel = r["channel_id"] or (
+                        r["reminder_channel_id"] if r["event_id"] is not None else None
+                    )
+                    place = ("channel", channel) if channel else ("dm", r["user_id"] or 0)
+                    groups[(place[0], int(place[1]), r["due_at"] // 60000)].append(r)
+            keys: dict[int, str] = {}
+            for members in groups.values():
+                key = f"{members[0]['id']}"
+                member_ids = [m["id"] for m in members]
+                for mid in member_ids:
+                    keys[mid] = key
+                for chunk in _chunks(member_ids):
+                    await tx.execute(
+                        f"UPDATE reminders SET batch_key = $1 WHERE id IN ({in_list(chunk, 2)})",
+                        key,
+                        *chunk,
+                    )
+        claimed = []
+        for r in rows:
+            channel = r["channel_id"] or (
+                r["reminder_channel_id"] if r["event_id"] is not None else None
+            )
+            claimed.append(
+                Claimed(
+                    id=r["id"],
+                    guild_id=r["guild_id"],
+                    event_id=r["event_id"],
+                    moment=r["moment"],
+                    due_at=from_ms(r["due_at"]),
+                    channel_id=channel,
+                    user_id=r["user_id"],
+                    body=r["body"],
+                    rescheduled=bool(r["rescheduled"]),
+                    late=bool(r["late"]) or r["due_at"] < now_ms - late_after.total_seconds() * 1000,
+                    attempts=r["attempts"],
+                    batch_key=r["batch_key"] or keys[r["id"]],
+                    created_at=from_ms(r["created_at"]),
+                    title=r["title"],
+                    event_start=opt_dt(r["start_at"]),
+                    event_end=opt_dt(r["end_at"]),
+                    all_day=bool(r["all_day"]),
+                    location=r["location"],
+                )
+            )
+        return claimed
+
+    async def renew(self, ids: Sequence[int], owner: str, until: datetime) -> None:
+        for chunk in _chunks(list(ids)):
+            await self.db.execute(
+                f"UPDATE reminders SET lease_until = $1 WHERE claimed_by = $2"
+                f" AND state = 'pending' AND id IN ({in_list(chunk, 3)})",
+                to_ms(until),
+                owner,
+                *chunk,
+            )
+
+    async def mark_sent(self, ids: Sequence[int], at: datetime, message_id: int | None) -> None:
+        for chunk in _chunks(list(ids)):
+            await self.db.execute(
+                "UPDATE reminders SET state = 'sent', sent_at = $1, message_id = $2,"
+                " claimed_by = NULL, lease_until = NULL, error = NULL"
+                f" WHERE state = 'pending' AND id IN ({in_list(chunk, 3)})",
+                to_ms(at),
+                message_id,
+                *chunk,
+            )
+
+    async def mark_failed(self, ids: Sequence[int], error: str) -> None:
+        for chunk in _chunks(list(ids)):
+            await self.db.execute(
+                "UPDATE reminders SET state = 'failed', error = $1, claimed_by = NULL,"
+                f" lease_until = NULL WHERE state = 'pending' AND id IN ({in_list(chunk, 2)})",
+                error[:500],
+                *chunk,
+            )
+
+    async def retry_later(self, ids: Sequence[int], until: datetime, error: str) -> None:
+        """Keep them pending but unclaimable until `until` (a backoff after a 5xx)."""
+        for chunk in _chunks(list(ids)):
+            await self.db.execute(
+                "UPDATE reminders SET attempts = attempts + 1, lease_until = $1, error = $2"
+                f" WHERE state = 'pending' AND id IN ({in_list(chunk, 3)})",
+                to_ms(until),
+                error[:500],
+                *chunk,
+            )
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
