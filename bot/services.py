@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from bot.db.database import Database
 from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
@@ -12,6 +13,21 @@ from bot.domain.settings import SettingsService
 from bot.domain.stakeholders import StakeholderService
 
 
+class Signal:
+    """A change notice: services call `fire()` after committing new reminders; the reminder
+    engine listens so it can wake earlier than it planned."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def connect(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def fire(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+
 @dataclass
 class Services:
     db: Database
@@ -19,6 +35,7 @@ class Services:
     meta: MetaRepository
     settings: SettingsService
     stakeholders: StakeholderService
+    reminders_changed: Signal = field(default_factory=Signal)
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
