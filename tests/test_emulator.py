@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import time
 import zlib
@@ -35,12 +36,14 @@ class ButtonView(discord.ui.View):
         self.rec = rec
 
     @discord.ui.button(label="Confirm", custom_id="confirm", style=discord.ButtonStyle.green)
-    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+    async def confirm(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
         self.rec.seen["clicked_by"] = interaction.user.id
         await interaction.response.edit_message(content="confirmed", view=None)
 
 
-def make_bot(rec: Recorder, guild_id: int) -> commands.Bot:
+def make_bot(rec: Recorder) -> commands.Bot:
     bot = commands.Bot(
         command_prefix="!",
         intents=discord.Intents.default(),
@@ -100,7 +103,7 @@ def make_bot(rec: Recorder, guild_id: int) -> commands.Bot:
     async def export(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("exporting")
         await interaction.followup.send(
-            "here", file=discord.File(__import__("io").BytesIO(b"BEGIN:VCALENDAR"), "cal.ics")
+            "here", file=discord.File(io.BytesIO(b"BEGIN:VCALENDAR"), "cal.ics")
         )
 
     @bot.tree.command(name="announce", description="Channel message with nonce")
@@ -118,7 +121,9 @@ def make_bot(rec: Recorder, guild_id: int) -> commands.Bot:
         await interaction.response.send_message("press", view=ButtonView(rec))
 
     @bot.tree.error
-    async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def on_error(
+        interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
         rec.errors.append(error)
 
     async def setup_hook() -> None:
@@ -160,8 +165,7 @@ class World:
 async def running(rate_limits: RateLimits | None = None) -> AsyncIterator[World]:
     async with DiscordEmulator(token=TOKEN, rate_limits=rate_limits) as emu, pointed_at(emu):
         rec = Recorder()
-        world_guild_placeholder = 0
-        bot = make_bot(rec, world_guild_placeholder)
+        bot = make_bot(rec)
         world = World(emu, bot, rec)
         task = asyncio.create_task(bot.start(TOKEN))
         try:
@@ -206,8 +210,13 @@ async def test_invoke_with_every_option_type(world: World) -> None:
     res = await emu.invoke(
         world.alice,
         "event add",
-        {"title": "ICANN 49", "count": "3", "who": world.alice, "role": world.coord.id,
-         "where": world.other},
+        {
+            "title": "ICANN 49",
+            "count": "3",
+            "who": world.alice,
+            "role": world.coord.id,
+            "where": world.other,
+        },
         attachments={"file": ("cal.ics", b"BEGIN:VCALENDAR")},
         guild=world.guild,
         channel=world.general,
@@ -227,9 +236,16 @@ async def test_invoke_with_every_option_type(world: World) -> None:
 
     # bob has no Manage Server
     await emu.invoke(
-        world.bob, "event add",
-        {"title": "x", "count": 1, "who": world.bob, "role": world.coord, "where": world.general,
-         "file": ("a.txt", b"a")},
+        world.bob,
+        "event add",
+        {
+            "title": "x",
+            "count": 1,
+            "who": world.bob,
+            "role": world.coord,
+            "where": world.general,
+            "file": ("a.txt", b"a"),
+        },
         guild=world.guild,
     )
     assert not world.rec.seen["add"]["perms_manage_guild"]
@@ -280,8 +296,13 @@ async def test_button_click(world: World) -> None:
 
 async def test_channel_message_nonce_dedup(world: World) -> None:
     emu = world.emu
-    res = await emu.invoke(world.alice, "announce", {"text": "hello @everyone"}, guild=world.guild,
-                           channel=world.general)
+    res = await emu.invoke(
+        world.alice,
+        "announce",
+        {"text": "hello @everyone"},
+        guild=world.guild,
+        channel=world.general,
+    )
     assert res.ephemeral and res.followups[0].content == "announced"
     msgs = emu.channel_messages(world.general)
     assert len(msgs) == 1 and msgs[0].nonce == "n-1"
@@ -331,7 +352,9 @@ async def test_wrong_token_is_401() -> None:
     async with DiscordEmulator(token=TOKEN) as emu, aiohttp.ClientSession() as s:
         async with s.get(emu.api_base + "/users/@me", headers={"Authorization": "Bot x"}) as r:
             assert r.status == 401 and r.headers["Content-Type"] == "application/json"
-        async with s.get(emu.api_base + "/users/@me", headers={"Authorization": f"Bot {TOKEN}"}) as r:
+        async with s.get(
+            emu.api_base + "/users/@me", headers={"Authorization": f"Bot {TOKEN}"}
+        ) as r:
             assert r.status == 200 and r.headers["Content-Type"] == "application/json"
             assert (await r.json())["bot"] is True
 
@@ -388,3 +411,80 @@ async def test_per_channel_rate_limit_headers_prevent_429() -> None:
         assert len(w.emu.channel_messages(w.general)) == 7
         assert w.emu.stats.status_429 == 0
         assert elapsed >= 4.5
+
+
+async def test_invoke_in_dm_and_limits(world: World) -> None:
+    res = await world.emu.invoke(world.alice, "slow")
+    assert res.guild_id is None and res.content == "slow done"
+    assert res.channel_id == world.emu.dm_channel_id(world.alice)
+    channel = world.bot.get_channel(world.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    with pytest.raises(discord.HTTPException) as info:
+        await channel.send("x" * 2001)
+    assert info.value.code == 50035
+    with pytest.raises(discord.HTTPException):
+        await channel.send(embed=discord.Embed(description="d" * 4097))
+    assert world.emu.errors and world.emu.errors[-1][1] == 400
+
+
+async def test_resume_after_disconnect(world: World) -> None:
+    emu = world.emu
+    await emu.disconnect_all(code=4000)
+    deadline = time.monotonic() + 10
+    while emu.resume_count == 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert emu.resume_count == 1 and emu.identify_count == 1
+    await emu.wait_for_ready()
+    res = await emu.invoke(world.alice, "slow", guild=world.guild)
+    assert res.content == "slow done"
+
+
+async def test_interactions_routed_to_the_owning_shard() -> None:
+    async with DiscordEmulator(token=TOKEN) as emu, pointed_at(emu):
+        alice = emu.add_user("alice")
+        guilds: list[Any] = []
+        # snowflake timestamps decide the shard: create guilds until both shards own some
+        while len({(g.id >> 22) % 2 for g in guilds}) < 2 or len(guilds) < 4:
+            g = emu.add_guild(f"g{len(guilds)}")
+            emu.add_channel(g, "general")
+            emu.add_member(g, alice)
+            guilds.append(g)
+            await asyncio.sleep(0.002)
+        handled: dict[int, int] = {}
+
+        def make_bot_for(shard: int) -> commands.Bot:
+            bot = commands.Bot(
+                command_prefix="!",
+                intents=discord.Intents.default(),
+                shard_id=shard,
+                shard_count=2,
+                guild_ready_timeout=0.1,
+            )
+
+            @bot.tree.command(name="where", description="which shard")
+            async def where(interaction: discord.Interaction) -> None:
+                assert interaction.guild_id is not None
+                handled[interaction.guild_id] = shard
+                await interaction.response.send_message(f"shard {shard}")
+
+            return bot
+
+        bots = [make_bot_for(0), make_bot_for(1)]
+        tasks = [asyncio.create_task(b.start(TOKEN)) for b in bots]
+        try:
+            await emu.wait_for_ready(sessions=2)
+            await bots[0].tree.sync()
+            for g in guilds:
+                res = await emu.invoke(alice, "where", guild=g)
+                expected = (g.id >> 22) % 2
+                assert handled[g.id] == expected and res.content == f"shard {expected}"
+            for shard, b in enumerate(bots):
+                assert {g.id for g in b.guilds} == {
+                    g.id for g in guilds if (g.id >> 22) % 2 == shard
+                }
+        finally:
+            for b in bots:
+                await b.close()
+            for t in tasks:
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait_for(t, 5)

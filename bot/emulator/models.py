@@ -254,6 +254,7 @@ class Stats:
     creates_per_nonce: dict[str, int] = field(default_factory=dict)
     global_window_max: int = 0
     message_creates: int = 0
+    late_responses: int = 0
 
     @property
     def total_requests(self) -> int:
@@ -392,6 +393,7 @@ class InteractionResult:
         self.choices: list[dict[str, Any]] | None = None
         self.modal: dict[str, Any] | None = None
         self.edits: int = 0
+        self.errors: list[str] = []
         self.created_at_monotonic = time.monotonic()
         self.responded_at_monotonic: float | None = None
         self.completed_at_monotonic: float | None = None
@@ -468,6 +470,7 @@ class InteractionResult:
         except TimeoutError:
             raise TimeoutError(
                 f"interaction {self.id} was deferred but not completed within {timeout}s"
+                + (f" (rejected: {'; '.join(self.errors)})" if self.errors else "")
             ) from None
         return self
 

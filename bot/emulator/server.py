@@ -103,6 +103,63 @@ def json_response(
     )
 
 
+def validate_message(payload: dict[str, Any], *, partial: bool = False) -> str | None:
+    """Discord's message limits; returns an error text (400 Invalid Form Body) or None."""
+    content = payload.get("content")
+    if content is not None and len(str(content)) > 2000:
+        return f"content: Must be 2000 or fewer in length (got {len(str(content))})."
+    embeds = payload.get("embeds")
+    if embeds:
+        if len(embeds) > 10:
+            return f"embeds: Must be 10 or fewer in length (got {len(embeds)})."
+        total = 0
+        for i, e in enumerate(embeds):
+            if not isinstance(e, dict):
+                return f"embeds.{i}: must be an object"
+            checks: list[tuple[str, Any, int]] = [
+                ("title", e.get("title"), 256),
+                ("description", e.get("description"), 4096),
+                ("footer.text", (e.get("footer") or {}).get("text"), 2048),
+                ("author.name", (e.get("author") or {}).get("name"), 256),
+            ]
+            fields = e.get("fields") or []
+            if len(fields) > 25:
+                return f"embeds.{i}.fields: Must be 25 or fewer in length."
+            for j, f in enumerate(fields):
+                checks.append((f"fields.{j}.name", f.get("name"), 256))
+                checks.append((f"fields.{j}.value", f.get("value"), 1024))
+                if not f.get("name") or not f.get("value"):
+                    return f"embeds.{i}.fields.{j}: name and value are required."
+            for name, value, limit in checks:
+                if value is None:
+                    continue
+                n = len(str(value))
+                total += n
+                if n > limit:
+                    return f"embeds.{i}.{name}: Must be {limit} or fewer in length (got {n})."
+        if total > 6000:
+            return f"embeds: Embed size exceeds maximum size of 6000 (got {total})."
+    components = payload.get("components")
+    if components and len(components) > 5 and not int(payload.get("flags") or 0) & (1 << 15):
+        return "components: Must be 5 or fewer in length."
+    return None
+
+
+def validate_choices(choices: Any) -> str | None:
+    if not isinstance(choices, list):
+        return "choices: must be a list"
+    if len(choices) > 25:
+        return f"choices: Must be 25 or fewer in length (got {len(choices)})."
+    for i, c in enumerate(choices):
+        name = str(c.get("name", "")) if isinstance(c, dict) else ""
+        if not 1 <= len(name) <= 100:
+            return f"choices.{i}.name: Must be between 1 and 100 in length."
+        value = c.get("value")
+        if isinstance(value, str) and len(value) > 100:
+            return f"choices.{i}.value: Must be 100 or fewer in length."
+    return None
+
+
 def _snowflake(value: Any) -> int:
     if isinstance(value, int):
         return value
@@ -188,6 +245,12 @@ class DiscordEmulator:
         self._buckets: dict[int, _ChannelBucket] = {}
         self._holds: dict[int, float] = {}
         self._failures: list[list[Any]] = []
+        # (METHOD path, status, message) of every 4xx/5xx the emulator itself produced
+        self.errors: list[tuple[str, int, str]] = []
+        # seconds after which an interaction callback counts as late (Discord: 3 s); when
+        # ``enforce_interaction_deadline`` is set, late callbacks get 404 Unknown interaction.
+        self.interaction_deadline = 3.0
+        self.enforce_interaction_deadline = False
 
     # ------------------------------------------------------------------------------------------
     # lifecycle
@@ -543,6 +606,9 @@ class DiscordEmulator:
         except HTTPError as e:
             if e.status == 429:
                 self.stats.status_429 += 1
+            self.errors.append((f"{request.method} {path}", e.status, e.message))
+            if len(self.errors) > 1000:
+                del self.errors[:500]
             return json_response({"message": e.message, "code": e.code}, e.status, e.headers)
 
     async def _not_found(self, request: web.Request) -> web.StreamResponse:
@@ -883,6 +949,9 @@ class DiscordEmulator:
         payload: dict[str, Any],
         files: list[tuple[int, str, bytes, str | None]],
     ) -> None:
+        problem = validate_message(payload)
+        if problem:
+            raise HTTPError(400, f"Invalid Form Body: {problem}", 50035)
         if "content" in payload:
             msg.content = str(payload["content"] or "")
         if "embeds" in payload:
@@ -1007,6 +1076,9 @@ class DiscordEmulator:
             or payload.get("poll")
         ):
             raise HTTPError(400, "Cannot send an empty message", 50006, headers)
+        problem = validate_message(payload)
+        if problem:
+            raise HTTPError(400, f"Invalid Form Body: {problem}", 50035, headers)
         msg = self._new_message(
             payload, files, channel_id=channel_id, guild_id=ch.guild_id, webhook=False
         )
@@ -1064,8 +1136,27 @@ class DiscordEmulator:
         payload, files = await self._read_payload(request)
         if res.callback_type is not None:
             raise HTTPError(400, "Interaction has already been acknowledged.", 40060)
+        late = time.monotonic() - res.created_at_monotonic > self.interaction_deadline
+        if late:
+            self.stats.late_responses += 1
+            if self.enforce_interaction_deadline:
+                res.errors.append("late response: Unknown interaction")
+                raise HTTPError(404, "Unknown interaction", 10062)
         ctype = int(payload.get("type", 0))
         data = payload.get("data") or {}
+        problem: str | None = None
+        if ctype in (4, 7):
+            problem = validate_message(data)
+        elif ctype == 8:
+            problem = validate_choices(data.get("choices") or [])
+        elif ctype == 9:
+            if not data.get("custom_id") or not data.get("title"):
+                problem = "modal: custom_id and title are required."
+            elif len(str(data.get("title"))) > 45:
+                problem = "title: Must be 45 or fewer in length."
+        if problem:
+            res.errors.append(problem)
+            raise HTTPError(400, f"Invalid Form Body: {problem}", 50035)
         res.callback_type = ctype
         res.callback_data = data
         message: SentMessage | None = None
@@ -1136,6 +1227,10 @@ class DiscordEmulator:
         if res.callback_type is None:
             raise HTTPError(404, "Unknown Webhook", 10015)
         payload, files = await self._read_payload(request)
+        problem = validate_message(payload)
+        if problem:
+            res.errors.append(problem)
+            raise HTTPError(400, f"Invalid Form Body: {problem}", 50035)
         msg = self._new_message(
             payload,
             files,
