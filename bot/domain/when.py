@@ -10,13 +10,15 @@ Decisions (the contract leaves them open):
 
 - A date without a year is the next occurrence that is not in the past: its (last) day is today
   or later in the zone of the input, else the same date next year ("3-4 May" read on 1 November
-  2013 is 3-4 May 2014). A range without a year that crosses the year end ("30 December -
-  2 January") starts in the year before its end.
+  2013 is 3-4 May 2014). A range whose year is written once and whose months go backwards
+  ("30 December - 2 January 2015", "30 December 2014 - 2 January") crosses the year end, when
+  that makes it at most about half a year long; otherwise it is an error.
 - A time without a date ("9am", "14:00-16:00") is today if that time is still to come, else
   tomorrow.
 - A range of dates is all-day, its last day included; the stored end is exclusive (local
   midnight after the last day). A bare time as the end of a range takes the start's date, and the
-  next day when it is earlier than the start ("22:00-01:00").
+  next day when it is earlier than the start and that makes at most 12 hours ("22:00-01:00";
+  "13:00-10:00" is an error).
 - "until X" starts now; it is timed, and a date-only X ends at the local midnight after X.
 - "in 3 days", "in 2 hours", "now" are timed instants; "today", "tomorrow", "next friday" without
   a clock time are all-day.
@@ -275,7 +277,8 @@ def _zone_from_words(words: str) -> _Zone | None:
     if words.startswith(("utc", "gmt")) and len(words) > 3:
         return _offset_zone(words.replace(" ", ""))
     by_lower, cities = _zone_index()
-    found = by_lower.get(words.replace(" ", "_")) or cities.get(words.replace("_", " "))
+    # A city first: "singapore" is Asia/Singapore, not the legacy link "Singapore".
+    found = cities.get(words.replace("_", " ")) or by_lower.get(words.replace(" ", "_"))
     if found is None:
         return None
     return _Zone(found, _zoneinfo(found))
@@ -723,22 +726,22 @@ def _range(
         raise _unreadable(text)
     # Months without days: "march - april 2014" spans whole months.
     month_left, month_right = left.d is None, right.d is None
-    # Years.
+    # A range written with both months that crosses a year end, within half a year:
+    # "30 december - 2 january 2015". ("7 november - 20 october 2014" stays an error.)
+    wraps = (
+        both_months
+        and (left.m, left.d or 1) > (right.m, right.d or 31)
+        and right.m + 12 - left.m <= 6
+    )
     if left.y is None and right.y is None:
         today = ctx.now.astimezone(rzone.tz).date()
         right.y = _infer_year(right.m, right.d, today)
-        left.y = right.y
-        if both_months and (left.m, left.d or 1) > (right.m, right.d or 31):
-            left.y -= 1
+        left.y = right.y - wraps
     elif left.y is None:
         assert right.y is not None
-        left.y = right.y
-        if both_months and (left.m, left.d or 1) > (right.m, right.d or 31):
-            left.y -= 1  # "30 december - 2 january 2015"
+        left.y = right.y - wraps
     elif right.y is None:
-        right.y = left.y
-        if both_months and (right.m, right.d or 31) < (left.m, left.d or 1):
-            right.y += 1  # "30 december 2014 - 2 january"
+        right.y = left.y + wraps
     assert left.y is not None and right.y is not None
     first = _make_date(left.y, left.m, 1 if month_left else left.d or 1)
     last = _make_date(
@@ -754,7 +757,9 @@ def _range(
     else:
         end = _local(last, right.t, rzone)
         if inherited_date and end < start:
-            end = _local(last + timedelta(days=1), right.t, rzone)  # "22:00-01:00"
+            overnight = _local(last + timedelta(days=1), right.t, rzone)  # "22:00-01:00"
+            if overnight - start <= timedelta(hours=12):
+                end = overnight
     if end <= start:
         raise _backwards(_human_dt(start, lzone), _human_dt(end, rzone))
     return start, end, False, lzone
