@@ -43,6 +43,13 @@ class ButtonView(discord.ui.View):
         await interaction.response.edit_message(content="confirmed", view=None)
 
 
+class NoteModal(discord.ui.Modal, title="Add a note"):
+    note: discord.ui.TextInput[Any] = discord.ui.TextInput(label="Note", custom_id="note")
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"noted: {self.note.value}")
+
+
 def make_bot(rec: Recorder) -> commands.Bot:
     bot = commands.Bot(
         command_prefix="!",
@@ -119,6 +126,10 @@ def make_bot(rec: Recorder) -> commands.Bot:
     @bot.tree.command(name="buttons", description="A button view")
     async def buttons(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("press", view=ButtonView(rec))
+
+    @bot.tree.command(name="note", description="Opens a modal")
+    async def note(interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(NoteModal())
 
     @bot.tree.error
     async def on_error(
@@ -198,7 +209,7 @@ async def test_login_ready_and_command_sync(world: World) -> None:
     assert guild.me is not None and guild.owner_id == world.guild.owner.id
     assert emu.command_syncs == 1
     names = {c["name"] for c in emu.commands["global"]}
-    assert names == {"event", "slow", "export", "announce", "buttons"}
+    assert names == {"event", "slow", "export", "announce", "buttons", "note"}
     assert all(int(c["id"]) >> 22 > 0 for c in emu.commands["global"])
     assert "event add" in emu.command_names()
     # snowflakes carry real time
@@ -250,6 +261,26 @@ async def test_invoke_with_every_option_type(world: World) -> None:
     )
     assert not world.rec.seen["add"]["perms_manage_guild"]
     assert not world.rec.seen["add"]["guild_perms_manage_guild"]
+
+    # an explicit permission override (added after the bot connected)
+    carol = emu.add_user("carol")
+    emu.add_member(world.guild, carol, permissions=MANAGE_GUILD | (1 << 11))
+    await asyncio.sleep(0.05)
+    await emu.invoke(
+        carol,
+        "event add",
+        {
+            "title": "y",
+            "count": 2,
+            "who": carol,
+            "role": world.coord,
+            "where": world.general,
+            "file": ("b.txt", b"b"),
+        },
+        guild=world.guild,
+    )
+    assert world.rec.seen["add"]["perms_manage_guild"]
+    assert world.rec.seen["add"]["guild_perms_manage_guild"]
 
 
 async def test_unknown_names_raise_value_error(world: World) -> None:
@@ -488,3 +519,13 @@ async def test_interactions_routed_to_the_owning_shard() -> None:
             for t in tasks:
                 with contextlib.suppress(BaseException):
                     await asyncio.wait_for(t, 5)
+
+
+async def test_modal_round_trip(world: World) -> None:
+    res = await world.emu.invoke(world.alice, "note", guild=world.guild)
+    assert res.callback_type == 9 and res.modal is not None
+    assert res.modal["title"] == "Add a note"
+    sub = await world.emu.submit_modal(
+        world.alice, res.modal["custom_id"], {"note": "hello"}, guild=world.guild
+    )
+    assert sub.content == "noted: hello"

@@ -18,6 +18,7 @@ from .models import (
     StoredAttachment,
     User,
 )
+from .patch import point_discord_py
 from .server import DiscordEmulator, json_response
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "StoredAttachment",
     "User",
     "json_response",
+    "point_discord_py",
 ]

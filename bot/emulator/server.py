@@ -211,6 +211,7 @@ class DiscordEmulator:
         self.channels: dict[int, Channel] = {}
         self._dm_by_user: dict[int, Channel] = {}
         self._blocked_dms: set[int] = set()
+        self._perm_roles: dict[tuple[int, int], Role] = {}
 
         # messages
         self.messages: list[SentMessage] = []
@@ -266,6 +267,14 @@ class DiscordEmulator:
     @property
     def gateway_url(self) -> str:
         return f"ws://{self.host}:{self.port}/gateway/"
+
+    def env(self) -> dict[str, str]:
+        """Environment for a bot subprocess (names from SPEC §7)."""
+        return {
+            "DISCORD_API_BASE": self.api_base,
+            "DISCORD_GATEWAY_URL": self.gateway_url,
+            "DISCORD_TOKEN": self.token,
+        }
 
     def _build_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
@@ -398,7 +407,12 @@ class DiscordEmulator:
         *,
         nick: str | None = None,
     ) -> Member:
-        """Add (or update) a member. ``permissions`` overrides what interactions report."""
+        """Add (or update) a member.
+
+        ``permissions`` (an int) makes interactions report exactly those permissions; so that
+        discord.py's ``member.guild_permissions`` agrees, the member also gets a role
+        "<name> permissions" carrying them (guild permissions = @everyone | roles | that role).
+        """
         g = self._guild(guild)
         u = self._user(user)
         role_objs: list[Role] = []
@@ -407,7 +421,20 @@ class DiscordEmulator:
             role = g.role(rid)
             if role is None:
                 raise ValueError(f"role {rid} is not in guild {g.name!r}")
-            role_objs.append(role)
+            if role is not self._perm_roles.get((g.id, u.id)):
+                role_objs.append(role)
+        if permissions is not None:
+            perm_role = self._perm_roles.get((g.id, u.id))
+            if perm_role is None:
+                perm_role = self.add_role(g, f"{u.name} permissions", permissions)
+                self._perm_roles[(g.id, u.id)] = perm_role
+            elif perm_role.permissions != permissions:
+                perm_role.permissions = permissions
+                for s in self._sessions_for(g.id):
+                    s.dispatch(
+                        "GUILD_ROLE_UPDATE", {"guild_id": str(g.id), "role": perm_role.to_json()}
+                    )
+            role_objs.append(perm_role)
         existed = u.id in g.members
         member = Member(
             user=u, guild_id=g.id, roles=role_objs, permissions_override=permissions, nick=nick
