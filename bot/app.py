@@ -14,7 +14,10 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot.db.reminders import ShardFilter
 from bot.errors import UserError
+from bot.reminder_sender import DiscordSender
+from bot.scheduler import ReminderEngine
 from bot.services import Services
 from bot.settings import Settings
 from bot.ui import NO_PINGS, reply
@@ -90,6 +93,7 @@ class ConcordBot(commands.AutoShardedBot):
         settings: Settings,
         services: Services,
         load_cogs: bool = True,
+        start_engine: bool = True,
         **options: Any,
     ) -> None:
         intents = discord.Intents.default()
@@ -115,6 +119,8 @@ class ConcordBot(commands.AutoShardedBot):
         self._load_cogs = load_cogs
         self.synced: str | None = None  # what the last start-up sync did, for tests and logs
         self.extra_startup: list[Any] = []  # coroutines functions run at the end of setup_hook
+        self.start_engine = start_engine
+        self.engine: ReminderEngine | None = None
 
     @property
     def emulated(self) -> bool:
@@ -131,8 +137,37 @@ class ConcordBot(commands.AutoShardedBot):
                 if not module.name.startswith("_"):
                     await self.load_extension(f"cogs.{module.name}")
         await self.sync_commands()
+        if self.start_engine:
+            await self.start_reminders()
         for hook in self.extra_startup:
             await hook(self)
+
+    def shard_filter(self) -> ShardFilter:
+        count = self.settings.shard_count or 1
+        ids = tuple(self.settings.shard_ids or range(count))
+        return ShardFilter(count=count, ids=ids)
+
+    async def start_reminders(self) -> None:
+        """Start the reminder engine; REST is enough to send, so it need not wait for READY."""
+        shards = self.shard_filter()
+        count = self.settings.shard_count or 1
+        self.engine = ReminderEngine(
+            self.services.reminder_repo,
+            DiscordSender(self),
+            self.services.clock,
+            shards=shards,
+            name=f"shards-{'-'.join(map(str, shards.ids))}-of-{shards.count}",
+            # Each process keeps its share of Discord's global limit.
+            global_rate=self.settings.discord_global_rate * len(shards.ids) / count,
+        )
+        self.services.reminders_changed.connect(self.engine.poke)
+        await self.engine.start()
+
+    async def close(self) -> None:
+        if self.engine is not None:
+            await self.engine.stop()
+            self.engine = None
+        await super().close()
 
     async def sync_commands(self) -> None:
         """Sync to DEV_GUILD_ID always; globally only when the tree changed since the last sync."""

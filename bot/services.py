@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from bot.db.database import Database
 from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
+from bot.db.reminders import ReminderRepository
 from bot.db.stakeholders import StakeholderRepository
 from bot.domain.clock import Clock
+from bot.domain.reminder_service import ReminderService
 from bot.domain.settings import SettingsService
 from bot.domain.stakeholders import StakeholderService
 
@@ -35,11 +37,18 @@ class Services:
     meta: MetaRepository
     settings: SettingsService
     stakeholders: StakeholderService
+    reminder_repo: ReminderRepository
+    reminders: ReminderService
     reminders_changed: Signal = field(default_factory=Signal)
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
+        signal = Signal()
+        reminder_repo = ReminderRepository(db)
         return cls(
+            reminders_changed=signal,
+            reminder_repo=reminder_repo,
+            reminders=ReminderService(reminder_repo, clock, signal.fire),
             db=db,
             clock=clock,
             meta=MetaRepository(db),

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     shard_count: int | None = None
     shard_ids: list[int] | None = None
     log_level: str = "INFO"
+    discord_global_rate: float = Field(default=50.0, gt=0)
 
     @field_validator("dev_guild_id", "shard_count", mode="before")
     @classmethod

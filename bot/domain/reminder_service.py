@@ -1,0 +1,60 @@
+"""Personal reminders (/remind) and the list of what is coming (/reminders list)."""
+
+from __future__ import annotations
+
+from bot.db.reminders import ReminderRepository
+from bot.domain.clock import Clock
+from bot.domain.models import Reminder
+from bot.domain.when import parse_when
+from bot.errors import UserError
+
+MAX_TEXT = 1500
+
+
+class ReminderService:
+    def __init__(self, repo: ReminderRepository, clock: Clock, on_change: object = None) -> None:
+        self.repo = repo
+        self.clock = clock
+        self._on_change = on_change
+
+    async def remind(
+        self,
+        *,
+        guild_id: int | None,
+        user_id: int,
+        when: str,
+        text: str,
+        timezone: str,
+        channel_id: int | None = None,
+    ) -> Reminder:
+        """A reminder for `user_id` at `when` (their timezone), to a channel or, by default, a DM."""
+        body = text.strip()
+        if not body:
+            raise UserError('Say what to remind you of, e.g. text: "send the ISOC comments".')
+        if len(body) > MAX_TEXT:
+            raise UserError(
+                f"A reminder's text is at most {MAX_TEXT} characters; yours has {len(body)}."
+            )
+        now = self.clock()
+        parsed = parse_when(when, now, timezone)
+        if parsed.end is not None and not parsed.all_day:
+            raise UserError('Give one moment for a reminder, e.g. "in 3 days" or "next friday 9am".')
+        due = parsed.start
+        if parsed.all_day:
+            # A bare date: remind at 09:00 that day, in the member's timezone.
+            from datetime import timedelta
+
+            due = parsed.start + timedelta(hours=9)
+        if due <= now:
+            raise UserError(
+                'That moment has already passed; give a time in the future, e.g. "in 2 hours".'
+            )
+        reminder = await self.repo.add_personal(
+            guild_id=guild_id, user_id=user_id, channel_id=channel_id, due_at=due, text=body, now=now
+        )
+        if callable(self._on_change):
+            self._on_change()
+        return reminder
+
+    async def upcoming(self, guild_id: int, user_id: int, limit: int = 200) -> list[Reminder]:
+        return await self.repo.pending_for_guild(guild_id, user_id=user_id, limit=limit)

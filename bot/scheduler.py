@@ -1,0 +1,352 @@
+"""The reminder engine: apscheduler is the alarm clock, the reminder table is the truth.
+
+The loop claims due rows in batches (with a lease), hands them to one worker per destination
+(channel or DM) so destinations are served concurrently and each in order, and records each
+send. Nothing is held in memory but what is due now, so memory stays flat however many
+reminders are pending. The engine knows nothing of Discord: it talks to a `Sender`.
+
+Exactly once as users see it: a row stays `pending` until its send is recorded, and every
+message carries a nonce derived from the row's batch key, so when the process dies between
+sending and recording, the resend after restart is dropped by Discord as a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.db.reminders import Claimed, ReminderRepository, ShardFilter
+from bot.domain.clock import Clock
+from bot.domain.reminders import event_reminder_text, personal_reminder_text
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 2000
+NONCE_LIMIT = 25
+
+
+class SendError(Exception):
+    """A send that failed. `permanent` (403/404: no access, unknown channel) is not retried."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Sender(Protocol):
+    async def send(self, target: tuple[str, int], content: str, nonce: str) -> int:
+        """Post `content` to ("channel", id) or ("dm", user_id); returns the message id."""
+        ...
+
+
+class RateLimiter:
+    """At most `rate` sends in any sliding one-second window (Discord's global 50/s)."""
+
+    def __init__(self, rate: float, window: float = 1.0) -> None:
+        self.rate = max(1, int(rate))
+        self.window = window
+        self._stamps: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                while self._stamps and now - self._stamps[0] >= self.window:
+                    self._stamps.popleft()
+                if len(self._stamps) < self.rate:
+                    self._stamps.append(now)
+                    return
+                await asyncio.sleep(self.window - (now - self._stamps[0]) + 0.001)
+
+
+def reminder_line(item: Claimed) -> str:
+    if item.event_id is not None and item.title is not None:
+        at = item.event_end if item.moment in ("closes",) else item.event_start
+        if item.moment == "deadline" and item.all_day and item.event_end is not None:
+            at = item.event_end
+        return event_reminder_text(
+            title=item.title,
+            moment=item.moment,
+            at=at or item.due_at,
+            all_day=item.all_day,
+            location=item.location,
+            rescheduled=item.rescheduled,
+            late=item.late,
+        )
+    return personal_reminder_text(text=item.body or "", created_at=item.created_at, late=item.late)
+
+
+def split_message(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join lines into messages of at most `limit` characters, splitting only between lines
+    (a single over-long line is split at the limit)."""
+    parts: list[str] = []
+    current = ""
+    for line in lines:
+        pieces = [line[i : i + limit] for i in range(0, len(line), limit)] or [""]
+        for piece in pieces:
+            if not current:
+                current = piece
+            elif len(current) + 1 + len(piece) <= limit:
+                current += "\n" + piece
+            else:
+                parts.append(current)
+                current = piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+def nonce_for(batch_key: str, part: int) -> str:
+    nonce = f"c{batch_key}.{part}"
+    if len(nonce) > NONCE_LIMIT:  # ids never get this long, but the limit is Discord's
+        nonce = nonce[-NONCE_LIMIT:]
+    return nonce
+
+
+@dataclass
+class _Batch:
+    key: str
+    items: list[Claimed] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[int]:
+        return [i.id for i in self.items]
+
+
+class ReminderEngine:
+    def __init__(
+        self,
+        repo: ReminderRepository,
+        sender: Sender,
+        clock: Clock,
+        *,
+        shards: ShardFilter | None = None,
+        name: str = "concord",
+        batch_size: int = 500,
+        max_in_flight: int = 5000,
+        lease: timedelta = timedelta(seconds=120),
+        global_rate: float = 50.0,
+        poll_interval: float = 30.0,
+        retry_base: float = 2.0,
+        max_attempts: int = 5,
+    ) -> None:
+        self.repo = repo
+        self.sender = sender
+        self.clock = clock
+        self.shards = shards or ShardFilter()
+        self.name = name  # stable across restarts of the same process role
+        self.owner = f"{name}:{uuid.uuid4().hex[:12]}"
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self.lease = lease
+        self.limiter = RateLimiter(global_rate)
+        self.poll_interval = poll_interval
+        self.retry_base = retry_base
+        self.max_attempts = max_attempts
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._loop_task: asyncio.Task[None] | None = None
+        self._renew_task: asyncio.Task[None] | None = None
+        self._queues: dict[tuple[str, int], asyncio.Queue[_Batch]] = {}
+        self._workers: dict[tuple[str, int], asyncio.Task[None]] = {}
+        self._in_flight: dict[int, _Batch] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.sent_count = 0
+        self.failed_count = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Mark what is too late as missed, free our own stale claims, then run the loop."""
+        now = self.clock()
+        for missed in await self.repo.mark_missed(now, self.shards):
+            log.warning(
+                "reminder %s was due %s, more than 6 hours ago; marked missed",
+                missed.id, missed.due_at.isoformat(),
+            )
+        freed = await self.repo.release_claims(self.name + ":", self.owner)
+        if freed:
+            log.info("took back %d reminders claimed by an earlier run", freed)
+        self.scheduler.start()
+        self._loop_task = asyncio.create_task(self._loop(), name="reminder-loop")
+        self._renew_task = asyncio.create_task(self._renew_leases(), name="reminder-leases")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        for task in [self._loop_task, self._renew_task, *self._workers.values()]:
+            if task is not None:
+                task.cancel()
+        for task in [self._loop_task, self._renew_task, *self._workers.values()]:
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def poke(self) -> None:
+        """New or changed reminders: look again now (safe to call from any coroutine)."""
+        self._wake.set()
+
+    # ------------------------------------------------------------------ the loop
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                await self.run_once()
+                await self._arm_alarm()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reminder loop failed; retrying in 1 s")
+                await asyncio.sleep(1)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            self._wake.clear()
+
+    async def _arm_alarm(self) -> None:
+        """Ask apscheduler to wake us at the next due time (one job, replaced each time)."""
+        nxt = await self.repo.next_due(self.shards)
+        if nxt is None:
+            return
+        delay = (nxt - self.clock()).total_seconds()
+        if delay <= 0:
+            self._wake.set()
+            return
+        run_at = datetime.now(UTC) + timedelta(seconds=delay)
+        self.scheduler.add_job(
+            self._wake.set,
+            trigger=DateTrigger(run_date=run_at),
+            id="wake",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def run_once(self) -> int:
+        """Claim everything due now (in batches, within the in-flight bound) and dispatch it."""
+        total = 0
+        while len(self._in_flight) < self.max_in_flight:
+            room = min(self.batch_size, self.max_in_flight - len(self._in_flight))
+            claimed = await self.repo.claim_due(
+                now=self.clock(), owner=self.owner, lease=self.lease, limit=room, shards=self.shards
+            )
+            if not claimed:
+                break
+            self._dispatch(claimed)
+            total += len(claimed)
+            if len(claimed) < room:
+                break
+        return total
+
+    def _dispatch(self, claimed: Sequence[Claimed]) -> None:
+        batches: dict[str, _Batch] = {}
+        for item in claimed:
+            if item.id in self._in_flight:
+                continue
+            batch = batches.setdefault(item.batch_key, _Batch(item.batch_key))
+            batch.items.append(item)
+        for batch in batches.values():
+            target = batch.items[0].target
+            for item in batch.items:
+                self._in_flight[item.id] = batch
+            self._idle.clear()
+            queue = self._queues.get(target)
+            if queue is None:
+                queue = self._queues[target] = asyncio.Queue()
+            queue.put_nowait(batch)
+            worker = self._workers.get(target)
+            if worker is None or worker.done():
+                self._workers[target] = asyncio.create_task(
+                    self._worker(target, queue), name=f"reminders-{target[0]}-{target[1]}"
+                )
+
+    async def _worker(self, target: tuple[str, int], queue: asyncio.Queue[_Batch]) -> None:
+        """Deliver one destination's batches in order; exits when its queue is empty."""
+        try:
+            while not queue.empty():
+                batch = queue.get_nowait()
+                try:
+                    await self._deliver(target, batch)
+                finally:
+                    for rid in batch.ids:
+                        self._in_flight.pop(rid, None)
+        finally:
+            if self._workers.get(target) is asyncio.current_task():
+                del self._workers[target]
+                if queue.empty():
+                    self._queues.pop(target, None)
+            if not self._in_flight:
+                self._idle.set()
+
+    async def _deliver(self, target: tuple[str, int], batch: _Batch) -> None:
+        if target[1] == 0 or (target[0] == "channel" and not target[1]):
+            await self.repo.mark_failed(batch.ids, "no reminder channel is set")
+            log.warning("reminders %s failed: no reminder channel set", batch.ids)
+            self.failed_count += len(batch.ids)
+            return
+        items = sorted(batch.items, key=lambda i: i.id)
+        parts = split_message([reminder_line(i) for i in items])
+        message_id: int | None = None
+        try:
+            for index, content in enumerate(parts):
+                await self.limiter.acquire()
+                message_id = await self.sender.send(target, content, nonce_for(batch.key, index))
+        except SendError as exc:
+            if exc.permanent:
+                log.warning("reminders %s failed for good: %s", batch.ids, exc)
+                await self.repo.mark_failed(batch.ids, str(exc))
+                self.failed_count += len(batch.ids)
+                return
+            attempts = max(i.attempts for i in items) + 1
+            if attempts >= self.max_attempts:
+                log.error("reminders %s failed after %d attempts: %s", batch.ids, attempts, exc)
+                await self.repo.mark_failed(batch.ids, f"gave up after {attempts} attempts: {exc}")
+                self.failed_count += len(batch.ids)
+                return
+            backoff = self.retry_base * (2 ** (attempts - 1))
+            log.warning("reminders %s: %s; retrying in %.0f s", batch.ids, exc, backoff)
+            await self.repo.retry_later(
+                batch.ids, self.clock() + timedelta(seconds=backoff), str(exc)
+            )
+            self._arm_retry(backoff)
+            return
+        await self.repo.mark_sent(batch.ids, self.clock(), message_id)
+        self.sent_count += len(batch.ids)
+
+    def _arm_retry(self, delay: float) -> None:
+        if self.scheduler.running:
+            self.scheduler.add_job(
+                self._wake.set,
+                trigger=DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=delay)),
+                misfire_grace_time=None,
+            )
+
+    async def _renew_leases(self) -> None:
+        """Keep the lease on rows still waiting to be sent (a rate-limited channel)."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            ids = list(self._in_flight)
+            if ids:
+                try:
+                    await self.repo.renew(ids, self.owner, self.clock() + self.lease)
+                except Exception:
+                    log.exception("could not renew reminder leases")
+
+    async def drain(self, timeout: float = 30) -> None:
+        """Wait until everything dispatched has been delivered or given up (tests)."""
+        await asyncio.wait_for(self._idle.wait(), timeout)
