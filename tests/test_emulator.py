@@ -529,3 +529,14 @@ async def test_modal_round_trip(world: World) -> None:
         world.alice, res.modal["custom_id"], {"note": "hello"}, guild=world.guild
     )
     assert sub.content == "noted: hello"
+
+
+async def test_lost_response_is_retried_and_deduplicated_by_nonce(world: World) -> None:
+    channel = world.bot.get_channel(world.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    world.emu.fail_next("/messages", 502, after_processing=True)
+    msg = await channel.send("once", nonce="r-1")  # discord.py sleeps 1 s and retries
+    stored = world.emu.channel_messages(world.general)
+    assert [m.id for m in stored] == [msg.id]
+    assert world.emu.stats.creates_per_nonce["r-1"] == 2
+    assert world.emu.stats.nonce_duplicates == 1

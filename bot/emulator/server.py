@@ -489,10 +489,14 @@ class DiscordEmulator:
     # ------------------------------------------------------------------------------------------
     # test controls
     # ------------------------------------------------------------------------------------------
-    def fail_next(self, route_substring: str, status: int, count: int = 1) -> None:
+    def fail_next(
+        self, route_substring: str, status: int, count: int = 1, *, after_processing: bool = False
+    ) -> None:
         """Answer the next ``count`` requests whose "METHOD /path" contains the substring with
-        ``status`` (e.g. 500 or 403) instead of handling them."""
-        self._failures.append([route_substring, status, count])
+        ``status`` (e.g. 500 or 403) instead of handling them. With ``after_processing`` the
+        request IS handled (a message gets created) and only the response is lost, as when
+        Discord times out behind Cloudflare; discord.py then retries 500/502/504/524."""
+        self._failures.append([route_substring, status, count, after_processing])
 
     def hold_channel(self, channel_id: Channel | int, seconds: float) -> None:
         """For ``seconds``, the channel's message route reports Remaining 0 and creates get 429."""
@@ -614,6 +618,9 @@ class DiscordEmulator:
                     if entry[2] <= 0:
                         self._failures.remove(entry)
                     status = int(entry[1])
+                    if entry[3]:
+                        with contextlib.suppress(HTTPError):
+                            await handler(request)
                     if status == 429:
                         self.stats.status_429 += 1
                         return json_response(
