@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 import zlib
 from collections import deque
 from typing import Any
 
 from aiohttp import web
+
+log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_MS = 41250
 REPLAY_BUFFER = 2000
@@ -48,7 +51,10 @@ class GatewayConnection:
                     await self.ws.send_bytes(data)
                 else:
                     await self.ws.send_str(raw)
-        except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
+        except asyncio.CancelledError:
+            self.closed = True
+        except Exception as e:  # the socket went away mid-write
+            log.debug("gateway writer stopped: %r", e)
             self.closed = True
 
     async def close(self, code: int = 1000, message: bytes = b"") -> None:

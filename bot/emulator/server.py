@@ -1407,7 +1407,7 @@ class DiscordEmulator:
         }
 
     async def _ws_gateway(self, request: web.Request) -> web.StreamResponse:
-        ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
+        ws = web.WebSocketResponse(max_msg_size=0, autoping=True, timeout=2.0)
         await ws.prepare(request)
         conn = GatewayConnection(ws, compress=request.query.get("compress") == "zlib-stream")
         conn.start()
