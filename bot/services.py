@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.db.comments import CommentRepository
 from bot.db.database import Database
+from bot.db.drafts import DraftRepository
 from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.stakeholders import StakeholderRepository
 from bot.domain.clock import Clock
+from bot.domain.comments import CommentService
+from bot.domain.drafts import DraftService
 from bot.domain.reminder_service import ReminderService
 from bot.domain.settings import SettingsService
 from bot.domain.stakeholders import StakeholderService
@@ -37,6 +41,8 @@ class Services:
     meta: MetaRepository
     settings: SettingsService
     stakeholders: StakeholderService
+    drafts: DraftService
+    comments: CommentService
     reminder_repo: ReminderRepository
     reminders: ReminderService
     reminders_changed: Signal = field(default_factory=Signal)
@@ -45,6 +51,9 @@ class Services:
     def build(cls, db: Database, clock: Clock) -> Services:
         signal = Signal()
         reminder_repo = ReminderRepository(db)
+        stakeholders = StakeholderService(StakeholderRepository(db), clock)
+        comment_repo = CommentRepository(db)
+        drafts = DraftService(DraftRepository(db), comment_repo, clock)
         return cls(
             reminders_changed=signal,
             reminder_repo=reminder_repo,
@@ -53,5 +62,12 @@ class Services:
             clock=clock,
             meta=MetaRepository(db),
             settings=SettingsService(GuildRepository(db), UserRepository(db), clock),
-            stakeholders=StakeholderService(StakeholderRepository(db), clock),
+            stakeholders=stakeholders,
+            drafts=drafts,
+            comments=CommentService(comment_repo, drafts, stakeholders, clock),
         )
+
+    def __post_init__(self) -> None:
+        # A draft's comment window is also a calendar event, once a calendar service exists.
+        if self.drafts.calendar is None:
+            self.drafts.calendar = getattr(self, "calendar", None)

@@ -367,6 +367,8 @@ ERRORS: list[tuple[str, str]] = [
     ("30-31 February 2014", "has no day"),
     ("24 January 2014 25:00", "couldn't read"),
     ("x" * 300, "too long"),
+    ("9999-12-31", "couldn't read"),  # its exclusive end is past Python's last date
+    ("December 9999", "couldn't read"),
 ]
 
 

@@ -865,21 +865,24 @@ def parse_when(text: str, now: datetime, tz: str) -> When:
             )
         raise UserError(f"Give a date, e.g. {EXAMPLES}.")
 
-    body, explicit = _strip_zone(s)
-    ctx = _Ctx(zone=user_zone, now=now, explicit=explicit)
+    try:
+        body, explicit = _strip_zone(s)
+        ctx = _Ctx(zone=user_zone, now=now, explicit=explicit)
 
-    vague = _vague(body, ctx)
-    if vague is not None:
-        start, end, is_vague = vague
-        return _when(start, end, True, tentative or is_vague, explicit or user_zone, user_zone)
+        vague = _vague(body, ctx)
+        if vague is not None:
+            start, end, is_vague = vague
+            return _when(start, end, True, tentative or is_vague, explicit or user_zone, user_zone)
 
-    # "until 24 january 2014": from now on.
-    m_until = re.fullmatch(r"(?:until|till|til|up to)\s+(.+)", body)
-    if m_until:
-        first, last, _, zone = _until(m_until.group(1), ctx, text)
-        return _when(first, last, False, tentative, zone, user_zone)
-    first, last, all_day, zone = _parse_body(body, ctx, text)
-    return _when(first, last, all_day, tentative, zone, user_zone)
+        # "until 24 january 2014": from now on.
+        m_until = re.fullmatch(r"(?:until|till|til|up to)\s+(.+)", body)
+        if m_until:
+            first, last, _, zone = _until(m_until.group(1), ctx, text)
+            return _when(first, last, False, tentative, zone, user_zone)
+        first, last, all_day, zone = _parse_body(body, ctx, text)
+        return _when(first, last, all_day, tentative, zone, user_zone)
+    except (OverflowError, ValueError):  # "31 december 9999": past the last date Python knows
+        raise _unreadable(text) from None
 
 
 _Result = tuple[datetime, datetime | None, bool, _Zone]

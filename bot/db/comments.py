@@ -1,0 +1,203 @@
+"""Stakeholder comments on draft sections: add, edit, withdraw, list, count.
+
+The list queries are bounded (``LIMIT``) and walk the indexes ``comments (guild_id, id)`` and
+``comments (draft_id, section_id, id)`` newest first, joined to their section in the same query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.db import audit
+from bot.db.database import Database, Row, from_ms, opt_dt, to_ms
+from bot.domain.models import Comment, CommentKind, Draft, Section, Stakeholder, StakeholderGroup
+
+_SELECT = (
+    "SELECT c.id, c.guild_id, c.draft_id, c.section_id, s.key AS section_key, c.revision,"
+    " c.author_id, c.organization, c.stakeholder_group, c.kind, c.body, c.created_at,"
+    " c.edited_at, c.withdrawn_at FROM comments c JOIN sections s ON s.id = c.section_id"
+)
+
+
+def comment_model(row: Row) -> Comment:
+    return Comment(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        draft_id=row["draft_id"],
+        section_id=row["section_id"],
+        section_key=row["section_key"],
+        revision=row["revision"],
+        author_id=row["author_id"],
+        organization=row["organization"],
+        group=StakeholderGroup(row["stakeholder_group"]),
+        kind=CommentKind(row["kind"]),
+        text=row["body"],
+        created_at=from_ms(row["created_at"]),
+        edited_at=opt_dt(row["edited_at"]),
+        withdrawn_at=opt_dt(row["withdrawn_at"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CommentFilter:
+    guild_id: int
+    draft_id: int | None = None
+    section_id: int | None = None
+    group: StakeholderGroup | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses = ["c.withdrawn_at IS NULL"]
+        args: list[Any] = []
+        if self.draft_id is not None:
+            args.append(self.draft_id)
+            clauses.append(f"c.draft_id = ${len(args)}")
+            if self.section_id is not None:
+                args.append(self.section_id)
+                clauses.append(f"c.section_id = ${len(args)}")
+        else:
+            args.append(self.guild_id)
+            clauses.append(f"c.guild_id = ${len(args)}")
+        if self.group is not None:
+            args.append(self.group.value)
+            clauses.append(f"c.stakeholder_group = ${len(args)}")
+        return " AND ".join(clauses), args
+
+
+class CommentRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(
+        self,
+        draft: Draft,
+        section: Section,
+        author: Stakeholder,
+        kind: CommentKind,
+        text: str,
+        at: datetime,
+    ) -> Comment:
+        """Record a comment with the author's attribution as it is now."""
+        async with self.db.transaction() as tx:
+            cid = await tx.fetchval(
+                "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
+                " organization, stakeholder_group, kind, body, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                draft.guild_id,
+                draft.id,
+                section.id,
+                section.revision,
+                author.user_id,
+                author.organization,
+                author.group.value,
+                kind.value,
+                text,
+                to_ms(at),
+            )
+            await audit.record(
+                tx,
+                guild_id=draft.guild_id,
+                actor_id=author.user_id,
+                action="comment.add",
+                target=f"comment:{cid}",
+                at=at,
+                detail={"draft": draft.code, "section": section.key, "kind": kind.value},
+            )
+        return Comment(
+            id=int(cid),
+            guild_id=draft.guild_id,
+            draft_id=draft.id,
+            section_id=section.id,
+            section_key=section.key,
+            revision=section.revision,
+            author_id=author.user_id,
+            organization=author.organization,
+            group=author.group,
+            kind=kind,
+            text=text,
+            created_at=from_ms(to_ms(at)),
+        )
+
+    async def get(self, guild_id: int, comment_id: int) -> Comment | None:
+        row = await self.db.fetchrow(
+            _SELECT + " WHERE c.id = $1 AND c.guild_id = $2", comment_id, guild_id
+        )
+        return None if row is None else comment_model(row)
+
+    async def edit(self, comment: Comment, text: str, *, actor_id: int, at: datetime) -> Comment:
+        """Replace the text; the previous text is kept in the audit."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3",
+                text,
+                to_ms(at),
+                comment.id,
+            )
+            await audit.record(
+                tx,
+                guild_id=comment.guild_id,
+                actor_id=actor_id,
+                action="comment.edit",
+                target=f"comment:{comment.id}",
+                at=at,
+                detail={"previous": comment.text},
+            )
+            row = await tx.fetchrow(_SELECT + " WHERE c.id = $1", comment.id)
+        assert row is not None
+        return comment_model(row)
+
+    async def withdraw(self, comment: Comment, *, actor_id: int, at: datetime) -> Comment:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE comments SET withdrawn_at = $1 WHERE id = $2", to_ms(at), comment.id
+            )
+            await audit.record(
+                tx,
+                guild_id=comment.guild_id,
+                actor_id=actor_id,
+                action="comment.withdraw",
+                target=f"comment:{comment.id}",
+                at=at,
+            )
+            row = await tx.fetchrow(_SELECT + " WHERE c.id = $1", comment.id)
+        assert row is not None
+        return comment_model(row)
+
+    async def latest(self, flt: CommentFilter, limit: int) -> list[Comment]:
+        """The newest live comments matching `flt`, at most `limit`."""
+        where, args = flt.where()
+        args.append(limit)
+        rows = await self.db.fetch(
+            f"{_SELECT} WHERE {where} ORDER BY c.id DESC LIMIT ${len(args)}", *args
+        )
+        return [comment_model(r) for r in rows]
+
+    async def count(self, flt: CommentFilter, cap: int) -> int:
+        """How many live comments match `flt`, counting at most `cap` (a bounded cost)."""
+        where, args = flt.where()
+        args.append(cap)
+        value = await self.db.fetchval(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM comments c WHERE {where}"
+            f" LIMIT ${len(args)}) AS capped",
+            *args,
+        )
+        return int(value or 0)
+
+    async def for_draft(self, draft_id: int) -> list[Comment]:
+        """Every live comment of a draft, oldest first (the consolidated text)."""
+        rows = await self.db.fetch(
+            _SELECT + " WHERE c.draft_id = $1 AND c.withdrawn_at IS NULL ORDER BY c.id", draft_id
+        )
+        return [comment_model(r) for r in rows]
+
+    async def coverage(self, draft_id: int) -> dict[tuple[int, StakeholderGroup], int]:
+        """Live comments per (section id, stakeholder group)."""
+        rows = await self.db.fetch(
+            "SELECT section_id, stakeholder_group, COUNT(*) AS n FROM comments"
+            " WHERE draft_id = $1 AND withdrawn_at IS NULL GROUP BY section_id, stakeholder_group",
+            draft_id,
+        )
+        return {
+            (r["section_id"], StakeholderGroup(r["stakeholder_group"])): int(r["n"]) for r in rows
+        }

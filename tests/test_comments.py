@@ -1,0 +1,223 @@
+"""Comments on both backends: attribution, windows, author-only changes, listing, coverage."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from bot.db.comments import CommentFilter
+from bot.domain.clock import FakeClock
+from bot.domain.comments import MAX_LISTED, clean_comment_text, parse_kind
+from bot.domain.models import CommentKind, StakeholderGroup
+from bot.errors import Forbidden, NotFound, UserError, WindowClosed
+from bot.services import Services
+
+G = 1
+COORD = 100
+ANN, BO, CY = 7, 8, 9
+
+
+async def _setup(services: Services) -> None:
+    await services.drafts.create(G, COORD, "C11", "International and regional cooperation", "V1.2")
+    for key in ("vision", "pillar-a", "pillar-b", "target-a"):
+        await services.drafts.set_section(G, COORD, "C11", key, f"Text of {key}")
+    await services.stakeholders.register(G, ANN, "Ann", "ISOC", "Civil Society")
+    await services.stakeholders.register(G, BO, "Bo", "Brazil", "Government")
+
+
+def test_text_limits() -> None:
+    assert clean_comment_text("  hi \n") == "hi"
+    assert len(clean_comment_text("x" * 4000)) == 4000
+    with pytest.raises(UserError, match=r"4,001 characters; the limit is 4,000"):
+        clean_comment_text("x" * 4001)
+    with pytest.raises(UserError, match="empty"):
+        clean_comment_text("   ")
+    assert parse_kind(None) is CommentKind.COMMENT and parse_kind("Amendment") is CommentKind.AMENDMENT
+    with pytest.raises(UserError, match="comment, amendment, deletion"):
+        parse_kind("rant")
+
+
+async def test_comment_records_attribution_revision_and_kind(services: Services) -> None:
+    await _setup(services)
+    posted = await services.comments.add(G, ANN, "c11", "Pillar B", "Add privacy", "amendment")
+    c = posted.comment
+    assert (c.section_key, c.revision, c.kind, c.attribution) == (
+        "pillar-b", 1, CommentKind.AMENDMENT, "ISOC, Civil Society"
+    )
+    assert posted.draft.code == "C11" and c.author_id == ANN
+    again = await services.comments.get(G, c.id)
+    assert again == c
+    audit = await services.db.fetchrow("SELECT action, target FROM audit ORDER BY id DESC LIMIT 1")
+    assert audit is not None and (audit["action"], audit["target"]) == ("comment.add", f"comment:{c.id}")
+    # A later revision of the section: new comments are on revision 2, old ones keep 1.
+    await services.drafts.set_section(G, COORD, "C11", "pillar-b", "Revised")
+    later = await services.comments.add(G, BO, "C11", "pillar-b", "OK")
+    assert later.comment.revision == 2
+    assert (await services.comments.get(G, c.id)).revision == 1  # type: ignore[union-attr]
+
+
+async def test_attribution_is_frozen_at_comment_time(services: Services) -> None:
+    await _setup(services)
+    old = (await services.comments.add(G, ANN, "C11", "vision", "Before")).comment
+    await services.stakeholders.register(G, ANN, "Ann", "ICANN", "Technical Community")
+    new = (await services.comments.add(G, ANN, "C11", "vision", "After")).comment
+    assert (await services.comments.get(G, old.id)).attribution == "ISOC, Civil Society"  # type: ignore[union-attr]
+    assert new.attribution == "ICANN, Technical Community"
+
+
+async def test_refusals(services: Services) -> None:
+    await _setup(services)
+    with pytest.raises(UserError, match="/stakeholder register"):
+        await services.comments.add(G, CY, "C11", "vision", "Hello")
+    with pytest.raises(NotFound, match="drafts here: C11"):
+        await services.comments.add(G, ANN, "C12", "vision", "Hello")
+    with pytest.raises(NotFound, match="its sections are vision, pillar-a, pillar-b, target-a"):
+        await services.comments.add(G, ANN, "C11", "pillar e", "Hello")
+    with pytest.raises(UserError, match="4,000"):
+        await services.comments.add(G, ANN, "C11", "vision", "x" * 4001)
+    assert await services.db.fetchval("SELECT COUNT(*) FROM comments") == 0
+
+
+async def test_window_gates_comment_edit_and_withdraw(services: Services, clock: FakeClock) -> None:
+    await _setup(services)
+    early = (await services.comments.add(G, ANN, "C11", "vision", "No window yet")).comment
+    await services.drafts.set_window(G, COORD, "C11", "19 December 2013 - 24 January 2014", "UTC")
+    with pytest.raises(WindowClosed, match="The comment window for C11 opens <t:1387411200:F>"):
+        await services.comments.add(G, ANN, "C11", "vision", "Too early")
+    with pytest.raises(WindowClosed, match="opens"):
+        await services.comments.edit(G, ANN, early.id, "Too early")
+    clock.advance(days=50)  # 21 December 2013
+    inside = (await services.comments.add(G, ANN, "C11", "vision", "Inside")).comment
+    clock.advance(days=40)  # 30 January 2014
+    with pytest.raises(WindowClosed, match=r"The comment window for C11 closed <t:1390608000:F>\."):
+        await services.comments.add(G, ANN, "C11", "vision", "Too late")
+    with pytest.raises(WindowClosed, match="closed"):
+        await services.comments.withdraw(G, ANN, inside.id)
+    with pytest.raises(WindowClosed, match="closed"):
+        await services.comments.edit(G, ANN, inside.id, "Too late")
+
+
+async def test_only_the_author_edits_and_withdraws(services: Services, clock: FakeClock) -> None:
+    await _setup(services)
+    c = (await services.comments.add(G, ANN, "C11", "pillar-a", "First")).comment
+    with pytest.raises(Forbidden, match=f"Only the author of #{c.id}"):
+        await services.comments.edit(G, BO, c.id, "Hijack")
+    with pytest.raises(Forbidden):
+        await services.comments.withdraw(G, BO, c.id)
+    with pytest.raises(NotFound, match="no comment #999"):
+        await services.comments.edit(G, ANN, 999, "x")
+    with pytest.raises(NotFound):  # another server's comment is not found
+        await services.comments.edit(2, ANN, c.id, "x")
+    clock.advance(hours=1)
+    edited = await services.comments.edit(G, ANN, c.id, "Second")
+    assert edited.text == "Second" and edited.edited_at == clock()
+    row = await services.db.fetchrow(
+        "SELECT detail FROM audit WHERE action = 'comment.edit' ORDER BY id DESC LIMIT 1"
+    )
+    assert row is not None and json.loads(row["detail"])["previous"] == "First"
+    withdrawn = await services.comments.withdraw(G, ANN, c.id)
+    assert withdrawn.withdrawn_at == clock()
+    with pytest.raises(UserError, match="withdrawn"):
+        await services.comments.edit(G, ANN, c.id, "Third")
+    with pytest.raises(UserError, match="already withdrawn"):
+        await services.comments.withdraw(G, ANN, c.id)
+    assert (await services.comments.listing(G)).comments == []
+
+
+async def test_list_filters_newest_first(services: Services) -> None:
+    await _setup(services)
+    a = (await services.comments.add(G, ANN, "C11", "pillar-a", "one")).comment
+    b = (await services.comments.add(G, BO, "C11", "pillar-b", "two")).comment
+    c = (await services.comments.add(G, ANN, "C11", "pillar-b", "three")).comment
+    await services.drafts.create(G, COORD, "C7", "E-business", None)
+    await services.drafts.set_section(G, COORD, "C7", "vision", "v")
+    d = (await services.comments.add(G, BO, "C7", "vision", "four")).comment
+    everything = await services.comments.listing(G)
+    assert [x.id for x in everything.comments] == [d.id, c.id, b.id, a.id]
+    assert everything.drafts == {a.draft_id: "C11", d.draft_id: "C7"} and everything.total == 4
+    assert [x.id for x in (await services.comments.listing(G, "c11")).comments] == [c.id, b.id, a.id]
+    assert [x.id for x in (await services.comments.listing(G, "C11", "pillar b")).comments] == [c.id, b.id]
+    gov = await services.comments.listing(G, group="government")
+    assert [x.id for x in gov.comments] == [d.id, b.id] and gov.group is StakeholderGroup.GOVERNMENT
+    assert [x.id for x in (await services.comments.listing(G, "C11", "pillar-b", "Civil Society")).comments] == [c.id]
+    with pytest.raises(UserError, match="Name the draft"):
+        await services.comments.listing(G, section="pillar-b")
+    assert (await services.comments.listing(2)).comments == []
+
+
+async def test_list_is_bounded_and_counts(services: Services) -> None:
+    await _setup(services)
+    draft = await services.drafts.require(G, "C11")
+    section = await services.drafts.require_section(draft, "vision")
+    now = services.clock()
+    await services.db.executemany(
+        "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id, organization,"
+        " stakeholder_group, kind, body, created_at) VALUES ($1, $2, $3, 1, $4, 'ISOC',"
+        " 'Civil Society', 'comment', $5, $6)",
+        [(G, draft.id, section.id, ANN, f"c{i}", int(now.timestamp() * 1000)) for i in range(300)],
+    )
+    listing = await services.comments.listing(G, "C11")
+    assert len(listing.comments) == MAX_LISTED and listing.total == 300 and not listing.capped
+    assert listing.comments[0].text == "c299"
+    assert await services.comments.repo.count(CommentFilter(G, draft.id), 100) == 100
+
+
+async def test_coverage_counts_and_gaps(services: Services) -> None:
+    await _setup(services)
+    await services.stakeholders.register(G, CY, "Cy", "UNESCWA", "International Organization")
+    await services.comments.add(G, ANN, "C11", "vision", "a")
+    await services.comments.add(G, ANN, "C11", "vision", "b")
+    await services.comments.add(G, BO, "C11", "vision", "c")
+    withdrawn = (await services.comments.add(G, CY, "C11", "vision", "d")).comment
+    await services.comments.withdraw(G, CY, withdrawn.id)
+    await services.comments.add(G, CY, "C11", "pillar a", "e")
+    coverage = await services.comments.coverage(G, "c11")
+    vision = coverage.sections[0]
+    assert coverage.count(vision, StakeholderGroup.CIVIL_SOCIETY) == 2
+    assert coverage.count(vision, StakeholderGroup.GOVERNMENT) == 1
+    assert coverage.count(vision, StakeholderGroup.INTERNATIONAL_ORGANIZATION) == 0
+    assert coverage.total == 4
+    gaps = dict((s.key, g) for s, g in coverage.gaps())
+    assert gaps["vision"] == [
+        StakeholderGroup.PRIVATE_SECTOR,
+        StakeholderGroup.INTERNATIONAL_ORGANIZATION,
+        StakeholderGroup.TECHNICAL_COMMUNITY,
+    ]
+    assert len(gaps["pillar-b"]) == 5 and len(gaps["target-a"]) == 5 and len(gaps["pillar-a"]) == 4
+
+
+async def test_comment_and_list_stay_fast_with_many_comments(services: Services) -> None:
+    """A smoke check of the query plans at 20,000 comments (the benchmark runs 100,000)."""
+    await _setup(services)
+    draft = await services.drafts.require(G, "C11")
+    sections = await services.drafts.repo.sections(draft.id)
+    groups = [g.value for g in StakeholderGroup]
+    now_ms = int(services.clock().timestamp() * 1000)
+    await services.db.executemany(
+        "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id, organization,"
+        " stakeholder_group, kind, body, created_at) VALUES ($1, $2, $3, 1, $4, $5, $6,"
+        " 'comment', $7, $8)",
+        [
+            (G, draft.id, sections[i % 4].id, 1000 + i % 500, f"Org {i % 500}", groups[i % 5],
+             f"Comment {i} " + "text " * 20, now_ms)
+            for i in range(20_000)
+        ],
+    )
+    if services.db.dialect == "postgresql":
+        await services.db.execute("ANALYZE comments")
+    calls = [
+        lambda: services.comments.listing(G, "C11"),
+        lambda: services.comments.listing(G, "C11", "pillar-b"),
+        lambda: services.comments.listing(G, group="Government"),
+        lambda: services.comments.listing(G),
+        lambda: services.comments.add(G, ANN, "C11", "pillar-b", "Fast"),
+    ]
+    for call in calls:
+        await call()  # warm
+        started = time.perf_counter()
+        for _ in range(5):
+            await call()
+        per_call = (time.perf_counter() - started) / 5
+        assert per_call < 0.05, per_call
