@@ -47,18 +47,19 @@ class World:
         user: User,
         command: str,
         *,
-        channel: Channel | None = None,
+        in_channel: Channel | None = None,
         attachments: dict[str, tuple[str, bytes]] | None = None,
         timeout: float = 15,
         **options: Any,
     ) -> InteractionResult:
-        """Invoke a slash command as `user` and wait for its (completed) answer."""
+        """Invoke a slash command as `user` (in `in_channel`, default #general) and wait for
+        its (completed) answer. Keyword arguments are the command's options."""
         return await self.emu.invoke(
             user,
             command,
             {k: v for k, v in options.items() if v is not None},
             guild=self.guild,
-            channel=channel or self.channel,
+            channel=in_channel or self.channel,
             attachments=attachments,
             wait=True,
             timeout=timeout,

@@ -108,7 +108,18 @@ async def reply(
     if content is not None and len(content) > MESSAGE_LIMIT:
         raise ValueError(f"message of {len(content)} characters would exceed Discord's limit")
     kwargs.setdefault("allowed_mentions", NO_PINGS)
-    if interaction.response.is_done():
-        await interaction.followup.send(content or discord.utils.MISSING, ephemeral=ephemeral, **kwargs)
-    else:
+    if not interaction.response.is_done():
         await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
+        return
+    deferred = interaction.response.type == discord.InteractionResponseType.deferred_channel_message
+    if deferred and not interaction.extras.get("answered"):
+        # The answer to a deferred command replaces its "thinking..." message.
+        interaction.extras["answered"] = True
+        files = list(kwargs.pop("files", []))
+        if "file" in kwargs:
+            files.append(kwargs.pop("file"))
+        if files:
+            kwargs["attachments"] = files
+        await interaction.edit_original_response(content=content, **kwargs)
+        return
+    await interaction.followup.send(content or discord.utils.MISSING, ephemeral=ephemeral, **kwargs)
