@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from bot.db.comments import CommentRepository
 from bot.db.database import Database
 from bot.db.drafts import DraftRepository
+from bot.db.events import EventRepository
 from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.stakeholders import StakeholderRepository
+from bot.domain.calendar import CalendarService
 from bot.domain.clock import Clock
 from bot.domain.comments import CommentService
 from bot.domain.drafts import DraftService
@@ -45,12 +47,14 @@ class Services:
     comments: CommentService
     reminder_repo: ReminderRepository
     reminders: ReminderService
+    calendar: CalendarService
     reminders_changed: Signal = field(default_factory=Signal)
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
         signal = Signal()
         reminder_repo = ReminderRepository(db)
+        settings = SettingsService(GuildRepository(db), UserRepository(db), clock)
         stakeholders = StakeholderService(StakeholderRepository(db), clock)
         comment_repo = CommentRepository(db)
         drafts = DraftService(DraftRepository(db), comment_repo, clock)
@@ -61,7 +65,8 @@ class Services:
             db=db,
             clock=clock,
             meta=MetaRepository(db),
-            settings=SettingsService(GuildRepository(db), UserRepository(db), clock),
+            settings=settings,
+            calendar=CalendarService(db, EventRepository(db), settings, clock, signal.fire),
             stakeholders=stakeholders,
             drafts=drafts,
             comments=CommentService(comment_repo, drafts, stakeholders, clock),

@@ -1,0 +1,270 @@
+"""Calendar events: meetings, deadlines and windows of a server.
+
+Writes take the caller's transaction (`tx`), so the calendar service can write the event, its
+reminders and the audit row together. Reads use the database unless given a transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.db.database import Database, Executor, Row, from_ms, opt_dt, opt_ms, to_ms
+from bot.domain.models import Event, EventKind, EventStatus
+
+_COLUMNS = (
+    "id, guild_id, title, kind, start_at, end_at, all_day, timezone, location, url, description,"
+    " tentative, status, uid, draft_id, created_by, created_at, updated_at"
+)
+_SELECT = f"SELECT {_COLUMNS} FROM events"
+
+
+def _model(r: Row) -> Event:
+    return Event(
+        id=r["id"],
+        guild_id=r["guild_id"],
+        title=r["title"],
+        kind=EventKind(r["kind"]),
+        start=from_ms(r["start_at"]),
+        end=opt_dt(r["end_at"]),
+        all_day=bool(r["all_day"]),
+        timezone=r["timezone"],
+        location=r["location"],
+        url=r["url"],
+        description=r["description"],
+        tentative=bool(r["tentative"]),
+        status=EventStatus(r["status"]),
+        uid=r["uid"],
+        draft_id=r["draft_id"],
+        created_by=r["created_by"],
+        created_at=opt_dt(r["created_at"]),
+        updated_at=opt_dt(r["updated_at"]),
+    )
+
+
+def _span(event: Event) -> int:
+    return 0 if event.end is None else max(0, to_ms(event.end) - to_ms(event.start))
+
+
+def _like(text: str) -> str:
+    """`text` as a LIKE pattern fragment with its wildcards escaped (ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class EventRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------- writing
+
+    @staticmethod
+    async def insert(tx: Executor, event: Event, at: datetime) -> Event:
+        """Store `event` (its id, created_at and updated_at are ignored); returns it stored."""
+        new_id = await tx.fetchval(
+            "INSERT INTO events (guild_id, title, kind, start_at, end_at, all_day, timezone,"
+            " location, url, description, tentative, status, uid, draft_id, created_by,"
+            " created_at, updated_at, span_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+            " $11, $12, $13, $14, $15, $16, $16, $17) RETURNING id",
+            event.guild_id,
+            event.title,
+            event.kind.value,
+            to_ms(event.start),
+            opt_ms(event.end),
+            int(event.all_day),
+            event.timezone,
+            event.location,
+            event.url,
+            event.description,
+            int(event.tentative),
+            event.status.value,
+            event.uid,
+            event.draft_id,
+            event.created_by,
+            to_ms(at),
+            _span(event),
+        )
+        stored = await EventRepository.get_in(tx, event.guild_id, int(new_id))
+        assert stored is not None
+        return stored
+
+    @staticmethod
+    async def update(tx: Executor, event: Event, at: datetime) -> Event:
+        """Write every editable field of `event` (found by id); returns it stored."""
+        await tx.execute(
+            "UPDATE events SET title = $3, kind = $4, start_at = $5, end_at = $6, all_day = $7,"
+            " timezone = $8, location = $9, url = $10, description = $11, tentative = $12,"
+            " status = $13, uid = $14, updated_at = $15, span_ms = $16"
+            " WHERE guild_id = $1 AND id = $2",
+            event.guild_id,
+            event.id,
+            event.title,
+            event.kind.value,
+            to_ms(event.start),
+            opt_ms(event.end),
+            int(event.all_day),
+            event.timezone,
+            event.location,
+            event.url,
+            event.description,
+            int(event.tentative),
+            event.status.value,
+            event.uid,
+            to_ms(at),
+            _span(event),
+        )
+        stored = await EventRepository.get_in(tx, event.guild_id, event.id)
+        assert stored is not None
+        return stored
+
+    @staticmethod
+    async def delete(tx: Executor, guild_id: int, event_id: int) -> None:
+        await tx.execute("DELETE FROM events WHERE guild_id = $1 AND id = $2", guild_id, event_id)
+
+    async def insert_many(self, events: Sequence[Event], at: datetime) -> None:
+        """Bulk insert without reminders or audit: tests and the benchmark fill the table."""
+        await self.db.executemany(
+            "INSERT INTO events (guild_id, title, kind, start_at, end_at, all_day, timezone,"
+            " location, url, description, tentative, status, uid, draft_id, created_by,"
+            " created_at, updated_at, span_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+            " $11, $12, $13, $14, $15, $16, $16, $17)",
+            [
+                (
+                    e.guild_id, e.title, e.kind.value, to_ms(e.start), opt_ms(e.end),
+                    int(e.all_day), e.timezone, e.location, e.url, e.description,
+                    int(e.tentative), e.status.value, e.uid, e.draft_id, e.created_by,
+                    to_ms(at), _span(e),
+                )
+                for e in events
+            ],
+        )
+
+    # ------------------------------------------------------------------- reading
+
+    @staticmethod
+    async def get_in(tx: Executor, guild_id: int, event_id: int) -> Event | None:
+        row = await tx.fetchrow(_SELECT + " WHERE guild_id = $1 AND id = $2", guild_id, event_id)
+        return None if row is None else _model(row)
+
+    async def get(self, guild_id: int, event_id: int) -> Event | None:
+        return await self.get_in(self.db, guild_id, event_id)
+
+    @staticmethod
+    async def by_uid(tx: Executor, guild_id: int, uid: str) -> Event | None:
+        row = await tx.fetchrow(_SELECT + " WHERE guild_id = $1 AND uid = $2", guild_id, uid)
+        return None if row is None else _model(row)
+
+    @staticmethod
+    async def by_uids(tx: Executor, guild_id: int, uids: Sequence[str]) -> dict[str, Event]:
+        """The events of `guild_id` with these UIDs, by UID (for imports)."""
+        found: dict[str, Event] = {}
+        for i in range(0, len(uids), 500):
+            chunk = list(uids[i : i + 500])
+            marks = ", ".join(f"${n}" for n in range(2, len(chunk) + 2))
+            rows = await tx.fetch(
+                _SELECT + f" WHERE guild_id = $1 AND uid IN ({marks})", guild_id, *chunk
+            )
+            for r in rows:
+                found[r["uid"]] = _model(r)
+        return found
+
+    @staticmethod
+    async def by_draft(tx: Executor, guild_id: int, draft_id: int) -> Event | None:
+        row = await tx.fetchrow(
+            _SELECT + " WHERE guild_id = $1 AND draft_id = $2 ORDER BY id LIMIT 1",
+            guild_id,
+            draft_id,
+        )
+        return None if row is None else _model(row)
+
+    async def overlapping(
+        self,
+        guild_id: int,
+        start: datetime,
+        end: datetime,
+        kind: EventKind | None = None,
+    ) -> list[Event]:
+        """Events that overlap [start, end], by start.
+
+        An event without an end counts when it starts inside the range; one with an end when it
+        starts by `end` and ends after `start`. The start index range is bounded below by the
+        guild's longest event (span_ms, one index lookup), so the cost follows the range, not
+        the size of the calendar.
+        """
+        sql = (
+            _SELECT + " WHERE guild_id = $1"
+            " AND start_at >= $2 - (SELECT COALESCE(MAX(span_ms), 0) FROM events"
+            " WHERE guild_id = $1)"
+            " AND start_at <= $3 AND COALESCE(end_at, start_at + 1) > $2"
+        )
+        args: list[object] = [guild_id, to_ms(start), to_ms(end)]
+        if kind is not None:
+            sql += " AND kind = $4"
+            args.append(kind.value)
+        rows = await self.db.fetch(sql + " ORDER BY start_at, id", *args)
+        return [_model(r) for r in rows]
+
+    async def all(self, guild_id: int) -> list[Event]:
+        rows = await self.db.fetch(_SELECT + " WHERE guild_id = $1 ORDER BY start_at, id", guild_id)
+        return [_model(r) for r in rows]
+
+    @staticmethod
+    async def future(tx: Executor, guild_id: int, now: datetime) -> list[Event]:
+        """Scheduled events of `guild_id` with a moment still to come (start or end)."""
+        rows = await tx.fetch(
+            _SELECT + " WHERE guild_id = $1 AND status = 'scheduled' AND tentative = 0"
+            " AND COALESCE(end_at, start_at) > $2 ORDER BY start_at, id",
+            guild_id,
+            to_ms(now),
+        )
+        return [_model(r) for r in rows]
+
+    async def search(
+        self, guild_id: int, text: str, now: datetime, limit: int = 25
+    ) -> list[Event]:
+        """Autocomplete: events whose id starts with, or whose title contains, `text`;
+        events still to come first (soonest first), then past ones (latest first)."""
+        wanted = text.strip().lstrip("#").strip().lower()
+        now_ms = to_ms(now)
+        order = (
+            " ORDER BY CASE WHEN COALESCE(end_at, start_at) >= $2 THEN 0 ELSE 1 END,"
+            " CASE WHEN COALESCE(end_at, start_at) >= $2 THEN start_at ELSE -start_at END, id"
+        )
+        if not wanted:
+            rows = await self.db.fetch(
+                _SELECT + " WHERE guild_id = $1" + order + " LIMIT $3", guild_id, now_ms, limit
+            )
+        else:
+            pattern = _like(wanted)
+            rows = await self.db.fetch(
+                _SELECT + " WHERE guild_id = $1 AND (CAST(id AS TEXT) LIKE $3 ESCAPE '\\'"
+                " OR LOWER(title) LIKE $4 ESCAPE '\\')" + order + " LIMIT $5",
+                guild_id,
+                now_ms,
+                pattern + "%",
+                "%" + pattern + "%",
+                limit,
+            )
+        return [_model(r) for r in rows]
+
+    async def by_title(self, guild_id: int, title: str, limit: int = 2) -> list[Event]:
+        """Events whose title is `title`, ignoring case (to resolve a typed title)."""
+        rows = await self.db.fetch(
+            _SELECT + " WHERE guild_id = $1 AND LOWER(title) = $2 ORDER BY start_at, id LIMIT $3",
+            guild_id,
+            title.strip().lower(),
+            limit,
+        )
+        return [_model(r) for r in rows]
+
+    async def count(self, guild_id: int) -> int:
+        return int(await self.db.fetchval("SELECT COUNT(*) FROM events WHERE guild_id = $1", guild_id))
+
+    @staticmethod
+    async def rescheduled_event_ids(tx: Executor, guild_id: int) -> set[int]:
+        """Events of `guild_id` whose pending reminders say "rescheduled" (kept on a replan)."""
+        rows = await tx.fetch(
+            "SELECT DISTINCT event_id FROM reminders WHERE guild_id = $1 AND state = 'pending'"
+            " AND rescheduled = 1 AND event_id IS NOT NULL",
+            guild_id,
+        )
+        return {int(r["event_id"]) for r in rows}

@@ -1,0 +1,999 @@
+"""The calendar: meetings, deadlines and windows, their reminders, and iCalendar in and out.
+
+Plain Python: the cog converts Discord options to the arguments here and formats what comes back.
+Every change writes the event, its pending reminders (planned from the server's offsets and the
+injected clock) and an audit row in one transaction, then notifies the reminder engine.
+
+Decisions (the contract leaves them open):
+
+- Every event gets a UID when it is created (`<uuid>@concord`), so an export imported back into
+  the same server updates its events instead of duplicating them. Imported events without a UID
+  get one derived from their title and start, so importing such a file twice does not duplicate.
+- An event is named by its number (`12`, `#12`, or an autocomplete choice "#12 ICANN 49 · ..."),
+  or by its exact title when only one event has it.
+- `/event edit timezone:` without `when:` keeps the wall-clock times and dates and moves them to
+  the new zone ("I meant 09:00 Geneva time").
+- `location`, `url` and `description` are cleared on edit with "-".
+- A draft's comment window (an event with `draft_id`) belongs to the draft: it is changed with
+  `/draft window`, not `/event edit` or `/event remove`.
+- Only a time change (start, end, all-day) marks the recomputed reminders "rescheduled".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+import zoneinfo
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.db import audit
+from bot.db.database import Database, Executor
+from bot.db.events import EventRepository
+from bot.db.reminders import ReminderRepository
+from bot.domain.clock import Clock
+from bot.domain.models import Event, EventKind, EventStatus
+from bot.domain.offsets import parse_offsets
+from bot.domain.reminders import plan_event_reminders
+from bot.domain.settings import SettingsService
+from bot.domain.timezones import validate_zone
+from bot.domain.when import parse_when
+from bot.errors import NotFound, UserError
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "MAX_DESCRIPTION",
+    "MAX_ICS_BYTES",
+    "MAX_TITLE",
+    "CalendarService",
+    "Edited",
+    "IcsExport",
+    "ImportResult",
+    "parse_kind",
+    "parse_status",
+]
+
+MAX_TITLE = 200
+MAX_LOCATION = 200
+MAX_URL = 500
+MAX_DESCRIPTION = 1000
+MAX_ICS_BYTES = 1_000_000
+MAX_DAYS = 366
+CLEAR = "-"
+PRODID = "-//Concord//WSIS+10 process calendar//EN"
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def clean_title(text: str) -> str:
+    title = " ".join(text.split())
+    if not title:
+        raise UserError('Give the event a title, e.g. "ICANN 49".')
+    if len(title) > MAX_TITLE:
+        raise UserError(
+            f"That title is {len(title)} characters; keep it to {MAX_TITLE}"
+            " (put the rest in `description`)."
+        )
+    return title
+
+
+def clean_location(text: str | None) -> str | None:
+    if text is None:
+        return None
+    location = " ".join(text.split())
+    if not location or location == CLEAR:
+        return None
+    if len(location) > MAX_LOCATION:
+        raise UserError(
+            f"That location is {len(location)} characters; keep it to {MAX_LOCATION},"
+            ' e.g. "Singapore".'
+        )
+    return location
+
+
+def clean_url(text: str | None) -> str | None:
+    if text is None:
+        return None
+    url = text.strip()
+    if not url or url == CLEAR:
+        return None
+    parts = urlsplit(url) if len(url) <= MAX_URL else None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or any(ch.isspace() for ch in url)
+    ):
+        raise UserError(
+            "Give a web address starting with http:// or https:// (at most"
+            f" {MAX_URL} characters), e.g. https://www.itu.int/wsis."
+        )
+    return url
+
+
+def clean_description(text: str | None) -> str | None:
+    if text is None:
+        return None
+    description = text.strip()
+    if not description or description == CLEAR:
+        return None
+    if len(description) > MAX_DESCRIPTION:
+        raise UserError(
+            f"That description is {len(description):,} characters; keep it to"
+            f" {MAX_DESCRIPTION:,} (put the rest behind a `url`)."
+        )
+    return description
+
+
+def parse_kind(text: str | EventKind | None) -> EventKind | None:
+    """`meeting`, `deadline`, `window` -> the kind; `all`, empty or None -> None (any kind)."""
+    if text is None or isinstance(text, EventKind):
+        return text
+    wanted = text.strip().lower()
+    if wanted in ("", "all", "any"):
+        return None
+    try:
+        return EventKind(wanted)
+    except ValueError:
+        raise UserError("Choose a kind: meeting, deadline or window.") from None
+
+
+def parse_status(text: str | EventStatus) -> EventStatus:
+    if isinstance(text, EventStatus):
+        return text
+    try:
+        return EventStatus(text.strip().lower())
+    except ValueError:
+        raise UserError("Choose a status: scheduled, postponed or cancelled.") from None
+
+
+def parse_ref(text: str | int) -> int | None:
+    """The event number in "12", "#12" or "#12 ICANN 49 · 23 Mar 2014"; None if there is none."""
+    if isinstance(text, int):
+        return text
+    s = text.strip().lstrip("#").strip()
+    digits = ""
+    for ch in s:
+        if not ch.isdigit():
+            break
+        digits += ch
+    if not digits or (len(digits) < len(s) and not s[len(digits)].isspace()):
+        return None
+    return int(digits)
+
+
+def _no_event(ref: str | int) -> NotFound:
+    number = parse_ref(ref)
+    if number is not None:
+        return NotFound(f"There is no event #{number} here; `/upcoming` lists them.")
+    shown = str(ref).strip()
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return NotFound(f'There is no event "{shown}" here; `/upcoming` lists them.')
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    before: Event
+    after: Event
+    changes: tuple[str, ...]  # field names that changed: "title", "when", "status" ...
+
+
+@dataclass(slots=True)
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # created or updated, by start
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class IcsExport:
+    data: bytes
+    count: int
+
+
+# --------------------------------------------------------------------------- the service
+
+
+def _zone(name: str) -> tzinfo:
+    if name == "UTC":
+        return UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _times(event: Event) -> tuple[datetime, datetime | None, bool]:
+    return (event.start, event.end, event.all_day)
+
+
+def _plan_key(event: Event) -> tuple[Any, ...]:
+    """What the reminders of an event depend on."""
+    return (*_times(event), event.timezone, event.kind, event.status, event.tentative)
+
+
+_COMPARED = ("title", "kind", "start", "end", "all_day", "timezone", "location", "url",
+             "description", "tentative", "status")
+
+
+def _changes(before: Event, after: Event) -> tuple[str, ...]:
+    out: list[str] = []
+    for name in _COMPARED:
+        if getattr(before, name) != getattr(after, name):
+            label = "when" if name in ("start", "end", "all_day") else name
+            if label not in out:
+                out.append(label)
+    return tuple(out)
+
+
+def _local_midnight(d: date, zone: str) -> datetime:
+    return datetime.combine(d, time(0), tzinfo=_zone(zone)).astimezone(UTC)
+
+
+def _is_local_midnight(dt: datetime, zone: str) -> bool:
+    return dt.astimezone(_zone(zone)).time() == time(0)
+
+
+class CalendarService:
+    def __init__(
+        self,
+        db: Database,
+        repo: EventRepository,
+        settings: SettingsService,
+        clock: Clock,
+        notify: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.repo = repo
+        self.settings = settings
+        self.clock = clock
+        self._notify = notify or (lambda: None)
+
+    # ---------------------------------------------------------------- reading
+
+    async def get(self, guild_id: int, ref: str | int) -> Event:
+        """The event named by `ref` (a number, "#12", an autocomplete value or a unique title)."""
+        number = parse_ref(ref)
+        if number is not None:
+            found = await self.repo.get(guild_id, number) if number < 2**62 else None
+            if found is None:
+                raise _no_event(ref)
+            return found
+        matches = await self.repo.by_title(guild_id, str(ref))
+        if not matches:
+            raise _no_event(ref)
+        if len(matches) > 1:
+            raise UserError(
+                f'Several events are called "{matches[0].title[:60]}"; give its number instead,'
+                f" e.g. `#{matches[0].id}`."
+            )
+        return matches[0]
+
+    async def upcoming(
+        self,
+        guild_id: int,
+        days: int = 30,
+        kind: str | EventKind | None = None,
+        now: datetime | None = None,
+    ) -> list[Event]:
+        """Events overlapping [now, now + days], by start; `kind` None or "all" for any."""
+        if not 1 <= days <= MAX_DAYS:
+            raise UserError(f"Give a number of days from 1 to {MAX_DAYS}, e.g. 30.")
+        start = now or self.clock()
+        return await self.repo.overlapping(
+            guild_id, start, start + timedelta(days=days), parse_kind(kind)
+        )
+
+    async def search(self, guild_id: int, text: str, limit: int = 25) -> list[Event]:
+        """Autocomplete candidates for an event option."""
+        return await self.repo.search(guild_id, text[:100], self.clock(), limit)
+
+    async def _zone_for(self, guild_id: int, actor_id: int | None, timezone: str | None) -> str:
+        if timezone is not None and timezone.strip():
+            return validate_zone(timezone)
+        if actor_id is None:
+            return (await self.settings.get(guild_id)).timezone
+        return await self.settings.effective_timezone(guild_id, actor_id)
+
+    async def _offsets(self, guild_id: int) -> list[timedelta]:
+        text = (await self.settings.get(guild_id)).reminder_offsets
+        try:
+            return parse_offsets(text)
+        except UserError:
+            log.warning("guild %s has unreadable reminder offsets %r; using 7d,1d,1h", guild_id, text)
+            return parse_offsets("7d,1d,1h")
+
+    # ---------------------------------------------------------------- writing
+
+    async def _replan(
+        self,
+        tx: Executor,
+        event: Event,
+        offsets: list[timedelta],
+        now: datetime,
+        *,
+        rescheduled: bool,
+    ) -> None:
+        planned = plan_event_reminders(event, offsets, now)
+        await ReminderRepository.replace_for_event(tx, event, planned, rescheduled=rescheduled, now=now)
+
+    async def add(
+        self,
+        guild_id: int,
+        actor_id: int | None,
+        *,
+        title: str,
+        when: str,
+        kind: str | EventKind | None = None,
+        location: str | None = None,
+        url: str | None = None,
+        description: str | None = None,
+        timezone: str | None = None,
+    ) -> Event:
+        """Create an event from what was typed; `when` is read in `timezone`, else the member's
+        zone, else the server's."""
+        clean = clean_title(title)
+        event_kind = parse_kind(kind) or EventKind.MEETING
+        where = clean_location(location)
+        link = clean_url(url)
+        about = clean_description(description)
+        zone = await self._zone_for(guild_id, actor_id, timezone)
+        now = self.clock()
+        parsed = parse_when(when, now=now, tz=zone)
+        draft = Event(
+            id=0,
+            guild_id=guild_id,
+            title=clean,
+            kind=event_kind,
+            start=parsed.start,
+            end=parsed.end,
+            all_day=parsed.all_day,
+            timezone=parsed.timezone,
+            location=where,
+            url=link,
+            description=about,
+            tentative=parsed.tentative,
+            uid=f"{uuid.uuid4().hex}@concord",
+            created_by=actor_id,
+        )
+        offsets = await self._offsets(guild_id)
+        async with self.db.transaction() as tx:
+            event = await self.repo.insert(tx, draft, now)
+            await self._replan(tx, event, offsets, now, rescheduled=False)
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action="event.add",
+                target=f"event:{event.id}", at=now, detail=_audit_detail(event, when=when),
+            )
+        self._notify()
+        return event
+
+    async def edit(
+        self,
+        guild_id: int,
+        actor_id: int | None,
+        ref: str | int,
+        *,
+        title: str | None = None,
+        when: str | None = None,
+        kind: str | EventKind | None = None,
+        location: str | None = None,
+        url: str | None = None,
+        description: str | None = None,
+        timezone: str | None = None,
+        status: str | EventStatus | None = None,
+    ) -> Edited:
+        """Change any of an event's fields; a time change recomputes its reminders as
+        rescheduled, postponing or cancelling removes the pending ones."""
+        given = (title, when, kind, location, url, description, timezone, status)
+        if all(v is None for v in given):
+            raise UserError(
+                "Give at least one thing to change, e.g. `when`, `title` or `status`."
+            )
+        before = await self.get(guild_id, ref)
+        if before.draft_id is not None:
+            raise UserError(
+                f"#{before.id} is a draft's comment window; change it with `/draft window`."
+            )
+        after = before
+        if title is not None:
+            after = replace(after, title=clean_title(title))
+        if kind is not None:
+            after = replace(after, kind=parse_kind(kind) or after.kind)
+        if location is not None:
+            after = replace(after, location=clean_location(location))
+        if url is not None:
+            after = replace(after, url=clean_url(url))
+        if description is not None:
+            after = replace(after, description=clean_description(description))
+        if status is not None:
+            after = replace(after, status=parse_status(status))
+        now = self.clock()
+        if when is not None:
+            zone = await self._zone_for(guild_id, actor_id, timezone)
+            parsed = parse_when(when, now=now, tz=zone)
+            after = replace(
+                after,
+                start=parsed.start,
+                end=parsed.end,
+                all_day=parsed.all_day,
+                timezone=parsed.timezone,
+                tentative=parsed.tentative,
+            )
+        elif timezone is not None:
+            after = _move_to_zone(after, validate_zone(timezone))
+        changes = _changes(before, after)
+        if not changes:
+            return Edited(before, before, ())
+        offsets = await self._offsets(guild_id)
+        async with self.db.transaction() as tx:
+            stored = await self.repo.update(tx, after, now)
+            if _plan_key(before) != _plan_key(stored):
+                moved = _times(before) != _times(stored)
+                await self._replan(tx, stored, offsets, now, rescheduled=moved)
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action="event.edit",
+                target=f"event:{stored.id}", at=now,
+                detail={"changes": list(changes), **({"when": when} if when else {}),
+                        "before": _audit_detail(before), "after": _audit_detail(stored)},
+            )
+        self._notify()
+        return Edited(before, stored, changes)
+
+    async def remove(self, guild_id: int, actor_id: int | None, ref: str | int) -> Event:
+        """Delete an event and its pending reminders; returns what was removed."""
+        event = await self.get(guild_id, ref)
+        if event.draft_id is not None:
+            raise UserError(
+                f"#{event.id} is a draft's comment window; change or clear it with"
+                " `/draft window`."
+            )
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            await ReminderRepository.delete_for_event(tx, event.id)
+            await self.repo.delete(tx, guild_id, event.id)
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action="event.remove",
+                target=f"event:{event.id}", at=now, detail=_audit_detail(event),
+            )
+        self._notify()
+        return event
+
+    # ---------------------------------------------------------------- drafts' windows
+
+    async def upsert_draft_window(
+        self,
+        *,
+        guild_id: int,
+        draft_id: int,
+        title: str,
+        opens: datetime,
+        closes: datetime,
+        timezone: str,
+        actor_id: int | None,
+    ) -> Event:
+        """Create or update the kind=window event of a draft (linked by `draft_id`), with
+        reminders before it opens and before it closes. All-day when both ends are local
+        midnights in `timezone` (`closes` exclusive, as parse_when gives a date range)."""
+        if closes <= opens:
+            raise UserError(
+                'A comment window must close after it opens, e.g. "19 December 2013 -'
+                ' 24 January 2014".'
+            )
+        zone = validate_zone(timezone)
+        clean = " ".join(title.split())[:MAX_TITLE] or "Comment window"
+        all_day = _is_local_midnight(opens, zone) and _is_local_midnight(closes, zone)
+        now = self.clock()
+        offsets = await self._offsets(guild_id)
+        async with self.db.transaction() as tx:
+            before = await self.repo.by_draft(tx, guild_id, draft_id)
+            if before is None:
+                draft = Event(
+                    id=0, guild_id=guild_id, title=clean, kind=EventKind.WINDOW,
+                    start=opens.astimezone(UTC), end=closes.astimezone(UTC), all_day=all_day,
+                    timezone=zone, uid=f"draft-{draft_id}-window-{uuid.uuid4().hex[:12]}@concord",
+                    draft_id=draft_id, created_by=actor_id,
+                )
+                event = await self.repo.insert(tx, draft, now)
+                await self._replan(tx, event, offsets, now, rescheduled=False)
+                action = "event.window.add"
+            else:
+                wanted = replace(
+                    before, title=clean, kind=EventKind.WINDOW, start=opens.astimezone(UTC),
+                    end=closes.astimezone(UTC), all_day=all_day, timezone=zone,
+                    status=EventStatus.SCHEDULED, tentative=False,
+                )
+                if not _changes(before, wanted):
+                    return before
+                event = await self.repo.update(tx, wanted, now)
+                if _plan_key(before) != _plan_key(event):
+                    moved = _times(before) != _times(event)
+                    await self._replan(tx, event, offsets, now, rescheduled=moved)
+                action = "event.window.edit"
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action=action,
+                target=f"event:{event.id}", at=now,
+                detail={"draft_id": draft_id, **_audit_detail(event)},
+            )
+        self._notify()
+        return event
+
+    async def remove_draft_window(
+        self, *, guild_id: int, draft_id: int, actor_id: int | None
+    ) -> Event | None:
+        """Remove a draft's window event and its pending reminders; returns it, if there was one."""
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            event = await self.repo.by_draft(tx, guild_id, draft_id)
+            if event is None:
+                return None
+            await ReminderRepository.delete_for_event(tx, event.id)
+            await self.repo.delete(tx, guild_id, event.id)
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action="event.window.remove",
+                target=f"event:{event.id}", at=now, detail={"draft_id": draft_id},
+            )
+        self._notify()
+        return event
+
+    async def replan_guild(self, guild_id: int) -> int:
+        """Recompute the pending reminders of every scheduled event still to come (after the
+        server's offsets changed); returns how many events were replanned. Reminders of an
+        event that was moved keep saying "rescheduled"."""
+        now = self.clock()
+        offsets = await self._offsets(guild_id)
+        async with self.db.transaction() as tx:
+            events = await self.repo.future(tx, guild_id, now)
+            moved = await self.repo.rescheduled_event_ids(tx, guild_id)
+            for event in events:
+                await self._replan(tx, event, offsets, now, rescheduled=event.id in moved)
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=None, action="event.replan",
+                target=f"guild:{guild_id}", at=now, detail={"events": len(events)},
+            )
+        self._notify()
+        return len(events)
+
+    # ---------------------------------------------------------------- iCalendar
+
+    async def import_ics(
+        self, guild_id: int, actor_id: int | None, data: bytes, *, filename: str = "calendar.ics"
+    ) -> ImportResult:
+        """Create or update events from an iCalendar file, de-duplicated by UID: importing the
+        same file twice updates, never duplicates. One transaction for the whole file."""
+        if len(data) > MAX_ICS_BYTES:
+            raise UserError(
+                f"{filename} is {len(data) / 1_000_000:.1f} MB; calendars up to 1 MB can be"
+                " imported (export fewer months)."
+            )
+        settings = await self.settings.get(guild_id)
+        items, result = read_ics(data, default_zone=settings.timezone, filename=filename)
+        now = self.clock()
+        offsets = await self._offsets(guild_id)
+        async with self.db.transaction() as tx:
+            existing = await self.repo.by_uids(tx, guild_id, [i.uid for i in items])
+            created_ids: list[int] = []
+            updated_ids: list[int] = []
+            for item in items:
+                before = existing.get(item.uid)
+                if before is not None and before.draft_id is not None:
+                    result.skipped += 1
+                    result.warnings.append(
+                        f'"{item.title[:60]}" is a draft\'s comment window here; change it with'
+                        " `/draft window`."
+                    )
+                    continue
+                if before is None:
+                    event = await self.repo.insert(
+                        tx, item.to_event(guild_id, created_by=actor_id), now
+                    )
+                    await self._replan(tx, event, offsets, now, rescheduled=False)
+                    result.created += 1
+                    created_ids.append(event.id)
+                    result.events.append(event)
+                    continue
+                wanted = item.apply_to(before)
+                if not _changes(before, wanted):
+                    result.unchanged += 1
+                    continue
+                event = await self.repo.update(tx, wanted, now)
+                if _plan_key(before) != _plan_key(event):
+                    moved = _times(before) != _times(event)
+                    await self._replan(tx, event, offsets, now, rescheduled=moved)
+                result.updated += 1
+                updated_ids.append(event.id)
+                result.events.append(event)
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action="event.import",
+                target=f"file:{filename[:100]}", at=now,
+                detail={
+                    "created": created_ids, "updated": updated_ids,
+                    "unchanged": result.unchanged, "skipped": result.skipped,
+                },
+            )
+        result.events.sort(key=lambda e: (e.start, e.id))
+        if result.created or result.updated:
+            self._notify()
+        return result
+
+    async def export_ics(
+        self, guild_id: int, days: int | None = None, *, name: str | None = None
+    ) -> IcsExport:
+        """The server's calendar as iCalendar: every event, or those overlapping the next
+        `days` days."""
+        if days is None:
+            events = await self.repo.all(guild_id)
+        else:
+            events = await self.upcoming(guild_id, days)
+        return IcsExport(write_ics(events, name=name, now=self.clock()), len(events))
+
+
+def _move_to_zone(event: Event, zone: str) -> Event:
+    """The same wall-clock times (or dates) read in `zone` instead of the event's zone."""
+    if zone == event.timezone:
+        return event
+    old = _zone(event.timezone)
+    new = _zone(zone)
+
+    def move(dt: datetime | None) -> datetime | None:
+        if dt is None:
+            return None
+        wall = dt.astimezone(old).replace(tzinfo=None)
+        return wall.replace(tzinfo=new).astimezone(UTC)
+
+    start = move(event.start)
+    assert start is not None
+    return replace(event, start=start, end=move(event.end), timezone=zone)
+
+
+def _audit_detail(event: Event, *, when: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "title": event.title,
+        "kind": event.kind.value,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat() if event.end else None,
+        "all_day": event.all_day,
+        "timezone": event.timezone,
+        "status": event.status.value,
+        "tentative": event.tentative,
+    }
+    if when is not None:
+        out["when"] = when
+    return out
+
+
+# --------------------------------------------------------------------------- iCalendar files
+#
+# bot.domain.ical (the shared iCalendar module) was not there when the calendar was written;
+# these two functions are the calendar's own reading and writing through the `icalendar`
+# library. All-day events are VALUE=DATE with an exclusive DTEND; timed events carry their TZID.
+# Concord's own fields travel as X-CONCORD-KIND, X-CONCORD-STATUS, X-CONCORD-TENTATIVE and
+# X-CONCORD-TIMEZONE, so an export imports back unchanged.
+
+
+@dataclass(frozen=True, slots=True)
+class IcsItem:
+    """One VEVENT as the calendar understands it."""
+
+    uid: str
+    title: str
+    kind: EventKind
+    start: datetime
+    end: datetime | None
+    all_day: bool
+    timezone: str
+    location: str | None
+    url: str | None
+    description: str | None
+    tentative: bool
+    status: EventStatus
+
+    def to_event(self, guild_id: int, *, created_by: int | None) -> Event:
+        return Event(
+            id=0, guild_id=guild_id, title=self.title, kind=self.kind, start=self.start,
+            end=self.end, all_day=self.all_day, timezone=self.timezone, location=self.location,
+            url=self.url, description=self.description, tentative=self.tentative,
+            status=self.status, uid=self.uid, created_by=created_by,
+        )
+
+    def apply_to(self, event: Event) -> Event:
+        return replace(
+            event, title=self.title, kind=self.kind, start=self.start, end=self.end,
+            all_day=self.all_day, timezone=self.timezone, location=self.location, url=self.url,
+            description=self.description, tentative=self.tentative, status=self.status,
+        )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ",".join(_text(v) for v in value)
+    return str(value).strip()
+
+
+def _categories(value: Any) -> list[str]:
+    if value is None:
+        return []
+    values = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for v in values:
+        cats = getattr(v, "cats", None)
+        if cats is not None:
+            out.extend(str(c).strip().lower() for c in cats)
+        else:
+            out.extend(p.strip().lower() for p in str(v).split(","))
+    return out
+
+
+def _zone_name(dt: datetime, component: Any, prop: str) -> str | None:
+    """The IANA name of an aware datetime read from a file, when one can be told."""
+    tz = dt.tzinfo
+    key = getattr(tz, "key", None)
+    if isinstance(key, str):
+        try:
+            return validate_zone(key)
+        except UserError:
+            pass
+    if tz is UTC or (tz is not None and tz.utcoffset(dt) == timedelta(0) and key is None
+                     and str(tz) in ("UTC", "UTC+00:00")):
+        return "UTC"
+    tzid = getattr(component.get(prop), "params", {}).get("TZID")
+    if tzid:
+        try:
+            return validate_zone(str(tzid))
+        except UserError:
+            return None
+    return None
+
+
+def _as_aware(value: Any, zone: str) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=_zone(zone)).astimezone(UTC)
+        return value.astimezone(UTC)
+    return _local_midnight(value, zone)
+
+
+def read_ics(
+    data: bytes, *, default_zone: str, filename: str = "calendar.ics"
+) -> tuple[list[IcsItem], ImportResult]:
+    """The events of an iCalendar file, and a result holding skips and warnings so far."""
+    import icalendar
+
+    result = ImportResult()
+    try:
+        text_start = data.lstrip()[:15].upper()
+        if not text_start.startswith(b"BEGIN:VCALENDAR"):
+            raise ValueError("not a VCALENDAR")
+        cal = icalendar.Calendar.from_ical(data)
+    except Exception as exc:
+        log.info("unreadable calendar %s: %s", filename, exc)
+        raise UserError(
+            f"I couldn't read {filename[:60]} as an iCalendar file; export it again from your"
+            " calendar app as .ics."
+        ) from None
+    calendar_zone = _text(cal.get("X-WR-TIMEZONE"))
+    if calendar_zone:
+        try:
+            default_zone = validate_zone(calendar_zone)
+        except UserError:
+            pass
+    items: list[IcsItem] = []
+    seen: set[str] = set()
+    for component in cal.walk("VEVENT"):
+        try:
+            item = _read_event(component, default_zone, result.warnings)
+        except Exception as exc:  # one broken event must not spoil the file
+            log.info("skipping an unreadable VEVENT in %s: %s", filename, exc)
+            item = None
+            result.warnings.append(
+                f'Skipped "{_text(component.get("SUMMARY"))[:60] or "an event"}": its dates could'
+                " not be read."
+            )
+        if item is None:
+            result.skipped += 1
+            continue
+        if item.uid in seen:
+            result.skipped += 1
+            if component.get("RECURRENCE-ID") is None:
+                result.warnings.append(
+                    f'Skipped a second event with the UID of "{item.title[:60]}".'
+                )
+            continue
+        seen.add(item.uid)
+        items.append(item)
+    if not items and not result.skipped:
+        raise UserError(
+            f"{filename[:60]} has no events in it; export a calendar with at least one event."
+        )
+    return items, result
+
+
+def _read_event(component: Any, default_zone: str, warnings: list[str]) -> IcsItem | None:
+    title = " ".join(_text(component.get("SUMMARY")).split())
+    dtstart = component.get("DTSTART")
+    if dtstart is None:
+        warnings.append(f'Skipped "{title[:60] or "an event"}": it has no start (DTSTART).')
+        return None
+    if not title:
+        title = "Untitled event"
+        warnings.append("An event without a title (SUMMARY) was named \"Untitled event\".")
+    if len(title) > MAX_TITLE:
+        warnings.append(f'Cut the title "{title[:40]}..." to {MAX_TITLE} characters.')
+        title = title[: MAX_TITLE - 1] + "…"
+    if component.get("RECURRENCE-ID") is not None:
+        return _item_placeholder(component, title)
+    if component.get("RRULE") is not None:
+        warnings.append(f'"{title[:60]}" repeats; only its first occurrence was imported.')
+
+    zone = default_zone
+    own_zone = _text(component.get("X-CONCORD-TIMEZONE"))
+    if own_zone:
+        try:
+            zone = validate_zone(own_zone)
+        except UserError:
+            pass
+    start_value = dtstart.dt
+    end_prop = component.get("DTEND")
+    end_value = end_prop.dt if end_prop is not None else None
+    duration = component.get("DURATION")
+    all_day = not isinstance(start_value, datetime)
+    if all_day:
+        start = _local_midnight(start_value, zone)
+        if end_value is not None:
+            last = end_value.date() if isinstance(end_value, datetime) else end_value
+            end = _local_midnight(last, zone)
+        elif duration is not None:
+            end = _local_midnight(start_value + timedelta(days=max(1, duration.dt.days)), zone)
+        else:
+            end = _local_midnight(start_value + timedelta(days=1), zone)
+        if end <= start:
+            end = _local_midnight(start_value + timedelta(days=1), zone)
+    else:
+        if start_value.tzinfo is not None and not own_zone:
+            zone = _zone_name(start_value, component, "DTSTART") or zone
+        start = _as_aware(start_value, zone)
+        if end_value is not None:
+            end = _as_aware(end_value, zone)
+        elif duration is not None:
+            end = start + duration.dt
+        else:
+            end = None
+        if end is not None and end < start:
+            warnings.append(f'Skipped "{title[:60]}": it ends before it starts.')
+            return None
+        if end == start:
+            end = None
+
+    kind = EventKind.MEETING
+    own_kind = _text(component.get("X-CONCORD-KIND")).lower()
+    if own_kind in EventKind._value2member_map_:
+        kind = EventKind(own_kind)
+    else:
+        for cat in _categories(component.get("CATEGORIES")):
+            if cat in EventKind._value2member_map_:
+                kind = EventKind(cat)
+                break
+
+    ical_status = _text(component.get("STATUS")).upper()
+    own_status = _text(component.get("X-CONCORD-STATUS")).lower()
+    if own_status in EventStatus._value2member_map_:
+        status = EventStatus(own_status)
+    else:
+        status = EventStatus.CANCELLED if ical_status == "CANCELLED" else EventStatus.SCHEDULED
+    own_tentative = _text(component.get("X-CONCORD-TENTATIVE"))
+    tentative = own_tentative == "1" if own_tentative in ("0", "1") else ical_status == "TENTATIVE"
+
+    location = " ".join(_text(component.get("LOCATION")).split()) or None
+    if location and len(location) > MAX_LOCATION:
+        warnings.append(f'Cut the location of "{title[:60]}" to {MAX_LOCATION} characters.')
+        location = location[: MAX_LOCATION - 1] + "…"
+    url: str | None = _text(component.get("URL")) or None
+    if url is not None:
+        try:
+            url = clean_url(url)
+        except UserError:
+            warnings.append(f'Left out the link of "{title[:60]}": it is not an http(s) address.')
+            url = None
+    description = _text(component.get("DESCRIPTION")) or None
+    if description and len(description) > MAX_DESCRIPTION:
+        warnings.append(
+            f'Cut the description of "{title[:60]}" to {MAX_DESCRIPTION:,} characters.'
+        )
+        description = description[: MAX_DESCRIPTION - 1] + "…"
+
+    uid = _text(component.get("UID"))
+    if not uid:
+        stamp = start.isoformat()
+        uid = hashlib.sha1(f"{title}|{stamp}".encode()).hexdigest()[:24] + "@import.concord"
+    return IcsItem(
+        uid=uid[:255], title=title, kind=kind, start=start, end=end, all_day=all_day,
+        timezone=zone, location=location, url=url, description=description,
+        tentative=tentative, status=status,
+    )
+
+
+def _item_placeholder(component: Any, title: str) -> IcsItem:
+    """A RECURRENCE-ID override: only its UID matters (it is skipped as a repeat)."""
+    return IcsItem(
+        uid=_text(component.get("UID")) or title, title=title, kind=EventKind.MEETING,
+        start=datetime.fromtimestamp(0, UTC), end=None, all_day=False, timezone="UTC",
+        location=None, url=None, description=None, tentative=False,
+        status=EventStatus.SCHEDULED,
+    )
+
+
+def write_ics(events: Sequence[Event], *, name: str | None = None, now: datetime) -> bytes:
+    """An iCalendar file of `events`."""
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    if name:
+        cal.add("x-wr-calname", name)
+    for event in events:
+        cal.add_component(_vevent(event, now))
+    if any(not e.all_day and e.timezone != "UTC" for e in events):
+        cal.add_missing_timezones()
+    data: bytes = cal.to_ical()
+    return data
+
+
+def _vevent(event: Event, now: datetime) -> Any:
+    import icalendar
+
+    ev = icalendar.Event()
+    ev.add("uid", event.uid or f"concord-{event.guild_id}-{event.id}@concord")
+    ev.add("dtstamp", (event.updated_at or now).astimezone(UTC))
+    ev.add("summary", event.title)
+    zone = _zone(event.timezone)
+    if event.all_day:
+        first = event.start.astimezone(zone).date()
+        ev.add("dtstart", first)
+        end = event.end or event.start + timedelta(days=1)
+        ev.add("dtend", max(end.astimezone(zone).date(), first + timedelta(days=1)))
+    elif event.timezone == "UTC":
+        ev.add("dtstart", event.start.astimezone(UTC))
+        if event.end is not None:
+            ev.add("dtend", event.end.astimezone(UTC))
+    else:
+        ev.add("dtstart", event.start.astimezone(zone))
+        if event.end is not None:
+            ev.add("dtend", event.end.astimezone(zone))
+    if event.location:
+        ev.add("location", event.location)
+    if event.url:
+        ev.add("url", event.url)
+    if event.description:
+        ev.add("description", event.description)
+    ev.add("categories", [event.kind.value])
+    if event.status is EventStatus.CANCELLED:
+        ev.add("status", "CANCELLED")
+    elif event.tentative or event.status is EventStatus.POSTPONED:
+        ev.add("status", "TENTATIVE")
+    else:
+        ev.add("status", "CONFIRMED")
+    ev.add("x-concord-kind", event.kind.value)
+    ev.add("x-concord-status", event.status.value)
+    ev.add("x-concord-tentative", "1" if event.tentative else "0")
+    ev.add("x-concord-timezone", event.timezone)
+    return ev

@@ -1,0 +1,298 @@
+"""/event add|edit|remove|show|import|export and /upcoming: the process calendar."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.calendar import MAX_ICS_BYTES, Edited, ImportResult
+from bot.domain.models import Event, EventStatus
+from bot.domain.timefmt import format_event_time, local_date, relative
+from bot.errors import UserError
+from bot.ui import chunk_lines, reply, send_pages, truncate
+from cogs._common import (
+    Interaction,
+    coordinator_only,
+    guild_id,
+    services,
+    timezone_autocomplete,
+)
+
+KIND_CHOICES = [
+    app_commands.Choice(name="meeting", value="meeting"),
+    app_commands.Choice(name="deadline", value="deadline"),
+    app_commands.Choice(name="window", value="window"),
+]
+UPCOMING_KIND_CHOICES = [*KIND_CHOICES, app_commands.Choice(name="all", value="all")]
+STATUS_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in EventStatus]
+MAX_WARNINGS_SHOWN = 10
+
+_OPTION_HELP = {
+    "title": "What it is, e.g. ICANN 49",
+    "when": 'e.g. "23-27 March 2014", "24 January 2014 18:00 CET", "TBD (late January 2014)"',
+    "kind": "meeting, deadline or window",
+    "location": 'Where, e.g. "Singapore" ("-" clears it on edit)',
+    "url": 'A web page about it, http(s) ("-" clears it on edit)',
+    "description": 'Details, up to 1,000 characters ("-" clears it on edit)',
+    "timezone": "The zone `when` is read in (default: yours, else the server's)",
+}
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def event_times(event: Event) -> str:
+    """The event's time as Discord timestamps: `:F` + `:R` for timed, first/last day for all-day."""
+    text = format_event_time(event.start, event.end, event.all_day, False, event.timezone)
+    if event.all_day:
+        text += f" ({relative(event.start)})"
+    return text
+
+
+def _markers(event: Event) -> list[str]:
+    out = []
+    if event.tentative:
+        out.append("tentative")
+    if event.status is not EventStatus.SCHEDULED:
+        out.append(f"**{event.status.value}**")
+    return out
+
+
+def event_line(event: Event) -> str:
+    """One /upcoming line: `#id`, title, kind, times, tentative and status, location."""
+    parts = [f"**#{event.id}** {event.title}", event.kind.value, event_times(event), *_markers(event)]
+    if event.location:
+        parts.append(event.location)
+    return " · ".join(parts)
+
+
+def event_card(event: Event, *, details: bool = False) -> list[str]:
+    """The lines that show how an event was understood (confirmations, /event show)."""
+    head = f"**#{event.id} {event.title}** · {event.kind.value}"
+    lines = [head, event_times(event)]
+    markers = _markers(event)
+    if markers:
+        lines.append("Status: " + " · ".join(markers))
+    if event.location:
+        lines.append(f"Location: {event.location}")
+    if event.url:
+        lines.append(f"Link: <{event.url}>")
+    if event.draft_id is not None:
+        lines.append("-# A draft's comment window: change it with `/draft window`.")
+    if details:
+        if event.description:
+            lines.append("")
+            lines.extend(event.description.splitlines())
+        lines.append(f"-# Times are read in {event.timezone}.")
+    return lines
+
+
+def choice_name(event: Event) -> str:
+    """An autocomplete label: "#12 ICANN 49 · 23 Mar 2014" (at most 100 characters)."""
+    day = local_date(event.start, event.timezone)
+    when = f"{day.day} {day:%b %Y}"
+    prefix = f"#{event.id} "
+    suffix = f" · {when}"
+    return prefix + truncate(event.title, 100 - len(prefix) - len(suffix)) + suffix
+
+
+async def event_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    events = await services(interaction).calendar.search(interaction.guild_id, current, limit=25)
+    return [app_commands.Choice(name=choice_name(e), value=str(e.id)) for e in events]
+
+
+def import_summary(filename: str, result: ImportResult) -> list[str]:
+    counts = (
+        f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged,"
+        f" {result.skipped} skipped"
+    )
+    lines = [f"Imported **{truncate(filename, 80)}**: {counts}."]
+    lines.extend(f"- {event_line(e)}" for e in result.events)
+    if result.warnings:
+        lines.append("**Notes**")
+        lines.extend(f"- {w}" for w in result.warnings[:MAX_WARNINGS_SHOWN])
+        more = len(result.warnings) - MAX_WARNINGS_SHOWN
+        if more > 0:
+            lines.append(f"- … and {more} more like these.")
+    return lines
+
+
+def edit_summary(edited: Edited) -> str:
+    if not edited.changes:
+        return f"Nothing changed: **#{edited.after.id}** already reads like that.\n" + "\n".join(
+            event_card(edited.after)
+        )
+    what = ", ".join(edited.changes)
+    lines = [f"Updated {what}:", *event_card(edited.after)]
+    if "when" in edited.changes and edited.after.status is EventStatus.SCHEDULED:
+        lines.append("-# Its reminders were recomputed and will say it was rescheduled.")
+    elif "status" in edited.changes and edited.after.status is not EventStatus.SCHEDULED:
+        lines.append("-# Its pending reminders were removed.")
+    return "\n".join(lines)
+
+
+def _check_attachment(file: discord.Attachment) -> None:
+    name = file.filename or "the file"
+    if not name.lower().endswith(".ics") and "calendar" not in (file.content_type or ""):
+        raise UserError(
+            f"Attach an iCalendar file ending in .ics (exported from your calendar app);"
+            f" {truncate(name, 60)} is not one."
+        )
+    if file.size > MAX_ICS_BYTES:
+        raise UserError(
+            f"{truncate(name, 60)} is {file.size / 1_000_000:.1f} MB; calendars up to 1 MB can be"
+            " imported (export fewer months)."
+        )
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@app_commands.guild_only()
+class EventCommands(app_commands.Group, name="event"):
+    """The process calendar: meetings, deadlines and windows."""
+
+    @app_commands.command(name="add")
+    @app_commands.describe(**_OPTION_HELP)
+    @app_commands.choices(kind=KIND_CHOICES)
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    @coordinator_only()
+    async def add(
+        self,
+        interaction: Interaction,
+        title: app_commands.Range[str, 1, 200],
+        when: app_commands.Range[str, 1, 200],
+        kind: str = "meeting",
+        location: str | None = None,
+        url: str | None = None,
+        description: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        """Add a meeting, deadline or window to the calendar."""
+        event = await services(interaction).calendar.add(
+            guild_id(interaction), interaction.user.id, title=title, when=when, kind=kind,
+            location=location, url=url, description=description, timezone=timezone,
+        )
+        await reply(interaction, "\n".join(["Added to the calendar:", *event_card(event)]))
+
+    @app_commands.command(name="edit")
+    @app_commands.describe(id="The event's number (type to search)", status="scheduled, postponed or cancelled", **_OPTION_HELP)
+    @app_commands.choices(kind=KIND_CHOICES, status=STATUS_CHOICES)
+    @app_commands.autocomplete(id=event_autocomplete, timezone=timezone_autocomplete)
+    @coordinator_only()
+    async def edit(
+        self,
+        interaction: Interaction,
+        id: str,
+        title: app_commands.Range[str, 1, 200] | None = None,
+        when: app_commands.Range[str, 1, 200] | None = None,
+        kind: str | None = None,
+        location: str | None = None,
+        url: str | None = None,
+        description: str | None = None,
+        timezone: str | None = None,
+        status: str | None = None,
+    ) -> None:
+        """Change an event: its time, title, kind, place, link, details or status."""
+        edited = await services(interaction).calendar.edit(
+            guild_id(interaction), interaction.user.id, id, title=title, when=when, kind=kind,
+            location=location, url=url, description=description, timezone=timezone,
+            status=status,
+        )
+        await reply(interaction, edit_summary(edited), ephemeral=not edited.changes)
+
+    @app_commands.command(name="remove")
+    @app_commands.describe(id="The event's number (type to search)")
+    @app_commands.autocomplete(id=event_autocomplete)
+    @coordinator_only()
+    async def remove(self, interaction: Interaction, id: str) -> None:
+        """Remove an event and its pending reminders."""
+        event = await services(interaction).calendar.remove(
+            guild_id(interaction), interaction.user.id, id
+        )
+        await reply(
+            interaction,
+            f"Removed **#{event.id} {event.title}** ({event_times(event)}) and its pending"
+            " reminders.",
+        )
+
+    @app_commands.command(name="show")
+    @app_commands.describe(id="The event's number (type to search)")
+    @app_commands.autocomplete(id=event_autocomplete)
+    async def show(self, interaction: Interaction, id: str) -> None:
+        """Show one event with its details."""
+        event = await services(interaction).calendar.get(guild_id(interaction), id)
+        await send_pages(interaction, chunk_lines(event_card(event, details=True)))
+
+    @app_commands.command(name="import")
+    @app_commands.describe(file="An .ics calendar file (up to 1 MB)")
+    @coordinator_only()
+    async def import_(self, interaction: Interaction, file: discord.Attachment) -> None:
+        """Import events from an iCalendar (.ics) file; importing it again updates them."""
+        _check_attachment(file)
+        gid = guild_id(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await file.read()
+        result = await services(interaction).calendar.import_ics(
+            gid, interaction.user.id, data, filename=file.filename
+        )
+        await send_pages(interaction, chunk_lines(import_summary(file.filename, result)), ephemeral=True)
+
+    @app_commands.command(name="export")
+    @app_commands.describe(days="Only events in the next this many days (default: all)")
+    async def export(
+        self, interaction: Interaction, days: app_commands.Range[int, 1, 366] | None = None
+    ) -> None:
+        """Download the calendar as an .ics file for your calendar app."""
+        gid = guild_id(interaction)
+        await interaction.response.defer(thinking=True)
+        name = interaction.guild.name if interaction.guild else None
+        export = await services(interaction).calendar.export_ics(gid, days, name=name)
+        scope = f"in the next {days} days" if days else "in the calendar"
+        noun = "event" if export.count == 1 else "events"
+        await reply(
+            interaction,
+            f"{export.count} {noun} {scope}, as iCalendar: open the file with your calendar app.",
+            file=discord.File(io.BytesIO(export.data), filename="concord-calendar.ics"),
+        )
+
+
+class CalendarCog(commands.Cog):
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="upcoming")
+    @app_commands.describe(days="How many days ahead (1-366, default 30)", kind="Only this kind")
+    @app_commands.choices(kind=UPCOMING_KIND_CHOICES)
+    @app_commands.guild_only()
+    async def upcoming(
+        self,
+        interaction: Interaction,
+        days: app_commands.Range[int, 1, 366] = 30,
+        kind: str = "all",
+    ) -> None:
+        """What is coming up in the calendar."""
+        events = await services(interaction).calendar.upcoming(guild_id(interaction), days, kind)
+        what = "events" if kind == "all" else f"{kind}s"
+        if not events:
+            await reply(
+                interaction,
+                f"No {what} in the next {days} days. Coordinators add them with `/event add`;"
+                " `/upcoming days:366` looks further ahead.",
+                ephemeral=True,
+            )
+            return
+        header = f"**Upcoming {what}** · next {days} days · {len(events)}"
+        pages = chunk_lines((event_line(e) for e in events), header=header)
+        await send_pages(interaction, pages)
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.tree.add_command(EventCommands())
+    await bot.add_cog(CalendarCog(bot))
