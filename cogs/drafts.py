@@ -1,0 +1,299 @@
+"""/draft create|section|window|import|show|list|export: the texts stakeholders comment on."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.db.drafts import ImportCounts
+from bot.domain.draftdoc import render_docx, render_markdown
+from bot.domain.drafts import Outline, SectionView, normalize_code, window_state
+from bot.domain.models import Draft, Section
+from bot.domain.sections import normalize_section_key, section_label
+from bot.domain.timefmt import format_event_time, ts
+from bot.errors import UserError
+from bot.ui import chunk_lines, reply, send_pages, truncate
+from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
+
+IMPORT_SUFFIXES = (".md", ".markdown", ".txt")
+PREVIEW = 70
+
+
+# ------------------------------------------------------------------ autocomplete (shared)
+
+
+def _matches(current: str, *names: str) -> bool:
+    wanted = current.strip().lower()
+    return not wanted or any(wanted in name.lower() for name in names)
+
+
+async def draft_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The server's draft codes that contain what was typed."""
+    if interaction.guild_id is None:
+        return []
+    codes = await services(interaction).drafts.codes(interaction.guild_id)
+    return [app_commands.Choice(name=c, value=c) for c in codes if _matches(current, c)][:25]
+
+
+def _section_choice(section: Section) -> app_commands.Choice[str]:
+    label = f"{section_label(section.key)} — {' '.join(section.text.split())}"
+    return app_commands.Choice(name=truncate(label, 100), value=section.key)
+
+
+async def section_autocomplete(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The sections of the draft named in the same command (option `code` or `draft`)."""
+    if interaction.guild_id is None:
+        return []
+    namespace = interaction.namespace
+    code = getattr(namespace, "code", None) or getattr(namespace, "draft", None)
+    if not code:
+        return []
+    sections = await services(interaction).drafts.section_keys(interaction.guild_id, str(code))
+    try:
+        typed = normalize_section_key(current) if current.strip() else None
+    except UserError:
+        typed = None
+    exact = [s for s in sections if s.key == typed]
+    rest = [
+        s for s in sections
+        if s.key != typed and _matches(current, s.key, section_label(s.key))
+    ]
+    choices = [_section_choice(s) for s in exact + rest]
+    creating = interaction.command is not None and interaction.command.name == "section"
+    if typed and not exact and creating:
+        choices.insert(0, app_commands.Choice(name=f"{section_label(typed)} (new)", value=typed))
+    return choices[:25]
+
+
+# ------------------------------------------------------------------ formatting
+
+
+def window_text(draft: Draft, now: datetime) -> str:
+    """One line about a draft's comment window and whether it is open now."""
+    state = window_state(draft, now)
+    if state == "none":
+        return "No comment window: comments are accepted at any time."
+    assert draft.window_opens is not None and draft.window_closes is not None
+    span = f"{ts(draft.window_opens, 'f')} – {ts(draft.window_closes, 'f')}"
+    if state == "before":
+        return f"Comment window {span}: opens {ts(draft.window_opens, 'R')}."
+    if state == "open":
+        return f"Comment window {span}: **open**, closes {ts(draft.window_closes, 'R')}."
+    return f"Comment window {span}: closed {ts(draft.window_closes, 'R')}."
+
+
+def draft_heading(draft: Draft) -> str:
+    version = f" · {draft.version}" if draft.version else ""
+    return f"**{draft.code}** {draft.title}{version}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def outline_pages(outline: Outline, now: datetime) -> list[str]:
+    lines = []
+    for section in outline.sections:
+        n = outline.comments.get(section.id, 0)
+        preview = truncate(" ".join(section.text.split()), PREVIEW)
+        lines.append(
+            f"`{section.key}` {section_label(section.key)} · rev {section.revision} ·"
+            f" {_plural(n, 'comment')} — {preview}"
+        )
+    if not lines:
+        lines.append("No sections yet: a coordinator adds them with `/draft section`.")
+    else:
+        lines.append("-# `/draft show` with a section shows its whole text.")
+    header = f"{draft_heading(outline.draft)}\n{window_text(outline.draft, now)}"
+    return chunk_lines(lines, header=header)
+
+
+def section_pages(view: SectionView) -> list[str]:
+    header = (
+        f"**{view.draft.code} · {section_label(view.section.key)}** — revision"
+        f" {view.section.revision} · {_plural(view.comments, 'comment')}"
+    )
+    return chunk_lines(view.section.text.split("\n"), header=header)
+
+
+def import_line(counts: ImportCounts) -> str:
+    sections = counts.sections_new + counts.sections_revised + counts.sections_unchanged
+    how = "created" if counts.created else "updated"
+    return (
+        f"**{counts.code}** ({how}): {_plural(sections, 'section')} ({counts.sections_new} new,"
+        f" {counts.sections_revised} revised, {counts.sections_unchanged} unchanged),"
+        f" {_plural(counts.comments_added, 'comment')} added,"
+        f" {counts.comments_known} already there."
+    )
+
+
+def export_filename(draft: Draft, suffix: str) -> str:
+    stem = draft.code + (f"-{draft.version}" if draft.version else "")
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", stem) + suffix
+
+
+# ------------------------------------------------------------------ commands
+
+
+@app_commands.guild_only()
+class DraftCommands(app_commands.Group, name="draft"):
+    """Drafts: their sections, comment windows, import and consolidated text."""
+
+    @app_commands.command(name="create")
+    @app_commands.describe(
+        code='The draft\'s code, e.g. "C11"',
+        title='Its title, e.g. "International and regional cooperation"',
+        version='Its version label, e.g. "V1.2"',
+    )
+    @app_commands.autocomplete(code=draft_autocomplete)
+    @coordinator_only()
+    async def create(
+        self, interaction: Interaction, code: str, title: str, version: str | None = None
+    ) -> None:
+        """Create a draft (or update the title and version of an existing one)."""
+        draft, new = await services(interaction).drafts.create(
+            guild_id(interaction), interaction.user.id, code, title, version
+        )
+        if new:
+            text = (
+                f"Created {draft_heading(draft)}. Add its text with `/draft section` or"
+                " `/draft import`."
+            )
+        else:
+            text = f"Updated {draft_heading(draft)}."
+        await reply(interaction, text)
+
+    @app_commands.command(name="section")
+    @app_commands.describe(
+        code="The draft",
+        section="vision, pillar-a ... pillar-e, target-a ...",
+        text="The section's full text (replaces the current one; earlier revisions are kept)",
+    )
+    @app_commands.autocomplete(code=draft_autocomplete, section=section_autocomplete)
+    @coordinator_only()
+    async def section(self, interaction: Interaction, code: str, section: str, text: str) -> None:
+        """Set a section's text: a new section, or a new revision of it."""
+        draft, saved, outcome = await services(interaction).drafts.set_section(
+            guild_id(interaction), interaction.user.id, code, section, text
+        )
+        label = f"**{draft.code} · {section_label(saved.key)}**"
+        if outcome == "new":
+            what = f"Added {label} (revision 1)."
+        elif outcome == "revised":
+            what = f"{label} is now at revision {saved.revision}; earlier revisions are kept."
+        else:
+            what = f"{label} already has that text; it stays at revision {saved.revision}."
+        await reply(interaction, f"{what}\n> {truncate(' '.join(saved.text.split()), 300)}")
+
+    @app_commands.command(name="window")
+    @app_commands.describe(
+        code="The draft",
+        when='The comment window, a range: "19 December 2013 - 24 January 2014"',
+    )
+    @app_commands.autocomplete(code=draft_autocomplete)
+    @coordinator_only()
+    async def window(self, interaction: Interaction, code: str, when: str) -> None:
+        """Set the draft's comment window: comments are accepted only while it is open."""
+        zone = await member_timezone(interaction)
+        result = await services(interaction).drafts.set_window(
+            guild_id(interaction), interaction.user.id, code, when, zone
+        )
+        w = result.when
+        span = format_event_time(w.start, w.end, w.all_day, False, w.timezone)
+        assert result.draft.window_closes is not None
+        lines = [
+            f"The comment window for **{result.draft.code}**: {span}.",
+            f"Comments are accepted from {ts(w.start, 'F')} until"
+            f" {ts(result.draft.window_closes, 'F')}.",
+        ]
+        if result.event is not None:
+            lines.append(f"It is in the calendar as event #{result.event.id}.")
+        await reply(interaction, "\n".join(lines))
+
+    @app_commands.command(name="import")
+    @app_commands.describe(file="A .md file: # C11 Title, ## Vision, ## Pillars, a) ..., · Org, Group: comment")
+    @coordinator_only()
+    async def import_(self, interaction: Interaction, file: discord.Attachment) -> None:
+        """Import drafts, sections and stakeholder comments from a Markdown file."""
+        gid = guild_id(interaction)
+        if not file.filename.lower().endswith(IMPORT_SUFFIXES):
+            raise UserError(
+                f'"{truncate(file.filename, 60)}" is not a Markdown file; attach a .md file.'
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await file.read()
+        results = await services(interaction).drafts.import_markdown(gid, interaction.user.id, data)
+        lines = [f"Imported {truncate(file.filename, 60)}:"] + [import_line(c) for c in results]
+        await send_pages(interaction, chunk_lines(lines), ephemeral=True)
+
+    @app_commands.command(name="show")
+    @app_commands.describe(code="The draft", section="A section (default: the draft's outline)")
+    @app_commands.autocomplete(code=draft_autocomplete, section=section_autocomplete)
+    async def show(self, interaction: Interaction, code: str, section: str | None = None) -> None:
+        """Show a draft's outline, or one section's current text."""
+        svc = services(interaction)
+        gid = guild_id(interaction)
+        if section:
+            pages = section_pages(await svc.drafts.show_section(gid, code, section))
+        else:
+            pages = outline_pages(await svc.drafts.outline(gid, code), svc.clock())
+        await send_pages(interaction, pages)
+
+    @app_commands.command(name="list")
+    async def list_(self, interaction: Interaction) -> None:
+        """List the drafts of this server."""
+        svc = services(interaction)
+        summaries = await svc.drafts.summaries(guild_id(interaction))
+        if not summaries:
+            await reply(
+                interaction,
+                "No drafts yet; a coordinator adds one with `/draft create` or `/draft import`.",
+                ephemeral=True,
+            )
+            return
+        now = svc.clock()
+        lines = [
+            f"{draft_heading(s.draft)} — {_plural(s.sections, 'section')},"
+            f" {_plural(s.comments, 'comment')}. {window_text(s.draft, now)}"
+            for s in summaries
+        ]
+        await send_pages(interaction, chunk_lines(lines, header=f"**Drafts** ({len(summaries)})"))
+
+    @app_commands.command(name="export")
+    @app_commands.describe(code="The draft", format="markdown (default) or docx (Word)")
+    @app_commands.autocomplete(code=draft_autocomplete)
+    async def export(
+        self,
+        interaction: Interaction,
+        code: str,
+        format: Literal["markdown", "docx"] = "markdown",
+    ) -> None:
+        """The consolidated text: each section's text and its comments, attributed."""
+        svc = services(interaction)
+        gid = guild_id(interaction)
+        draft = await svc.drafts.require(gid, normalize_code(code))
+        await interaction.response.defer(thinking=True)
+        doc = await svc.drafts.consolidated(gid, draft.code)
+        if format == "docx":
+            data, suffix = render_docx(doc), ".docx"
+        else:
+            data, suffix = render_markdown(doc).encode("utf-8"), ".md"
+        comments = sum(len(s.comments) for s in doc.sections)
+        content = (
+            f"Consolidated text of {draft_heading(draft)}: {_plural(len(doc.sections), 'section')},"
+            f" {_plural(comments, 'comment')} (withdrawn ones left out)."
+        )
+        file = discord.File(io.BytesIO(data), filename=export_filename(draft, suffix))
+        await reply(interaction, content, file=file)
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.tree.add_command(DraftCommands())
