@@ -192,8 +192,9 @@ async def test_comments_never_ping_and_stay_within_limits(world: World, bot: Run
     res = await world.run(world.alice, "comment", draft="C11", section="vision", text=long_text)
     _fits(res)
     assert "Shortened for Discord; all 3,990 characters were recorded" in res.content
-    stored = (await bot.services.comments.listing(world.guild.id, "C11")).comments[0]
-    assert stored.text == long_text
+    listed = (await bot.services.comments.listing(world.guild.id, "C11")).comments[0]
+    stored = await bot.services.comments.get(world.guild.id, listed.id)
+    assert stored is not None and stored.text == long_text
 
 
 async def test_import_and_export_reproduce_every_seed_comment(

@@ -14,11 +14,15 @@ from bot.db import audit
 from bot.db.database import Database, Row, from_ms, opt_dt, to_ms
 from bot.domain.models import Comment, CommentKind, Draft, Section, Stakeholder, StakeholderGroup
 
-_SELECT = (
+_COLUMNS = (
     "SELECT c.id, c.guild_id, c.draft_id, c.section_id, s.key AS section_key, c.revision,"
-    " c.author_id, c.organization, c.stakeholder_group, c.kind, c.body, c.created_at,"
+    " c.author_id, c.organization, c.stakeholder_group, c.kind, {body} AS body, c.created_at,"
     " c.edited_at, c.withdrawn_at FROM comments c JOIN sections s ON s.id = c.section_id"
 )
+_SELECT = _COLUMNS.format(body="c.body")
+#: Listings show a preview: they read at most this many characters of each text.
+PREVIEW_CHARS = 400
+_SELECT_PREVIEW = _COLUMNS.format(body=f"substr(c.body, 1, {PREVIEW_CHARS})")
 
 
 def comment_model(row: Row) -> Comment:
@@ -50,15 +54,18 @@ class CommentFilter:
     def where(self) -> tuple[str, list[Any]]:
         clauses = ["c.withdrawn_at IS NULL"]
         args: list[Any] = []
-        if self.draft_id is not None:
-            args.append(self.draft_id)
-            clauses.append(f"c.draft_id = ${len(args)}")
-            if self.section_id is not None:
-                args.append(self.section_id)
-                clauses.append(f"c.section_id = ${len(args)}")
+        if self.section_id is not None:
+            # comments (draft_id, section_id, id): the section's comments, already in id order.
+            args += [self.draft_id, self.section_id]
+            clauses += [f"c.draft_id = ${len(args) - 1}", f"c.section_id = ${len(args)}"]
         else:
+            # comments (guild_id, id) walked newest first. The unary + keeps SQLite's planner
+            # off the (draft_id, section_id, id) index, which would sort the whole draft.
             args.append(self.guild_id)
             clauses.append(f"c.guild_id = ${len(args)}")
+            if self.draft_id is not None:
+                args.append(self.draft_id)
+                clauses.append(f"+c.draft_id = ${len(args)}")
         if self.group is not None:
             args.append(self.group.value)
             clauses.append(f"c.stakeholder_group = ${len(args)}")
@@ -165,11 +172,12 @@ class CommentRepository:
         return comment_model(row)
 
     async def latest(self, flt: CommentFilter, limit: int) -> list[Comment]:
-        """The newest live comments matching `flt`, at most `limit`."""
+        """The newest live comments matching `flt`, at most `limit`; each text is cut to its
+        first PREVIEW_CHARS characters (a listing shows previews)."""
         where, args = flt.where()
         args.append(limit)
         rows = await self.db.fetch(
-            f"{_SELECT} WHERE {where} ORDER BY c.id DESC LIMIT ${len(args)}", *args
+            f"{_SELECT_PREVIEW} WHERE {where} ORDER BY c.id DESC LIMIT ${len(args)}", *args
         )
         return [comment_model(r) for r in rows]
 

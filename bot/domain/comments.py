@@ -22,7 +22,7 @@ MAX_COMMENT = 4000
 #: A listing shows at most this many comments (newest first) ...
 MAX_LISTED = 250
 #: ... and counts the matching ones up to this many, so its cost stays bounded.
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 def clean_comment_text(text: str) -> str:
@@ -58,7 +58,7 @@ class Posted:
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    comments: list[Comment]  # newest first, at most MAX_LISTED
+    comments: list[Comment]  # newest first, at most MAX_LISTED; texts cut to a preview
     total: int  # matching comments, counted up to COUNT_CAP
     capped: bool  # True when there are more than COUNT_CAP
     drafts: dict[int, str]  # draft id -> code, for the items
