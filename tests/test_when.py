@@ -422,8 +422,12 @@ def test_warm_parses_are_fast() -> None:
     assert statistics.mean(timings) < 0.005
 
 
-def test_warm_up_returns_its_duration() -> None:
+def test_warm_up_pays_for_the_first_failing_dateparser_call() -> None:
     assert warm_up() >= 0
+    began = _time.perf_counter()
+    with pytest.raises(UserError):
+        parse_when("second", NOW, "UTC")  # goes to dateparser, which finds nothing
+    assert _time.perf_counter() - began < 0.05
 
 
 # --------------------------------------------------------------------------- properties

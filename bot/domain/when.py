@@ -513,7 +513,6 @@ class _Part:
     d: int | None = None
     t: time | None = None
     zone: _Zone | None = None
-    relative: bool = False  # came from dateparser: a full date already
 
     @property
     def has_date(self) -> bool:
@@ -546,8 +545,7 @@ def _read_time(text: str) -> time | None:
 
 def _read_side(s: str) -> _Part | None:
     """One side with this module's regexes only (no dateparser)."""
-    zone = None
-    rest, zone = _strip_zone(s) if " " in s else (s, None)
+    rest, zone = _strip_zone(s)
     for pattern in _SIDE_PATTERNS:
         m = pattern.fullmatch(rest)
         if not m:
@@ -613,7 +611,6 @@ def _dateparser_side(s: str, zone: _Zone, now_local: datetime) -> _Part | None:
         m=found.month,
         d=found.day,
         t=found.time().replace(microsecond=0) if timed else None,
-        relative=True,
     )
 
 
@@ -965,19 +962,20 @@ def _when(
 
 
 def warm_up() -> float:
-    """Load dateparser and the zone index with one good and one failing parse; returns seconds.
+    """Build the zone index and load dateparser with one good and one failing parse; returns
+    the seconds it took.
 
-    Called at start-up: the first failing dateparser call costs over 0.1 s, later ones < 1 ms.
+    Called at start-up: in a fresh process the first dateparser success costs about 0.4 s and
+    the first failure about 0.2 s; warm calls then take about 1 ms, and this module's own
+    forms about 0.05 ms.
     """
     began = _time.perf_counter()
     now = datetime.now(UTC)
     _zone_index()
-    parse_when("next friday 9am", now, "UTC")
+    parse_when("23-27 March 2014", now, "UTC")
+    parse_when("next friday 9am", now, "UTC")  # dateparser, success
     try:
-        parse_when("next blursday", now, "UTC")
+        parse_when("last next", now, "UTC")  # dateparser, failure
     except UserError:
         pass
-    import dateparser
-
-    dateparser.parse("not a date at all", languages=["en"])
     return _time.perf_counter() - began
