@@ -28,6 +28,8 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+    # apscheduler logs every wake-up at INFO; the engine logs what matters itself.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 async def run(settings: Settings) -> None:

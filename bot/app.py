@@ -7,6 +7,7 @@ import json
 import logging
 import pkgutil
 import traceback
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -159,6 +160,7 @@ class ConcordBot(commands.AutoShardedBot):
             name=f"shards-{'-'.join(map(str, shards.ids))}-of-{shards.count}",
             # Each process keeps its share of Discord's global limit.
             global_rate=self.settings.discord_global_rate * len(shards.ids) / count,
+            lease=timedelta(seconds=self.settings.reminder_lease_seconds),
         )
         self.services.reminders_changed.connect(self.engine.poke)
         await self.engine.start()

@@ -135,7 +135,7 @@ class ReminderEngine:
         name: str = "concord",
         batch_size: int = 500,
         max_in_flight: int = 5000,
-        lease: timedelta = timedelta(seconds=120),
+        lease: timedelta = timedelta(seconds=30),
         global_rate: float = 50.0,
         poll_interval: float = 30.0,
         retry_base: float = 2.0,
@@ -153,7 +153,8 @@ class ReminderEngine:
         # A 10% longer window than Discord's second: a send stamped here reaches Discord a few
         # milliseconds later, and jitter must never put 51 requests in one of Discord's seconds.
         self.limiter = RateLimiter(global_rate, window=1.1)
-        self.poll_interval = poll_interval
+        # Other processes' overdue rows are only found by polling: poll within a lease.
+        self.poll_interval = min(poll_interval, lease.total_seconds())
         self.retry_base = retry_base
         self.max_attempts = max_attempts
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -244,7 +245,12 @@ class ReminderEngine:
         while len(self._in_flight) < self.max_in_flight:
             room = min(self.batch_size, self.max_in_flight - len(self._in_flight))
             claimed = await self.repo.claim_due(
-                now=self.clock(), owner=self.owner, lease=self.lease, limit=room, shards=self.shards
+                now=self.clock(),
+                owner=self.owner,
+                lease=self.lease,
+                limit=room,
+                shards=self.shards,
+                takeover_after=self.lease,
             )
             if not claimed:
                 break

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     shard_ids: list[int] | None = None
     log_level: str = "INFO"
     discord_global_rate: float = Field(default=50.0, gt=0)
+    reminder_lease_seconds: float = Field(default=30.0, ge=1)
 
     @field_validator("dev_guild_id", "shard_count", mode="before")
     @classmethod

@@ -270,3 +270,17 @@ async def test_planned_due_times_are_aware_utc(offset_hours: int) -> None:
     start = datetime(2014, 3, 31, 7, 0, tzinfo=UTC)
     planned = plan_event_reminders(event(start), [timedelta(hours=offset_hours)], datetime(2014, 1, 1, tzinfo=UTC))
     assert planned[0].due_at.utcoffset() == timedelta(0)
+
+
+async def test_other_shards_overdue_rows_are_taken_over(db: Database, clock: FakeClock) -> None:
+    repo = ReminderRepository(db)
+    other = 1 << 22  # shard 1 of 2
+    await repo.insert_many([(other, 77, 5, "x", to_ms(clock()), to_ms(clock()))])
+    mine = ShardFilter(count=2, ids=(0,))
+    lease = timedelta(seconds=30)
+    assert await repo.claim_due(now=clock(), owner="s0", lease=lease, limit=10, shards=mine,
+                                takeover_after=lease) == []
+    clock.advance(seconds=31)  # its own process should have sent it by now: it is dead
+    taken = await repo.claim_due(now=clock(), owner="s0", lease=lease, limit=10, shards=mine,
+                                 takeover_after=lease)
+    assert [c.guild_id for c in taken] == [other]

@@ -52,11 +52,16 @@ class ShardFilter:
     count: int = 1
     ids: tuple[int, ...] = (0,)
 
-    def sql(self, column: str = "r.guild_id") -> str:
+    def sql(self, column: str = "r.guild_id", *, or_due_before: str | None = None) -> str:
+        """An AND clause keeping our shards' rows (plus, with `or_due_before`, any row due
+        before that parameter: the takeover of a dead process's overdue reminders)."""
         if self.count <= 1:
             return ""
         ids = ",".join(str(int(i)) for i in self.ids)
-        return f" AND (({column} >> 22) % {int(self.count)}) IN ({ids})"
+        mine = f"(({column} >> 22) % {int(self.count)}) IN ({ids})"
+        if or_due_before:
+            return f" AND ({mine} OR r.due_at < {or_due_before})"
+        return f" AND {mine}"
 
     def owns(self, guild_id: int) -> bool:
         return self.count <= 1 or (guild_id >> 22) % self.count in self.ids
@@ -266,19 +271,27 @@ class ReminderRepository:
         limit: int,
         shards: ShardFilter,
         late_after: timedelta = timedelta(seconds=60),
+        takeover_after: timedelta | None = None,
     ) -> list[Claimed]:
-        """Claim up to `limit` due reminders of our shards and give each its message key."""
+        """Claim up to `limit` due reminders of our shards and give each its message key.
+
+        With `takeover_after`, rows of other shards that are that much overdue are claimed
+        too: their process is dead or stuck, and the reminders must still go out.
+        """
         now_ms = to_ms(now)
         lock = " FOR UPDATE OF r SKIP LOCKED" if self.db.dialect == "postgresql" else ""
+        takeover_ms = now_ms - int((takeover_after or timedelta(days=36500)).total_seconds() * 1000)
         async with self.db.transaction() as tx:
+            shard_sql = shards.sql(or_due_before="$3")
             id_rows = await tx.fetch(
                 "SELECT r.id FROM reminders r WHERE r.state = 'pending' AND r.due_at <= $1"
                 " AND (r.lease_until IS NULL OR r.lease_until < $1)"
-                + shards.sql()
+                + shard_sql
                 + " ORDER BY r.due_at, r.id LIMIT $2"
                 + lock,
                 now_ms,
                 limit,
+                *([takeover_ms] if shard_sql else []),
             )
             ids = [r["id"] for r in id_rows]
             if not ids:
@@ -366,8 +379,9 @@ class ReminderRepository:
     async def mark_sent(self, ids: Sequence[int], at: datetime, message_id: int | None) -> None:
         for chunk in _chunks(list(ids)):
             await self.db.execute(
+                # claimed_by stays: it records which process sent it.
                 "UPDATE reminders SET state = 'sent', sent_at = $1, message_id = $2,"
-                " claimed_by = NULL, lease_until = NULL, error = NULL"
+                " lease_until = NULL, error = NULL"
                 f" WHERE state = 'pending' AND id IN ({in_list(chunk, 3)})",
                 to_ms(at),
                 message_id,
