@@ -26,6 +26,8 @@ Decisions (the contract leaves them open):
   the event keeps a representative IANA zone (CET -> Europe/Paris), or the member's own zone when
   it has that offset at that moment. "ET", "CT", "MT", "PT" follow the US zones' daylight time.
   IST is India. "Europe/Geneva" and "Geneva" mean Europe/Zurich (Geneva has no IANA zone).
+  A bare offset ("UTC+2", "+02:00" in ISO text) keeps "Etc/GMT-2" (IANA's inverted sign);
+  one that is not whole hours keeps "UTC". The instant is exact either way.
 - A local time that does not exist (inside a spring-forward gap) is read with the offset before
   the change; an ambiguous one (in the autumn hour that repeats) is the first of the two.
 - Numeric dates are day first: "03/04/2014" is 3 April 2014.
