@@ -221,3 +221,46 @@ async def test_comment_and_list_stay_fast_with_many_comments(services: Services)
             await call()
         per_call = (time.perf_counter() - started) / 5
         assert per_call < 0.05, per_call
+
+
+def test_coverage_of_a_big_draft_fits_discord() -> None:
+    from datetime import UTC, datetime
+
+    from bot.domain.comments import Coverage
+    from bot.domain.models import Draft, Section
+    from cogs.comments import coverage_pages
+
+    keys = ["vision"] + [f"pillar-{c}" for c in "abcdefghijklmnopqrstuvwxyz"]
+    keys += [f"target-{c}" for c in "abcdefghijklmnopqrstuvwxyz"]
+    sections = [Section(i, 1, k, i, 1, "t") for i, k in enumerate(keys)]
+    draft = Draft(1, G, "C11", "International and regional cooperation", "V1.2", created_at=datetime.now(UTC))
+    counts = {(s.id, StakeholderGroup.GOVERNMENT): 3 for s in sections[::2]}
+    pages = coverage_pages(Coverage(draft, sections, counts))
+    assert len(pages) > 1
+    text = "\n".join(pages)
+    for page in pages:
+        assert len(page) <= 1900 and page.count("```") % 2 == 0
+    for key in ("Vision", "Pillar z)", "Target z)"):
+        assert f"\n{key}" in text
+    assert "Gov = Government" in text and "- Pillar a): Gov, Priv, CS, IO, Tech" in text
+
+
+def test_long_texts_are_shortened_with_a_note_never_silently() -> None:
+    from cogs.comments import quote_within
+
+    text = "\n".join(["short line"] * 300 + ["x" * 900])
+    message = quote_within("Head:", text)
+    assert len(message) <= 2000 and "all 4,200 characters were recorded" in message
+    assert quote_within("Head:", "fine") == "Head:\n> fine"
+
+
+def test_long_section_pages_fit() -> None:
+    from bot.domain.drafts import SectionView
+    from bot.domain.models import Draft, Section
+    from cogs.drafts import section_pages
+
+    draft = Draft(1, G, "C11", "Cooperation", None)
+    section = Section(1, 1, "vision", 0, 3, "word " * 1200 + "\n\n" + "end")
+    pages = section_pages(SectionView(draft, section, 2, 3))
+    assert len(pages) >= 4 and all(len(p) <= 1900 for p in pages)
+    assert pages[0].startswith("**C11 · Vision** — revision 3 · 2 comments") and pages[-1].endswith("end")
