@@ -17,10 +17,12 @@ from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
 from bot.domain.models import Event, Reminder, ReminderState
 from bot.domain.reminders import LATE_LIMIT, PlannedReminder
 
-_SELECT = (
-    "SELECT id, guild_id, event_id, moment, offset_seconds, due_at, channel_id, user_id, body,"
-    " state, rescheduled, late, attempts, batch_key, sent_at, error, created_at FROM reminders"
+_COLUMNS = (
+    "id", "guild_id", "event_id", "moment", "offset_seconds", "due_at", "channel_id", "user_id",
+    "body", "state", "rescheduled", "late", "attempts", "batch_key", "sent_at", "error",
+    "created_at",
 )
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM reminders"
 
 
 def _model(r: Row) -> Reminder:
@@ -194,25 +196,22 @@ class ReminderRepository:
         return [_model(r) for r in rows]
 
     async def pending_for_guild(
-        self, guild_id: int, *, user_id: int | None = None, limit: int = 200
-    ) -> list[Reminder]:
-        """Pending reminders of a server, soonest first; with `user_id`, that member's own
-        personal reminders plus the server's event reminders."""
-        if user_id is None:
-            rows = await self.db.fetch(
-                _SELECT + " WHERE guild_id = $1 AND state = 'pending' ORDER BY due_at, id LIMIT $2",
-                guild_id,
-                limit,
-            )
-        else:
-            rows = await self.db.fetch(
-                _SELECT + " WHERE guild_id = $1 AND state = 'pending'"
-                " AND (event_id IS NOT NULL OR user_id = $2) ORDER BY due_at, id LIMIT $3",
-                guild_id,
-                user_id,
-                limit,
-            )
-        return [_model(r) for r in rows]
+        self, guild_id: int, *, user_id: int, limit: int = 200
+    ) -> list[tuple[Reminder, str | None]]:
+        """A server's pending event reminders and `user_id`'s own, soonest first, each with
+        its event's title (None for personal reminders)."""
+        columns = ", ".join(f"r.{c}" for c in _COLUMNS)
+        rows = await self.db.fetch(
+            f"SELECT {columns}, e.title AS event_title FROM reminders r"
+            " LEFT JOIN events e ON e.id = r.event_id"
+            " WHERE r.guild_id = $1 AND r.state = 'pending'"
+            " AND (r.event_id IS NOT NULL OR r.user_id = $2)"
+            " ORDER BY r.due_at, r.id LIMIT $3",
+            guild_id,
+            user_id,
+            limit,
+        )
+        return [(_model(r), r["event_title"]) for r in rows]
 
     async def count_by_state(self) -> dict[str, int]:
         rows = await self.db.fetch("SELECT state, COUNT(*) AS n FROM reminders GROUP BY state")

@@ -56,5 +56,8 @@ class ReminderService:
             self._on_change()
         return reminder
 
-    async def upcoming(self, guild_id: int, user_id: int, limit: int = 200) -> list[Reminder]:
+    async def upcoming(
+        self, guild_id: int, user_id: int, limit: int = 200
+    ) -> list[tuple[Reminder, str | None]]:
+        """The server's event reminders and the member's own, with event titles."""
         return await self.repo.pending_for_guild(guild_id, user_id=user_id, limit=limit)

@@ -1,0 +1,139 @@
+"""/reminders channel|offsets|list and /remind: what keeps everyone on time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.models import Reminder
+from bot.domain.offsets import format_offset, parse_offsets
+from bot.domain.timefmt import ts
+from bot.ui import chunk_lines, reply, send_pages, truncate
+from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
+
+_MOMENTS = {"start": "before it starts", "deadline": "before the deadline", "opens": "before it opens",
+            "closes": "before it closes"}
+
+
+def describe_reminder(reminder: Reminder, title: str | None, channel_id: int | None) -> str:
+    """One line of /reminders list."""
+    when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
+    if reminder.event_id is not None:
+        from datetime import timedelta
+
+        offset = format_offset(timedelta(seconds=reminder.offset_seconds or 0))
+        title = title or f"event #{reminder.event_id}"
+        where = f"<#{channel_id}>" if channel_id else "no reminder channel set"
+        moment = _MOMENTS.get(reminder.moment, "before")
+        return f"- {when} · **{title}** (#{reminder.event_id}), {offset} {moment} · {where}"
+    where = f"<#{reminder.channel_id}>" if reminder.channel_id else "your DMs"
+    return f"- {when} · your reminder #{reminder.id}: {truncate(reminder.text or '', 80)} · {where}"
+
+
+@app_commands.guild_only()
+class ReminderCommands(app_commands.Group, name="reminders"):
+    """Where and when event reminders go."""
+
+    @app_commands.command(name="channel")
+    @app_commands.describe(channel="The channel event reminders are posted in")
+    @coordinator_only()
+    async def channel(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+        """Post event reminders in this channel."""
+        await services(interaction).settings.set_reminder_channel(
+            guild_id(interaction), interaction.user.id, channel.id
+        )
+        await reply(
+            interaction,
+            f"Event reminders will be posted in {channel.mention}.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="offsets")
+    @app_commands.describe(value="How long before each event, e.g. 7d,1d,1h (units m, h, d, w)")
+    @coordinator_only()
+    async def offsets(self, interaction: Interaction, value: str) -> None:
+        """Set how long before meetings, deadlines and windows reminders go out."""
+        svc = services(interaction)
+        gid = guild_id(interaction)
+        parse_offsets(value)  # refuse bad input before deferring
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        settings = await svc.settings.set_reminder_offsets(gid, interaction.user.id, value)
+        replanned = await svc.calendar.replan_guild(gid)
+        spoken = ", ".join(settings.reminder_offsets.split(","))
+        await reply(
+            interaction,
+            f"Reminders now go out {spoken} before each meeting, deadline and window;"
+            f" the reminders of {replanned} upcoming event{'s' if replanned != 1 else ''} were"
+            " recomputed.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="list")
+    async def list_(self, interaction: Interaction) -> None:
+        """The coming reminders: the server's event reminders and your own."""
+        svc = services(interaction)
+        gid = guild_id(interaction)
+        settings = await svc.settings.get(gid)
+        pending = await svc.reminders.upcoming(gid, interaction.user.id)
+        if not pending:
+            await reply(
+                interaction,
+                "No reminders are coming. Events get them automatically"
+                f" ({settings.reminder_offsets} before); set your own with `/remind`.",
+                ephemeral=True,
+            )
+            return
+        lines = [describe_reminder(r, title, settings.reminder_channel_id) for r, title in pending]
+        header = f"**Coming reminders** ({len(pending)}{'+' if len(pending) >= 200 else ''})"
+        await send_pages(interaction, chunk_lines(lines, header=header), ephemeral=True)
+
+
+class RemindCog(commands.Cog):
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="remind")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        when='When, in your timezone: "in 3 days", "next friday 9am", "24 January 2014 18:00"',
+        text="What to remind you of",
+        channel="Post it in this channel instead of your DMs",
+    )
+    async def remind(
+        self,
+        interaction: Interaction,
+        when: str,
+        text: str,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        """Set yourself a reminder (a DM unless you name a channel)."""
+        from bot.errors import UserError
+
+        if channel is not None:
+            member = interaction.user
+            if isinstance(member, discord.Member) and not channel.permissions_for(member).send_messages:
+                raise UserError(f"You can't post in {channel.mention}; pick a channel you can post in.")
+        zone = await member_timezone(interaction)
+        reminder = await services(interaction).reminders.remind(
+            guild_id=interaction.guild_id,
+            user_id=interaction.user.id,
+            when=when,
+            text=text,
+            timezone=zone,
+            channel_id=channel.id if channel else None,
+        )
+        where = channel.mention if channel else "your DMs"
+        await reply(
+            interaction,
+            f"Reminder #{reminder.id} set for {ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
+            f" in {where}: {truncate(reminder.text or '', 1500)}",
+            ephemeral=True,
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.tree.add_command(ReminderCommands())
+    await bot.add_cog(RemindCog(bot))
