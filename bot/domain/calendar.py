@@ -21,7 +21,6 @@ Decisions (the contract leaves them open):
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 import zoneinfo
@@ -35,6 +34,7 @@ from bot.db import audit
 from bot.db.database import Database, Executor
 from bot.db.events import EventRepository
 from bot.db.reminders import ReminderRepository
+from bot.domain import ical
 from bot.domain.clock import Clock
 from bot.domain.models import Event, EventKind, EventStatus
 from bot.domain.offsets import parse_offsets
@@ -679,11 +679,10 @@ def _audit_detail(event: Event, *, when: str | None = None) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- iCalendar files
 #
-# bot.domain.ical (the shared iCalendar module) was not there when the calendar was written;
-# these two functions are the calendar's own reading and writing through the `icalendar`
-# library. All-day events are VALUE=DATE with an exclusive DTEND; timed events carry their TZID.
-# Concord's own fields travel as X-CONCORD-KIND, X-CONCORD-STATUS, X-CONCORD-TENTATIVE and
-# X-CONCORD-TIMEZONE, so an export imports back unchanged.
+# Reading and writing go through bot.domain.ical (the icalendar library: all-day events as
+# VALUE=DATE with an exclusive DTEND, timed ones with their TZID, recurrences expanded). The
+# calendar adds its own limits on what it stores: title, location and description lengths, and
+# http(s) links only.
 
 
 @dataclass(frozen=True, slots=True)
@@ -719,105 +718,30 @@ class IcsItem:
         )
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ",".join(_text(v) for v in value)
-    return str(value).strip()
-
-
-def _categories(value: Any) -> list[str]:
-    if value is None:
-        return []
-    values = value if isinstance(value, list) else [value]
-    out: list[str] = []
-    for v in values:
-        cats = getattr(v, "cats", None)
-        if cats is not None:
-            out.extend(str(c).strip().lower() for c in cats)
-        else:
-            out.extend(p.strip().lower() for p in str(v).split(","))
-    return out
-
-
-def _zone_name(dt: datetime, component: Any, prop: str) -> str | None:
-    """The IANA name of an aware datetime read from a file, when one can be told."""
-    tz = dt.tzinfo
-    key = getattr(tz, "key", None)
-    if isinstance(key, str):
-        try:
-            return validate_zone(key)
-        except UserError:
-            pass
-    if tz is UTC or (tz is not None and tz.utcoffset(dt) == timedelta(0) and key is None
-                     and str(tz) in ("UTC", "UTC+00:00")):
-        return "UTC"
-    tzid = getattr(component.get(prop), "params", {}).get("TZID")
-    if tzid:
-        try:
-            return validate_zone(str(tzid))
-        except UserError:
-            return None
-    return None
-
-
-def _as_aware(value: Any, zone: str) -> datetime:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=_zone(zone)).astimezone(UTC)
-        return value.astimezone(UTC)
-    return _local_midnight(value, zone)
-
-
 def read_ics(
     data: bytes, *, default_zone: str, filename: str = "calendar.ics"
 ) -> tuple[list[IcsItem], ImportResult]:
     """The events of an iCalendar file, and a result holding skips and warnings so far."""
-    import icalendar
-
     result = ImportResult()
     try:
-        text_start = data.lstrip()[:15].upper()
-        if not text_start.startswith(b"BEGIN:VCALENDAR"):
-            raise ValueError("not a VCALENDAR")
-        cal = icalendar.Calendar.from_ical(data)
-    except Exception as exc:
+        parsed = ical.import_ics(data, default_zone)
+    except UserError as exc:
         log.info("unreadable calendar %s: %s", filename, exc)
         raise UserError(
             f"I couldn't read {filename[:60]} as an iCalendar file; export it again from your"
             " calendar app as .ics."
         ) from None
-    calendar_zone = _text(cal.get("X-WR-TIMEZONE"))
-    if calendar_zone:
-        try:
-            default_zone = validate_zone(calendar_zone)
-        except UserError:
-            pass
+    result.warnings.extend(parsed.warnings)
+    result.skipped += sum(1 for w in parsed.warnings if w.startswith("Skipped"))
     items: list[IcsItem] = []
     seen: set[str] = set()
-    for component in cal.walk("VEVENT"):
-        try:
-            item = _read_event(component, default_zone, result.warnings)
-        except Exception as exc:  # one broken event must not spoil the file
-            log.info("skipping an unreadable VEVENT in %s: %s", filename, exc)
-            item = None
-            result.warnings.append(
-                f'Skipped "{_text(component.get("SUMMARY"))[:60] or "an event"}": its dates could'
-                " not be read."
-            )
-        if item is None:
+    for imported in parsed.events:
+        if imported.uid in seen:
             result.skipped += 1
+            result.warnings.append(f'Skipped a second event with the UID of "{imported.title[:60]}".')
             continue
-        if item.uid in seen:
-            result.skipped += 1
-            if component.get("RECURRENCE-ID") is None:
-                result.warnings.append(
-                    f'Skipped a second event with the UID of "{item.title[:60]}".'
-                )
-            continue
-        seen.add(item.uid)
-        items.append(item)
+        seen.add(imported.uid)
+        items.append(_checked(imported, result.warnings))
     if not items and not result.skipped:
         raise UserError(
             f"{filename[:60]} has no events in it; export a calendar with at least one event."
@@ -825,175 +749,37 @@ def read_ics(
     return items, result
 
 
-def _read_event(component: Any, default_zone: str, warnings: list[str]) -> IcsItem | None:
-    title = " ".join(_text(component.get("SUMMARY")).split())
-    dtstart = component.get("DTSTART")
-    if dtstart is None:
-        warnings.append(f'Skipped "{title[:60] or "an event"}": it has no start (DTSTART).')
-        return None
-    if not title:
-        title = "Untitled event"
-        warnings.append("An event without a title (SUMMARY) was named \"Untitled event\".")
+def _checked(imported: ical.ImportedEvent, warnings: list[str]) -> IcsItem:
+    """An imported event within the calendar's limits (cut, with a warning, where it is not)."""
+    title = " ".join(imported.title.split()) or "Untitled event"
     if len(title) > MAX_TITLE:
         warnings.append(f'Cut the title "{title[:40]}..." to {MAX_TITLE} characters.')
         title = title[: MAX_TITLE - 1] + "…"
-    if component.get("RECURRENCE-ID") is not None:
-        return _item_placeholder(component, title)
-    if component.get("RRULE") is not None:
-        warnings.append(f'"{title[:60]}" repeats; only its first occurrence was imported.')
-
-    zone = default_zone
-    own_zone = _text(component.get("X-CONCORD-TIMEZONE"))
-    if own_zone:
-        try:
-            zone = validate_zone(own_zone)
-        except UserError:
-            pass
-    start_value = dtstart.dt
-    end_prop = component.get("DTEND")
-    end_value = end_prop.dt if end_prop is not None else None
-    duration = component.get("DURATION")
-    all_day = not isinstance(start_value, datetime)
-    if all_day:
-        start = _local_midnight(start_value, zone)
-        if end_value is not None:
-            last = end_value.date() if isinstance(end_value, datetime) else end_value
-            end = _local_midnight(last, zone)
-        elif duration is not None:
-            end = _local_midnight(start_value + timedelta(days=max(1, duration.dt.days)), zone)
-        else:
-            end = _local_midnight(start_value + timedelta(days=1), zone)
-        if end <= start:
-            end = _local_midnight(start_value + timedelta(days=1), zone)
-    else:
-        if start_value.tzinfo is not None and not own_zone:
-            zone = _zone_name(start_value, component, "DTSTART") or zone
-        start = _as_aware(start_value, zone)
-        if end_value is not None:
-            end = _as_aware(end_value, zone)
-        elif duration is not None:
-            end = start + duration.dt
-        else:
-            end = None
-        if end is not None and end < start:
-            warnings.append(f'Skipped "{title[:60]}": it ends before it starts.')
-            return None
-        if end == start:
-            end = None
-
-    kind = EventKind.MEETING
-    own_kind = _text(component.get("X-CONCORD-KIND")).lower()
-    if own_kind in EventKind._value2member_map_:
-        kind = EventKind(own_kind)
-    else:
-        for cat in _categories(component.get("CATEGORIES")):
-            if cat in EventKind._value2member_map_:
-                kind = EventKind(cat)
-                break
-
-    ical_status = _text(component.get("STATUS")).upper()
-    own_status = _text(component.get("X-CONCORD-STATUS")).lower()
-    if own_status in EventStatus._value2member_map_:
-        status = EventStatus(own_status)
-    else:
-        status = EventStatus.CANCELLED if ical_status == "CANCELLED" else EventStatus.SCHEDULED
-    own_tentative = _text(component.get("X-CONCORD-TENTATIVE"))
-    tentative = own_tentative == "1" if own_tentative in ("0", "1") else ical_status == "TENTATIVE"
-
-    location = " ".join(_text(component.get("LOCATION")).split()) or None
+    location = " ".join((imported.location or "").split()) or None
     if location and len(location) > MAX_LOCATION:
         warnings.append(f'Cut the location of "{title[:60]}" to {MAX_LOCATION} characters.')
         location = location[: MAX_LOCATION - 1] + "…"
-    url: str | None = _text(component.get("URL")) or None
+    url = imported.url or None
     if url is not None:
         try:
             url = clean_url(url)
         except UserError:
             warnings.append(f'Left out the link of "{title[:60]}": it is not an http(s) address.')
             url = None
-    description = _text(component.get("DESCRIPTION")) or None
+    description = imported.description or None
     if description and len(description) > MAX_DESCRIPTION:
         warnings.append(
             f'Cut the description of "{title[:60]}" to {MAX_DESCRIPTION:,} characters.'
         )
         description = description[: MAX_DESCRIPTION - 1] + "…"
-
-    uid = _text(component.get("UID"))
-    if not uid:
-        stamp = start.isoformat()
-        uid = hashlib.sha1(f"{title}|{stamp}".encode()).hexdigest()[:24] + "@import.concord"
     return IcsItem(
-        uid=uid[:255], title=title, kind=kind, start=start, end=end, all_day=all_day,
-        timezone=zone, location=location, url=url, description=description,
-        tentative=tentative, status=status,
-    )
-
-
-def _item_placeholder(component: Any, title: str) -> IcsItem:
-    """A RECURRENCE-ID override: only its UID matters (it is skipped as a repeat)."""
-    return IcsItem(
-        uid=_text(component.get("UID")) or title, title=title, kind=EventKind.MEETING,
-        start=datetime.fromtimestamp(0, UTC), end=None, all_day=False, timezone="UTC",
-        location=None, url=None, description=None, tentative=False,
-        status=EventStatus.SCHEDULED,
+        uid=imported.uid[:255], title=title, kind=imported.kind, start=imported.start,
+        end=imported.end, all_day=imported.all_day, timezone=imported.timezone,
+        location=location, url=url, description=description, tentative=imported.tentative,
+        status=imported.status,
     )
 
 
 def write_ics(events: Sequence[Event], *, name: str | None = None, now: datetime) -> bytes:
     """An iCalendar file of `events`."""
-    import icalendar
-
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    if name:
-        cal.add("x-wr-calname", name)
-    for event in events:
-        cal.add_component(_vevent(event, now))
-    if any(not e.all_day and e.timezone != "UTC" for e in events):
-        cal.add_missing_timezones()
-    data: bytes = cal.to_ical()
-    return data
-
-
-def _vevent(event: Event, now: datetime) -> Any:
-    import icalendar
-
-    ev = icalendar.Event()
-    ev.add("uid", event.uid or f"concord-{event.guild_id}-{event.id}@concord")
-    ev.add("dtstamp", (event.updated_at or now).astimezone(UTC))
-    ev.add("summary", event.title)
-    zone = _zone(event.timezone)
-    if event.all_day:
-        first = event.start.astimezone(zone).date()
-        ev.add("dtstart", first)
-        end = event.end or event.start + timedelta(days=1)
-        ev.add("dtend", max(end.astimezone(zone).date(), first + timedelta(days=1)))
-    elif event.timezone == "UTC":
-        ev.add("dtstart", event.start.astimezone(UTC))
-        if event.end is not None:
-            ev.add("dtend", event.end.astimezone(UTC))
-    else:
-        ev.add("dtstart", event.start.astimezone(zone))
-        if event.end is not None:
-            ev.add("dtend", event.end.astimezone(zone))
-    if event.location:
-        ev.add("location", event.location)
-    if event.url:
-        ev.add("url", event.url)
-    if event.description:
-        ev.add("description", event.description)
-    ev.add("categories", [event.kind.value])
-    if event.status is EventStatus.CANCELLED:
-        ev.add("status", "CANCELLED")
-    elif event.tentative or event.status is EventStatus.POSTPONED:
-        ev.add("status", "TENTATIVE")
-    else:
-        ev.add("status", "CONFIRMED")
-    ev.add("x-concord-kind", event.kind.value)
-    ev.add("x-concord-status", event.status.value)
-    ev.add("x-concord-tentative", "1" if event.tentative else "0")
-    ev.add("x-concord-timezone", event.timezone)
-    return ev
+    return ical.export_ics(events, calname=name or "Concord", stamp=now)
