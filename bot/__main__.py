@@ -8,6 +8,8 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -64,15 +66,88 @@ def load_settings() -> Settings | None:
         return None
 
 
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; give the guild's id") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("a guild id is a positive number")
+    return value
+
+
+def add_tool_commands(sub: Any) -> None:
+    """`demo`, `load` and `export`: none of them needs a Discord token."""
+    demo = sub.add_parser(
+        "demo",
+        help="run the real bot against the built-in Discord emulator with the sample process",
+        description="Run the real bot against the local Discord emulator with the sample"
+        " process of data/, and type commands as in Discord (/help lists them).",
+    )
+    demo.add_argument("--script", type=Path, help="read commands from this file, one a line")
+    demo.add_argument(
+        "--out", type=Path, default=Path("demo-output"),
+        help="folder for the files the bot sends (default: ./demo-output)",
+    )
+    demo.add_argument(
+        "--now", help="start the demo's clock at this date or time, e.g. 2014-01-10 (UTC);"
+        " it then runs at real speed (default: the real time)",
+    )
+    demo.add_argument(
+        "--tz", help="show times in this timezone, e.g. Europe/Zurich (default: this computer's)"
+    )
+    demo.add_argument(
+        "--empty", action="store_true", help="start without the sample process of data/"
+    )
+    load = sub.add_parser(
+        "load", help="load a calendar (*.ics) and drafts (*.md) from a folder into a guild",
+        description="Load DIR/*.ics into the calendar and DIR/*.md drafts with their comments"
+        " into a guild of the database named by DATABASE_URL. Loading twice adds nothing.",
+    )
+    load.add_argument("dir", type=Path, help="the folder holding the .ics and .md files")
+    load.add_argument("--guild", type=positive_int, required=True, help="the guild (server) id")
+    export = sub.add_parser(
+        "export", help="write a guild's calendar, drafts and everything else to a folder",
+        description="Write calendar.ics, each draft as CODE.md and CODE.docx (consolidated"
+        " texts) and concord.json (everything) for a guild of the database named by DATABASE_URL.",
+    )
+    export.add_argument("--guild", type=positive_int, required=True, help="the guild (server) id")
+    export.add_argument("--out", type=Path, required=True, help="the folder to write to")
+
+
+def run_tool(args: argparse.Namespace) -> int:
+    """`load` and `export`: DATABASE_URL from the settings, no token."""
+    from bot import cli
+
+    settings = load_settings()
+    if settings is None:
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "load":
+            return asyncio.run(cli.run_load(settings.database_url, args.guild, args.dir))
+        return asyncio.run(cli.run_export(settings.database_url, args.guild, args.out))
+    except cli.Failure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Concord, the bot.")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
+    add_tool_commands(sub)
     args, rest = parser.parse_known_args(argv)
-    if args.command not in (None, "run"):
-        parser.error(f"unknown command {args.command}")
     if rest:
         parser.error(f"unexpected arguments: {' '.join(rest)}")
+    if args.command == "demo":
+        from bot.demo import main as demo_main
+
+        return demo_main(args)
+    if args.command in ("load", "export"):
+        return run_tool(args)
+    if args.command not in (None, "run"):
+        parser.error(f"unknown command {args.command}")
     settings = load_settings()
     if settings is None:
         return 2
