@@ -51,7 +51,7 @@ class CommentFilter:
     section_id: int | None = None
     group: StakeholderGroup | None = None
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self, dialect: str) -> tuple[str, list[Any]]:
         clauses = ["c.withdrawn_at IS NULL"]
         args: list[Any] = []
         if self.section_id is not None:
@@ -59,13 +59,16 @@ class CommentFilter:
             args += [self.draft_id, self.section_id]
             clauses += [f"c.draft_id = ${len(args) - 1}", f"c.section_id = ${len(args)}"]
         else:
-            # comments (guild_id, id) walked newest first. The unary + keeps SQLite's planner
-            # off the (draft_id, section_id, id) index, which would sort the whole draft.
+            # comments (guild_id, id) walked newest first. On SQLite the unary + keeps the
+            # planner off the (draft_id, section_id, id) index, with which it would sort the
+            # whole draft; PostgreSQL's statistics choose well with the plain column (and
+            # misjudge the expression).
             args.append(self.guild_id)
             clauses.append(f"c.guild_id = ${len(args)}")
             if self.draft_id is not None:
                 args.append(self.draft_id)
-                clauses.append(f"+c.draft_id = ${len(args)}")
+                column = "+c.draft_id" if dialect == "sqlite" else "c.draft_id"
+                clauses.append(f"{column} = ${len(args)}")
         if self.group is not None:
             args.append(self.group.value)
             clauses.append(f"c.stakeholder_group = ${len(args)}")
@@ -174,7 +177,7 @@ class CommentRepository:
     async def latest(self, flt: CommentFilter, limit: int) -> list[Comment]:
         """The newest live comments matching `flt`, at most `limit`; each text is cut to its
         first PREVIEW_CHARS characters (a listing shows previews)."""
-        where, args = flt.where()
+        where, args = flt.where(self.db.dialect)
         args.append(limit)
         rows = await self.db.fetch(
             f"{_SELECT_PREVIEW} WHERE {where} ORDER BY c.id DESC LIMIT ${len(args)}", *args
@@ -183,7 +186,7 @@ class CommentRepository:
 
     async def count(self, flt: CommentFilter, cap: int) -> int:
         """How many live comments match `flt`, counting at most `cap` (a bounded cost)."""
-        where, args = flt.where()
+        where, args = flt.where(self.db.dialect)
         args.append(cap)
         value = await self.db.fetchval(
             f"SELECT COUNT(*) FROM (SELECT 1 FROM comments c WHERE {where}"
