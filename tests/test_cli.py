@@ -1,0 +1,139 @@
+"""`python -m bot load` and `python -m bot export`: summaries, idempotence, the round trip."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli import ProgressBar, export_guild, load_directory
+from bot.db import connect
+from bot.domain.clock import system_clock
+from bot.services import Services
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+GUILD = 4242
+
+# What differs between two databases holding the same things.
+VOLATILE = {
+    "id", "guild_id", "exported_at", "created_at", "updated_at", "window_event_id", "event_id",
+    "created_by",
+}
+
+
+def stable(value: Any) -> Any:
+    """The dump without ids and creation/update timestamps. Comments are compared as a set:
+    the consolidated text groups them by stakeholder group, so they come back in that order."""
+    if isinstance(value, dict):
+        out = {k: stable(v) for k, v in value.items() if k not in VOLATILE}
+        if "comments" in out:
+            out["comments"] = sorted(out["comments"], key=lambda c: (c["section"], c["source_key"]))
+        return out
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    return value
+
+
+async def load_and_export(url: str, source: Path, out: Path, *, times: int = 1) -> dict[str, Any]:
+    db = await connect(url)
+    try:
+        services = Services.build(db, system_clock)
+        for _ in range(times):
+            report = await load_directory(services, GUILD, source)
+            assert not report.errors, report.errors
+        await export_guild(services, GUILD, out)
+    finally:
+        await db.close()
+    result: dict[str, Any] = json.loads((out / "concord.json").read_text(encoding="utf-8"))
+    return result
+
+
+async def test_round_trip_through_the_export(tmp_path: Path) -> None:
+    first = await load_and_export(f"sqlite:///{tmp_path / 'a.db'}", DATA, tmp_path / "one")
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == [
+        "C11.docx", "C11.md", "calendar.ics", "concord.json"
+    ]
+    assert len(first["events"]) == 15
+    assert [d["code"] for d in first["drafts"]] == ["C11"]
+    assert len(first["drafts"][0]["comments"]) == 11
+    assert len(first["drafts"][0]["sections"]) == 7
+    second = await load_and_export(
+        f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "one", tmp_path / "two"
+    )
+    assert stable(second["events"]) == stable(first["events"])
+    assert stable(second["drafts"]) == stable(first["drafts"])
+    # Both consolidated texts say the same apart from when they were generated.
+    def body(path: Path) -> list[str]:
+        return [
+            line for line in path.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("Generated:")
+        ]
+
+    assert body(tmp_path / "two" / "C11.md") == body(tmp_path / "one" / "C11.md")
+
+
+async def test_loading_twice_duplicates_nothing(tmp_path: Path) -> None:
+    once = await load_and_export(f"sqlite:///{tmp_path / 'a.db'}", DATA, tmp_path / "one")
+    twice = await load_and_export(
+        f"sqlite:///{tmp_path / 'b.db'}", DATA, tmp_path / "two", times=2
+    )
+    assert stable(twice["events"]) == stable(once["events"])
+    assert stable(twice["drafts"]) == stable(once["drafts"])
+    assert all(s["revision"] == 1 for s in twice["drafts"][0]["sections"])
+
+
+def test_progress_bar() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar(stream)
+    for done in range(1, 41):
+        bar(done, 40)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "[..........] 1/40 files"
+    assert "[#####.....] 20/40 files" in lines
+    assert lines[-1] == "[##########] 40/40 files"
+    assert len(lines) == 11  # one line per tenth when not a terminal
+    quiet = io.StringIO()
+    ProgressBar(quiet)(1, 2)  # short runs say nothing
+    assert quiet.getvalue() == ""
+
+
+def run_cli(*args: str, cwd: Path, database: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["DATABASE_URL"] = f"sqlite:///{database}"
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.slow
+def test_command_line(tmp_path: Path) -> None:
+    database = tmp_path / "concord.db"
+    first = run_cli("load", str(DATA), "--guild", str(GUILD), cwd=tmp_path, database=database)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == (
+        "calendar.ics: 15 events (15 new, 0 updated) · C11.md: draft C11, 7 sections, 11 comments"
+    )
+    again = run_cli("load", str(DATA), "--guild", str(GUILD), cwd=tmp_path, database=database)
+    assert again.returncode == 0, again.stderr
+    assert "15 events (0 new, 0 updated, 15 unchanged)" in again.stdout
+    assert "0 new comments" in again.stdout
+    out = tmp_path / "export"
+    export = run_cli("export", "--guild", str(GUILD), "--out", str(out), cwd=tmp_path, database=database)
+    assert export.returncode == 0, export.stderr
+    assert "calendar.ics: 15 events" in export.stdout
+    assert "C11.docx: draft C11, 7 sections, 11 comments" in export.stdout
+    assert (out / "C11.docx").read_bytes()[:2] == b"PK"
+    missing = run_cli("load", str(tmp_path / "nope"), "--guild", "1", cwd=tmp_path, database=database)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().startswith("error:") and len(missing.stderr.splitlines()) == 1
+    bad_guild = run_cli("export", "--guild", "x", "--out", str(out), cwd=tmp_path, database=database)
+    assert bad_guild.returncode == 2 and "guild" in bad_guild.stderr
