@@ -1,0 +1,143 @@
+"""3. A burst under Discord's limits: the emulator enforces 5 creates per 5 s per channel and
+50 requests per second; the bot keeps its default DISCORD_GLOBAL_RATE (50/s).
+
+Two cases: every reminder due in the same second (in the future, the bot running), and the same
+number spread over different minutes, all already due at start-up (a backlog, so nothing merges
+across minutes). The delivery time is compared with the physical lower bound
+T = max(ceil(N/50) - 1, 5 * (ceil(n_busiest/5) - 1)) seconds for N messages.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bot.emulator import DiscordEmulator, RateLimits
+from bot.harness import TOKEN, build_world
+
+from .common import (
+    Sizes,
+    Tags,
+    bulk_insert,
+    fresh_database,
+    reminder_columns,
+    reminder_row,
+    running_bot,
+    target,
+)
+from .lateness import to_ms_now
+
+#: same_second: due times spread over one second (what a busy minute looks like);
+#: same_instant: all due at the very same millisecond (the most merging the engine can do);
+#: backlog: spread over different minutes and all overdue at start-up.
+CASES = ("same_second", "same_instant", "backlog")
+
+
+def lower_bound(messages: int, busiest: int) -> int:
+    return max(math.ceil(messages / 50) - 1, 5 * (math.ceil(busiest / 5) - 1), 0)
+
+
+def _due_times(case: str, sizes: Sizes) -> tuple[list[int], float]:
+    """Due instants (ms) for each reminder, and the instant the burst becomes due (wall s)."""
+    n = sizes.burst_reminders
+    if case in ("same_second", "same_instant"):
+        start = math.ceil(time.time() + sizes.launch_margin_s)
+        if start % 60 == 59:  # keep the whole second inside one minute
+            start += 1
+        spread = 1000 if case == "same_second" else 0
+        return [start * 1000 + (i * spread) // n for i in range(n)], float(start)
+    # backlog: minute m (1..M minutes ago) holds n/M reminders, each minute's inside it
+    minutes = sizes.burst_minutes
+    per_minute = math.ceil(n / minutes)
+    this_minute = int(time.time() // 60)
+    due = []
+    for i in range(n):
+        m = i // per_minute
+        minute_start = (this_minute - 1 - m) * 60_000
+        due.append(minute_start + (i % per_minute) * (60_000 // per_minute))
+    return due, time.time()
+
+
+async def run_case(backend: str, sizes: Sizes, workdir: Path, case: str) -> dict[str, Any]:
+    n = sizes.burst_reminders
+    limits = RateLimits(per_channel=(5, 5.0), global_per_second=50)
+    async with DiscordEmulator(token=TOKEN, rate_limits=limits) as emu:
+        world = build_world(emu)
+        channels = [emu.add_channel(world.guild, f"burst-{i}") for i in range(sizes.burst_channels)]
+        ours = {c.id for c in channels}
+        async with fresh_database(backend, workdir, f"burst-{case}") as url:
+            due, due_wall = _due_times(case, sizes)
+            created = to_ms_now()
+            await bulk_insert(url, "reminders", reminder_columns(), [
+                reminder_row(world.guild.id, channels[i % len(channels)].id, world.alice.id,
+                             f"B{i:05d} burst", due[i], min(created, due[i]))
+                for i in range(n)
+            ])
+            async with running_bot(emu, url, workdir, f"burst-{case}-{backend}") as proc:
+                tags = Tags(emu, "B")
+                complete = await tags.wait_for(n, timeout=n / 5 + 120)
+                spawned = proc.spawned_wall
+                startup = proc.startup_s
+                ready_before_due = proc.identified_wall < due_wall
+            sent = [m for m in emu.messages if m.channel_id in ours]
+            per_channel = Counter(m.channel_id for m in sent)
+            status_429 = emu.stats.status_429
+            window_max = emu.stats.global_window_max
+    sent.sort(key=lambda m: m.created_at_wall)
+    messages = len(sent)
+    busiest = max(per_channel.values()) if per_channel else 0
+    bound = lower_bound(messages, busiest)
+    first, last = sent[0].created_at_wall, sent[-1].created_at_wall
+    span = last - first
+    if case != "backlog":
+        origin, origin_name = due_wall, "the due second"
+    else:
+        origin, origin_name = spawned, "process start"
+    ratio = span / bound if bound > 0 else None
+    return {
+        "name": "burst",
+        "case": case,
+        "backend": backend,
+        "bot": "subprocess (python -m bot)",
+        "conditions": (
+            f"{n:,} reminders across {len(channels)} channels, "
+            + {
+                "same_second": "due evenly within one second (bot already running)",
+                "same_instant": "all due at the same millisecond (bot already running)",
+            }.get(case, f"spread over {sizes.burst_minutes} different minutes, all already due"
+                  " at start-up (a backlog)")
+            + "; emulator enforcing 5 per 5 s per channel and 50/s globally; bot with the"
+            " default DISCORD_GLOBAL_RATE=50. Delivery time = first to last reminder message"
+            " (emulator created_at_wall); ratio = that / T."
+        ),
+        "metrics": {
+            "reminders": n,
+            "delivered": len(tags.seen),
+            "complete": complete,
+            "messages": messages,
+            "reminders_per_message": round(n / messages, 2) if messages else None,
+            "busiest_channel_messages": busiest,
+            "lower_bound_s": bound,
+            "delivery_s": round(span, 3),
+            "ratio": None if ratio is None else round(ratio, 3),
+            "first_message_after_s": round(first - origin, 3),
+            "last_message_after_s": round(last - origin, 3),
+            "measured_from": origin_name,
+            "status_429": status_429,
+            "global_window_max": window_max,
+            "ready_before_due": ready_before_due if case != "backlog" else None,
+            "bot_startup_s": round(startup, 3),
+        },
+        "samples_ms": {"sent_offset_s": [round(m.created_at_wall - first, 4) for m in sent]},
+        "targets": [
+            target(f"{case} ratio to T", ratio, 1.10, "x", op="<="),
+            target(f"{case} 429s", float(status_429), 0.0, "responses", op="<="),
+        ],
+    }
+
+
+async def run(backend: str, sizes: Sizes, workdir: Path) -> list[dict[str, Any]]:
+    return [await run_case(backend, sizes, workdir, case) for case in CASES]

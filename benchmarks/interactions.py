@@ -1,0 +1,244 @@
+"""1. Interaction latency: /upcoming, /comment and /comments list against a seeded database,
+sequential and concurrent, through the emulator to the real `python -m bot` process."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.db import connect, to_ms
+from bot.db.drafts import DraftRepository
+from bot.domain.models import StakeholderGroup
+from bot.emulator import DiscordEmulator, InteractionResult, User
+from bot.harness import TOKEN, World, build_world
+
+from .common import (
+    Sizes,
+    analyze,
+    answer_latency,
+    bulk_insert,
+    fresh_database,
+    running_bot,
+    summary_ms,
+    target,
+)
+
+SECTIONS = ["vision", "pillar-a", "pillar-b", "pillar-c", "pillar-d", "pillar-e",
+            "target-a", "target-b", "target-c", "target-d", "target-e"]
+GROUPS = list(StakeholderGroup)
+KINDS = ("meeting", "deadline", "window")
+LOREM = (
+    "The review should recognise the role of all stakeholders in the governance of the"
+    " Internet, and ask for the multistakeholder model to be strengthened at national and"
+    " regional level, with capacity building for developing countries."
+)
+
+#: The options each command rotates through (so the measured mix is stated, not hidden).
+UPCOMING_VARIANTS: list[dict[str, Any]] = [{}, {"days": 7}, {"kind": "deadline"}, {"days": 90}]
+LIST_VARIANTS: list[dict[str, Any]] = [
+    {},
+    {"draft": "C11"},
+    {"draft": "C11", "section": "pillar-b"},
+    {"group": "Civil Society"},
+    {"draft": "C7", "group": "Government"},
+]
+
+
+async def seed(url: str, world: World, users: list[User], sizes: Sizes) -> dict[str, Any]:
+    """10,000 events, 1,000 stakeholders, two drafts with 11 sections, 100,000 comments."""
+    guild = world.guild.id
+    now = datetime.now(UTC)
+    now_ms = to_ms(now)
+    timings: dict[str, float] = {}
+
+    # Events every 12 h from ~2/3 of the span in the past: /upcoming's 30 days hold ~60.
+    base = now - timedelta(hours=12 * (sizes.events * 2 // 3))
+    event_rows = []
+    for i in range(sizes.events):
+        start = to_ms(base + timedelta(hours=12 * i))
+        kind = KINDS[i % 3]
+        end = start + (2 * 3600_000 if kind != "deadline" else 0)
+        event_rows.append((guild, f"Meeting {i} of the WSIS+10 MPP", kind, start,
+                           end if kind != "deadline" else None, 0, "UTC", f"Room {i % 40}",
+                           0, "scheduled", now_ms, now_ms, end - start))
+    timings["events_s"] = await bulk_insert(
+        url, "events",
+        ("guild_id", "title", "kind", "start_at", "end_at", "all_day", "timezone", "location",
+         "tentative", "status", "created_at", "updated_at", "span_ms"),
+        event_rows,
+    )
+
+    stakeholder_rows = [
+        (guild, u.id, u.name, f"Organization {i}", GROUPS[i % len(GROUPS)].value, now_ms, now_ms)
+        for i, u in enumerate(users)
+    ]
+    timings["stakeholders_s"] = await bulk_insert(
+        url, "stakeholders",
+        ("guild_id", "user_id", "display_name", "organization", "stakeholder_group",
+         "created_at", "updated_at"),
+        stakeholder_rows,
+    )
+
+    # Drafts and sections through the repository (a handful of rows), comments in bulk.
+    db = await connect(url)
+    try:
+        repo = DraftRepository(db)
+        section_ids: dict[str, list[int]] = {}
+        draft_ids: dict[str, int] = {}
+        for code in ("C11", "C7"):
+            draft, _ = await repo.upsert(guild, code, f"Action line {code}", "V1.2",
+                                         actor_id=world.coordinator.id, at=now)
+            draft_ids[code] = draft.id
+            section_ids[code] = []
+            for key in SECTIONS:
+                section, _ = await repo.set_section(draft, key, f"{key} text of {code}. {LOREM}",
+                                                    actor_id=world.coordinator.id, at=now)
+                section_ids[code].append(section.id)
+    finally:
+        await db.close()
+
+    comment_rows = []
+    for i in range(sizes.comments):
+        code = "C11" if i % 5 else "C7"  # 80 % on C11, 20 % on C7
+        author = i % len(users)
+        comment_rows.append((
+            guild, draft_ids[code], section_ids[code][i % len(SECTIONS)], 1, users[author].id,
+            f"Organization {author}", GROUPS[author % len(GROUPS)].value, "comment",
+            f"Comment {i}. {LOREM}", now_ms - (sizes.comments - i) * 1000,
+        ))
+    timings["comments_s"] = await bulk_insert(
+        url, "comments",
+        ("guild_id", "draft_id", "section_id", "revision", "author_id", "organization",
+         "stakeholder_group", "kind", "body", "created_at"),
+        comment_rows,
+    )
+    began = time.perf_counter()
+    await analyze(url)
+    timings["analyze_s"] = time.perf_counter() - began
+    return {"events": sizes.events, "comments": sizes.comments,
+            "stakeholders": sizes.stakeholders,
+            "seed_seconds": {k: round(v, 3) for k, v in timings.items()}}
+
+
+def _check(res: InteractionResult, command: str) -> str | None:
+    """A problem with an answer (errors, refusals), or None when it is a real answer."""
+    if res.errors:
+        return "; ".join(res.errors)
+    text = res.text()
+    if command == "comment" and "Recorded **#" not in text:
+        return text[:200]
+    if command == "upcoming" and "Upcoming" not in text:
+        return text[:200]
+    if command == "comments list" and "omments" not in text:
+        return text[:200]
+    if "went wrong" in text:
+        return text[:200]
+    return None
+
+
+async def _invoke(world: World, users: list[User], command: str, i: int) -> InteractionResult:
+    emu = world.emu
+    if command == "upcoming":
+        return await emu.invoke(world.alice, "upcoming", UPCOMING_VARIANTS[i % len(UPCOMING_VARIANTS)],
+                                guild=world.guild, channel=world.channel, timeout=60)
+    if command == "comment":
+        options = {"draft": "C11", "section": SECTIONS[i % len(SECTIONS)],
+                   "text": f"Benchmark comment {i}: {LOREM[: 60 + i % 100]}"}
+        return await emu.invoke(users[i % len(users)], "comment", options,
+                                guild=world.guild, channel=world.channel, timeout=60)
+    options = LIST_VARIANTS[i % len(LIST_VARIANTS)]
+    return await emu.invoke(world.bob, "comments list", options, guild=world.guild,
+                            channel=world.channel, timeout=60)
+
+
+async def _measure(world: World, users: list[User], command: str, n: int, concurrency: int,
+                   offset: int) -> tuple[list[float], list[str], float]:
+    latencies: list[float] = []
+    problems: list[str] = []
+
+    async def one(i: int) -> None:
+        try:
+            res = await _invoke(world, users, command, offset + i)
+        except Exception as exc:  # a timeout is a result too: counted, not hidden
+            problems.append(f"{exc.__class__.__name__}: {exc}")
+            return
+        problem = _check(res, command)
+        if problem:
+            problems.append(problem)
+        latencies.append(answer_latency(res))
+
+    began = time.perf_counter()
+    if concurrency <= 1:
+        for i in range(n):
+            await one(i)
+    else:
+        sem = asyncio.Semaphore(concurrency)
+
+        async def limited(i: int) -> None:
+            async with sem:
+                await one(i)
+
+        await asyncio.gather(*(limited(i) for i in range(n)))
+    return latencies, problems, time.perf_counter() - began
+
+
+async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
+    async with DiscordEmulator(token=TOKEN) as emu:
+        world = build_world(emu)
+        users = []
+        for i in range(sizes.stakeholders):
+            user = emu.add_user(f"stakeholder{i:04d}")
+            emu.add_member(world.guild, user)
+            users.append(user)
+        async with fresh_database(backend, workdir, "interactions") as url:
+            seeded = await seed(url, world, users, sizes)
+            async with running_bot(emu, url, workdir, f"interactions-{backend}") as proc:
+                await emu.wait_for_commands(timeout=30)
+                results: dict[str, Any] = {}
+                samples: dict[str, list[float]] = {}
+                targets = []
+                for command in ("upcoming", "comment", "comments list"):
+                    # warm-up: the first calls of each command (not counted)
+                    await _measure(world, users, command, sizes.warmup, 1, offset=10_000_000)
+                    for mode, concurrency in (("sequential", 1), ("concurrent", sizes.concurrency)):
+                        offset = 0 if mode == "sequential" else sizes.interactions
+                        lat, problems, elapsed = await _measure(
+                            world, users, command, sizes.interactions, concurrency, offset)
+                        key = f"/{command} {mode}"
+                        results[key] = {
+                            **summary_ms(lat),
+                            "concurrency": concurrency,
+                            "wall_s": round(elapsed, 3),
+                            "throughput_per_s": round(len(lat) / elapsed, 1),
+                            "bad_answers": len(problems),
+                            "bad_answer_sample": problems[:3],
+                        }
+                        samples[key] = [round(x * 1000, 3) for x in lat]
+                        limit = 25.0 if mode == "sequential" else 100.0
+                        targets.append(target(f"{key} p99", results[key]["p99_ms"], limit, "ms"))
+                late = emu.stats.late_responses
+                startup = proc.startup_s
+    return {
+        "name": "interactions",
+        "backend": backend,
+        "bot": "subprocess (python -m bot)",
+        "conditions": (
+            f"{sizes.interactions} interactions per command sequentially and"
+            f" {sizes.interactions} at {sizes.concurrency} concurrent, after {sizes.warmup}"
+            " warm-up calls per command; database of"
+            f" {seeded['events']:,} events, {seeded['comments']:,} comments,"
+            f" {seeded['stakeholders']:,} stakeholders; /comment by {len(users):,} different"
+            " registered members; /upcoming rotates " + str(UPCOMING_VARIANTS)
+            + "; /comments list rotates " + str(LIST_VARIANTS)
+            + ". Latency = emulator time from INTERACTION_CREATE sent to the first response"
+            " (to the completing edit for a deferred answer)."
+        ),
+        "seed": seeded,
+        "metrics": {"commands": results, "late_responses_over_3s": late,
+                    "bot_startup_s": round(startup, 3)},
+        "samples_ms": samples,
+        "targets": targets,
+    }

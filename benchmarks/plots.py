@@ -1,0 +1,151 @@
+"""PNG plots of the results (matplotlib, Agg backend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+COLORS = {"sqlite": "#1f77b4", "postgresql": "#d62728"}
+
+
+def _interactions(out: Path, results: list[dict[str, Any]]) -> str | None:
+    found = [r for r in results if r["name"] == "interactions"]
+    if not found:
+        return None
+    keys = list(found[0]["metrics"]["commands"])
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    width = 0.8 / (2 * len(found))
+    for b, r in enumerate(found):
+        cmds = r["metrics"]["commands"]
+        for j, (stat, alpha) in enumerate((("p50_ms", 0.5), ("p99_ms", 1.0))):
+            xs = [i + (2 * b + j) * width - 0.4 + width / 2 for i in range(len(keys))]
+            ax.bar(xs, [cmds[k][stat] for k in keys], width,
+                   color=COLORS.get(r["backend"], "grey"), alpha=alpha,
+                   label=f"{r['backend']} {stat.split('_')[0]}")
+    ax.axhline(25, color="green", linestyle="--", linewidth=1, label="target sequential p99 25 ms")
+    ax.axhline(100, color="orange", linestyle="--", linewidth=1, label="target concurrent p99 100 ms")
+    ax.set_xticks(range(len(keys)))
+    ax.set_xticklabels([k.replace(" sequential", "\nsequential").replace(" concurrent", "\nconcurrent")
+                        for k in keys], fontsize=8)
+    ax.set_ylabel("ms (INTERACTION_CREATE to answer)")
+    ax.set_title("Interaction latency")
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    path = out / "interactions.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path.name
+
+
+def _lateness(out: Path, samples: dict[str, Any]) -> str | None:
+    found = {k: v for k, v in samples.items() if k.startswith("lateness/") and v}
+    if not found:
+        return None
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    for key, s in found.items():
+        backend = key.split("/")[1]
+        ax.scatter(s["due_offset_s"], s["lateness_ms"], s=2, alpha=0.5,
+                   color=COLORS.get(backend, "grey"), label=backend)
+    ax.axhline(200, color="orange", linestyle="--", linewidth=1, label="target p99 200 ms")
+    ax.set_xlabel("due time (s after the first reminder)")
+    ax.set_ylabel("lateness ms (sent - due)")
+    ax.set_title("Reminder lateness, no rate limits")
+    ax.legend(fontsize=8, markerscale=5)
+    fig.tight_layout()
+    path = out / "lateness.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path.name
+
+
+def _burst(out: Path, results: list[dict[str, Any]], samples: dict[str, Any]) -> str | None:
+    found = [r for r in results if r["name"] == "burst"
+             and samples.get(f"burst/{r['backend']}/{r['case']}")]
+    if not found:
+        return None
+    cases = sorted({r["case"] for r in found})
+    fig, axes = plt.subplots(1, len(cases), figsize=(6 * len(cases), 4.5), squeeze=False)
+    for ax, case in zip(axes[0], cases, strict=True):
+        for r in (r for r in found if r["case"] == case):
+            times = samples[f"burst/{r['backend']}/{case}"]["sent_offset_s"]
+            ax.step(times, range(1, len(times) + 1), where="post",
+                    color=COLORS.get(r["backend"], "grey"),
+                    label=f"{r['backend']}: {r['metrics']['delivery_s']} s, ratio {r['metrics']['ratio']}")
+            bound = r["metrics"]["lower_bound_s"]
+            ax.axvline(bound, color="green", linestyle="--", linewidth=1)
+        ax.set_title(f"{case}: messages delivered (T = {bound} s dashed)")
+        ax.set_xlabel("s after the first message")
+        ax.set_ylabel("messages")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = out / "burst.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path.name
+
+
+def _scale(out: Path, results: list[dict[str, Any]]) -> str | None:
+    found = [r for r in results if r["name"] == "scale"]
+    if not found:
+        return None
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    labels, startup, rss, colors = [], [], [], []
+    for r in found:
+        for size in ("small", "big"):
+            m = r["metrics"][size]
+            labels.append(f"{r['backend']}\n{m['pending']:,}")
+            startup.append(m["startup_s"])
+            rss.append(m["rss_steady_mb"])
+            colors.append(COLORS.get(r["backend"], "grey"))
+    left.bar(labels, startup, color=colors)
+    left.axhline(3, color="orange", linestyle="--", linewidth=1)
+    left.set_title("start-up to IDENTIFY (s), target 3 s")
+    right.bar(labels, rss, color=colors)
+    right.axhline(250, color="orange", linestyle="--", linewidth=1)
+    right.set_title("steady RSS (MB), target 250 MB")
+    for ax in (left, right):
+        ax.tick_params(axis="x", labelsize=8)
+    fig.tight_layout()
+    path = out / "scale.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path.name
+
+
+def _when(out: Path, results: list[dict[str, Any]]) -> str | None:
+    found = [r for r in results if r["name"] == "when"]
+    if not found:
+        return None
+    per = found[0]["metrics"]["warm"]["per_input"]
+    texts = list(per)
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    ax.barh(texts, [per[t]["p99_ms"] for t in texts], color="#9467bd", alpha=0.6, label="p99")
+    ax.barh(texts, [per[t]["p50_ms"] for t in texts], color="#9467bd", label="p50")
+    ax.axvline(5, color="orange", linestyle="--", linewidth=1, label="target 5 ms")
+    ax.set_xlabel("ms per parse_when call (warm)")
+    ax.tick_params(axis="y", labelsize=7)
+    ax.invert_yaxis()
+    ax.legend(fontsize=8)
+    ax.set_title("when parsing, warm")
+    fig.tight_layout()
+    path = out / "when.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path.name
+
+
+def write_plots(out: Path, data: dict[str, Any], samples: dict[str, Any]) -> list[str]:
+    results = data["results"]
+    made = [
+        _interactions(out, results),
+        _lateness(out, samples),
+        _burst(out, results, samples),
+        _scale(out, results),
+        _when(out, results),
+    ]
+    return [m for m in made if m]
