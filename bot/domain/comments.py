@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 MAX_COMMENT = 4000
 #: A listing shows at most this many comments (newest first) ...
-MAX_LISTED = 250
+MAX_LISTED = 100
 #: ... and counts the matching ones up to this many, so its cost stays bounded.
 COUNT_CAP = 1_000
 
