@@ -324,6 +324,7 @@ async def dump(db: Database, guild_id: int, *, now: datetime) -> dict[str, Any]:
 @dataclass
 class ExportReport:
     written: list[tuple[str, str]] = field(default_factory=list)  # (file name, what it holds)
+    empty: bool = False  # no settings, events or drafts: probably the wrong guild or database
 
     def summary(self) -> str:
         return "\n".join(f"{name}: {what}" for name, what in self.written)
@@ -363,6 +364,7 @@ async def export_guild(
     (out / "concord.json").write_text(
         json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+    report.empty = not (data["settings"] or data["events"] or data["drafts"])
     report.written.append(
         (
             "concord.json",
@@ -410,4 +412,9 @@ async def run_export(database_url: str, guild_id: int, out: Path) -> int:
         await services.db.close()
     print(f"Wrote to {out}:")
     print(report.summary())
+    if report.empty:
+        print(
+            f"note: guild {guild_id} holds nothing in this database; check --guild and DATABASE_URL",
+            file=sys.stderr,
+        )
     return 0

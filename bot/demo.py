@@ -24,6 +24,7 @@ import logging
 import re
 import sys
 import tempfile
+import threading
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -772,18 +773,34 @@ async def read_lines(
         for line in script:
             yield line, True
         return
-    loop = asyncio.get_running_loop()
     while True:
-        try:
-            if interactive:
-                line = await loop.run_in_executor(None, input, prompt())
-            else:
-                line = await loop.run_in_executor(None, sys.stdin.readline)
-                if not line:
-                    return
-        except EOFError:
+        typed = await _read_line(prompt() if interactive else None)
+        if typed is None:
             return
-        yield line.rstrip("\n"), not interactive
+        yield typed.rstrip("\n"), not interactive
+
+
+async def _read_line(prompt: str | None) -> str | None:
+    """One line from stdin (None at its end), read in a daemon thread: Ctrl-C stops the demo
+    at once instead of waiting for a blocked input() to return."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[str | None] = loop.create_future()
+
+    def read() -> None:
+        try:
+            value: str | None = input(prompt) if prompt is not None else sys.stdin.readline()
+        except EOFError:
+            value = None
+        if value == "" and prompt is None:
+            value = None
+        def deliver() -> None:
+            if not done.done():
+                done.set_result(value)
+
+        loop.call_soon_threadsafe(deliver)
+
+    threading.Thread(target=read, name="demo-input", daemon=True).start()
+    return await done
 
 
 async def run_demo(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int:
