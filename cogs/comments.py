@@ -186,8 +186,8 @@ class CommentCommands(app_commands.Group, name="comments"):
             guild_id(interaction), interaction.user.id, id, text
         )
         head = (
-            f"Edited **#{comment.id}** ({section_label(comment.section_key)},"
-            f" {comment.attribution}):"
+            f"Edited **#{comment.id}** · {section_label(comment.section_key)} ·"
+            f" {comment.attribution}:"
         )
         await reply(interaction, quote_within(head, comment.text), ephemeral=True)
 

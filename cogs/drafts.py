@@ -82,12 +82,20 @@ def window_text(draft: Draft, now: datetime) -> str:
     if state == "none":
         return "No comment window: comments are accepted at any time."
     assert draft.window_opens is not None and draft.window_closes is not None
-    span = f"{ts(draft.window_opens, 'f')} – {ts(draft.window_closes, 'f')}"
+    # The close is an instant (midnight after the last day for a date range), so it is named
+    # as "closes ..." rather than as the end of a span, which would read as an included day.
+    opens, closes = draft.window_opens, draft.window_closes
     if state == "before":
-        return f"Comment window {span}: opens {ts(draft.window_opens, 'R')}."
+        return (
+            f"Comment window: opens {ts(opens, 'f')} ({ts(opens, 'R')}),"
+            f" closes {ts(closes, 'f')}."
+        )
     if state == "open":
-        return f"Comment window {span}: **open**, closes {ts(draft.window_closes, 'R')}."
-    return f"Comment window {span}: closed {ts(draft.window_closes, 'R')}."
+        return (
+            f"Comment window **open**: closes {ts(closes, 'f')} ({ts(closes, 'R')});"
+            f" opened {ts(opens, 'f')}."
+        )
+    return f"Comment window closed {ts(closes, 'f')} ({ts(closes, 'R')}); it opened {ts(opens, 'f')}."
 
 
 def draft_heading(draft: Draft) -> str:

@@ -15,7 +15,7 @@ class SettingsCommands(app_commands.Group, name="settings"):
     """Server settings (coordinators)."""
 
     @app_commands.command(name="timezone")
-    @app_commands.describe(zone="The server's timezone, e.g. Europe/Geneva")
+    @app_commands.describe(zone="The server's timezone, e.g. Europe/Zurich")
     @app_commands.autocomplete(zone=timezone_autocomplete)
     @coordinator_only()
     async def timezone(self, interaction: Interaction, zone: str) -> None:

@@ -104,7 +104,7 @@ class StakeholderCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="timezone")
-    @app_commands.describe(zone="An IANA timezone such as Europe/Geneva or America/Sao_Paulo")
+    @app_commands.describe(zone="An IANA timezone such as Europe/Zurich or America/Sao_Paulo")
     @app_commands.autocomplete(zone=timezone_autocomplete)
     async def timezone(self, interaction: Interaction, zone: str) -> None:
         """Set your own timezone: the times you type are read in it."""
