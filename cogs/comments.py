@@ -200,7 +200,7 @@ class CommentCommands(app_commands.Group, name="comments"):
         )
         await reply(
             interaction,
-            f"Withdrew **#{comment.id}** ({section_label(comment.section_key)}); it no longer"
+            f"Withdrew **#{comment.id}** on {section_label(comment.section_key)}; it no longer"
             " appears in lists, coverage or the consolidated text.",
             ephemeral=True,
         )
