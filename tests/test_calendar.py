@@ -11,7 +11,7 @@ import pytest
 
 from bot.db import Database, audit
 from bot.db.reminders import ReminderRepository
-from bot.domain.calendar import CalendarService, parse_ref, read_ics, write_ics
+from bot.domain.calendar import CalendarService, parse_ref, read_ics, to_event, write_ics
 from bot.domain.clock import FakeClock
 from bot.domain.models import Event, EventKind, EventStatus
 from bot.errors import UserError
@@ -273,7 +273,7 @@ async def test_export_import_round_trip_is_unchanged(cal: CalendarService, clock
 async def test_read_and_write_ics_directly() -> None:
     items, result = read_ics(SAMPLE.encode(), default_zone="UTC")
     assert len(items) == 5 and result.skipped == 1
-    event = items[0].to_event(G, created_by=None)
+    event = to_event(items[0], G, created_by=None)
     data = write_ics([replace(event, id=1)], now=dt(2013, 11, 1))
     assert b"DTSTART;VALUE=DATE:20140323" in data and b"DTEND;VALUE=DATE:20140328" in data
 

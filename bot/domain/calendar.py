@@ -600,14 +600,14 @@ class CalendarService:
                     continue
                 if before is None:
                     event = await self.repo.insert(
-                        tx, item.to_event(guild_id, created_by=actor_id), now
+                        tx, to_event(item, guild_id, created_by=actor_id), now
                     )
                     await self._replan(tx, event, offsets, now, rescheduled=False)
                     result.created += 1
                     created_ids.append(event.id)
                     result.events.append(event)
                     continue
-                wanted = item.apply_to(before)
+                wanted = apply_to(item, before)
                 if not _changes(before, wanted):
                     result.unchanged += 1
                     continue
@@ -685,37 +685,26 @@ def _audit_detail(event: Event, *, when: str | None = None) -> dict[str, Any]:
 # http(s) links only.
 
 
-@dataclass(frozen=True, slots=True)
-class IcsItem:
-    """One VEVENT as the calendar understands it."""
+IcsItem = ical.ImportedEvent  # one VEVENT as the calendar stores it (after _checked)
 
-    uid: str
-    title: str
-    kind: EventKind
-    start: datetime
-    end: datetime | None
-    all_day: bool
-    timezone: str
-    location: str | None
-    url: str | None
-    description: str | None
-    tentative: bool
-    status: EventStatus
 
-    def to_event(self, guild_id: int, *, created_by: int | None) -> Event:
-        return Event(
-            id=0, guild_id=guild_id, title=self.title, kind=self.kind, start=self.start,
-            end=self.end, all_day=self.all_day, timezone=self.timezone, location=self.location,
-            url=self.url, description=self.description, tentative=self.tentative,
-            status=self.status, uid=self.uid, created_by=created_by,
-        )
+def to_event(item: IcsItem, guild_id: int, *, created_by: int | None) -> Event:
+    """A new event (id 0: the database gives it one) from an imported VEVENT."""
+    return Event(
+        id=0, guild_id=guild_id, title=item.title, kind=item.kind, start=item.start,
+        end=item.end, all_day=item.all_day, timezone=item.timezone, location=item.location,
+        url=item.url, description=item.description, tentative=item.tentative,
+        status=item.status, uid=item.uid, created_by=created_by,
+    )
 
-    def apply_to(self, event: Event) -> Event:
-        return replace(
-            event, title=self.title, kind=self.kind, start=self.start, end=self.end,
-            all_day=self.all_day, timezone=self.timezone, location=self.location, url=self.url,
-            description=self.description, tentative=self.tentative, status=self.status,
-        )
+
+def apply_to(item: IcsItem, event: Event) -> Event:
+    """`event` with everything an imported VEVENT says about it."""
+    return replace(
+        event, title=item.title, kind=item.kind, start=item.start, end=item.end,
+        all_day=item.all_day, timezone=item.timezone, location=item.location, url=item.url,
+        description=item.description, tentative=item.tentative, status=item.status,
+    )
 
 
 def read_ics(
