@@ -23,6 +23,7 @@ from .common import (
     Tags,
     bulk_insert,
     fresh_database,
+    percentile,
     reminder_columns,
     reminder_row,
     running_bot,
@@ -87,6 +88,13 @@ async def run_case(backend: str, sizes: Sizes, workdir: Path, case: str) -> dict
             status_429 = emu.stats.status_429
             window_max = emu.stats.global_window_max
     sent.sort(key=lambda m: m.created_at_wall)
+    # How long after its 5 s window ended each channel's next window began (time from a
+    # window's first message to the next window's first, minus 5 s): what T does not count.
+    by_channel: dict[int, list[float]] = {}
+    for m in sent:
+        by_channel.setdefault(m.channel_id, []).append(m.created_at_wall)
+    restarts = [times[k] - times[k - 5] - 5.0 for times in by_channel.values()
+                for k in range(5, len(times), 5)]
     messages = len(sent)
     busiest = max(per_channel.values()) if per_channel else 0
     bound = lower_bound(messages, busiest)
@@ -126,6 +134,12 @@ async def run_case(backend: str, sizes: Sizes, workdir: Path, case: str) -> dict
             "first_message_after_s": round(first - origin, 3),
             "last_message_after_s": round(last - origin, 3),
             "measured_from": origin_name,
+            "window_restart_delay": None if not restarts else {
+                "n": len(restarts),
+                "p50_s": round(percentile(restarts, 50), 3),
+                "max_s": round(max(restarts), 3),
+                "mean_s": round(sum(restarts) / len(restarts), 3),
+            },
             "status_429": status_429,
             "global_window_max": window_max,
             "ready_before_due": ready_before_due if case != "backlog" else None,

@@ -223,6 +223,13 @@ async def versions(backends: Sequence[str]) -> dict[str, Any]:
         )
         stdout, _ = await proc.communicate()
         out["concord_commit"] = stdout.decode().strip() or None
+        proc = await asyncio.create_subprocess_exec(
+            "git", "status", "--porcelain", "--", "bot", "cogs", stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL, cwd=REPO,
+        )
+        stdout, _ = await proc.communicate()
+        # uncommitted changes to the measured code, if any (the numbers are of the worktree)
+        out["concord_uncommitted"] = stdout.decode().split()[1::2] or None
     return out
 
 
@@ -329,7 +336,10 @@ async def analyze(url: str) -> None:
 
 
 class MeasuredBot(BotProcess):
-    """`python -m bot` (the real process) with its spawn and identify instants recorded."""
+    """`python -m bot` (the real process) with its spawn and identify instants recorded.
+
+    With CONCORD_BENCH_PROFILE=DIR set, the bot runs under cProfile and leaves DIR/<label>.prof.
+    """
 
     def __init__(self, emu: DiscordEmulator, database_url: str, *, log_path: Path,
                  env: dict[str, str] | None = None) -> None:
@@ -354,8 +364,12 @@ class MeasuredBot(BotProcess):
         self._log = self.log_path.open("ab")
         self.spawned_wall = time.time()
         self.spawned_mono = time.monotonic()
+        profile_dir = os.environ.get("CONCORD_BENCH_PROFILE")
+        args = ["-m", "bot"]
+        if profile_dir:  # cProfile of the bot process, written when it stops (SIGTERM)
+            args = ["-m", "cProfile", "-o", f"{profile_dir}/{self.log_path.stem}.prof", *args]
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot",
+            sys.executable, *args,
             env=self.environment(),
             stdout=self._log,
             stderr=self._log,
@@ -419,6 +433,12 @@ class Tags:
                 return False
             await asyncio.sleep(0.05)
         return True
+
+
+def cpu_seconds(process: Any) -> float:
+    """User + system CPU seconds of a psutil.Process so far."""
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 def write_json(path: Path, data: Any) -> None:

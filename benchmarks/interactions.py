@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bot.db import connect, to_ms
 from bot.db.drafts import DraftRepository
 from bot.domain.models import StakeholderGroup
@@ -20,6 +22,7 @@ from .common import (
     analyze,
     answer_latency,
     bulk_insert,
+    cpu_seconds,
     fresh_database,
     running_bot,
     summary_ms,
@@ -196,6 +199,7 @@ async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
         async with fresh_database(backend, workdir, "interactions") as url:
             seeded = await seed(url, world, users, sizes)
             async with running_bot(emu, url, workdir, f"interactions-{backend}") as proc:
+                bot_ps, driver_ps = psutil.Process(proc.pid), psutil.Process()
                 await emu.wait_for_commands(timeout=30)
                 results: dict[str, Any] = {}
                 samples: dict[str, list[float]] = {}
@@ -205,14 +209,21 @@ async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
                     await _measure(world, users, command, sizes.warmup, 1, offset=10_000_000)
                     for mode, concurrency in (("sequential", 1), ("concurrent", sizes.concurrency)):
                         offset = 0 if mode == "sequential" else sizes.interactions
+                        bot_cpu, driver_cpu = cpu_seconds(bot_ps), cpu_seconds(driver_ps)
                         lat, problems, elapsed = await _measure(
                             world, users, command, sizes.interactions, concurrency, offset)
+                        bot_cpu = cpu_seconds(bot_ps) - bot_cpu
+                        driver_cpu = cpu_seconds(driver_ps) - driver_cpu
                         key = f"/{command} {mode}"
                         results[key] = {
                             **summary_ms(lat),
                             "concurrency": concurrency,
                             "wall_s": round(elapsed, 3),
                             "throughput_per_s": round(len(lat) / elapsed, 1),
+                            # CPU seconds per wall second: 1.0 is one core kept busy
+                            "bot_cpu_share": round(bot_cpu / elapsed, 3),
+                            "driver_cpu_share": round(driver_cpu / elapsed, 3),
+                            "bot_cpu_ms_per_interaction": round(bot_cpu * 1000 / max(1, len(lat)), 3),
                             "bad_answers": len(problems),
                             "bad_answer_sample": problems[:3],
                         }

@@ -52,14 +52,19 @@ def interactions_section(results: list[dict[str, Any]]) -> list[str]:
     if not found:
         return []
     out = ["## 1. Interactions", "", found[0]["conditions"], "",
-           "| backend | command | mode | n | p50 ms | p90 ms | p99 ms | max ms | per s | bad answers |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "| backend | command | mode | n | p50 ms | p90 ms | p99 ms | max ms | per s |"
+           " bot CPU | driver CPU | bot CPU ms each | bad answers |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in found:
         for key, m in r["metrics"]["commands"].items():
             command, mode = key.rsplit(" ", 1)
             out.append(f"| {r['backend']} | `{command}` | {mode} | {_fmt(m['n'])} | {_fmt(m['p50_ms'])} |"
                        f" {_fmt(m['p90_ms'])} | {_fmt(m['p99_ms'])} | {_fmt(m['max_ms'])} |"
-                       f" {_fmt(m['throughput_per_s'])} | {m['bad_answers']} |")
+                       f" {_fmt(m['throughput_per_s'])} | {_fmt(m.get('bot_cpu_share'))} |"
+                       f" {_fmt(m.get('driver_cpu_share'))} | {_fmt(m.get('bot_cpu_ms_per_interaction'))} |"
+                       f" {m['bad_answers']} |")
+    out += ["", "CPU columns: CPU seconds per wall second of the bot process and of the benchmark"
+            " process (emulator + load generator); 1.0 is one of the machine's cores kept busy."]
     out.append("")
     for r in found:
         seed = r["seed"]["seed_seconds"]
@@ -92,8 +97,11 @@ def burst_section(results: list[dict[str, Any]]) -> list[str]:
     if not found:
         return []
     out = ["## 3. Burst under Discord's limits", ""]
+    described = set()
     for r in found:
-        out.append(f"- **{r['case']}**: {r['conditions']}")
+        if r["case"] not in described:
+            described.add(r["case"])
+            out.append(f"- **{r['case']}**: {r['conditions']}")
     out += ["",
             "| backend | case | reminders | messages | busiest channel | T (lower bound) s |"
             " delivery s | ratio | first message after s | 429s | max requests in 1 s |",
@@ -105,6 +113,13 @@ def burst_section(results: list[dict[str, Any]]) -> list[str]:
                    f" {_fmt(m['delivery_s'])} | {_fmt(m['ratio'])} |"
                    f" {_fmt(m['first_message_after_s'])} (from {m['measured_from']}) |"
                    f" {_fmt(m['status_429'])} | {_fmt(m['global_window_max'])} |")
+    out.append("")
+    for r in found:
+        d = r["metrics"].get("window_restart_delay")
+        if d:
+            out.append(f"- {r['backend']} {r['case']}: a channel's next 5 s window began on average"
+                       f" {_fmt(d['mean_s'])} s (p50 {_fmt(d['p50_s'])}, max {_fmt(d['max_s'])}) after"
+                       f" the previous one ended, over {d['n']} window changes.")
     return [*out, ""]
 
 
@@ -137,7 +152,15 @@ def when_section(results: list[dict[str, Any]]) -> list[str]:
         for text, s in r["metrics"]["warm"]["per_input"].items():
             out.append(f"| `{text}` | {_fmt(s['p50_ms'])} | {_fmt(s['p99_ms'])} | {_fmt(s['max_ms'])} |")
         a = r["metrics"]["warm"]["all"]
-        out += [f"| **all** | {_fmt(a['p50_ms'])} | {_fmt(a['p99_ms'])} | {_fmt(a['max_ms'])} |", "",
+        out += [f"| **all** | {_fmt(a['p50_ms'])} | {_fmt(a['p99_ms'])} | {_fmt(a['max_ms'])} |", ""]
+        frozen = r["metrics"]["warm"].get("gc_frozen")
+        if frozen:
+            f = frozen["all"]
+            out += [f"Garbage collections during those calls: {r['metrics']['warm']['gc_collections']}."
+                    f" The same calls after `gc.collect(); gc.freeze()`: p50 {_fmt(f['p50_ms'])} ms,"
+                    f" p99 {_fmt(f['p99_ms'])} ms, max {_fmt(f['max_ms'])} ms (slowest input's p99"
+                    f" {_fmt(frozen['worst_input_p99_ms'])} ms; {frozen['gc_collections']} collections).", ""]
+        out += [
                 "First call in a fresh process:", "",
                 "| input | import ms | first call, cold ms | warm_up() ms | first call after warm_up() ms |",
                 "|---|---|---|---|---|"]

@@ -68,7 +68,10 @@ async def run_all(
         workdir = Path(tmp)
         if "when" in only:
             log("when: parse costs")
-            results.append(await when.run_parse(sizes))
+            parsed = await when.run_parse(sizes)
+            parsed["measured_at"] = now_iso()
+            parsed["commit"] = meta["versions"].get("concord_commit")
+            results.append(parsed)
         for backend in backends:
             for name in NAMES:
                 if name not in only:
@@ -78,6 +81,7 @@ async def run_all(
                 produced = await PER_BACKEND[name](backend, sizes, workdir)
                 for result in produced if isinstance(produced, list) else [produced]:
                     result["measured_at"] = now_iso()
+                    result["commit"] = meta["versions"].get("concord_commit")
                     result["seconds"] = round(time.perf_counter() - t0, 1)
                     key = "/".join(k for k in _key(result) if k)
                     samples[key] = result.pop("samples_ms", None)

@@ -4,6 +4,7 @@ with and without warm_up(), and the first /event add after the real bot starts."
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sys
 import time
@@ -63,11 +64,10 @@ def _call(text: str, now: datetime) -> None:
         pass
 
 
-def warm_costs(reps: int) -> dict[str, Any]:
-    warm_up()
-    now = datetime.now(UTC)
+def _costs(reps: int, now: datetime) -> dict[str, Any]:
     per_input: dict[str, Any] = {}
     every: list[float] = []
+    collections = sum(s["collections"] for s in gc.get_stats())
     for text in INPUTS:
         times = []
         for _ in range(reps):
@@ -76,7 +76,24 @@ def warm_costs(reps: int) -> dict[str, Any]:
             times.append(time.perf_counter() - began)
         every += times
         per_input[text] = summary_ms(times)
-    return {"per_input": per_input, "all": summary_ms(every)}
+    collections = sum(s["collections"] for s in gc.get_stats()) - collections
+    return {"per_input": per_input, "all": summary_ms(every), "gc_collections": collections}
+
+
+def warm_costs(reps: int) -> dict[str, Any]:
+    """After warm_up(): as the process is, then again with the heap frozen (gc.freeze(), so
+    the collector no longer walks the objects made at start-up)."""
+    warm_up()
+    now = datetime.now(UTC)
+    as_is = _costs(reps, now)
+    gc.collect()
+    gc.freeze()
+    try:
+        frozen = _costs(reps, now)
+    finally:
+        gc.unfreeze()
+    return {**as_is, "gc_frozen": {"all": frozen["all"], "gc_collections": frozen["gc_collections"],
+                                   "worst_input_p99_ms": max(v["p99_ms"] for v in frozen["per_input"].values())}}
 
 
 async def cold_first_call(text: str, mode: str) -> dict[str, float]:
