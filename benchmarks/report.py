@@ -166,8 +166,8 @@ def when_section(results: list[dict[str, Any]]) -> list[str]:
                 "|---|---|---|---|---|"]
         for text, c in r["metrics"]["first_call"].items():
             cold, warm = c["fresh_process_ms"], c["after_warm_up_ms"]
-            out.append(f"| `{text}` | {_fmt(cold['import_s'])} | {_fmt(cold['first_call_s'])} |"
-                       f" {_fmt(warm['warm_up_s'])} | {_fmt(warm['first_call_s'])} |")
+            out.append(f"| `{text}` | {_fmt(cold['import_ms'])} | {_fmt(cold['first_call_ms'])} |"
+                       f" {_fmt(warm['warm_up_ms'])} | {_fmt(warm['first_call_ms'])} |")
         out.append("")
     if first:
         out += [first[0]["conditions"], "",

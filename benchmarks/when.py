@@ -96,7 +96,7 @@ def warm_costs(reps: int) -> dict[str, Any]:
                                    "worst_input_p99_ms": max(v["p99_ms"] for v in frozen["per_input"].values())}}
 
 
-async def cold_first_call(text: str, mode: str) -> dict[str, float]:
+async def cold_first_call(text: str, mode: str) -> dict[str, float | None]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", _COLD_SCRIPT, mode, text,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -104,8 +104,9 @@ async def cold_first_call(text: str, mode: str) -> dict[str, float]:
     out, err = await proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"cold parse failed: {err.decode()[-500:]}")
-    data: dict[str, float] = json.loads(out.decode().strip().splitlines()[-1])
-    return {k: (None if v is None else round(v * 1000, 3)) for k, v in data.items()}  # type: ignore[misc]
+    data: dict[str, float | None] = json.loads(out.decode().strip().splitlines()[-1])
+    return {k.removesuffix("_s") + "_ms": (None if v is None else round(v * 1000, 3))
+            for k, v in data.items()}
 
 
 async def run_parse(sizes: Sizes) -> dict[str, Any]:
@@ -124,8 +125,8 @@ async def run_parse(sizes: Sizes) -> dict[str, Any]:
         "conditions": (
             f"parse_when over {len(INPUTS)} typical inputs, {sizes.when_reps} calls each after"
             " warm_up(), zone Europe/Geneva; first call in a fresh `python -c` process that"
-            " imports and calls once, without and with warm_up() first (times in ms; import_s"
-            " is the module import)."
+            " imports and calls once, without and with warm_up() first (import_ms is the"
+            " module import)."
         ),
         "metrics": {"warm": warm, "first_call": cold},
         "targets": [
