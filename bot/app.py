@@ -10,6 +10,7 @@ import traceback
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -18,7 +19,7 @@ import cogs
 from bot.db.reminders import ShardFilter
 from bot.errors import UserError
 from bot.reminder_sender import DiscordSender
-from bot.scheduler import ReminderEngine
+from bot.scheduler import GlobalBudget, ReminderEngine
 from bot.services import Services
 from bot.settings import Settings
 from bot.ui import NO_PINGS, reply
@@ -107,6 +108,11 @@ class ConcordBot(commands.AutoShardedBot):
         if settings.discord_api_base:
             # The local emulator sends every GUILD_CREATE at once; don't wait 2 s for more.
             options.setdefault("guild_ready_timeout", 0.2)
+        count = settings.shard_count or 1
+        share = len(settings.shard_ids or range(count)) / count
+        # Each process keeps its share of Discord's global limit, counted at each response.
+        self.global_budget = GlobalBudget(settings.discord_global_rate * share)
+        options.setdefault("http_trace", self._budget_trace())
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -122,6 +128,21 @@ class ConcordBot(commands.AutoShardedBot):
         self.extra_startup: list[Any] = []  # coroutines functions run at the end of setup_hook
         self.start_engine = start_engine
         self.engine: ReminderEngine | None = None
+
+    def _budget_trace(self) -> aiohttp.TraceConfig:
+        """Feed the global budget with every response to a request Discord counts
+        (interaction callbacks and webhooks are exempt from the global limit)."""
+        budget = self.global_budget
+
+        async def done(_session: Any, _ctx: Any, params: Any) -> None:
+            path = params.url.path
+            if "/interactions/" not in path and "/webhooks/" not in path:
+                await budget.completed()
+
+        trace = aiohttp.TraceConfig()
+        trace.on_request_end.append(done)
+        trace.on_request_exception.append(done)
+        return trace
 
     @property
     def emulated(self) -> bool:
@@ -151,15 +172,13 @@ class ConcordBot(commands.AutoShardedBot):
     async def start_reminders(self) -> None:
         """Start the reminder engine; REST is enough to send, so it need not wait for READY."""
         shards = self.shard_filter()
-        count = self.settings.shard_count or 1
         self.engine = ReminderEngine(
             self.services.reminder_repo,
-            DiscordSender(self),
+            DiscordSender(self, budget=self.global_budget),
             self.services.clock,
             shards=shards,
             name=f"shards-{'-'.join(map(str, shards.ids))}-of-{shards.count}",
-            # Each process keeps its share of Discord's global limit.
-            global_rate=self.settings.discord_global_rate * len(shards.ids) / count,
+            budget=self.global_budget,
             lease=timedelta(seconds=self.settings.reminder_lease_seconds),
         )
         self.services.reminders_changed.connect(self.engine.poke)

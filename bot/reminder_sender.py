@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot.scheduler import SendError
+from bot.scheduler import GlobalBudget, SendError
 
 NO_PINGS = discord.AllowedMentions.none()
 
@@ -15,13 +15,16 @@ NO_PINGS = discord.AllowedMentions.none()
 class DiscordSender:
     """Sends through discord.py, so its per-route rate-limit handling is honoured."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, budget: GlobalBudget | None = None) -> None:
         self.client = client
+        self.budget = budget
         self._dm_channels: dict[int, int] = {}
 
     async def _dm_channel(self, user_id: int) -> int:
         channel_id = self._dm_channels.get(user_id)
         if channel_id is None:
+            if self.budget is not None:
+                await self.budget.acquire()  # opening a DM is a request of its own
             data: Any = await self.client.http.start_private_message(user_id)
             channel_id = int(data["id"])
             self._dm_channels[user_id] = channel_id

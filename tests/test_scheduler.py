@@ -284,3 +284,57 @@ async def test_other_shards_overdue_rows_are_taken_over(db: Database, clock: Fak
     taken = await repo.claim_due(now=clock(), owner="s0", lease=lease, limit=10, shards=mine,
                                  takeover_after=lease)
     assert [c.guild_id for c in taken] == [other]
+
+
+async def test_rounds_claimed_together_or_while_busy_merge_into_one_message(
+    db: Database, clock: FakeClock
+) -> None:
+    due = clock()
+    for i in range(7):
+        await add_personal(db, due + timedelta(seconds=i), text=f"item {i}")
+    sender = RecordingSender()
+    engine = make_engine(db, clock, sender, batch_size=2)  # four claim rounds
+    clock.advance(seconds=10)
+    await engine.run_once()
+    await engine.drain()
+    assert len(sender.sent) == 1
+    assert sender.sent[0][1].count("item") == 7
+    keys = {r["batch_key"] for r in await db.fetch("SELECT batch_key FROM reminders")}
+    assert len(keys) == 1  # re-keyed before the send: a resend would carry the same nonce
+
+
+async def test_a_batch_resumed_after_a_crash_is_not_merged(db: Database, clock: FakeClock) -> None:
+    repo = ReminderRepository(db)
+    await add_personal(db, clock(), text="sent before the crash")
+    first = await repo.claim_due(now=clock(), owner="test:dead", lease=timedelta(minutes=2),
+                                 limit=10, shards=ShardFilter())
+    await add_personal(db, clock(), text="new one")
+    sender = RecordingSender()
+    await sender.send(first[0].target, "x", nonce_for(first[0].batch_key, 0))  # it got out
+    engine = make_engine(db, clock, sender)
+    await engine.start()
+    try:
+        await engine.run_once()
+        await engine.drain()
+    finally:
+        await engine.stop()
+    # The resumed one was dropped by its nonce; the new one went out on its own.
+    assert [c for _, c, _ in sender.sent][1:] == [
+        c for _, c, _ in sender.sent if "new one" in c
+    ]
+    assert await states(db) == ["sent", "sent"]
+
+
+async def test_global_budget_counts_until_a_window_after_the_response() -> None:
+    from bot.scheduler import GlobalBudget
+
+    budget = GlobalBudget(3, window=0.2)
+    for _ in range(3):
+        await budget.acquire()
+    blocked = asyncio.create_task(budget.acquire())
+    await asyncio.sleep(0.05)
+    assert not blocked.done()  # three in flight
+    await budget.completed()
+    await asyncio.sleep(0.1)
+    assert not blocked.done()  # the answered one still counts for a window
+    await asyncio.wait_for(blocked, 0.3)

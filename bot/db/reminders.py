@@ -86,6 +86,7 @@ class Claimed:
     attempts: int
     batch_key: str
     created_at: datetime
+    resumed: bool = False  # its key came from an earlier claim: it may already have been sent
     title: str | None = None
     event_start: datetime | None = None
     event_end: datetime | None = None
@@ -356,6 +357,7 @@ class ReminderRepository:
                     attempts=r["attempts"],
                     batch_key=r["batch_key"] or keys[r["id"]],
                     created_at=from_ms(r["created_at"]),
+                    resumed=r["batch_key"] is not None,
                     title=r["title"],
                     event_start=opt_dt(r["start_at"]),
                     event_end=opt_dt(r["end_at"]),
@@ -364,6 +366,17 @@ class ReminderRepository:
                 )
             )
         return claimed
+
+    async def rekey(self, ids: Sequence[int], batch_key: str) -> None:
+        """Move rows into another message (before it is sent), so a resend after a crash
+        carries that message's nonce."""
+        for chunk in _chunks(list(ids)):
+            await self.db.execute(
+                "UPDATE reminders SET batch_key = $1"
+                f" WHERE state = 'pending' AND id IN ({in_list(chunk, 2)})",
+                batch_key,
+                *chunk,
+            )
 
     async def renew(self, ids: Sequence[int], owner: str, until: datetime) -> None:
         for chunk in _chunks(list(ids)):
