@@ -114,13 +114,11 @@ class _SqliteConn:
         await self._db._conn.executemany(self._db.convert(sql), [tuple(r) for r in rows])
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        async with self._db._conn.execute(self._db.convert(sql), args) as cur:
-            return list(await cur.fetchall())
+        return list(await self._db._conn.execute_fetchall(self._db.convert(sql), args))
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        async with self._db._conn.execute(self._db.convert(sql), args) as cur:
-            row = await cur.fetchone()
-            return row
+        rows = await self._db._conn.execute_fetchall(self._db.convert(sql), args)
+        return rows[0] if rows else None
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
         row = await self.fetchrow(sql, *args)
