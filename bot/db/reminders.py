@@ -317,14 +317,12 @@ class ReminderRepository:
             )
             # Rows that already had a key (claimed before a crash) keep it: same message, same
             # nonce. New rows due in the same minute for the same place share a new key.
-            groups: dict[tuple[str, int, int], list[Row]] = defaultdict(list)
+            groups: dict[tuple[int | None, int | None, int], list[Row]] = defaultdict(list)
             for r in rows:
                 if r["batch_key"] is None:
-                    channel = r["channel_id"] or (
-                        r["reminder_channel_id"] if r["event_id"] is not None else None
-                    )
-                    place = ("channel", channel) if channel else ("dm", r["user_id"] or 0)
-                    groups[(place[0], int(place[1]), r["due_at"] // 60000)].append(r)
+                    channel = _channel(r)
+                    user = None if channel else r["user_id"]
+                    groups[(channel, user, r["due_at"] // 60000)].append(r)
             keys: dict[int, str] = {}
             for members in groups.values():
                 key = f"{members[0]['id']}"
@@ -339,9 +337,6 @@ class ReminderRepository:
                     )
         claimed = []
         for r in rows:
-            channel = r["channel_id"] or (
-                r["reminder_channel_id"] if r["event_id"] is not None else None
-            )
             claimed.append(
                 Claimed(
                     id=r["id"],
@@ -349,11 +344,11 @@ class ReminderRepository:
                     event_id=r["event_id"],
                     moment=r["moment"],
                     due_at=from_ms(r["due_at"]),
-                    channel_id=channel,
+                    channel_id=_channel(r),
                     user_id=r["user_id"],
                     body=r["body"],
                     rescheduled=bool(r["rescheduled"]),
-                    late=bool(r["late"]) or r["due_at"] < now_ms - late_after.total_seconds() * 1000,
+                    late=bool(r["late"]),  # read after the claim's UPDATE set it
                     attempts=r["attempts"],
                     batch_key=r["batch_key"] or keys[r["id"]],
                     created_at=from_ms(r["created_at"]),
@@ -419,6 +414,16 @@ class ReminderRepository:
                 error[:500],
                 *chunk,
             )
+
+
+def _channel(r: Row) -> int | None:
+    """Where a claimed row goes: its own channel, else (an event's) the server's reminder
+    channel; None means a DM to its user."""
+    if r["channel_id"]:
+        return int(r["channel_id"])
+    if r["event_id"] is not None and r["reminder_channel_id"]:
+        return int(r["reminder_channel_id"])
+    return None
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
