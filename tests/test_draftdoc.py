@@ -36,6 +36,7 @@ from bot.domain.draftdoc import (
     to_consolidated,
 )
 from bot.domain.models import CommentKind, StakeholderGroup
+from bot.domain.text import clean_control
 from bot.errors import UserError
 
 C11 = Path(__file__).resolve().parent.parent / "data" / "C11.md"
@@ -451,6 +452,51 @@ def test_docx_keeps_multi_paragraph_comment_lines(c11: ParsedDraft) -> None:
     brazil = next(p for p in document.paragraphs if p.text.startswith("Brazil, Government (amend"))
     assert "Therefore, we envision" in brazil.text
     assert "\n" in brazil.text
+
+
+def test_docx_strips_control_characters_of_old_rows() -> None:
+    """Text stored before input was cleaned (pasted from a PDF) still exports (issue 11.5)."""
+    draft = ConsolidatedDraft(
+        code="C11",
+        title="Co\x00operation\x0bfor all",
+        version="V1\x1f.2",
+        generated_at=GEN,
+        window_opens=None,
+        window_closes=None,
+        notes=["A note\x08 here"],
+        sections=[
+            ConsolidatedSection(
+                "vision",
+                "Page one ends\x0cPage two\x01 starts\nnext\x7f line",
+                1,
+                [
+                    ConsolidatedComment(
+                        1, "IS\x03OC", G.CIVIL_SOCIETY, K.COMMENT, "pasted\x0b text\x1b", MADE
+                    )
+                ],
+            )
+        ],
+    )
+    document = docx.Document(BytesIO(render_docx(draft)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert not any((ord(c) < 32 and c not in "\t\n\r") or c == "\x7f" for c in text)
+    assert "Cooperation for all" in text and "V1.2" in text and "A note here" in text
+    # A form feed or vertical tab is a line or page break: the words stay apart.
+    assert "Page one ends\nPage two starts\nnext line" in text
+    assert "ISOC, Civil Society" in text and "pasted\ntext" in text
+
+
+def test_clean_control() -> None:
+    assert clean_control("a\x00b\x0bc\x0c\td\ne\rf\x1f\x7f\ufffe\ud800g é") == "abc\td\ne\rfg é"
+
+
+def test_markdown_import_drops_control_characters() -> None:
+    md = "# C1 Ro\x00les\n## Vision\nA vi\x01sion\x0c\n\x0c\n· IS\x02OC, Civil Society: fi\x1fne\n"
+    [draft] = parse_draft_markdown(md)
+    assert draft.title == "Roles"
+    assert draft.sections[0].text == "A vision"
+    [comment] = draft.sections[0].comments
+    assert (comment.organization, comment.text) == ("ISOC", "fine")
 
 
 # --------------------------------------------------------------------------- forgiving input

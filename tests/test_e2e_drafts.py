@@ -244,3 +244,20 @@ async def test_import_and_export_reproduce_every_seed_comment(
 
     res = await world.run(world.bob, "coverage", draft="C11")
     assert "Gaps" in res.content and "- Pillar c): Gov, Priv, CS, IO, Tech" in res.content
+
+
+async def test_docx_export_of_text_pasted_from_a_pdf(world: World, bot: RunningBot) -> None:
+    """Rows stored before input was cleaned hold control characters; the DOCX still exports."""
+    await world.run(world.coordinator, "draft create", code="C11", title=C11_TITLE)
+    await world.run(world.coordinator, "draft section", code="C11", section="vision", text="Clean")
+    await bot.db.execute(
+        "UPDATE sections SET body = $1", "Page one ends\x0cPage two\x01 starts\x0bhere"
+    )
+    await bot.db.execute("UPDATE drafts SET title = $1", "Inter\x02national cooperation")
+    res = await world.run(world.bob, "draft export", code="C11", format="docx")
+    assert res.original is not None, res.content
+    [(name, blob)] = res.original.attachments
+    assert name == "C11.docx"
+    body = "\n".join(p.text for p in docx.Document(io.BytesIO(blob)).paragraphs)
+    assert "International cooperation" in body
+    assert "Page one ends\nPage two starts\nhere" in body

@@ -61,7 +61,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
@@ -76,6 +76,7 @@ from bot.domain.sections import (
     section_sort_key,
     split_section_key,
 )
+from bot.domain.text import clean_control
 from bot.errors import UserError
 
 if TYPE_CHECKING:
@@ -151,8 +152,18 @@ class ConsolidatedDraft:
 # --------------------------------------------------------------------------- text helpers
 
 
+#: Controls that break a line where text was pasted from Word (vertical tab) or a PDF (form feed).
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+_SPACES = str.maketrans({"\x0b": " ", "\x0c": " "})
+
+
 def normalize_text(text: str) -> str:
-    """Strip each line, drop leading/trailing blank lines, collapse runs of blank lines."""
+    """Strip each line, drop leading/trailing blank lines, collapse runs of blank lines.
+
+    Control characters go (see :func:`~bot.domain.text.clean_control`); a vertical tab or form
+    feed becomes a line break, so the words on either side stay apart.
+    """
+    text = clean_control(text.translate(_BREAKS))
     paragraphs: list[list[str]] = [[]]
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = raw.strip()
@@ -161,6 +172,12 @@ def normalize_text(text: str) -> str:
         elif paragraphs[-1]:
             paragraphs.append([])
     return "\n\n".join("\n".join(p) for p in paragraphs if p)
+
+
+def one_line(text: str) -> str:
+    """A title or name on one line: runs of spaces and line breaks as one space, no control
+    characters (a vertical tab or form feed separates words)."""
+    return " ".join(clean_control(text.translate(_SPACES)).split())
 
 
 def _source_key(section_key: str, org: str, group: StakeholderGroup, kind: str, text: str) -> str:
@@ -563,6 +580,9 @@ class _Parser:
 def parse_draft_markdown(text: str) -> list[ParsedDraft]:
     """Every draft in a Markdown file, its sections and their comments (see the module doc)."""
     parser = _Parser()
+    # Control characters go before the lines are read (line numbers stay those of the file);
+    # a vertical tab or form feed inside a line separates words.
+    text = clean_control(text.translate(_SPACES))
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     in_html_comment = False
     for number, raw in enumerate(lines, start=1):
@@ -716,6 +736,20 @@ def render_docx(draft: ConsolidatedDraft) -> bytes:
     """The consolidated text as a Word document: the file a secretariat sends to a meeting."""
     from docx import Document  # imported here: python-docx is slow to import
 
+    # XML cannot hold control characters, and rows stored before input was cleaned may: the
+    # texts go through normalize_text, which drops them; these one-line fields are cleaned here.
+    draft = replace(
+        draft,
+        code=one_line(draft.code),
+        title=one_line(draft.title),
+        version=one_line(draft.version) if draft.version else draft.version,
+        sections=[
+            replace(
+                s, comments=[replace(c, organization=one_line(c.organization)) for c in s.comments]
+            )
+            for s in draft.sections
+        ],
+    )
     document = Document()
     document.core_properties.title = f"{draft.code} {draft.title}"
     document.add_heading(f"{draft.code} {draft.title}", level=0)
@@ -826,6 +860,7 @@ __all__ = [
     "ParsedDraft",
     "ParsedSection",
     "normalize_text",
+    "one_line",
     "parse_draft_markdown",
     "render_docx",
     "render_markdown",

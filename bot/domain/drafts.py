@@ -19,6 +19,7 @@ from bot.domain.draftdoc import (
     ConsolidatedDraft,
     ConsolidatedSection,
     normalize_text,
+    one_line,
     parse_draft_markdown,
 )
 from bot.domain.models import Draft, Event, Section
@@ -67,7 +68,7 @@ def normalize_code(text: str) -> str:
 
 
 def _clean_line(text: str, what: str, limit: int, example: str) -> str:
-    cleaned = " ".join(text.split())
+    cleaned = one_line(text)
     if not cleaned:
         raise UserError(f"Give the draft's {what}, for example {example}.")
     if len(cleaned) > limit:

@@ -1,0 +1,19 @@
+"""Text cleaning shared by every input and output path. Pure.
+
+Text pasted from PDFs and word processors carries C0 control characters (form feeds, vertical
+tabs, NULs). XML 1.0 forbids them, so a DOCX holding one cannot be written, and PostgreSQL
+refuses NUL in text; they never mean anything to a reader, so they are removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except tab, line feed and carriage return; DEL; and what XML and UTF-8 cannot
+# hold either: lone surrogates (JSON may carry them) and the noncharacters U+FFFE, U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_control(text: str) -> str:
+    """`text` without control characters other than tab, line feed and carriage return."""
+    return _CONTROL.sub("", text)
