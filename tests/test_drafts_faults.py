@@ -3,6 +3,12 @@ import, concurrent writes to one key."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from bot.domain.models import Draft
+from bot.errors import UserError
 from bot.services import Services
 
 G = 1
@@ -25,3 +31,47 @@ async def test_control_characters_are_cleaned_at_input(services: Services) -> No
     doc = await services.drafts.consolidated(G, "C12")
     assert doc.title == "Roles" and doc.sections[0].text == "A vision"
     assert [(c.organization, c.text) for c in doc.sections[0].comments] == [("ISOC", "fine")]
+
+
+# --------------------------------------------------------------------------- one file, one transaction
+
+TWO_DRAFTS = (
+    "# C1 First draft\n## Vision\nThe first vision.\n· ISOC, Civil Society: fine\n\n"
+    "# {code} Second draft\n## Vision\nThe second vision.\n"
+)
+
+
+async def test_a_bad_second_draft_stores_nothing(services: Services) -> None:
+    bad = TWO_DRAFTS.format(code="C" + "2" * 30).encode()
+    with pytest.raises(UserError, match="is not a draft code"):
+        await services.drafts.import_markdown(G, COORD, bad)
+    assert await services.drafts.codes(G) == []
+    long_title = TWO_DRAFTS.replace("Second draft", "x" * 300).format(code="C2").encode()
+    with pytest.raises(UserError, match="title"):
+        await services.drafts.import_markdown(G, COORD, long_title)
+    assert await services.drafts.codes(G) == []
+    assert await services.db.fetchval("SELECT COUNT(*) FROM comments") == 0
+
+
+async def test_a_failure_while_writing_the_second_draft_stores_nothing(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash (here an error from the database layer) half-way leaves the file unimported."""
+    repo = services.drafts.repo
+    original = repo._set_section
+
+    async def failing(tx: Any, draft: Draft, *args: Any, **kwargs: Any) -> Any:
+        if draft.code == "C2":
+            raise RuntimeError("the process died here")
+        return await original(tx, draft, *args, **kwargs)
+
+    monkeypatch.setattr(repo, "_set_section", failing)
+    with pytest.raises(RuntimeError):
+        await services.drafts.import_markdown(G, COORD, TWO_DRAFTS.format(code="C2").encode())
+    assert await services.drafts.codes(G) == []
+    assert await services.db.fetchval("SELECT COUNT(*) FROM sections") == 0
+    assert await services.db.fetchval("SELECT COUNT(*) FROM audit") == 0
+    monkeypatch.undo()
+    first, second = await services.drafts.import_markdown(G, COORD, TWO_DRAFTS.format(code="C2").encode())
+    assert (first.code, first.created, first.comments_added) == ("C1", True, 1)
+    assert (second.code, second.created, second.sections_new) == ("C2", True, 1)

@@ -261,3 +261,16 @@ async def test_docx_export_of_text_pasted_from_a_pdf(world: World, bot: RunningB
     body = "\n".join(p.text for p in docx.Document(io.BytesIO(blob)).paragraphs)
     assert "International cooperation" in body
     assert "Page one ends\nPage two starts\nhere" in body
+
+
+async def test_an_import_with_a_bad_second_draft_stores_nothing(world: World, bot: RunningBot) -> None:
+    md = (
+        "# C1 First draft\n## Vision\nThe first vision.\n\n"
+        f"# C{'2' * 30} Second draft\n## Vision\nThe second vision.\n"
+    )
+    res = await world.run(world.coordinator, "draft import", attachments={"file": ("two.md", md.encode())})
+    assert res.ephemeral and "is not a draft code" in res.content
+    assert "Imported" not in res.content
+    res = await world.run(world.bob, "draft list")
+    assert "No drafts yet" in res.content
+    assert await bot.services.drafts.codes(world.guild.id) == []

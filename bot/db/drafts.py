@@ -325,93 +325,105 @@ class DraftRepository:
         assert row is not None
         return draft_model(row)
 
-    async def import_draft(
-        self, guild_id: int, parsed: ParsedDraft, *, actor_id: int | None, at: datetime
-    ) -> tuple[Draft, ImportCounts]:
-        """Create or update a draft from a parsed file, in one transaction.
+    async def import_drafts(
+        self, guild_id: int, parsed: list[ParsedDraft], *, actor_id: int | None, at: datetime
+    ) -> list[tuple[Draft, ImportCounts]]:
+        """Create or update every draft of a parsed file, all in one transaction: a failure or
+        a kill half-way leaves none of them changed.
 
         A section gets a new revision only when its text changed; comments are added unless the
         draft already holds one with the same source key (so importing a file twice adds
         nothing, and a withdrawn imported comment stays withdrawn). Imported comments have no
         author: they are attributed to the organization and group the file names.
         """
+        async with self.db.transaction() as tx:
+            return [
+                await self._import_draft(tx, guild_id, item, actor_id=actor_id, at=at)
+                for item in parsed
+            ]
+
+    async def _import_draft(
+        self,
+        tx: Executor,
+        guild_id: int,
+        parsed: ParsedDraft,
+        *,
+        actor_id: int | None,
+        at: datetime,
+    ) -> tuple[Draft, ImportCounts]:
         code = parsed.code.upper()
         counts = ImportCounts(code=code)
-        async with self.db.transaction() as tx:
-            existing = await tx.fetchrow(
-                _DRAFT + " WHERE guild_id = $1 AND code = $2", guild_id, code
+        existing = await tx.fetchrow(_DRAFT + " WHERE guild_id = $1 AND code = $2", guild_id, code)
+        version = parsed.version if parsed.version is not None else (
+            existing["version"] if existing is not None else None
+        )
+        draft, counts.created = await self._upsert(
+            tx, guild_id, code, parsed.title, version, actor_id=actor_id, at=at
+        )
+        known = {
+            r["source_key"]
+            for r in await tx.fetch(
+                "SELECT source_key FROM comments WHERE draft_id = $1 AND source_key IS NOT NULL",
+                draft.id,
             )
-            version = parsed.version if parsed.version is not None else (
-                existing["version"] if existing is not None else None
+        }
+        rows: list[tuple[object, ...]] = []
+        for parsed_section in parsed.sections:
+            section, outcome = await self._set_section(
+                tx, draft, parsed_section.key, parsed_section.text, actor_id=actor_id, at=at
             )
-            draft, counts.created = await self._upsert(
-                tx, guild_id, code, parsed.title, version, actor_id=actor_id, at=at
-            )
-            known = {
-                r["source_key"]
-                for r in await tx.fetch(
-                    "SELECT source_key FROM comments WHERE draft_id = $1"
-                    " AND source_key IS NOT NULL",
-                    draft.id,
+            if outcome == "new":
+                counts.sections_new += 1
+            elif outcome == "revised":
+                counts.sections_revised += 1
+            else:
+                counts.sections_unchanged += 1
+            for comment in parsed_section.comments:
+                if comment.source_key in known:
+                    counts.comments_known += 1
+                    continue
+                known.add(comment.source_key)
+                created = (
+                    datetime.combine(comment.created_on, time(), tzinfo=UTC)
+                    if comment.created_on
+                    else at
                 )
-            }
-            rows: list[tuple[object, ...]] = []
-            for parsed_section in parsed.sections:
-                section, outcome = await self._set_section(
-                    tx, draft, parsed_section.key, parsed_section.text, actor_id=actor_id, at=at
-                )
-                if outcome == "new":
-                    counts.sections_new += 1
-                elif outcome == "revised":
-                    counts.sections_revised += 1
-                else:
-                    counts.sections_unchanged += 1
-                for comment in parsed_section.comments:
-                    if comment.source_key in known:
-                        counts.comments_known += 1
-                        continue
-                    known.add(comment.source_key)
-                    created = (
-                        datetime.combine(comment.created_on, time(), tzinfo=UTC)
-                        if comment.created_on
-                        else at
+                rows.append(
+                    (
+                        guild_id,
+                        draft.id,
+                        section.id,
+                        section.revision,
+                        comment.organization,
+                        comment.group.value,
+                        comment.kind.value,
+                        comment.text,
+                        comment.source_key,
+                        to_ms(created),
                     )
-                    rows.append(
-                        (
-                            guild_id,
-                            draft.id,
-                            section.id,
-                            section.revision,
-                            comment.organization,
-                            comment.group.value,
-                            comment.kind.value,
-                            comment.text,
-                            comment.source_key,
-                            to_ms(created),
-                        )
-                    )
-            if rows:
-                await tx.executemany(
-                    "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
-                    " organization, stakeholder_group, kind, body, source_key, created_at)"
-                    " VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10)",
-                    rows,
                 )
-            counts.comments_added = len(rows)
-            await audit.record(
-                tx,
-                guild_id=guild_id,
-                actor_id=actor_id,
-                action="draft.import",
-                target=f"draft:{code}",
-                at=at,
-                detail={
-                    "sections_new": counts.sections_new,
-                    "sections_revised": counts.sections_revised,
-                    "comments_added": counts.comments_added,
-                    "comments_known": counts.comments_known,
-                },
+        if rows:
+            await tx.executemany(
+                "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
+                " organization, stakeholder_group, kind, body, source_key, created_at)"
+                " VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10)",
+                rows,
             )
-            row = await tx.fetchrow(_DRAFT + " WHERE id = $1", draft.id)
+        counts.comments_added = len(rows)
+        await audit.record(
+            tx,
+            guild_id=guild_id,
+            actor_id=actor_id,
+            action="draft.import",
+            target=f"draft:{code}",
+            at=at,
+            detail={
+                "sections_new": counts.sections_new,
+                "sections_revised": counts.sections_revised,
+                "comments_added": counts.comments_added,
+                "comments_known": counts.comments_known,
+            },
+        )
+        row = await tx.fetchrow(_DRAFT + " WHERE id = $1", draft.id)
         assert row is not None
         return draft_model(row), counts

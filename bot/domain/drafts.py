@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -18,6 +18,7 @@ from bot.domain.draftdoc import (
     ConsolidatedComment,
     ConsolidatedDraft,
     ConsolidatedSection,
+    ParsedDraft,
     normalize_text,
     one_line,
     parse_draft_markdown,
@@ -74,6 +75,24 @@ def _clean_line(text: str, what: str, limit: int, example: str) -> str:
     if len(cleaned) > limit:
         raise UserError(f"The {what} is {len(cleaned)} characters; keep it to {limit}.")
     return cleaned
+
+
+def _checked_import(item: ParsedDraft) -> ParsedDraft:
+    """A parsed draft with its code, title and version as /draft create takes them; a
+    UserError naming the draft's line if one is not."""
+    try:
+        return replace(
+            item,
+            code=normalize_code(item.code),
+            title=_clean_line(item.title, "title", MAX_TITLE, '"Cooperation"'),
+            version=(
+                _clean_line(item.version, "version", MAX_VERSION, '"V1.2"')
+                if item.version is not None
+                else None
+            ),
+        )
+    except UserError as exc:
+        raise UserError(f"Line {item.line}: {exc.message}") from None
 
 
 def window_state(draft: Draft, now: datetime) -> str:
@@ -285,13 +304,13 @@ class DraftService:
             raise UserError(
                 'That file holds no draft; start it with a heading like "# C11 Title".'
             )
-        results: list[ImportCounts] = []
-        now = self.clock()
-        for item in parsed:
-            normalize_code(item.code)
-            _, counts = await self.repo.import_draft(guild_id, item, actor_id=actor_id, at=now)
-            results.append(counts)
-        return results
+        # Every draft of the file is checked before any is written, then all are written in
+        # one transaction: a refusal or a crash half-way never leaves part of the file stored.
+        checked = [_checked_import(item) for item in parsed]
+        imported = await self.repo.import_drafts(
+            guild_id, checked, actor_id=actor_id, at=self.clock()
+        )
+        return [counts for _, counts in imported]
 
     # ---------------------------------------------------------------- export
 
