@@ -653,7 +653,7 @@ class Demo:
         engine.poke()
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
-            nxt = await repo.next_due(engine.shards)
+            nxt = await repo.earliest_pending(engine.shards)
             if nxt is None or nxt > self.clock():
                 break
             await asyncio.sleep(0.05)
@@ -666,13 +666,13 @@ class Demo:
         engine = self.running.bot.engine
         repo = self.running.services.reminder_repo
         while engine is not None:
-            nxt = await repo.next_due(engine.shards)
+            nxt = await repo.earliest_pending(engine.shards)
             if nxt is None or nxt > target:
                 break
             if nxt > self.clock():
                 self.clock.set(nxt)
             await self._settle()
-            after = await repo.next_due(engine.shards)
+            after = await repo.earliest_pending(engine.shards)
             if after is not None and after <= nxt:  # stuck (no channel, failing): go on
                 break
         if target > self.clock():

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -127,7 +127,23 @@ def split_message(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]
     return parts
 
 
-def nonce_for(batch_key: str, part: int) -> str:
+def split_rows(items: Sequence[Claimed], limit: int = MESSAGE_LIMIT) -> list[list[Claimed]]:
+    """Group rows into messages of at most `limit` characters, measuring each line in its
+    longest form (sent late), so the same groups still fit when they are resent late."""
+    groups: list[list[Claimed]] = []
+    size = 0
+    for item in items:
+        length = len(reminder_line(replace(item, late=True)))
+        if groups and size + 1 + length <= limit:
+            groups[-1].append(item)
+            size += 1 + length
+        else:
+            groups.append([item])
+            size = length
+    return groups
+
+
+def nonce_for(batch_key: str, part: int | str) -> str:
     nonce = f"c{batch_key}.{part}"
     if len(nonce) > NONCE_LIMIT:  # ids never get this long, but the limit is Discord's
         nonce = nonce[-NONCE_LIMIT:]
@@ -207,12 +223,7 @@ class ReminderEngine:
 
     async def start(self) -> None:
         """Mark what is too late as missed, free our own stale claims, then run the loop."""
-        now = self.clock()
-        for missed in await self.repo.mark_missed(now, self.shards):
-            log.warning(
-                "reminder %s was due %s, more than 6 hours ago; marked missed",
-                missed.id, missed.due_at.isoformat(),
-            )
+        await self.repo.mark_missed(self.clock(), self.shards)  # it logs each one
         freed = await self.repo.release_claims(self.name + ":", self.owner)
         if freed:
             log.info("took back %d reminders claimed by an earlier run", freed)
@@ -256,12 +267,14 @@ class ReminderEngine:
 
     async def _arm_alarm(self) -> None:
         """Ask apscheduler to wake us at the next due time (one job, replaced each time)."""
-        nxt = await self.repo.next_due(self.shards)
+        nxt = await self.repo.next_due(self.shards, now=self.clock(), owner=self.owner)
         if nxt is None:
             return
         delay = (nxt - self.clock()).total_seconds()
         if delay <= 0:
-            self._wake.set()
+            if len(self._in_flight) < self.max_in_flight:
+                self._wake.set()
+            # else: full; a worker pokes the loop when it frees room.
             return
         run_at = datetime.now(UTC) + timedelta(seconds=delay)
         self.scheduler.add_job(
@@ -331,11 +344,14 @@ class ReminderEngine:
                 # Let a claim round enqueue all it found first, so it can be merged.
                 await self._claiming_done.wait()
                 batch = await self._merge_same_minute(queue.popleft(), queue)
+                full = len(self._in_flight) >= self.max_in_flight
                 try:
                     await self._deliver(target, batch)
                 finally:
                     for rid in batch.ids:
                         self._in_flight.pop(rid, None)
+                if full:
+                    self._wake.set()  # room again for what was left unclaimed
         finally:
             if self._workers.get(target) is asyncio.current_task():
                 del self._workers[target]
@@ -367,40 +383,62 @@ class ReminderEngine:
             log.warning("reminders %s failed: no reminder channel set", batch.ids)
             self.failed_count += len(batch.ids)
             return
+        parts = await self._parts(batch)
+        for index, part in parts:
+            pending = [i.id for p in parts if p[0] >= index for i in p[1]]
+            # One piece, unless an event's title grew since the split was stored.
+            pieces = split_message([reminder_line(i) for i in part])
+            message_id: int | None = None
+            try:
+                for number, piece in enumerate(pieces):
+                    nonce = nonce_for(batch.key, index if len(pieces) == 1 else f"{index}.{number}")
+                    await self.budget.acquire()
+                    try:
+                        message_id = await self.sender.send(target, piece, nonce)
+                    finally:
+                        if not self._budget_fed:
+                            await self.budget.completed()
+            except SendError as exc:
+                await self._failed(pending, part, exc)
+                return
+            # Recorded part by part: a crash later resends only the parts not yet recorded.
+            await self.repo.mark_sent([i.id for i in part], self.clock(), message_id)
+            self.sent_count += len(part)
+
+    async def _parts(self, batch: _Batch) -> list[tuple[int, list[Claimed]]]:
+        """The batch's messages as (part number, rows). A new batch is split once, with every
+        line measured as if it were sent late, and the split is stored before the first send;
+        a resumed batch keeps the split it had."""
         items = sorted(batch.items, key=lambda i: i.id)
-        parts = split_message([reminder_line(i) for i in items])
-        message_id: int | None = None
-        try:
-            for index, content in enumerate(parts):
-                await self.budget.acquire()
-                try:
-                    message_id = await self.sender.send(
-                        target, content, nonce_for(batch.key, index)
-                    )
-                finally:
-                    if not self._budget_fed:
-                        await self.budget.completed()
-        except SendError as exc:
-            if exc.permanent:
-                log.warning("reminders %s failed for good: %s", batch.ids, exc)
-                await self.repo.mark_failed(batch.ids, str(exc))
-                self.failed_count += len(batch.ids)
-                return
-            attempts = max(i.attempts for i in items) + 1
-            if attempts >= self.max_attempts:
-                log.error("reminders %s failed after %d attempts: %s", batch.ids, attempts, exc)
-                await self.repo.mark_failed(batch.ids, f"gave up after {attempts} attempts: {exc}")
-                self.failed_count += len(batch.ids)
-                return
-            backoff = self.retry_base * (2 ** (attempts - 1))
-            log.warning("reminders %s: %s; retrying in %.0f s", batch.ids, exc, backoff)
-            await self.repo.retry_later(
-                batch.ids, self.clock() + timedelta(seconds=backoff), str(exc)
-            )
-            self._arm_retry(backoff)
+        known: dict[int, list[Claimed]] = {}
+        for item in items:
+            if item.part is not None:
+                known.setdefault(item.part, []).append(item)
+        new = [i for i in items if i.part is None]
+        if new:
+            first = max(known, default=-1) + 1
+            groups = split_rows(new)
+            await self.repo.set_parts([[] for _ in range(first)] + [[i.id for i in g] for g in groups])
+            for offset, group in enumerate(groups):
+                known[first + offset] = group
+        return sorted(known.items())
+
+    async def _failed(self, ids: list[int], part: list[Claimed], exc: SendError) -> None:
+        if exc.permanent:
+            log.warning("reminders %s failed for good: %s", ids, exc)
+            await self.repo.mark_failed(ids, str(exc))
+            self.failed_count += len(ids)
             return
-        await self.repo.mark_sent(batch.ids, self.clock(), message_id)
-        self.sent_count += len(batch.ids)
+        attempts = max(i.attempts for i in part) + 1
+        if attempts >= self.max_attempts:
+            log.error("reminders %s failed after %d attempts: %s", ids, attempts, exc)
+            await self.repo.mark_failed(ids, f"gave up after {attempts} attempts: {exc}")
+            self.failed_count += len(ids)
+            return
+        backoff = self.retry_base * (2 ** (attempts - 1))
+        log.warning("reminders %s: %s; retrying in %.0f s", ids, exc, backoff)
+        await self.repo.retry_later(ids, self.clock() + timedelta(seconds=backoff), str(exc))
+        self._arm_retry(backoff)
 
     def _arm_retry(self, delay: float) -> None:
         if self.scheduler.running:

@@ -210,7 +210,9 @@ async def test_event_reminders_reach_the_reminder_channel(
     # Moving the meeting recomputes its reminders, and the next one says so.
     event_id = int(res.content.split("#", 1)[1].split()[0].strip("*:,."))
     await world.run(world.coordinator, "event edit", id=str(event_id), when="24 March 2014 09:00")
-    clock.now = start + timedelta(days=1) - timedelta(hours=1)
+    # The edit read 09:00 in the server's zone (UTC): its day-before reminder is due at 09:00
+    # UTC on the 23rd. (Waking later than 6 hours after it would mark it missed, not send it.)
+    clock.now = datetime(2014, 3, 23, 9, 0, tzinfo=UTC)
     await poke_and_drain(bot)
     posted = world.emu.channel_messages(world.reminders)
     assert len(posted) == 2 and "rescheduled" in posted[1].content

@@ -7,6 +7,7 @@ crash, so a resend after a crash carries the same nonce and Discord drops the du
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from typing import Any
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
 from bot.domain.models import Event, Reminder, ReminderState
 from bot.domain.reminders import LATE_LIMIT, PlannedReminder
+
+log = logging.getLogger(__name__)
 
 _COLUMNS = (
     "id", "guild_id", "event_id", "moment", "offset_seconds", "due_at", "channel_id", "user_id",
@@ -92,6 +95,7 @@ class Claimed:
     event_end: datetime | None = None
     all_day: bool = False
     location: str | None = None
+    part: int | None = None  # which message of its batch it goes in, once the batch is split
 
     @property
     def target(self) -> tuple[str, int]:
@@ -218,33 +222,42 @@ class ReminderRepository:
         rows = await self.db.fetch("SELECT state, COUNT(*) AS n FROM reminders GROUP BY state")
         return {r["state"]: int(r["n"]) for r in rows}
 
-    async def next_due(self, shards: ShardFilter) -> datetime | None:
+    async def earliest_pending(self, shards: ShardFilter) -> datetime | None:
+        """The due time of the earliest reminder not yet sent, held or not (the demo waits
+        on it)."""
         value = await self.db.fetchval(
             "SELECT MIN(r.due_at) FROM reminders r WHERE r.state = 'pending'" + shards.sql()
         )
         return None if value is None else from_ms(int(value))
 
+    async def next_due(
+        self, shards: ShardFilter, *, now: datetime, owner: str | None = None
+    ) -> datetime | None:
+        """When a claim could next find something: the earliest due row that no lease holds,
+        or the earliest end of a lease (another process's, or a backoff). Rows that `owner`
+        is sending right now are left out: waking for them would only spin."""
+        now_ms = to_ms(now)
+        free = await self.db.fetchval(
+            "SELECT MIN(r.due_at) FROM reminders r WHERE r.state = 'pending'"
+            " AND (r.lease_until IS NULL OR r.lease_until < $1)" + shards.sql(),
+            now_ms,
+        )
+        held = await self.db.fetchval(
+            "SELECT MIN(r.lease_until) FROM reminders r WHERE r.lease_until >= $1"
+            " AND r.state = 'pending' AND (r.claimed_by IS NULL OR r.claimed_by <> $2)"
+            + shards.sql(),
+            now_ms,
+            owner or "",
+        )
+        found = [int(v) for v in (free, held) if v is not None]
+        return from_ms(min(found)) if found else None
+
     # ------------------------------------------------------------------- the engine's side
 
     async def mark_missed(self, now: datetime, shards: ShardFilter) -> list[Reminder]:
         """Pending reminders more than 6 hours overdue become `missed`; returns them."""
-        cutoff = to_ms(now - LATE_LIMIT)
         async with self.db.transaction() as tx:
-            rows = await tx.fetch(
-                _SELECT.replace(" FROM reminders", " FROM reminders r")
-                + " WHERE r.state = 'pending' AND r.due_at < $1" + shards.sql(),
-                cutoff,
-            )
-            if rows:
-                ids = [r["id"] for r in rows]
-                for chunk in _chunks(ids):
-                    await tx.execute(
-                        "UPDATE reminders SET state = 'missed', claimed_by = NULL,"
-                        " lease_until = NULL, error = 'more than 6 hours late'"
-                        f" WHERE id IN ({in_list(chunk)})",
-                        *chunk,
-                    )
-        return [_model(r) for r in rows]
+            return await _mark_missed(tx, now, shards.sql())
 
     async def release_claims(self, owner_prefix: str, me: str) -> int:
         """Claims held by an earlier run of this same process (killed mid-send) are freed at
@@ -282,6 +295,10 @@ class ReminderRepository:
         lock = " FOR UPDATE OF r SKIP LOCKED" if self.db.dialect == "postgresql" else ""
         takeover_ms = now_ms - int((takeover_after or timedelta(days=36500)).total_seconds() * 1000)
         async with self.db.transaction() as tx:
+            # However long the outage, and whoever's shard it is: 6 hours late is missed.
+            await _mark_missed(
+                tx, now, shards.sql(or_due_before="$3"), takeover_ms=takeover_ms
+            )
             shard_sql = shards.sql(or_due_before="$3")
             id_rows = await tx.fetch(
                 "SELECT r.id FROM reminders r WHERE r.state = 'pending' AND r.due_at <= $1"
@@ -308,7 +325,7 @@ class ReminderRepository:
             rows = await tx.fetch(
                 "SELECT r.id, r.guild_id, r.event_id, r.moment, r.due_at, r.channel_id,"
                 " r.user_id, r.body, r.rescheduled, r.late, r.attempts, r.batch_key,"
-                " r.created_at, e.title, e.start_at, e.end_at, e.all_day, e.location,"
+                " r.created_at, r.part, e.title, e.start_at, e.end_at, e.all_day, e.location,"
                 " g.reminder_channel_id"
                 " FROM reminders r LEFT JOIN events e ON e.id = r.event_id"
                 " LEFT JOIN guild_settings g ON g.guild_id = r.guild_id"
@@ -358,6 +375,7 @@ class ReminderRepository:
                     event_end=opt_dt(r["end_at"]),
                     all_day=bool(r["all_day"]),
                     location=r["location"],
+                    part=r["part"],
                 )
             )
         return claimed
@@ -372,6 +390,19 @@ class ReminderRepository:
                 batch_key,
                 *chunk,
             )
+
+    async def set_parts(self, parts: Sequence[Sequence[int]]) -> None:
+        """Record how a batch is split into messages (row ids per part, in order), before
+        the first send: a resend after a crash sends exactly these messages again."""
+        async with self.db.transaction() as tx:
+            for index, ids in enumerate(parts):
+                for chunk in _chunks(list(ids)):
+                    await tx.execute(
+                        "UPDATE reminders SET part = $1"
+                        f" WHERE state = 'pending' AND id IN ({in_list(chunk, 2)})",
+                        index,
+                        *chunk,
+                    )
 
     async def renew(self, ids: Sequence[int], owner: str, until: datetime) -> None:
         for chunk in _chunks(list(ids)):
@@ -405,15 +436,49 @@ class ReminderRepository:
             )
 
     async def retry_later(self, ids: Sequence[int], until: datetime, error: str) -> None:
-        """Keep them pending but unclaimable until `until` (a backoff after a 5xx)."""
+        """Keep them pending but unclaimable until `until` (a backoff after a 5xx). The claim
+        is given up, so a lease renewal already on its way cannot shorten the backoff."""
         for chunk in _chunks(list(ids)):
             await self.db.execute(
-                "UPDATE reminders SET attempts = attempts + 1, lease_until = $1, error = $2"
+                "UPDATE reminders SET attempts = attempts + 1, lease_until = $1, error = $2,"
+                " claimed_by = NULL"
                 f" WHERE state = 'pending' AND id IN ({in_list(chunk, 3)})",
                 to_ms(until),
                 error[:500],
                 *chunk,
             )
+
+
+async def _mark_missed(
+    tx: Executor, now: datetime, shard_sql: str, *, takeover_ms: int | None = None
+) -> list[Reminder]:
+    """Inside a transaction: free pending rows more than LATE_LIMIT overdue become `missed`.
+    `shard_sql` may refer to $3 (the takeover bound, `takeover_ms`)."""
+    cutoff = to_ms(now - LATE_LIMIT)
+    args: list[Any] = [cutoff, to_ms(now)]
+    if "$3" in shard_sql:
+        args.append(takeover_ms if takeover_ms is not None else cutoff)
+    rows = await tx.fetch(
+        _SELECT.replace(" FROM reminders", " FROM reminders r")
+        + " WHERE r.state = 'pending' AND r.due_at < $1"
+        + " AND (r.lease_until IS NULL OR r.lease_until < $2)"
+        + shard_sql,
+        *args,
+    )
+    ids = [r["id"] for r in rows]
+    for chunk in _chunks(ids):
+        await tx.execute(
+            "UPDATE reminders SET state = 'missed', claimed_by = NULL,"
+            " lease_until = NULL, error = 'more than 6 hours late'"
+            f" WHERE id IN ({in_list(chunk)})",
+            *chunk,
+        )
+    for r in rows:
+        log.warning(
+            "reminder %s was due %s, more than 6 hours ago; marked missed",
+            r["id"], from_ms(r["due_at"]).isoformat(),
+        )
+    return [_model(r) for r in rows]
 
 
 def _channel(r: Row) -> int | None:

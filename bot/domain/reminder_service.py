@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
 from bot.db.reminders import ReminderRepository
 from bot.domain.clock import Clock
 from bot.domain.models import Reminder
@@ -9,6 +12,16 @@ from bot.domain.when import parse_when
 from bot.errors import UserError
 
 MAX_TEXT = 1500
+
+
+def local_time(day_start: datetime, zone: str, at: time) -> datetime:
+    """`at` on the local calendar day that begins at `day_start`, in `zone`, as UTC."""
+    try:
+        tz = ZoneInfo(zone)
+    except (KeyError, ValueError):
+        tz = ZoneInfo("UTC")
+    day = day_start.astimezone(tz).date()
+    return datetime.combine(day, at, tzinfo=tz).astimezone(day_start.tzinfo)
 
 
 class ReminderService:
@@ -41,10 +54,9 @@ class ReminderService:
             raise UserError('Give one moment for a reminder, e.g. "in 3 days" or "next friday 9am".')
         due = parsed.start
         if parsed.all_day:
-            # A bare date: remind at 09:00 that day, in the member's timezone.
-            from datetime import timedelta
-
-            due = parsed.start + timedelta(hours=9)
+            # A bare date: remind at 09:00 on the member's wall clock that day (not midnight
+            # plus nine hours, which is 08:00 or 10:00 on a day the clocks change).
+            due = local_time(parsed.start, timezone, time(9, 0))
         if due <= now:
             raise UserError(
                 'That moment has already passed; give a time in the future, e.g. "in 2 hours".'
