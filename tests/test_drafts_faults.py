@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.domain.models import Draft
-from bot.errors import UserError
+from bot.errors import NotFound, UserError
 from bot.services import Services
 
 G = 1
@@ -75,3 +75,19 @@ async def test_a_failure_while_writing_the_second_draft_stores_nothing(
     first, second = await services.drafts.import_markdown(G, COORD, TWO_DRAFTS.format(code="C2").encode())
     assert (first.code, first.created, first.comments_added) == ("C1", True, 1)
     assert (second.code, second.created, second.sections_new) == ("C2", True, 1)
+
+
+# --------------------------------------------------------------------------- bounded messages
+
+
+async def test_no_such_draft_names_close_matches_among_many(services: Services) -> None:
+    for n in range(1, 121):
+        await services.drafts.create(G, COORD, f"WSIS10-MPP/C{n:03d}/V2", f"Draft {n}", None)
+    with pytest.raises(NotFound) as caught:
+        await services.drafts.require(G, "WSIS10-MPP/C1O5/V2")
+    message = str(caught.value)
+    assert len(message) < 300, message
+    assert "WSIS10-MPP/C105/V2" in message and "`/draft list`" in message
+    with pytest.raises(NotFound) as caught:
+        await services.drafts.require(G, "ZZZZZZZZZZZZZZZZZZZZ")
+    assert len(str(caught.value)) < 300 and "`/draft list`" in str(caught.value)

@@ -15,6 +15,7 @@ from bot.domain.draftdoc import parse_draft_markdown
 from bot.domain.sections import section_label
 from bot.emulator import InteractionResult
 from bot.harness import RunningBot, World
+from tests.test_e2e_paging import button
 
 pytestmark = pytest.mark.e2e
 
@@ -129,10 +130,10 @@ async def test_the_whole_journey(world: World, bot: RunningBot, clock: FakeClock
         await bot.services.comments.add(world.guild.id, bob.id, "C11", "pillar-a", f"Point {i} " + "words " * 20)
     res = await world.run(world.carol, "comments list", draft="C11")
     _fits(res)
-    assert res.original is not None and "page:next" in res.original.custom_ids()
+    assert res.original is not None and str(button(res.original, "Next")["custom_id"]).startswith("pg:comments:1:")
     assert "**Comments on C11** (32)" in res.content and "Page 1/" in res.content
     assert "· Pillar a) · Brazil, Government · comment · <t:" in res.content
-    turned = await world.emu.click(world.carol, res.original, "page:next", guild=world.guild, channel=world.channel)
+    turned = await world.emu.click(world.carol, res.original, button(res.original, "Next")["custom_id"], guild=world.guild, channel=world.channel)
     assert turned.original is not None and "Page 2/" in turned.original.content
     res = await world.run(world.carol, "comments list", draft="C11", section="pillar b", group="Civil Society")
     assert f"**#{first}** · Pillar b) · ISOC, Civil Society · amendment" in res.content
@@ -274,3 +275,21 @@ async def test_an_import_with_a_bad_second_draft_stores_nothing(world: World, bo
     res = await world.run(world.bob, "draft list")
     assert "No drafts yet" in res.content
     assert await bot.services.drafts.codes(world.guild.id) == []
+
+
+async def test_a_mistyped_code_among_120_drafts_gets_a_short_answer(
+    world: World, bot: RunningBot
+) -> None:
+    for n in range(1, 121):
+        await bot.services.drafts.create(world.guild.id, world.coordinator.id, f"WSIS10-MPP/C{n:03d}/V2", f"Draft {n}", None)
+    res = await world.run(world.bob, "draft show", code="wsis10-mpp/c1o5/v2", timeout=5)
+    _fits(res)
+    assert res.ephemeral and "There is no draft WSIS10-MPP/C1O5/V2" in res.content
+    assert "WSIS10-MPP/C105/V2" in res.content and "`/draft list`" in res.content
+    assert len(res.content) < 300
+    res = await world.run(world.bob, "draft export", code="XYZ", timeout=5)
+    _fits(res)
+    assert res.ephemeral and "There is no draft XYZ" in res.content and "`/draft list`" in res.content
+    res = await world.run(world.bob, "draft list")
+    _fits(res)
+    assert "**Drafts** (120)" in res.content

@@ -5,6 +5,7 @@ No Discord here: the cog converts options and formats answers.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -36,6 +37,9 @@ MAX_TITLE = 200
 MAX_VERSION = 40
 MAX_SECTION_TEXT = 6000
 MAX_IMPORT_BYTES = 2_000_000
+#: A code that names no draft: up to this many drafts are all listed, else the closest few.
+LISTED_CODES = 10
+CLOSE_CODES = 5
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9._/+-]*$")
 
 
@@ -66,6 +70,20 @@ def normalize_code(text: str) -> str:
             f" (at most {MAX_CODE} characters)."
         )
     return code
+
+
+def missing_draft(wanted: str, codes: list[str]) -> str:
+    """The answer to a code naming no draft: every code when there are few, else the closest
+    few and `/draft list` (a server may hold hundreds; a message holds 2,000 characters)."""
+    if len(codes) <= LISTED_CODES:
+        return f"There is no draft {wanted}; drafts here: {', '.join(codes)}."
+    close = difflib.get_close_matches(wanted, codes, n=CLOSE_CODES, cutoff=0.5)
+    if close:
+        return (
+            f"There is no draft {wanted}; did you mean {', '.join(close)}? `/draft list` shows"
+            f" all {len(codes)}."
+        )
+    return f"There is no draft {wanted}; `/draft list` shows the {len(codes)} drafts here."
 
 
 def _clean_line(text: str, what: str, limit: int, example: str) -> str:
@@ -172,7 +190,7 @@ class DraftService:
                 f"There is no draft {wanted}: this server has no drafts yet; a coordinator adds"
                 " one with `/draft create` or `/draft import`."
             )
-        raise NotFound(f"There is no draft {wanted}; drafts here: {', '.join(codes)}.")
+        raise NotFound(missing_draft(wanted, codes))
 
     async def require_section(self, draft: Draft, text: str) -> Section:
         """The draft's section named by `text` (forgiving), or a sentence listing the sections."""
