@@ -18,6 +18,7 @@ from discord.ext import commands
 import cogs
 from bot.db.reminders import ShardFilter
 from bot.errors import UserError
+from bot.paging import DYNAMIC_ITEMS
 from bot.reminder_sender import DiscordSender
 from bot.scheduler import GlobalBudget, ReminderEngine
 from bot.services import Services
@@ -154,6 +155,8 @@ class ConcordBot(commands.AutoShardedBot):
             await super().before_identify_hook(shard_id, initial=initial)
 
     async def setup_hook(self) -> None:
+        # Paging buttons carry their state in their custom ids: they answer after a restart.
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
         if self._load_cogs:
             for module in pkgutil.iter_modules(cogs.__path__):
                 if not module.name.startswith("_"):

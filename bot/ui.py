@@ -46,55 +46,17 @@ def chunk_lines(lines: Iterable[str], limit: int = PAGE_BUDGET, header: str = ""
     return pages or [header or "Nothing to show."]
 
 
-class PageView(discord.ui.View):
-    """Previous/next buttons over pre-rendered pages; only the person who asked can turn them."""
-
-    def __init__(self, pages: Sequence[str], owner_id: int, *, timeout: float = 600) -> None:
-        super().__init__(timeout=timeout)
-        self.pages = list(pages)
-        self.owner_id = owner_id
-        self.index = 0
-        self._sync()
-
-    def render(self) -> str:
-        footer = f"\n-# Page {self.index + 1}/{len(self.pages)}"
-        return self.pages[self.index] + footer
-
-    def _sync(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.pages) - 1
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "These buttons belong to whoever ran the command; run it yourself to page.",
-                ephemeral=True,
-            )
-            return False
-        return True
-
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id="page:prev")
-    async def previous(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
-        self.index = max(0, self.index - 1)
-        self._sync()
-        await interaction.response.edit_message(content=self.render(), view=self)
-
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, custom_id="page:next")
-    async def next(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
-        self.index = min(len(self.pages) - 1, self.index + 1)
-        self._sync()
-        await interaction.response.edit_message(content=self.render(), view=self)
-
-
 async def send_pages(
     interaction: discord.Interaction[Any], pages: Sequence[str], *, ephemeral: bool = False
 ) -> None:
-    """Answer with one page, or the first page and buttons to turn the others."""
-    if len(pages) <= 1:
-        await reply(interaction, pages[0] if pages else "Nothing to show.", ephemeral=ephemeral)
-        return
-    view = PageView(pages, interaction.user.id)
-    await reply(interaction, view.render(), ephemeral=ephemeral, view=view)
+    """Answer with one page, or the first page and buttons to turn the others.
+
+    For answers that cannot be rendered again: the pages stay in memory, so their buttons stop
+    after a restart. A listing registers a pager instead (`bot.paging`), whose buttons last.
+    """
+    from bot.paging import send_kept  # bot.paging builds on this module
+
+    await send_kept(interaction, pages, ephemeral=ephemeral)
 
 
 async def reply(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -13,7 +15,8 @@ from bot.domain.calendar import MAX_ICS_BYTES, Edited, ImportResult
 from bot.domain.models import Event, EventStatus
 from bot.domain.timefmt import format_event_time, local_date, relative
 from bot.errors import UserError
-from bot.ui import chunk_lines, reply, send_pages, truncate
+from bot.paging import GONE, Page, pager, send_paged
+from bot.ui import PAGE_BUDGET, chunk_lines, reply, send_pages, truncate
 from cogs._common import (
     Interaction,
     coordinator_only,
@@ -263,6 +266,77 @@ class EventCommands(app_commands.Group, name="event"):
         )
 
 
+# --------------------------------------------------------------------------- /upcoming
+
+UPCOMING_PAGE = 10  # events a page shows: ten lines fit a message even with long titles
+UPCOMING_COUNT_CAP = 1000  # /upcoming counts this many events at most ("more than 1,000")
+
+
+def upcoming_args(days: int, kind: str, anchor: datetime) -> str:
+    """The pager arguments of an /upcoming answer: the range is anchored where it was asked,
+    so its pages stay consistent however late they are turned."""
+    return f"{days}:{kind}:{int(anchor.timestamp())}"
+
+
+def _upcoming_options(args: str) -> tuple[int, str, datetime]:
+    try:
+        days, kind, anchor = args.split(":")
+        return int(days), kind, datetime.fromtimestamp(int(anchor), UTC)
+    except ValueError:
+        raise UserError(GONE) from None
+
+
+def _shortened(event: Event, limit: int) -> Event:
+    location = truncate(event.location, limit) if event.location else None
+    return dataclasses.replace(event, title=truncate(event.title, limit), location=location)
+
+
+def upcoming_text(header: str, events: list[Event]) -> str:
+    """The header and one line per event within a page; long titles and places are shortened
+    rather than an event dropped or the message made too long for Discord."""
+    for limit in (None, 60, 30, 12):
+        shown = events if limit is None else [_shortened(e, limit) for e in events]
+        text = "\n".join([header, *(event_line(e) for e in shown)])
+        if len(text) <= PAGE_BUDGET:
+            return text
+    room = (PAGE_BUDGET - len(header)) // max(1, len(events)) - 1
+    return "\n".join([header, *(truncate(event_line(e), room) for e in events)])
+
+
+async def render_upcoming(interaction: Interaction, args: str, index: int) -> Page | None:
+    """Page `index` of /upcoming: one count of at most UPCOMING_COUNT_CAP + 1 rows and one
+    page of rows (+1 to know whether more follow); None when there are no events."""
+    days, kind, anchor = _upcoming_options(args)
+    calendar = services(interaction).calendar
+    gid = guild_id(interaction)
+    total = await calendar.count_upcoming(gid, days, kind, anchor, cap=UPCOMING_COUNT_CAP)
+    if total == 0:
+        return None
+    capped = total > UPCOMING_COUNT_CAP
+    pages = -(-total // UPCOMING_PAGE)
+    if not capped:
+        index = min(index, pages - 1)
+    events = await calendar.upcoming(
+        gid, days, kind, anchor, limit=UPCOMING_PAGE + 1, offset=index * UPCOMING_PAGE
+    )
+    what = "events" if kind == "all" else f"{kind}s"
+    count = f"more than {UPCOMING_COUNT_CAP:,}" if capped else f"{total:,}"
+    header = f"**Upcoming {what}** · next {days} days · {count}"
+    if not events:  # the calendar shrank since this page was asked for
+        return Page(f"{header}\nNo more {what}: run `/upcoming` again.", index, index + 1)
+    more = len(events) > UPCOMING_PAGE
+    if capped:
+        pages = max(UPCOMING_COUNT_CAP // UPCOMING_PAGE, index + 2) if more else index + 1
+    text = upcoming_text(header, events[:UPCOMING_PAGE])
+    return Page(text, index, pages, more=capped and more)
+
+
+@pager("upcoming")
+async def upcoming_page(interaction: Interaction, args: str, index: int) -> Page:
+    page = await render_upcoming(interaction, args, index)
+    return page or Page("Nothing is coming up any more: run `/upcoming` again.")
+
+
 class CalendarCog(commands.Cog):
     def __init__(self, bot: Any) -> None:
         self.bot = bot
@@ -278,9 +352,10 @@ class CalendarCog(commands.Cog):
         kind: str = "all",
     ) -> None:
         """What is coming up in the calendar."""
-        events = await services(interaction).calendar.upcoming(guild_id(interaction), days, kind)
-        what = "events" if kind == "all" else f"{kind}s"
-        if not events:
+        args = upcoming_args(days, kind, services(interaction).clock())
+        first = await render_upcoming(interaction, args, 0)
+        if first is None:
+            what = "events" if kind == "all" else f"{kind}s"
             await reply(
                 interaction,
                 f"No {what} in the next {days} days. Coordinators add them with `/event add`;"
@@ -288,9 +363,7 @@ class CalendarCog(commands.Cog):
                 ephemeral=True,
             )
             return
-        header = f"**Upcoming {what}** · next {days} days · {len(events)}"
-        pages = chunk_lines((event_line(e) for e in events), header=header)
-        await send_pages(interaction, pages)
+        await send_paged(interaction, "upcoming", args, first)
 
 
 async def setup(bot: commands.Bot) -> None:

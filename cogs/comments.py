@@ -11,7 +11,9 @@ from bot.domain.comments import Coverage, Listing, Posted
 from bot.domain.models import Comment, StakeholderGroup
 from bot.domain.sections import section_label
 from bot.domain.timefmt import ts
-from bot.ui import MESSAGE_LIMIT, PAGE_BUDGET, chunk_lines, reply, send_pages, truncate
+from bot.errors import UserError
+from bot.paging import GONE, Page, pager, send_listing
+from bot.ui import MESSAGE_LIMIT, PAGE_BUDGET, chunk_lines, reply, truncate
 from cogs._common import GROUP_CHOICES, Interaction, guild_id, services
 from cogs.drafts import draft_autocomplete, section_autocomplete
 
@@ -148,6 +150,41 @@ def coverage_pages(coverage: Coverage) -> list[str]:
     return chunk_lines([*blocks, legend, *gap_lines], limit=PAGE_BUDGET, header=header)
 
 
+# ------------------------------------------------------------------ pages
+
+GROUPS = list(StakeholderGroup)
+
+
+def listing_args(listing: Listing) -> str:
+    """The pager arguments of a listing, as resolved: "C11:pillar-b:2" (draft code, section
+    key, group number; each may be empty), short enough for a button's custom id."""
+    draft = listing.draft.code if listing.draft is not None else ""
+    section = listing.section.key if listing.section is not None else ""
+    group = str(GROUPS.index(listing.group)) if listing.group is not None else ""
+    return f"{draft}:{section}:{group}"
+
+
+@pager("comments")
+async def comments_page(interaction: Interaction, args: str, index: int) -> Page:
+    """Page `index` of /comments list, listed again from the database."""
+    try:
+        draft, section, group = args.split(":")
+        chosen = GROUPS[int(group)].value if group else None
+    except (ValueError, IndexError):
+        raise UserError(GONE) from None
+    listing = await services(interaction).comments.listing(
+        guild_id(interaction), draft or None, section or None, chosen
+    )
+    return Page.of(listing_pages(listing), index)
+
+
+@pager("coverage")
+async def coverage_page(interaction: Interaction, draft: str, index: int) -> Page:
+    """Page `index` of /coverage, counted again from the database."""
+    result = await services(interaction).comments.coverage(guild_id(interaction), draft)
+    return Page.of(coverage_pages(result), index)
+
+
 # ------------------------------------------------------------------ commands
 
 Kind = Literal["comment", "amendment", "deletion"]
@@ -174,7 +211,7 @@ class CommentCommands(app_commands.Group, name="comments"):
         listing = await services(interaction).comments.listing(
             guild_id(interaction), draft, section, group
         )
-        await send_pages(interaction, listing_pages(listing))
+        await send_listing(interaction, "comments", listing_args(listing), listing_pages(listing))
 
     @app_commands.command(name="edit")
     @app_commands.describe(id="The comment's number (#12 is 12)", text="The new text")
@@ -240,7 +277,7 @@ class CommentCog(commands.Cog):
     async def coverage(self, interaction: Interaction, draft: str) -> None:
         """Which stakeholder groups have commented on which sections, and the gaps."""
         result = await services(interaction).comments.coverage(guild_id(interaction), draft)
-        await send_pages(interaction, coverage_pages(result))
+        await send_listing(interaction, "coverage", result.draft.code, coverage_pages(result))
 
 
 async def setup(bot: commands.Bot) -> None:

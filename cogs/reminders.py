@@ -11,7 +11,8 @@ from discord.ext import commands
 from bot.domain.models import Reminder
 from bot.domain.offsets import format_offset, parse_offsets
 from bot.domain.timefmt import ts
-from bot.ui import chunk_lines, reply, send_pages, truncate
+from bot.paging import Page, pager, send_listing
+from bot.ui import chunk_lines, reply, truncate
 from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
 
 _MOMENTS = {"start": "before it starts", "deadline": "before the deadline", "opens": "before it opens",
@@ -74,21 +75,37 @@ class ReminderCommands(app_commands.Group, name="reminders"):
     @app_commands.command(name="list")
     async def list_(self, interaction: Interaction) -> None:
         """The coming reminders: the server's event reminders and your own."""
-        svc = services(interaction)
-        gid = guild_id(interaction)
-        settings = await svc.settings.get(gid)
-        pending = await svc.reminders.upcoming(gid, interaction.user.id)
-        if not pending:
+        pages = await reminder_pages(interaction)
+        if not pages:
+            offsets = (await services(interaction).settings.get(guild_id(interaction))).reminder_offsets
             await reply(
                 interaction,
                 "No reminders are coming. Events get them automatically"
-                f" ({settings.reminder_offsets} before); set your own with `/remind`.",
+                f" ({offsets} before); set your own with `/remind`.",
                 ephemeral=True,
             )
             return
-        lines = [describe_reminder(r, title, settings.reminder_channel_id) for r, title in pending]
-        header = f"**Coming reminders** ({len(pending)}{'+' if len(pending) >= 200 else ''})"
-        await send_pages(interaction, chunk_lines(lines, header=header), ephemeral=True)
+        await send_listing(interaction, "reminders", "", pages, ephemeral=True)
+
+
+async def reminder_pages(interaction: Interaction) -> list[str]:
+    """The pages of /reminders list for whoever asks (none when nothing is coming)."""
+    svc = services(interaction)
+    gid = guild_id(interaction)
+    settings = await svc.settings.get(gid)
+    pending = await svc.reminders.upcoming(gid, interaction.user.id)
+    if not pending:
+        return []
+    lines = [describe_reminder(r, title, settings.reminder_channel_id) for r, title in pending]
+    header = f"**Coming reminders** ({len(pending)}{'+' if len(pending) >= 200 else ''})"
+    return chunk_lines(lines, header=header)
+
+
+@pager("reminders")
+async def reminders_page(interaction: Interaction, _: str, index: int) -> Page:
+    """Page `index` of /reminders list (the owner's, as only the owner may turn it)."""
+    pages = await reminder_pages(interaction)
+    return Page.of(pages or ["No reminders are coming any more."], index)
 
 
 class RemindCog(commands.Cog):

@@ -9,9 +9,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.models import Stakeholder, StakeholderGroup
+from bot.domain.stakeholders import parse_group
 from bot.domain.timefmt import ts
 from bot.errors import UserError
-from bot.ui import chunk_lines, reply, send_pages
+from bot.paging import GONE, Page, pager, send_listing
+from bot.ui import chunk_lines, reply
 from cogs._common import (
     GROUP_CHOICES,
     Interaction,
@@ -89,14 +91,33 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
                 ephemeral=True,
             )
             return
-        lines: list[str] = []
-        for grp in StakeholderGroup:
-            members = [p for p in profiles if p.group is grp]
-            if members:
-                lines.append(f"**{grp.value}** ({len(members)})")
-                lines.extend(f"- {profile_line(p)}" for p in members)
-        header = f"**Stakeholders** ({len(profiles)})"
-        await send_pages(interaction, chunk_lines(lines, header=header))
+        args = str(GROUPS.index(parse_group(group))) if group else ""
+        await send_listing(interaction, "stakeholders", args, stakeholder_pages(profiles))
+
+
+GROUPS = list(StakeholderGroup)
+
+
+def stakeholder_pages(profiles: list[Stakeholder]) -> list[str]:
+    """/stakeholder list: the profiles by group, in pages."""
+    lines: list[str] = []
+    for grp in StakeholderGroup:
+        members = [p for p in profiles if p.group is grp]
+        if members:
+            lines.append(f"**{grp.value}** ({len(members)})")
+            lines.extend(f"- {profile_line(p)}" for p in members)
+    return chunk_lines(lines, header=f"**Stakeholders** ({len(profiles)})")
+
+
+@pager("stakeholders")
+async def stakeholders_page(interaction: Interaction, args: str, index: int) -> Page:
+    """Page `index` of /stakeholder list (args: the group's number, or empty for all)."""
+    try:
+        group = GROUPS[int(args)].value if args else None
+    except (ValueError, IndexError):
+        raise UserError(GONE) from None
+    profiles = await services(interaction).stakeholders.list(guild_id(interaction), group)
+    return Page.of(stakeholder_pages(profiles) if profiles else ["No stakeholders any more."], index)
 
 
 class StakeholderCog(commands.Cog):

@@ -11,6 +11,7 @@ import pytest
 from bot.domain.clock import FakeClock
 from bot.domain.models import Event, EventKind
 from bot.harness import RunningBot, World
+from tests.test_e2e_paging import button
 
 pytestmark = pytest.mark.e2e
 
@@ -197,7 +198,7 @@ async def test_upcoming_pages_500_events(world: World, bot: RunningBot, clock: F
     res = await world.run(world.bob, "upcoming", days=30)
     msg = res.original
     assert msg is not None and not res.ephemeral
-    assert "page:next" in msg.custom_ids()
+    assert str(button(msg, "Next")["custom_id"]).startswith("pg:upcoming:1:")
     seen: list[int] = []
     pages = 0
     while True:
@@ -208,7 +209,7 @@ async def test_upcoming_pages_500_events(world: World, bot: RunningBot, clock: F
         assert m and int(m.group(1)) == pages
         if int(m.group(1)) == int(m.group(2)):
             break
-        click = await world.emu.click(world.bob, msg, "page:next", guild=world.guild,
+        click = await world.emu.click(world.bob, msg, button(msg, "Next")["custom_id"], guild=world.guild,
                                       channel=world.channel)
         assert click.original is not None
         msg = click.original
@@ -216,7 +217,7 @@ async def test_upcoming_pages_500_events(world: World, bot: RunningBot, clock: F
     assert sorted(seen) == sorted(set(seen)) and len(seen) == 500
 
     # Another member cannot turn someone else's pages.
-    click = await world.emu.click(world.alice, msg, "page:prev", guild=world.guild,
+    click = await world.emu.click(world.alice, msg, button(msg, "Previous")["custom_id"], guild=world.guild,
                                   channel=world.channel)
     assert click.ephemeral or any(m.ephemeral for m in click.messages)
 

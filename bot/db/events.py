@@ -176,32 +176,63 @@ class EventRepository:
         )
         return None if row is None else _model(row)
 
-    async def overlapping(
-        self,
-        guild_id: int,
-        start: datetime,
-        end: datetime,
-        kind: EventKind | None = None,
-    ) -> list[Event]:
-        """Events that overlap [start, end], by start.
-
-        An event without an end counts when it starts inside the range; one with an end when it
-        starts by `end` and ends after `start`. The start index range is bounded below by the
-        guild's longest event (span_ms, one index lookup), so the cost follows the range, not
-        the size of the calendar.
-        """
-        sql = (
-            _SELECT + " WHERE guild_id = $1"
+    @staticmethod
+    def _overlap(
+        guild_id: int, start: datetime, end: datetime, kind: EventKind | None
+    ) -> tuple[str, list[object]]:
+        """The WHERE clause (and its arguments) of events that overlap [start, end]."""
+        where = (
+            " WHERE guild_id = $1"
             " AND start_at >= $2 - (SELECT COALESCE(MAX(span_ms), 0) FROM events"
             " WHERE guild_id = $1)"
             " AND start_at <= $3 AND COALESCE(end_at, start_at + 1) > $2"
         )
         args: list[object] = [guild_id, to_ms(start), to_ms(end)]
         if kind is not None:
-            sql += " AND kind = $4"
+            where += " AND kind = $4"
             args.append(kind.value)
-        rows = await self.db.fetch(sql + " ORDER BY start_at, id", *args)
+        return where, args
+
+    async def overlapping(
+        self,
+        guild_id: int,
+        start: datetime,
+        end: datetime,
+        kind: EventKind | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Event]:
+        """Events that overlap [start, end], by start; with `limit`, at most that many from the
+        `offset`-th on (one page: the rows read follow the page, not the calendar).
+
+        An event without an end counts when it starts inside the range; one with an end when it
+        starts by `end` and ends after `start`. The start index range is bounded below by the
+        guild's longest event (span_ms, one index lookup), so the cost follows the range, not
+        the size of the calendar.
+        """
+        where, args = self._overlap(guild_id, start, end, kind)
+        sql = _SELECT + where + " ORDER BY start_at, id"
+        if limit is not None:
+            sql += f" LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}"
+            args += [limit, offset]
+        rows = await self.db.fetch(sql, *args)
         return [_model(r) for r in rows]
+
+    async def count_overlapping(
+        self,
+        guild_id: int,
+        start: datetime,
+        end: datetime,
+        kind: EventKind | None = None,
+        *,
+        cap: int,
+    ) -> int:
+        """How many events overlap [start, end], counting at most `cap` + 1 rows (a result
+        above `cap` means "more than `cap`")."""
+        where, args = self._overlap(guild_id, start, end, kind)
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM events{where} LIMIT ${len(args) + 1}) AS page"
+        return int(await self.db.fetchval(sql, *args, cap + 1))
 
     async def all(self, guild_id: int) -> list[Event]:
         rows = await self.db.fetch(_SELECT + " WHERE guild_id = $1 ORDER BY start_at, id", guild_id)

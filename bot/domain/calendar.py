@@ -291,14 +291,35 @@ class CalendarService:
         days: int = 30,
         kind: str | EventKind | None = None,
         now: datetime | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[Event]:
-        """Events overlapping [now, now + days], by start; `kind` None or "all" for any."""
+        """Events overlapping [now, now + days], by start; `kind` None or "all" for any. With
+        `limit`, one page of them: at most `limit` from the `offset`-th on."""
+        start, end = self._days_ahead(days, now)
+        return await self.repo.overlapping(
+            guild_id, start, end, parse_kind(kind), limit=limit, offset=offset
+        )
+
+    def _days_ahead(self, days: int, now: datetime | None) -> tuple[datetime, datetime]:
         if not 1 <= days <= MAX_DAYS:
             raise UserError(f"Give a number of days from 1 to {MAX_DAYS}, e.g. 30.")
         start = now or self.clock()
-        return await self.repo.overlapping(
-            guild_id, start, start + timedelta(days=days), parse_kind(kind)
-        )
+        return start, start + timedelta(days=days)
+
+    async def count_upcoming(
+        self,
+        guild_id: int,
+        days: int = 30,
+        kind: str | EventKind | None = None,
+        now: datetime | None = None,
+        *,
+        cap: int = 1000,
+    ) -> int:
+        """How many events `upcoming` has, counted up to `cap` + 1 ("more than `cap`")."""
+        start, end = self._days_ahead(days, now)
+        return await self.repo.count_overlapping(guild_id, start, end, parse_kind(kind), cap=cap)
 
     async def search(self, guild_id: int, text: str, limit: int = 25) -> list[Event]:
         """Autocomplete candidates for an event option."""
