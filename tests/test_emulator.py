@@ -540,3 +540,48 @@ async def test_lost_response_is_retried_and_deduplicated_by_nonce(world: World) 
     assert [m.id for m in stored] == [msg.id]
     assert world.emu.stats.creates_per_nonce["r-1"] == 2
     assert world.emu.stats.nonce_duplicates == 1
+
+
+async def test_interaction_deadline_and_token_lifetime(world: World) -> None:
+    emu = world.emu
+    assert emu.interaction_deadline == 3.0 and emu.interaction_token_lifetime == 900.0
+    assert emu.enforce_interaction_deadline is False  # the default: late answers are counted
+
+    # not enforced: a deferral 3.5 s after the interaction was created is accepted and counted
+    res = await emu.invoke(world.alice, "slow", guild=world.guild, wait=False)
+    res.created_at_monotonic -= 3.5  # before the bot has even seen it
+    await res.wait_completed(5)
+    assert res.content == "slow done" and emu.stats.late_responses == 1 and not res.errors
+
+    # enforced, as on Discord: the late first response is 404 Unknown interaction (10062)
+    emu.enforce_interaction_deadline = True
+    res = await emu.invoke(world.alice, "slow", guild=world.guild, wait=False)
+    res.created_at_monotonic -= 3.5
+    deadline = time.monotonic() + 5
+    while not world.rec.errors and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    [error] = world.rec.errors
+    assert isinstance(error, app_commands.CommandInvokeError)
+    assert isinstance(error.original, discord.NotFound) and error.original.code == 10062
+    assert res.callback_type is None and res.errors == ["late response: Unknown interaction"]
+    assert emu.stats.late_responses == 2
+    assert any(st == 404 and f"/interactions/{res.id}/" in p for p, st, _ in emu.errors)
+
+    # a deferred interaction's token works for 15 minutes: followups and edits 14 min later
+    res = await emu.invoke(world.alice, "slow", guild=world.guild)
+    assert res.callback_type == 5 and res.content == "slow done"
+    res.created_at_monotonic -= 14 * 60
+    hook = f"{emu.api_base}/webhooks/{emu.application_id}/{res.token}"
+    async with aiohttp.ClientSession() as s:
+        async with s.patch(hook + "/messages/@original", json={"content": "edited"}) as r:
+            assert r.status == 200
+        async with s.post(hook + "?wait=true", json={"content": "later"}) as r:
+            assert r.status == 200
+        assert res.content == "edited" and [m.content for m in res.followups] == ["later"]
+        # and no longer: 401 Invalid Webhook Token (50027)
+        res.created_at_monotonic -= 61
+        async with s.patch(hook + "/messages/@original", json={"content": "x"}) as r:
+            assert r.status == 401 and (await r.json())["code"] == 50027
+        async with s.post(hook, json={"content": "too late"}) as r:
+            assert r.status == 401 and (await r.json())["code"] == 50027
+    assert res.content == "edited" and len(res.followups) == 1

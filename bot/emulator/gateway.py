@@ -16,6 +16,16 @@ from aiohttp import web
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_MS = 41250
+# Discord's HEARTBEAT_ACK reaches a bot one network round trip after its heartbeat; the emulator
+# waits this long before sending op 11. An instant loopback ACK races discord.py's keep-alive
+# thread (it records the send time only after the event loop has sent the heartbeat), which
+# then computes its latency from the previous heartbeat: "Can't keep up, shard ID 0 websocket
+# is 41.3s behind". See Rapptz/discord.py#10448.
+HEARTBEAT_ACK_DELAY = 0.05
+# no heartbeat for this many intervals: the connection is a zombie and is closed, like Discord
+HEARTBEAT_TIMEOUT_FACTOR = 1.5
+SESSION_TIMED_OUT = 4009
+DECODE_ERROR = 4002
 REPLAY_BUFFER = 2000
 
 
@@ -29,6 +39,12 @@ class GatewayConnection:
         self.writer: asyncio.Task[None] | None = None
         self.closed = False
         self.session: GatewaySession | None = None
+        self.opened_at = time.monotonic()
+        self.last_heartbeat = self.opened_at  # monotonic time of the last op 1 received
+        self.last_heartbeat_seq: int | None = None
+        self.heartbeats = 0  # op 1 received
+        self.acks = 0  # op 11 sent
+        self.zombie = False  # closed by the emulator for missing heartbeats
 
     def start(self) -> None:
         self.writer = asyncio.get_running_loop().create_task(self._write_loop())
@@ -36,6 +52,34 @@ class GatewayConnection:
     def send(self, msg: dict[str, Any]) -> None:
         if not self.closed:
             self.queue.put_nowait(msg)
+
+    def heartbeat(self, seq: int | None, ack_delay: float) -> None:
+        """Record an op 1 and answer it with op 11 after `ack_delay` s (the simulated RTT)."""
+        self.heartbeats += 1
+        self.last_heartbeat = time.monotonic()
+        self.last_heartbeat_seq = seq
+        if ack_delay <= 0:
+            self._ack()
+        else:
+            asyncio.get_running_loop().call_later(ack_delay, self._ack)
+
+    def _ack(self) -> None:
+        if not self.closed:
+            self.send({"op": 11, "d": None, "s": None, "t": None})
+            self.acks += 1
+
+    async def watch_heartbeats(self, timeout: float) -> None:
+        """Close the connection (4009) once no heartbeat came for `timeout` s, as Discord does
+        with a zombied connection."""
+        while not self.closed:
+            remaining = self.last_heartbeat + timeout - time.monotonic()
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+                continue
+            self.zombie = True
+            log.info("gateway: no heartbeat for %.1fs, closing the connection", timeout)
+            await self.close(code=SESSION_TIMED_OUT, message=b"Session timed out.")
+            return
 
     async def _write_loop(self) -> None:
         try:

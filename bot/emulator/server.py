@@ -24,7 +24,14 @@ from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
-from .gateway import HEARTBEAT_INTERVAL_MS, GatewayConnection, GatewaySession
+from .gateway import (
+    DECODE_ERROR,
+    HEARTBEAT_ACK_DELAY,
+    HEARTBEAT_INTERVAL_MS,
+    HEARTBEAT_TIMEOUT_FACTOR,
+    GatewayConnection,
+    GatewaySession,
+)
 from .models import (
     ALL_PERMISSIONS,
     DEFAULT_BOT_PERMISSIONS,
@@ -188,8 +195,14 @@ class DiscordEmulator:
         bot_name: str = "Concord",
         application_name: str = "Concord",
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
+        heartbeat_interval_ms: int = HEARTBEAT_INTERVAL_MS,
+        heartbeat_ack_delay: float = HEARTBEAT_ACK_DELAY,
     ) -> None:
         self.token = token
+        # announced in HELLO; a connection without a heartbeat for interval * 1.5 is closed
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        # seconds between a heartbeat and its ACK: the network round trip of a real gateway
+        self.heartbeat_ack_delay = heartbeat_ack_delay
         self.rate_limits = rate_limits
         self.nonce_window = nonce_window
         self._ids = SnowflakeGenerator()
@@ -239,6 +252,8 @@ class DiscordEmulator:
         self._connections: set[GatewayConnection] = set()
         self.identify_count: int = 0
         self.resume_count: int = 0
+        self.heartbeats_received: int = 0
+        self.zombie_closes: int = 0
 
         # limits and counters
         self.stats = Stats()
@@ -252,6 +267,9 @@ class DiscordEmulator:
         # ``enforce_interaction_deadline`` is set, late callbacks get 404 Unknown interaction.
         self.interaction_deadline = 3.0
         self.enforce_interaction_deadline = False
+        # an interaction's token (followups, edits of the original) works for 15 minutes after
+        # the interaction was created; later webhook calls get 401 Invalid Webhook Token (50027)
+        self.interaction_token_lifetime = 15 * 60.0
 
     # ------------------------------------------------------------------------------------------
     # lifecycle
@@ -563,6 +581,11 @@ class DiscordEmulator:
                 self.sessions.pop(s.session_id, None)
         for conn in list(self._connections):
             await conn.close(code=code)
+
+    def request_heartbeats(self) -> None:
+        """Send op 1 to every live connection: Discord's request for an immediate heartbeat."""
+        for conn in list(self._connections):
+            conn.send({"op": 1, "d": None, "s": None, "t": None})
 
     # ------------------------------------------------------------------------------------------
     # middleware: auth, counters, failures, global rate limit
@@ -1254,6 +1277,9 @@ class DiscordEmulator:
         res = self._interactions_by_token.get(request.match_info["token"])
         if res is None:
             raise HTTPError(404, "Unknown Webhook", 10015)
+        if time.monotonic() - res.created_at_monotonic > self.interaction_token_lifetime:
+            res.errors.append("expired interaction token: Invalid Webhook Token")
+            raise HTTPError(401, "Invalid Webhook Token", 50027)
         return res
 
     async def _webhook_execute(self, request: web.Request) -> web.StreamResponse:
@@ -1412,8 +1438,10 @@ class DiscordEmulator:
         conn = GatewayConnection(ws, compress=request.query.get("compress") == "zlib-stream")
         conn.start()
         self._connections.add(conn)
-        conn.send(
-            {"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}, "s": None, "t": None}
+        interval = self.heartbeat_interval_ms
+        conn.send({"op": 10, "d": {"heartbeat_interval": interval}, "s": None, "t": None})
+        watchdog = asyncio.create_task(
+            conn.watch_heartbeats(interval / 1000 * HEARTBEAT_TIMEOUT_FACTOR)
         )
         try:
             async for frame in ws:
@@ -1432,6 +1460,12 @@ class DiscordEmulator:
             session = conn.session
             if session is not None and session.conn is conn:
                 session.conn = None
+            if conn.zombie:  # Discord: the timed-out session cannot be resumed
+                self.zombie_closes += 1
+                if session is not None and session.conn is None:
+                    self.sessions.pop(session.session_id, None)
+                await asyncio.wait([watchdog], timeout=3)  # its close handshake
+            watchdog.cancel()
             await conn.close()
             self._signal_sessions()
         return ws
@@ -1440,7 +1474,13 @@ class DiscordEmulator:
         op = msg.get("op")
         d = msg.get("d")
         if op == 1:
-            conn.send({"op": 11, "d": None, "s": None, "t": None})
+            # d is the last sequence number the client received, or null before any dispatch
+            if d is not None and (not isinstance(d, int) or isinstance(d, bool) or d < 0):
+                self.errors.append(("GATEWAY op 1", DECODE_ERROR, f"invalid heartbeat d={d!r}"))
+                await conn.close(code=DECODE_ERROR, message=b"Decode error.")
+                return False
+            self.heartbeats_received += 1
+            conn.heartbeat(d, self.heartbeat_ack_delay)
         elif op == 2:
             token = str((d or {}).get("token", ""))
             if token.removeprefix("Bot ") != self.token:
