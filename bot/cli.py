@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.db.database import Database, opt_dt
+from bot.domain.calendar import MAX_ICS_BYTES
 from bot.domain.draftdoc import render_docx, render_markdown
+from bot.domain.drafts import MAX_IMPORT_BYTES, import_too_big
 from bot.errors import UserError
 from bot.services import Services
 
@@ -93,8 +95,17 @@ def files_to_load(directory: Path) -> list[Path]:
 
 async def load_file(services: Services, guild_id: int, path: Path, actor_id: int) -> str:
     """Load one file; returns its summary ("calendar.ics: 15 events (15 new, 0 updated)")."""
+    ics = path.suffix.lower() == ".ics"
+    size = (await asyncio.to_thread(path.stat)).st_size
+    if not ics and size > MAX_IMPORT_BYTES:
+        raise import_too_big(size)  # before reading it: a stray 2 GB file is not read
+    if ics and size > MAX_ICS_BYTES:
+        raise UserError(
+            f"it is {size:,} bytes; calendars up to {MAX_ICS_BYTES:,} bytes can be loaded"
+            " (export fewer months)."
+        )
     data = await asyncio.to_thread(path.read_bytes)
-    if path.suffix.lower() == ".ics":
+    if ics:
         result = await services.calendar.import_ics(guild_id, actor_id, data, filename=path.name)
         details = f"{result.created} new, {result.updated} updated"
         if result.unchanged:

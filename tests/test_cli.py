@@ -137,3 +137,30 @@ def test_command_line(tmp_path: Path) -> None:
     assert missing.stderr.strip().startswith("error:") and len(missing.stderr.splitlines()) == 1
     bad_guild = run_cli("export", "--guild", "x", "--out", str(out), cwd=tmp_path, database=database)
     assert bad_guild.returncode == 2 and "guild" in bad_guild.stderr
+
+
+async def test_a_file_over_the_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "big.md").write_bytes(b"# C1 Big\n## Vision\n" + b"x" * 3_000_000)
+    (source / "big.ics").write_bytes(b"BEGIN:VCALENDAR\n" + b"x" * 1_500_000)
+    read = Path.read_bytes
+
+    def guarded(path: Path) -> bytes:
+        assert path.name not in ("big.md", "big.ics"), f"{path.name} was read"
+        return read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", guarded)
+    db = await connect(f"sqlite:///{tmp_path / 'a.db'}")
+    try:
+        report = await load_directory(Services.build(db, system_clock), GUILD, source)
+    finally:
+        await db.close()
+    assert report.errors == [
+        "big.ics: it is 1,500,016 bytes; calendars up to 1,000,000 bytes can be loaded"
+        " (export fewer months).",
+        "big.md: That file is 3,000,019 bytes; an import takes at most 2,000,000 bytes"
+        " (split it into several .md files).",
+    ]

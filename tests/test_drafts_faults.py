@@ -3,13 +3,20 @@ import, concurrent writes to one key."""
 
 from __future__ import annotations
 
+import contextlib
+from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
+from bot.domain.drafts import MAX_IMPORT_BYTES
 from bot.domain.models import Draft
 from bot.errors import NotFound, UserError
 from bot.services import Services
+from cogs.drafts import read_capped
 
 G = 1
 COORD = 100
@@ -91,3 +98,50 @@ async def test_no_such_draft_names_close_matches_among_many(services: Services) 
     with pytest.raises(NotFound) as caught:
         await services.drafts.require(G, "ZZZZZZZZZZZZZZZZZZZZ")
     assert len(str(caught.value)) < 300 and "`/draft list`" in str(caught.value)
+
+
+# --------------------------------------------------------------------------- capped downloads
+
+
+async def test_a_download_without_a_length_stops_at_the_limit() -> None:
+    """A response that names no length (chunked) is read in chunks and dropped past the limit."""
+    sent = 0
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        nonlocal sent
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        chunk = b"x" * 65536
+        with contextlib.suppress(ConnectionError):
+            for _ in range(1000):  # 65 MB if nobody stops
+                await response.write(chunk)
+                sent += len(chunk)
+        return response
+
+    async def small(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write(b"# C1 Small\n")
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/endless.md", endless)
+    app.router.add_get("/small.md", small)
+    async with TestServer(app) as server, aiohttp.ClientSession() as session:
+        client = SimpleNamespace(
+            http=SimpleNamespace(_HTTPClient__session=session, proxy=None, proxy_auth=None)
+        )
+        small_file = SimpleNamespace(url=str(server.make_url("/small.md")))
+        assert await read_capped(client, small_file, 100) == b"# C1 Small\n"  # type: ignore[arg-type]
+        endless_file = SimpleNamespace(url=str(server.make_url("/endless.md")))
+        with pytest.raises(UserError, match="over 2,000,000 bytes"):
+            await read_capped(client, endless_file, MAX_IMPORT_BYTES)  # type: ignore[arg-type]
+        missing = SimpleNamespace(url=str(server.make_url("/gone.md")))
+        with pytest.raises(UserError, match="answered 404"):
+            await read_capped(client, missing, MAX_IMPORT_BYTES)  # type: ignore[arg-type]
+    # The client closed the connection: the server got rid of far less than its 65 MB (what it
+    # sent beyond the client's 2 MB sat in the sockets' buffers).
+    assert sent < 32 * 1024 * 1024, f"the server sent {sent:,} bytes"

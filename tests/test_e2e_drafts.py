@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import docx
 import pytest
 
@@ -293,3 +294,74 @@ async def test_a_mistyped_code_among_120_drafts_gets_a_short_answer(
     res = await world.run(world.bob, "draft list")
     _fits(res)
     assert "**Drafts** (120)" in res.content
+
+
+class _CountingAttachments(dict[int, Any]):
+    """The emulator's attachment store, counting downloads (each GET looks its attachment up)."""
+
+    downloads = 0
+
+    def __getitem__(self, key: int) -> Any:
+        self.downloads += 1
+        return super().__getitem__(key)
+
+
+def _declare_sizes(world: World, monkeypatch: pytest.MonkeyPatch, sizes: dict[str, int]) -> _CountingAttachments:
+    """Make the emulator declare `sizes` (by file name) whatever the content; count downloads."""
+    emu = world.emu
+    original = emu._attachment_json
+
+    def declared(attachment: Any) -> dict[str, Any]:
+        data = original(attachment)
+        if attachment.filename in sizes:
+            data["size"] = sizes[attachment.filename]
+        return data
+
+    store = _CountingAttachments(emu._attachments)
+    monkeypatch.setattr(emu, "_attachment_json", declared)
+    monkeypatch.setattr(emu, "_attachments", store)
+    return store
+
+
+async def test_an_import_declared_too_big_is_refused_before_downloading(
+    world: World, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _declare_sizes(world, monkeypatch, {"huge.md": 157 * 1024 * 1024})
+    res = await world.run(
+        world.coordinator, "draft import", attachments={"file": ("huge.md", b"# C1 Small\n")}
+    )
+    assert res.ephemeral and not res.deferred
+    assert res.content == (
+        "That file is 164,626,432 bytes; an import takes at most 2,000,000 bytes"
+        " (split it into several .md files)."
+    )
+    assert store.downloads == 0
+    assert await bot.services.drafts.codes(world.guild.id) == []
+
+
+async def test_an_import_bigger_than_declared_stops_reading_at_the_limit(
+    world: World, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The declared size can lie: the bot reads no further than the limit instead of 40 MB."""
+    content = b"# C1 Big\n## Vision\n" + b"word " * (8 * 1024 * 1024)  # 40 MB
+    store = _declare_sizes(world, monkeypatch, {"big.md": 1000})
+    received = 0
+    feed = aiohttp.StreamReader.feed_data
+
+    def counting(self: aiohttp.StreamReader, data: bytes, *args: Any) -> None:
+        nonlocal received
+        received += len(data)
+        feed(self, data, *args)
+
+    monkeypatch.setattr(aiohttp.StreamReader, "feed_data", counting)
+    res = await world.run(
+        world.coordinator, "draft import", attachments={"file": ("big.md", content)}, timeout=30
+    )
+    assert received < 4 * 1024 * 1024, f"{received:,} bytes read of a 40 MB file"
+    assert res.ephemeral
+    assert res.content == (
+        "That file is 41,943,059 bytes; an import takes at most 2,000,000 bytes"
+        " (split it into several .md files)."
+    )
+    assert store.downloads == 1
+    assert await bot.services.drafts.codes(world.guild.id) == []

@@ -72,6 +72,18 @@ def normalize_code(text: str) -> str:
     return code
 
 
+def import_too_big(size: int | None = None) -> UserError:
+    """The refusal of a file over MAX_IMPORT_BYTES: its size when known (declared or read)."""
+    advice = "(split it into several .md files)."
+    if size is None:
+        return UserError(
+            f"That file is over {MAX_IMPORT_BYTES:,} bytes, the most an import takes {advice}"
+        )
+    return UserError(
+        f"That file is {size:,} bytes; an import takes at most {MAX_IMPORT_BYTES:,} bytes {advice}"
+    )
+
+
 def missing_draft(wanted: str, codes: list[str]) -> str:
     """The answer to a code naming no draft: every code when there are few, else the closest
     few and `/draft list` (a server may hold hundreds; a message holds 2,000 characters)."""
@@ -310,9 +322,7 @@ class DraftService:
     ) -> list[ImportCounts]:
         """Import every draft of a Markdown file (sections, new revisions, comments)."""
         if len(data) > MAX_IMPORT_BYTES:
-            raise UserError(
-                f"That file is {len(data):,} bytes; an import takes at most {MAX_IMPORT_BYTES:,}."
-            )
+            raise import_too_big(len(data))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
