@@ -9,9 +9,11 @@ import string
 from datetime import timedelta
 from typing import Any
 
+import discord
 import pytest
 
 from benchmarks.common import analyze, answer_latency, bulk_insert
+from bot import paging
 from bot.db.database import to_ms
 from bot.domain.clock import FakeClock
 from bot.domain.models import Event, EventKind
@@ -213,3 +215,42 @@ async def test_ten_concurrent_upcoming_over_20000_events_answer_in_time(
         turned = await press(world, users[0], first.original, "Next")
         assert turned.original is not None and page_number(turned.original.content)[0] == 2
         fits(turned.original)
+
+
+def many_events_ics(n: int) -> bytes:
+    body = "".join(
+        f"BEGIN:VEVENT\r\nUID:e{i}@test\r\nSUMMARY:Imported meeting number {i} of the process\r\n"
+        f"DTSTART:20140{1 + i % 9}{10 + i % 18}T090000Z\r\nEND:VEVENT\r\n"
+        for i in range(n)
+    )
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{body}END:VCALENDAR\r\n".encode()
+
+
+async def test_kept_and_retired_pages_say_to_run_the_command_again_after_a_restart(
+    world: World, db_url: str, clock: FakeClock
+) -> None:
+    async with run_bot_in_process(world.emu, db_url, clock=clock) as running:
+        res = await world.run(
+            world.coordinator, "event import",
+            attachments={"file": ("big.ics", many_events_ics(60))},
+        )
+        summary = res.messages[-1]
+        fits(summary)
+        assert page_number(summary.content)[0] == 1
+        turned = await press(world, world.coordinator, summary, "Next")  # kept in memory
+        assert turned.original is not None and page_number(turned.original.content)[0] == 2
+
+        # A message from before lasting pages: its buttons were "page:prev" and "page:next".
+        old = discord.ui.View(timeout=None)
+        old.add_item(discord.ui.Button(label="Next ▶", custom_id="page:next"))
+        channel = running.bot.get_channel(world.channel.id)
+        assert isinstance(channel, discord.TextChannel)
+        sent = await channel.send("Page 1/2", view=old)
+        retired = world.emu.get_message(sent.id)
+        assert retired is not None
+
+    paging._kept.clear()  # a new process starts without the pages the last one kept
+    async with run_bot_in_process(world.emu, db_url, clock=clock):
+        for msg in (summary, retired):
+            gone = await press(world, world.coordinator, msg, "Next")
+            assert gone.ephemeral and gone.content == paging.GONE
