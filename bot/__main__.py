@@ -36,23 +36,38 @@ def configure_logging(level: str) -> None:
 
 async def run(settings: Settings) -> None:
     """Open the database, build the services and run the bot until it is closed or signalled."""
+    import discord
+
     from bot.app import ConcordBot
     from bot.db import connect
     from bot.discord_target import point_discord_at
     from bot.domain.clock import system_clock
     from bot.domain.when import warm_up
+    from bot.errors import ConfigError
     from bot.services import Services
 
     point_discord_at(settings)
+    # One bot per SQLite file: a second one would execute every interaction again.
+    db = await connect(settings.database_url, exclusive=True)
     warm_up()  # a cold dateparser costs over a second; pay it before the first interaction
-    db = await connect(settings.database_url)
     try:
         services = Services.build(db, system_clock)
         async with ConcordBot(settings=settings, services=services) as bot:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-            await bot.start(settings.discord_token)
+            try:
+                await bot.start(settings.discord_token)
+            except discord.LoginFailure:
+                raise ConfigError(
+                    "Discord rejected DISCORD_TOKEN: copy the bot's token again from the"
+                    " Developer Portal (Bot > Reset Token) into .env"
+                ) from None
+            except (OSError, discord.GatewayNotFound) as exc:
+                raise ConfigError(
+                    f"can't reach Discord ({exc}): check the network (and DISCORD_API_BASE,"
+                    " if it is set)"
+                ) from None
     finally:
         await db.close()
 
@@ -155,10 +170,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not settings.discord_token.strip():
         print(MISSING_TOKEN, file=sys.stderr)
         return 2
+    from bot.errors import ConfigError
+
     try:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
+    except ConfigError as exc:
+        logging.shutdown()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -24,3 +24,17 @@ class Forbidden(UserError):
 
 class WindowClosed(UserError):
     """A draft's comment window is not open."""
+
+
+class ConfigError(Exception):
+    """A set-up problem the operator can fix (a bad DATABASE_URL, a wrong token, a second
+    process on one SQLite file). ``str(err)`` is the one line `python -m bot` prints."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not take a write in time (a lock held elsewhere, a stalled or lost
+    connection). `recorded` says whether the write may still have been made."""
+
+    def __init__(self, message: str, *, maybe_recorded: bool) -> None:
+        super().__init__(message)
+        self.maybe_recorded = maybe_recorded

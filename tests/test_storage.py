@@ -110,5 +110,7 @@ def test_id_macro_per_dialect() -> None:
 
 
 async def test_unknown_scheme_is_refused() -> None:
-    with pytest.raises(ValueError, match="unsupported"):
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="must start with sqlite:///"):
         await connect("mysql://x")

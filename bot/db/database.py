@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.errors import ConfigError
+
 log = logging.getLogger(__name__)
 
 Row = Any  # sqlite3.Row or asyncpg.Record: both index by column name
@@ -140,6 +142,7 @@ class SqliteDatabase(Database):
         self._conn = conn
         self._lock = asyncio.Lock()
         self._cache: dict[str, str] = {}
+        self._file_lock: Any = None
 
     def convert(self, sql: str) -> str:
         out = self._cache.get(sql)
@@ -149,20 +152,47 @@ class SqliteDatabase(Database):
         return out
 
     @classmethod
-    async def open(cls, url: str, path: str) -> SqliteDatabase:
+    async def open(cls, url: str, path: str, *, exclusive: bool = False) -> SqliteDatabase:
+        """Open (creating) the file; with `exclusive`, refuse when another process holds it.
+        Every failure is a ConfigError naming the file and what to do."""
         import sqlite3
 
         import aiosqlite
 
+        lock = None
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        return cls(url, conn)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    f"can't create the folder {Path(path).parent} for DATABASE_URL"
+                    f" ({exc.strerror}): choose a writable place, e.g. sqlite:///data/concord.db"
+                ) from None
+            if exclusive:
+                lock = _lock_file(path)
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            _unlock(lock)
+            raise ConfigError(
+                f"can't open {path} ({exc}): check the path in DATABASE_URL and its permissions"
+            ) from None
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            # A read that writes nothing does not prove the file writable: ask for a write lock.
+            await conn.execute("BEGIN IMMEDIATE")
+            await conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            await conn.close()  # its thread would keep the process alive
+            _unlock(lock)
+            raise ConfigError(_sqlite_problem(path, exc)) from None
+        db = cls(url, conn)
+        db._file_lock = lock
+        return db
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         async with self._lock, self._conn.execute(self.convert(sql), args) as cur:
@@ -187,6 +217,53 @@ class SqliteDatabase(Database):
 
     async def close(self) -> None:
         await self._conn.close()
+        _unlock(self._file_lock)
+        self._file_lock = None
+
+
+def _lock_file(path: str) -> Any:
+    """Hold `<path>.lock` for this process's lifetime (the kernel frees it on any exit, even
+    SIGKILL); a second bot on the same file finds it held and stops."""
+    import fcntl
+
+    lock_path = f"{path}.lock"
+    try:
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held until close()
+    except OSError as exc:
+        raise ConfigError(
+            f"can't write {lock_path} beside the database ({exc.strerror}):"
+            " the database folder must be writable"
+        ) from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise ConfigError(
+            f"another Concord process is already using {path}; SQLite is for one process:"
+            " stop the other one, or use PostgreSQL (DATABASE_URL=postgresql://...) to run"
+            " several"
+        ) from None
+    return handle
+
+
+def _unlock(handle: Any) -> None:
+    if handle is not None:
+        handle.close()
+
+
+def _sqlite_problem(path: str, exc: Exception) -> str:
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text:
+        return (
+            f"{path} is not an SQLite database (or is damaged): point DATABASE_URL at"
+            " Concord's database file, or at a new file name to start a new one"
+        )
+    if "readonly" in text or "read-only" in text or "permission" in text or "unable to open" in text:
+        return (
+            f"can't write {path} ({exc}): make the file and its folder writable for this user,"
+            " or point DATABASE_URL elsewhere"
+        )
+    return f"can't use {path} ({exc}): check DATABASE_URL"
 
 
 # ----------------------------------------------------------------------------------- PostgreSQL
@@ -225,9 +302,15 @@ class PostgresDatabase(Database):
 
     @classmethod
     async def open(cls, url: str) -> PostgresDatabase:
+        """Open a pool; every failure is a ConfigError saying what to fix."""
         import asyncpg
 
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=10)
+        try:
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=10, timeout=10)
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
+                raise
+            raise ConfigError(_postgres_problem(url, exc)) from None
         return cls(url, pool)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
@@ -251,6 +334,34 @@ class PostgresDatabase(Database):
         await self._pool.close()
 
 
+def _postgres_problem(url: str, exc: BaseException) -> str:
+    from urllib.parse import urlsplit
+
+    import asyncpg
+
+    parts = urlsplit(url)
+    where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+    name = (parts.path or "/").lstrip("/") or parts.username or "postgres"
+    if isinstance(exc, asyncpg.InvalidCatalogNameError):
+        return (
+            f"PostgreSQL at {where} says database {name!r} does not exist: create it"
+            f" (createdb {name}) or fix the name in DATABASE_URL"
+        )
+    if isinstance(exc, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError):
+        return (
+            f"PostgreSQL at {where} refused the login as {parts.username or 'the default user'!r}:"
+            " check the user and password in DATABASE_URL"
+        )
+    if isinstance(exc, TimeoutError):
+        return f"PostgreSQL at {where} did not answer within 10 s: check that it is up and reachable"
+    if isinstance(exc, OSError):
+        return (
+            f"can't reach PostgreSQL at {where} ({exc.strerror or exc}): is it running, and is"
+            " the host and port in DATABASE_URL right?"
+        )
+    return f"can't use PostgreSQL at {where} ({exc.__class__.__name__}: {exc}): check DATABASE_URL"
+
+
 def sqlite_path(url: str) -> str:
     """``sqlite:///data/x.db`` -> ``data/x.db``; ``sqlite:////tmp/x.db`` -> ``/tmp/x.db``."""
     rest = url.split(":", 1)[1]
@@ -261,21 +372,34 @@ def sqlite_path(url: str) -> str:
     return rest
 
 
-async def connect(url: str, *, migrate: bool = True) -> Database:
-    """Open the database named by ``url`` and apply pending migrations."""
+async def connect(url: str, *, migrate: bool = True, exclusive: bool = False) -> Database:
+    """Open the database named by ``url`` and apply pending migrations. With `exclusive`
+    (the bot itself), an SQLite file already used by another process is refused. Problems of
+    set-up raise ConfigError with one line saying what to fix."""
     db: Database
     if url.startswith("sqlite:"):
-        db = await SqliteDatabase.open(url, sqlite_path(url))
+        db = await SqliteDatabase.open(url, sqlite_path(url), exclusive=exclusive)
     elif url.startswith(("postgresql:", "postgres:")):
         db = await PostgresDatabase.open(url)
     else:
-        raise ValueError(f"unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
+        raise ConfigError(
+            f"DATABASE_URL must start with sqlite:/// (a file, the default) or postgresql://"
+            f" (a server); it starts with {url.split(':', 1)[0]!r}"
+        )
     if migrate:
         from bot.db.migrations import apply_migrations
 
         try:
             await apply_migrations(db)
-        except BaseException:
+        except BaseException as exc:
             await db.close()
+            if db.dialect == "sqlite" and isinstance(exc, _sqlite_errors()):
+                raise ConfigError(_sqlite_problem(sqlite_path(url), exc)) from None
             raise
     return db
+
+
+def _sqlite_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    return (sqlite3.Error,)
