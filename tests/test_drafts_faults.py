@@ -3,6 +3,7 @@ import, concurrent writes to one key."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from types import SimpleNamespace
 from typing import Any
@@ -145,3 +146,49 @@ async def test_a_download_without_a_length_stops_at_the_limit() -> None:
     # The client closed the connection: the server got rid of far less than its 65 MB (what it
     # sent beyond the client's 2 MB sat in the sockets' buffers).
     assert sent < 32 * 1024 * 1024, f"the server sent {sent:,} bytes"
+
+
+# --------------------------------------------------------------------------- concurrent writes
+
+
+async def test_concurrent_creates_of_one_code_both_succeed(services: Services) -> None:
+    """PostgreSQL runs the two at once; like SQLite, one creates and the other updates."""
+    for attempt in range(5):
+        code = f"C{attempt}"
+        (first, new1), (second, new2) = await asyncio.gather(
+            services.drafts.create(G, COORD, code, "First title", None),
+            services.drafts.create(G, COORD + 1, code, "Second title", "V2"),
+        )
+        assert sorted([new1, new2]) == [False, True]
+        assert first.id == second.id
+        stored = await services.drafts.require(G, code)
+        # The one that ran second wrote last, and its answer is what is stored.
+        last = second if new1 else first
+        assert (stored.title, stored.version) == (last.title, last.version)
+    assert len(await services.drafts.codes(G)) == 5
+
+
+async def test_concurrent_section_writes_keep_both_revisions(services: Services) -> None:
+    await services.drafts.create(G, COORD, "C11", "Cooperation", None)
+    for attempt in range(5):
+        key = f"pillar-{'abcde'[attempt]}"
+        # A new section written twice at once: revision 1 and 2.
+        results = await asyncio.gather(
+            services.drafts.set_section(G, COORD, "C11", key, f"One {attempt}"),
+            services.drafts.set_section(G, COORD + 1, "C11", key, f"Two {attempt}"),
+        )
+        assert sorted(outcome for _, _, outcome in results) == ["new", "revised"]
+        # An existing section revised twice at once: revisions 3 and 4.
+        results = await asyncio.gather(
+            services.drafts.set_section(G, COORD, "C11", key, f"Three {attempt}"),
+            services.drafts.set_section(G, COORD + 1, "C11", key, f"Four {attempt}"),
+        )
+        assert [outcome for _, _, outcome in results] == ["revised", "revised"]
+        section = await services.drafts.repo.section(results[0][0].id, key)
+        assert section is not None and section.revision == 4
+        revisions = await services.drafts.repo.revisions(section.id)
+        assert [r.revision for r in revisions] == [1, 2, 3, 4]
+        assert {r.text for r in revisions} == {
+            f"One {attempt}", f"Two {attempt}", f"Three {attempt}", f"Four {attempt}"
+        }
+        assert section.text == revisions[-1].text

@@ -56,6 +56,13 @@ def section_position(key: str) -> int:
     return index * 100 + (ord(letter) - ord("a") + 1 if letter else 0)
 
 
+def _row_lock(tx: Executor) -> str:
+    """What makes a SELECT lock the rows it reads until the transaction ends, on PostgreSQL
+    (NO KEY UPDATE: comments' foreign-key checks need not wait). SQLite's transactions are
+    exclusive, so it needs none."""
+    return " FOR NO KEY UPDATE" if tx.dialect == "postgresql" else ""
+
+
 @dataclass(frozen=True, slots=True)
 class DraftSummary:
     draft: Draft
@@ -185,11 +192,13 @@ class DraftRepository:
         actor_id: int | None,
         at: datetime,
     ) -> tuple[Draft, bool]:
-        row = await tx.fetchrow(_DRAFT + " WHERE guild_id = $1 AND code = $2", guild_id, code)
+        find = _DRAFT + " WHERE guild_id = $1 AND code = $2" + _row_lock(tx)
+        row = await tx.fetchrow(find, guild_id, code)
         if row is None:
-            await tx.execute(
+            created = await tx.fetchval(
                 "INSERT INTO drafts (guild_id, code, title, version, created_by, created_at,"
-                " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)"
+                " ON CONFLICT (guild_id, code) DO NOTHING RETURNING id",
                 guild_id,
                 code,
                 title,
@@ -197,6 +206,12 @@ class DraftRepository:
                 actor_id,
                 to_ms(at),
             )
+            if created is None:
+                # Created by a concurrent transaction (PostgreSQL) since the look-up, which
+                # waited for it to commit: update that draft, as SQLite's order would have.
+                row = await tx.fetchrow(find, guild_id, code)
+                assert row is not None
+        if row is None:
             action = "draft.create"
         elif (row["title"], row["version"]) != (title, version):
             await tx.execute(
@@ -239,6 +254,11 @@ class DraftRepository:
         actor_id: int | None,
         at: datetime,
     ) -> tuple[Section, str]:
+        # Writers of one draft's sections take turns on the draft's row (PostgreSQL; SQLite's
+        # transactions already do), so two at once give two revisions instead of a
+        # unique violation or one revision lost.
+        if lock := _row_lock(tx):
+            await tx.execute("SELECT id FROM drafts WHERE id = $1" + lock, draft.id)
         row = await tx.fetchrow(_SECTION + " WHERE draft_id = $1 AND key = $2", draft.id, key)
         if row is not None and row["body"] == text:
             return section_model(row), "unchanged"
