@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ CLI_ACTOR = 0
 EXPORT_FORMAT = "concord-export/1"
 
 Progress = Callable[[int, int], None]
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 class Failure(Exception):
@@ -341,6 +343,23 @@ class ExportReport:
         return "\n".join(f"{name}: {what}" for name, what in self.written)
 
 
+def file_stem(code: str, taken: set[str]) -> str:
+    """A file name (without suffix) for a draft code, unlike any in `taken` (which it joins).
+
+    Codes may hold "/" and "+": anything outside letters, digits, ".", "_" and "-" becomes "_"
+    and leading dots go, so the file stays in its folder and is not hidden ("C11/REV2" ->
+    "C11_REV2"). Two codes that come out alike get "-2", "-3" (compared ignoring case, as
+    some file systems do).
+    """
+    stem = _UNSAFE.sub("_", code).lstrip(".") or "draft"
+    candidate, n = stem, 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{stem}-{n}"
+    taken.add(candidate.casefold())
+    return candidate
+
+
 async def export_guild(
     services: Services, guild_id: int, out: Path, *, progress: Progress | None = None
 ) -> ExportReport:
@@ -361,15 +380,17 @@ async def export_guild(
     (out / "calendar.ics").write_bytes(calendar.data)
     report.written.append(("calendar.ics", _plural(calendar.count, "event")))
     step()
+    taken: set[str] = set()
     for code in codes:
         doc = await services.drafts.consolidated(guild_id, code)
         comments = sum(len(s.comments) for s in doc.sections)
         what = f"draft {code}, {_plural(len(doc.sections), 'section')}, {_plural(comments, 'comment')}"
-        (out / f"{code}.md").write_text(render_markdown(doc), encoding="utf-8")
-        report.written.append((f"{code}.md", what))
+        stem = file_stem(code, taken)
+        (out / f"{stem}.md").write_text(render_markdown(doc), encoding="utf-8")
+        report.written.append((f"{stem}.md", what))
         step()
-        (out / f"{code}.docx").write_bytes(render_docx(doc))
-        report.written.append((f"{code}.docx", what))
+        (out / f"{stem}.docx").write_bytes(render_docx(doc))
+        report.written.append((f"{stem}.docx", what))
         step()
     data = await dump(services.db, guild_id, now=services.clock())
     (out / "concord.json").write_text(

@@ -164,3 +164,38 @@ async def test_a_file_over_the_limit_is_refused_unread(
         "big.md: That file is 3,000,019 bytes; an import takes at most 2,000,000 bytes"
         " (split it into several .md files).",
     ]
+
+
+def _files_outside(root: Path, out: Path) -> list[Path]:
+    """Files under `root` that are neither in `out` nor the database."""
+    return [
+        p for p in root.rglob("*")
+        if p.is_file() and p.parent != out and not p.name.startswith("a.db")
+    ]
+
+
+async def test_export_file_names_are_safe_and_distinct(tmp_path: Path) -> None:
+    """Codes may hold "/" and "+": each draft gets its own file, inside --out."""
+    db = await connect(f"sqlite:///{tmp_path / 'a.db'}")
+    codes = ["C11/REV2", "C11+REV2", "C11_REV2", "A/../../EVIL", "C11.REV2"]
+    out = tmp_path / "deep" / "out"
+    try:
+        services = Services.build(db, system_clock)
+        for code in codes:
+            await services.drafts.create(GUILD, 1, code, f"Draft {code}", None)
+            await services.drafts.set_section(GUILD, 1, code, "vision", f"The vision of {code}")
+        report = await export_guild(services, GUILD, out)
+    finally:
+        await db.close()
+    assert _files_outside(tmp_path, out) == []
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(
+        ["calendar.ics", "concord.json"]
+        + [f"{stem}{suffix}" for stem in ("A_.._.._EVIL", "C11.REV2", "C11_REV2", "C11_REV2-2",
+                                          "C11_REV2-3") for suffix in (".md", ".docx")]
+    )
+    # Each file holds its own draft, and the summary says which.
+    texts = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.md")}
+    for code in codes:
+        [name] = [n for n, text in texts.items() if f"The vision of {code}\n" in text]
+        assert f"{name}: draft {code}, 1 section, 0 comments" in report.summary()
