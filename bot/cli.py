@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
-from bot.db.database import Database, opt_dt
+from bot.db.database import Database, opt_dt, sqlite_path
 from bot.domain.calendar import MAX_ICS_BYTES
 from bot.domain.draftdoc import render_docx, render_markdown
 from bot.domain.drafts import MAX_IMPORT_BYTES, import_too_big
-from bot.errors import UserError
+from bot.errors import ConfigError, UserError
 from bot.services import Services
 
 # Loads from the command line are recorded in the audit with this actor (no Discord member).
@@ -413,12 +414,82 @@ async def export_guild(
 # --------------------------------------------------------------------------- entry points
 
 
-async def _open(database_url: str) -> Services:
+SCHEMES = ("sqlite:", "postgresql:", "postgres:")
+
+
+def database_place(url: str) -> str:
+    """Where DATABASE_URL points, for messages: the SQLite file, or the PostgreSQL address
+    without its password."""
+    if url.startswith("sqlite:"):
+        return sqlite_path(url)
+    parts = urlsplit(url)
+    user = f"{parts.username}@" if parts.username else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{user}{parts.hostname or ''}{port}{parts.path}"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or exc.__class__.__name__
+
+
+async def open_database(url: str) -> Database:
+    """The database DATABASE_URL names, migrated; a Failure saying what to fix if it cannot be
+    opened (an unknown scheme, a file that is not a database, a server out of reach)."""
+    import sqlite3
+
+    import asyncpg
+
     from bot.db import connect
+
+    place = database_place(url) if url.startswith(SCHEMES) else url.partition(":")[0]
+    try:
+        return await connect(url)
+    except ConfigError as exc:  # connect's own one-line account of a set-up problem
+        raise Failure(str(exc)) from None
+    # What connect leaves unworded: said here, not as a traceback.
+    except sqlite3.Error as exc:
+        raise Failure(
+            f"cannot use the SQLite database {place} ({_reason(exc)}); check DATABASE_URL"
+        ) from None
+    except (OSError, TimeoutError) as exc:
+        raise Failure(
+            f"cannot reach the database at {place} ({_reason(exc)}); check DATABASE_URL and"
+            " that the server is running"
+        ) from None
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
+        raise Failure(f"the database at {place} refused ({_reason(exc)}); check DATABASE_URL") from None
+
+
+async def _open(database_url: str) -> Services:
     from bot.domain.clock import system_clock
 
-    db = await connect(database_url)
-    return Services.build(db, system_clock)
+    return Services.build(await open_database(database_url), system_clock)
+
+
+def prepare_out(out: Path) -> None:
+    """Create the folder `out` if missing; a Failure if it is a file or cannot be written."""
+    for place in (out, *out.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise Failure(
+                    f"--out {out}: {place} is a file, not a folder; give --out a folder (it is"
+                    " created if missing)"
+                )
+            break
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".concord-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise Failure(
+            f"cannot write to {out} ({_reason(exc)}); give --out a folder you can write to"
+        ) from None
 
 
 async def run_load(database_url: str, guild_id: int, directory: Path) -> int:
@@ -437,9 +508,12 @@ async def run_load(database_url: str, guild_id: int, directory: Path) -> int:
 
 
 async def run_export(database_url: str, guild_id: int, out: Path) -> int:
+    await asyncio.to_thread(prepare_out, out)
     services = await _open(database_url)
     try:
         report = await export_guild(services, guild_id, out, progress=ProgressBar())
+    except OSError as exc:  # a full disk, a folder removed meanwhile, a lost connection
+        raise Failure(f"the export to {out} stopped ({_reason(exc)})") from None
     finally:
         await services.db.close()
     print(f"Wrote to {out}:")

@@ -199,3 +199,70 @@ async def test_export_file_names_are_safe_and_distinct(tmp_path: Path) -> None:
     for code in codes:
         [name] = [n for n, text in texts.items() if f"The vision of {code}\n" in text]
         assert f"{name}: draft {code}, 1 section, 0 comments" in report.summary()
+
+
+def run_with_url(*args: str, cwd: Path, url: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["DATABASE_URL"] = url
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=60,
+    )
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    """Exit non-zero with one line on stderr that starts with "error:" and names `words`."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def _unwritable_folder(tmp_path: Path) -> Path:
+    """A folder this process cannot write to (as root, chmod is not enough: try /sys)."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    for candidate in (folder, Path("/sys")):
+        try:
+            (candidate / "probe").write_bytes(b"")
+        except OSError:
+            return candidate
+        (candidate / "probe").unlink()
+    pytest.skip("no folder here refuses writes to this process")
+
+
+@pytest.mark.slow
+def test_bad_out_or_database_url_is_one_line(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'concord.db'}"
+    a_file = tmp_path / "a-file.txt"
+    a_file.write_text("not a folder, not a database\n")
+
+    res = run_with_url("export", "--guild", "1", "--out", str(a_file), cwd=tmp_path, url=database)
+    _one_line_error(res, str(a_file), "--out", "folder")
+    res = run_with_url("export", "--guild", "1", "--out", str(a_file / "sub"), cwd=tmp_path, url=database)
+    _one_line_error(res, "--out", "folder")
+    unwritable = _unwritable_folder(tmp_path)
+    res = run_with_url("export", "--guild", "1", "--out", str(unwritable), cwd=tmp_path, url=database)
+    _one_line_error(res, str(unwritable), "--out")
+
+    res = run_with_url("export", "--guild", "1", "--out", str(tmp_path / "o"), cwd=tmp_path, url=f"sqlite:///{a_file}")
+    _one_line_error(res, str(a_file), "SQLite database", "DATABASE_URL")
+    res = run_with_url("load", str(ROOT / "data"), "--guild", "1", cwd=tmp_path, url=f"sqlite:///{a_file}")
+    _one_line_error(res, "SQLite database")
+    res = run_with_url("export", "--guild", "1", "--out", str(tmp_path / "o"), cwd=tmp_path, url="mysql://me@db/concord")
+    _one_line_error(res, "mysql", "DATABASE_URL", "sqlite:///", "postgresql://")
+    res = run_with_url(
+        "export", "--guild", "1", "--out", str(tmp_path / "o"), cwd=tmp_path,
+        url="postgresql://concord:secret@127.0.0.1:1/concord",
+    )
+    _one_line_error(res, "127.0.0.1:1", "DATABASE_URL")
+    assert "secret" not in res.stderr
+    res = run_with_url(
+        "export", "--guild", "1", "--out", str(tmp_path / "o"), cwd=tmp_path,
+        url=f"sqlite:///{unwritable / 'sub' / 'concord.db'}",
+    )
+    _one_line_error(res, "DATABASE_URL")
