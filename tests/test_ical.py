@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from bot.domain.ical import MAX_OCCURRENCES, ImportedEvent, export_ics, import_ics
+from bot.domain.ical import MAX_OCCURRENCES, ImportedEvent, ImportResult, export_ics, import_ics
 from bot.domain.models import Event, EventKind, EventStatus
 from bot.domain.when import parse_when
 from bot.errors import UserError
@@ -556,3 +556,66 @@ def test_sample_calendar_round_trips_through_export() -> None:
     ]
     again = import_ics(export_ics(as_events, stamp=NOW), "UTC").events
     assert again == imported
+
+
+# --------------------------------------------------------------------------- hostile rules
+
+
+def _timed_import(data: bytes, **kwargs: object) -> tuple[float, object]:
+    import time
+
+    started = time.monotonic()
+    result = import_ics(data, "UTC", **kwargs)  # type: ignore[arg-type]
+    return time.monotonic() - started, result
+
+
+def test_never_matching_rule_is_quick_and_warned() -> None:
+    """FREQ=SECONDLY on 30 February never matches; dateutil alone walks to year 9999 (minutes
+    of CPU on a busy machine). The import keeps the first date and says why, at once."""
+    data = ics(
+        *vevent(
+            "UID:h@x",
+            "SUMMARY:Hostile",
+            "DTSTART:20140301T090000Z",
+            "RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30",
+        ),
+        *vevent("UID:ok@x", "SUMMARY:Fine", "DTSTART;VALUE=DATE:20140101"),
+    )
+    took, result = _timed_import(data)
+    assert took < 0.5
+    assert isinstance(result, ImportResult)
+    assert [(e.title, e.start) for e in result.events] == [
+        ("Hostile", datetime(2014, 3, 1, 9, tzinfo=UTC)),
+        ("Fine", datetime(2014, 1, 1, tzinfo=UTC)),
+    ]
+    assert result.warnings == [
+        '"Hostile" has a repeat rule that never matches a date; only its first date was imported.'
+    ]
+
+
+def test_slow_rule_is_cut_off_by_the_time_budget() -> None:
+    """A rule no quick check recognises (1 January in February) is stopped by the budget; the
+    series after it keep their first date, since the budget is spent."""
+    data = ics(
+        *vevent(
+            "UID:w@x", "SUMMARY:Weekly", "DTSTART:20140101T090000Z", "RRULE:FREQ=WEEKLY;COUNT=3"
+        ),
+        *vevent(
+            "UID:h@x",
+            "SUMMARY:Slow",
+            "DTSTART:20140301T090000Z",
+            "RRULE:FREQ=SECONDLY;BYYEARDAY=1;BYMONTH=2",
+        ),
+        *vevent("UID:l@x", "SUMMARY:Later", "DTSTART:20140401T090000Z", "RRULE:FREQ=DAILY"),
+        *vevent("UID:ok@x", "SUMMARY:Fine", "DTSTART;VALUE=DATE:20140101"),
+    )
+    took, result = _timed_import(data, budget=0.3)
+    assert took < 1.5
+    assert isinstance(result, ImportResult)
+    assert [e.title for e in result.events] == ["Weekly"] * 3 + ["Slow", "Later", "Fine"]
+    assert result.events[3].uid == "h@x#20140301T090000Z"
+    assert result.warnings == [
+        '"Slow" has a repeat rule that took too long to expand; only its first date was'
+        " imported.",
+        '"Later": no time was left to expand its repeat rule; only its first date was imported.',
+    ]

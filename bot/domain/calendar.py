@@ -21,6 +21,7 @@ Decisions (the contract leaves them open):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 import zoneinfo
@@ -63,6 +64,7 @@ MAX_LOCATION = 200
 MAX_URL = 500
 MAX_DESCRIPTION = 1000
 MAX_ICS_BYTES = 1_000_000
+READ_DEADLINE = 15.0  # seconds to parse and expand one file (ical.EXPAND_BUDGET of it)
 MAX_DAYS = 366
 CLEAR = "-"
 PRODID = "-//Concord//WSIS+10 process calendar//EN"
@@ -603,7 +605,9 @@ class CalendarService:
                 " imported (export fewer months)."
             )
         settings = await self.settings.get(guild_id)
-        items, result = read_ics(data, default_zone=settings.timezone, filename=filename)
+        items, result = await read_ics_off_loop(
+            data, default_zone=settings.timezone, filename=filename
+        )
         now = self.clock()
         offsets = await self._offsets(guild_id)
         async with self.db.transaction() as tx:
@@ -757,6 +761,24 @@ def read_ics(
             f"{filename[:60]} has no events in it; export a calendar with at least one event."
         )
     return items, result
+
+
+async def read_ics_off_loop(
+    data: bytes, *, default_zone: str, filename: str = "calendar.ics"
+) -> tuple[list[IcsItem], ImportResult]:
+    """`read_ics` on a worker thread, so that parsing and expanding a large or hostile file
+    never holds the event loop; a file that takes longer than READ_DEADLINE is refused."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(read_ics, data, default_zone=default_zone, filename=filename),
+            timeout=READ_DEADLINE,
+        )
+    except TimeoutError:
+        log.warning("reading %s took more than %ss; refused", filename, READ_DEADLINE)
+        raise UserError(
+            f"{filename[:60]} took too long to read; import a smaller calendar (fewer months or"
+            " fewer repeating events)."
+        ) from None
 
 
 def _checked(imported: ical.ImportedEvent, warnings: list[str]) -> IcsItem:

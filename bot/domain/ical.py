@@ -7,24 +7,29 @@ Export: one VEVENT per event. All-day events are `DTSTART;VALUE=DATE` with an ex
 
 Import: all-day and timed events, `TZID`, UTC and floating times (read in the calendar's
 `X-WR-TIMEZONE`, else `default_tz`). A recurring VEVENT (RRULE/RDATE, minus EXDATE, with
-RECURRENCE-ID overrides) is expanded into one event per occurrence, each with the UID
-`"{uid}#{occurrence}"` (`#20140317` for dates, `#20140317T090000Z` for times), so importing the
-file again finds the same events. At most MAX_OCCURRENCES occurrences are kept per series, and a
-warning says so when a series is longer or unbounded (rather than refusing the whole file).
-Events without DTSTART are skipped with a warning.
+RECURRENCE-ID overrides) is expanded by the recurring-ical-events library into one event per
+occurrence, each with the UID `"{uid}#{occurrence}"` (`#20140317` for dates,
+`#20140317T090000Z` for times), so importing the file again finds the same events. Expansion is
+bounded: at most MAX_OCCURRENCES occurrences per series (a warning says so when a series is
+longer or unbounded), a rule asking for a day that no month has (30 February) keeps its first
+date at once, and the whole file gets EXPAND_BUDGET seconds, each series on a helper thread, so
+a rule that never matches cannot hold the caller (dateutil would walk to the year 9999). Events
+without DTSTART are skipped with a warning.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import logging
+import threading
 import zoneinfo
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from time import monotonic as time_monotonic
 from typing import Any
 
+import recurring_ical_events
 from icalendar import Calendar, Component
 from icalendar import Event as VEvent
 
@@ -38,6 +43,7 @@ __all__ = ["MAX_OCCURRENCES", "ImportResult", "ImportedEvent", "export_ics", "im
 PRODID = "-//Concord//Concord policy-process bot//EN"
 MAX_OCCURRENCES = 100
 MAX_EVENTS = 5000
+EXPAND_BUDGET = 2.0  # seconds to expand the recurrences of one file
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,8 +281,15 @@ def _occurrence_key(moment: datetime | date) -> str:
     return moment.strftime("%Y%m%d")
 
 
-def import_ics(data: bytes, default_tz: str = "UTC") -> ImportResult:
-    """Read a .ics file into events; a file that is not iCalendar is a UserError."""
+def import_ics(
+    data: bytes, default_tz: str = "UTC", *, budget: float = EXPAND_BUDGET
+) -> ImportResult:
+    """Read a .ics file into events; a file that is not iCalendar is a UserError.
+
+    Recurrences are expanded by recurring-ical-events within `budget` seconds for the whole
+    file (each series on a helper thread, so a rule that never matches cannot hold the caller
+    longer than that); a series left without time keeps its first date, with a warning.
+    """
     if isinstance(data, str):  # be forgiving with callers that decoded already
         data = data.encode()
     if not data.strip():
@@ -292,30 +305,16 @@ def import_ics(data: bytes, default_tz: str = "UTC") -> ImportResult:
         floating = default_tz if _zone(default_tz) else "UTC"
     assert floating is not None
     reader = _Reader(default_tz=floating, warnings=[])
-
-    masters: list[VEvent] = []
-    overrides: dict[tuple[str, str], VEvent] = {}
-    for component in cal.walk("VEVENT"):
-        if not isinstance(component, VEvent):
-            continue
-        if component.get("RECURRENCE-ID") is not None and component.get("UID") is not None:
-            try:
-                rid = component.decoded("RECURRENCE-ID")
-                rid_value, _ = reader.moment(rid, floating)
-            except (ValueError, TypeError, KeyError):
-                masters.append(component)
-                continue
-            overrides[(str(component.get("UID")), _occurrence_key(rid_value))] = component
-        else:
-            masters.append(component)
+    expander = _Expander(deadline=time_monotonic() + budget)
 
     events: list[ImportedEvent] = []
-    for component in masters:
-        title = _text(component, "SUMMARY") or "Untitled event"
-        try:
-            events.extend(_read_event(component, reader, floating, overrides))
-        except _Skip as skip:
-            reader.warnings.append(f'Skipped "{title[:80]}": {skip}.')
+    for uid, masters, overrides in _series(cal):
+        for component in masters:
+            title = _text(component, "SUMMARY") or "Untitled event"
+            try:
+                events.extend(_read_event(component, uid, overrides, reader, floating, expander))
+            except _Skip as skip:
+                reader.warnings.append(f'Skipped "{title[:80]}": {skip}.')
         if len(events) > MAX_EVENTS:
             reader.warnings.append(f"Only the first {MAX_EVENTS} events were imported.")
             events = events[:MAX_EVENTS]
@@ -327,85 +326,198 @@ class _Skip(Exception):
     """An event that cannot be imported; the message says why (for the warnings list)."""
 
 
-def _read_event(
-    component: VEvent,
-    reader: _Reader,
-    floating: str,
-    overrides: dict[tuple[str, str], VEvent],
-) -> list[ImportedEvent]:
-    if component.get("DTSTART") is None:
-        raise _Skip("it has no start date (DTSTART)")
-    uid = _text(component, "UID") or _fallback_uid(component)
-    first = _single(component, reader, floating, uid)
-    rules = component.get("RRULE")
-    rdates = _rdates(component)
-    if rules is None and not rdates:
-        return [first]
-    occurrences, capped = _expand(component, first, reader, rdates)
-    if capped:
-        reader.warnings.append(
-            f'"{first.title[:80]}" repeats more than {MAX_OCCURRENCES} times; '
-            f"only the first {MAX_OCCURRENCES} were imported."
-        )
-    out = []
-    length = None if first.end is None else first.end - first.start
-    for moment in occurrences:
-        key = _occurrence_key(moment)
-        override = overrides.get((uid, key))
-        if override is not None:
-            try:
-                event = _single(override, reader, floating, uid)
-            except _Skip:
-                continue
+def _series(cal: Calendar) -> list[tuple[str | None, list[VEvent], list[VEvent]]]:
+    """The VEVENTs of `cal` by UID, in file order: (uid, masters, RECURRENCE-ID overrides).
+    Events without a UID stand alone (uid None)."""
+    groups: dict[str, tuple[list[VEvent], list[VEvent]]] = {}
+    out: list[tuple[str | None, list[VEvent], list[VEvent]]] = []
+    for component in cal.walk("VEVENT"):
+        if not isinstance(component, VEvent):
+            continue
+        uid = _text(component, "UID")
+        if uid is None:
+            out.append((None, [component], []))
+            continue
+        if uid not in groups:
+            groups[uid] = ([], [])
+            out.append((uid, *groups[uid]))
+        masters, overrides = groups[uid]
+        if component.get("RECURRENCE-ID") is not None:
+            overrides.append(component)
         else:
-            start = _to_utc(moment, first.timezone)
-            if first.all_day:
-                assert isinstance(moment, date) and not isinstance(moment, datetime)
-                end_local = moment + (
-                    _local_days(first) if first.end is not None else timedelta(days=1)
-                )
-                end: datetime | None = _to_utc(end_local, first.timezone)
-            else:
-                end = None if length is None else start + length
-            event = ImportedEvent(
-                uid="",
-                title=first.title,
-                kind=first.kind,
-                start=start,
-                end=end,
-                all_day=first.all_day,
-                timezone=first.timezone,
-                location=first.location,
-                url=first.url,
-                description=first.description,
-                tentative=first.tentative,
-                status=first.status,
-            )
-        out.append(_with_uid(event, f"{uid}#{key}"))
+            masters.append(component)
     return out
 
 
+def _read_event(
+    component: VEvent,
+    uid: str | None,
+    overrides: list[VEvent],
+    reader: _Reader,
+    floating: str,
+    expander: _Expander,
+) -> list[ImportedEvent]:
+    if component.get("DTSTART") is None:
+        raise _Skip("it has no start date (DTSTART)")
+    uid = uid or _fallback_uid(component)
+    first = _single(component, reader, floating, uid)
+    if component.get("RRULE") is None and component.get("RDATE") is None:
+        return [first]
+    first_only = [_with_uid(first, f"{uid}#{_occurrence_key(_start_value(component, floating))}")]
+    title = first.title[:80]
+    if _never_matches(component):
+        reader.warnings.append(
+            f'"{title}" has a repeat rule that never matches a date; only its first date was'
+            " imported."
+        )
+        return first_only
+    try:
+        occurrences = expander.expand(component, overrides)
+    except _OutOfTime as late:
+        if late.spent:
+            reader.warnings.append(
+                f'"{title}": no time was left to expand its repeat rule; only its first date'
+                " was imported."
+            )
+        else:
+            reader.warnings.append(
+                f'"{title}" has a repeat rule that took too long to expand; only its first date'
+                " was imported."
+            )
+        return first_only
+    except Exception as err:  # the library's errors are ValueErrors and more; report, go on
+        log.info("cannot expand the rule of %r: %r", title, err)
+        reader.warnings.append(
+            f'"{title}" has a repeat rule I cannot read ({_one_line(err)}); only its first date'
+            " was imported."
+        )
+        return first_only
+    if len(occurrences) > MAX_OCCURRENCES:
+        reader.warnings.append(
+            f'"{title}" repeats more than {MAX_OCCURRENCES} times; '
+            f"only the first {MAX_OCCURRENCES} were imported."
+        )
+        occurrences = occurrences[:MAX_OCCURRENCES]
+    quiet = _Reader(default_tz=reader.default_tz, warnings=[])  # warned once, for `first`
+    out: list[ImportedEvent] = []
+    for occurrence in occurrences:
+        try:
+            rid, _ = quiet.moment(occurrence.decoded("RECURRENCE-ID"), floating)
+            event = _single(occurrence, quiet, floating, uid)
+        except (_Skip, ValueError, TypeError, KeyError):
+            continue
+        out.append(_with_uid(event, f"{uid}#{_occurrence_key(rid)}"))
+    return out or first_only
+
+
+def _start_value(component: Component, floating: str) -> datetime | date:
+    value = component.decoded("DTSTART")
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=_zone(floating) or UTC)
+    return value
+
+
+def _one_line(err: Exception) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _never_matches(component: VEvent) -> bool:
+    """Whether every RRULE of `component` asks for a day no month it allows has (30 February,
+    31 April): dateutil would walk to the year 9999 looking for one. RDATEs still count."""
+    if component.get("RDATE") is not None:
+        return False
+    rules = component.get("RRULE")
+    rule_list = rules if isinstance(rules, list) else [rules]
+    return bool(rule_list) and all(_impossible_day(rule) for rule in rule_list)
+
+
+def _impossible_day(rule: Any) -> bool:
+    try:
+        days = [int(d) for d in rule.get("BYMONTHDAY", [])]
+        months = [int(m) for m in rule.get("BYMONTH", [])] or list(range(1, 13))
+    except (TypeError, ValueError, AttributeError):
+        return False
+    if not days or any(not 1 <= m <= 12 for m in months):
+        return False
+    longest = max(_MONTH_DAYS[m - 1] for m in months)
+    return all(abs(d) > longest for d in days)
+
+
+class _OutOfTime(Exception):
+    def __init__(self, *, spent: bool) -> None:
+        super().__init__("out of time")
+        self.spent = spent  # True: the budget was gone before this series started
+
+
+@dataclass(slots=True)
+class _Expander:
+    """Expands series through recurring-ical-events until a shared deadline (monotonic)."""
+
+    deadline: float
+
+    def expand(self, master: VEvent, overrides: list[VEvent]) -> list[Component]:
+        """The occurrences of `master` (with its overrides applied), at most
+        MAX_OCCURRENCES + 1 of them, each a VEVENT with its DTSTART, DTEND and RECURRENCE-ID."""
+        left = self.deadline - time_monotonic()
+        if left <= 0:
+            raise _OutOfTime(spent=True)
+        series = Calendar()
+        for component in (master, *overrides):
+            series.add_component(component)
+        start = master.decoded("DTSTART")
+        if not isinstance(start, datetime):  # after() never leaves a date: it adds 15 minutes
+            start = datetime.combine(start, time(0))
+
+        def occurrences(stop: threading.Event) -> list[Component]:
+            out: list[Component] = []
+            for occurrence in recurring_ical_events.of(series).after(start):
+                if stop.is_set() or len(out) > MAX_OCCURRENCES:
+                    break
+                out.append(occurrence)
+            return out
+
+        return _within(occurrences, left, self)
+
+    def spend(self) -> None:
+        self.deadline = 0.0
+
+
+def _within(
+    work: Callable[[threading.Event], list[Component]], seconds: float, owner: _Expander
+) -> list[Component]:
+    """`work(stop)` on a daemon thread, waited for at most `seconds`. A thread that runs late is
+    told to stop at its next occurrence, or else left to finish on its own (dateutil cannot be
+    interrupted; it gives up at the year 9999), and the owner's budget is spent so that no
+    second one starts."""
+    outcome: list[tuple[bool, Any]] = []
+    done = threading.Event()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append((True, work(stop)))
+        except BaseException as err:  # handed to the waiting thread below
+            outcome.append((False, err))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="ical-expand", daemon=True).start()
+    if not done.wait(seconds):
+        stop.set()
+        owner.spend()
+        raise _OutOfTime(spent=False)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
 def _with_uid(event: ImportedEvent, uid: str) -> ImportedEvent:
-    return ImportedEvent(
-        uid=uid,
-        title=event.title,
-        kind=event.kind,
-        start=event.start,
-        end=event.end,
-        all_day=event.all_day,
-        timezone=event.timezone,
-        location=event.location,
-        url=event.url,
-        description=event.description,
-        tentative=event.tentative,
-        status=event.status,
-    )
-
-
-def _local_days(event: ImportedEvent) -> timedelta:
-    tz = _zone(event.timezone) or UTC
-    assert event.end is not None
-    return _local_date(event.end, tz) - _local_date(event.start, tz)
+    return replace(event, uid=uid)
 
 
 def _to_utc(moment: datetime | date, timezone: str) -> datetime:
@@ -413,105 +525,6 @@ def _to_utc(moment: datetime | date, timezone: str) -> datetime:
         return moment.astimezone(UTC)
     tz = _zone(timezone) or UTC
     return datetime.combine(moment, time(0), tzinfo=tz).astimezone(UTC)
-
-
-def _rdates(component: VEvent) -> list[datetime | date]:
-    out: list[datetime | date] = []
-    try:
-        for value in component.rdates:
-            moment = value[0] if isinstance(value, tuple) else value
-            if isinstance(moment, date):
-                out.append(moment)
-    except (ValueError, TypeError, AttributeError):
-        pass
-    return out
-
-
-def _exdates(component: VEvent) -> set[str]:
-    try:
-        return {_occurrence_key(x) for x in component.exdates if isinstance(x, date)}
-    except (ValueError, TypeError, AttributeError):
-        return set()
-
-
-def _expand(
-    component: VEvent,
-    first: ImportedEvent,
-    reader: _Reader,
-    rdates: list[datetime | date],
-) -> tuple[list[datetime | date], bool]:
-    """The occurrence starts of a recurring event (at most MAX_OCCURRENCES), and whether more
-    were left out."""
-    from dateutil.rrule import rruleset, rrulestr
-
-    raw_start = component.decoded("DTSTART")
-    start, _ = reader.moment(raw_start, reader.default_tz)
-    all_day = not isinstance(start, datetime)
-    if all_day:
-        assert isinstance(start, date)
-        dtstart = datetime.combine(start, time(0))
-    else:
-        assert isinstance(start, datetime)
-        dtstart = start
-    rules = component.get("RRULE")
-    rule_list = rules if isinstance(rules, list) else ([rules] if rules is not None else [])
-    recurrence = rruleset()
-    for rule in rule_list:
-        until = rule.get("UNTIL")
-        text = rule.to_ical().decode()
-        parts = [p for p in text.split(";") if not p.upper().startswith("UNTIL=")]
-        try:
-            parsed = rrulestr(";".join(parts), dtstart=dtstart)
-            if until:
-                parsed = parsed.replace(until=_until(until[0], dtstart))  # type: ignore[union-attr]
-        except (ValueError, TypeError) as err:
-            reader.warnings.append(
-                f'"{first.title[:80]}" has a repeat rule I cannot read ({err}); '
-                "only its first date was imported."
-            )
-            return [start], False
-        recurrence.rrule(parsed)  # type: ignore[arg-type]
-    for extra in rdates:
-        if all_day:
-            recurrence.rdate(datetime.combine(_as_date(extra), time(0)))
-        elif isinstance(extra, datetime):
-            recurrence.rdate(extra if extra.tzinfo else extra.replace(tzinfo=dtstart.tzinfo))
-    if not rule_list:
-        recurrence.rdate(dtstart)
-    excluded = _exdates(component)
-    out: list[datetime | date] = []
-    capped = False
-    for moment in itertools.islice(recurrence, MAX_OCCURRENCES * 4):
-        value: datetime | date = moment.date() if all_day else moment
-        if _occurrence_key(value) in excluded:
-            continue
-        if len(out) == MAX_OCCURRENCES:
-            capped = True
-            break
-        out.append(value)
-    return out, capped
-
-
-def _as_date(value: datetime | date) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _until(value: Any, dtstart: datetime) -> datetime:
-    """UNTIL in the same awareness as DTSTART (dateutil refuses a mix)."""
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, time(23, 59, 59))
-        if dtstart.tzinfo is not None:
-            value = value.replace(tzinfo=dtstart.tzinfo)
-        return value
-    if dtstart.tzinfo is None:
-        return (
-            value.replace(tzinfo=None)
-            if value.tzinfo is None
-            else value.astimezone(UTC).replace(tzinfo=None)
-        )
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dtstart.tzinfo)
-    return value
 
 
 def _single(component: Component, reader: _Reader, floating: str, uid: str) -> ImportedEvent:
