@@ -619,3 +619,41 @@ def test_slow_rule_is_cut_off_by_the_time_budget() -> None:
         " imported.",
         '"Later": no time was left to expand its repeat rule; only its first date was imported.',
     ]
+
+
+# --------------------------------------------------------------------------- odd but valid files
+
+
+def test_override_without_its_master_is_imported_alone() -> None:
+    """Calendar apps export one changed occurrence (RECURRENCE-ID) without its series."""
+    data = ics(
+        *vevent(
+            "UID:weekly@x",
+            "RECURRENCE-ID;TZID=Europe/Zurich:20140407T090000",
+            "SUMMARY:Weekly call (moved)",
+            "DTSTART;TZID=Europe/Zurich:20140408T090000",
+            "DTEND;TZID=Europe/Zurich:20140408T100000",
+        )
+    )
+    result = import_ics(data, "UTC")
+    assert result.warnings == []
+    (got,) = result.events
+    assert got.uid == "weekly@x#20140407T070000Z"
+    assert got.title == "Weekly call (moved)" and got.timezone == "Europe/Zurich"
+    assert got.start == datetime(2014, 4, 8, 7, tzinfo=UTC)
+    assert got.end == datetime(2014, 4, 8, 8, tzinfo=UTC)
+
+
+def test_several_calendars_in_one_file_are_all_read() -> None:
+    first = ics(
+        *vevent("UID:a@x", "SUMMARY:First", "DTSTART:20140124T180000"),
+        header=("X-WR-TIMEZONE:Europe/Zurich",),
+    )
+    second = ics(*vevent("UID:b@x", "SUMMARY:Second", "DTSTART;VALUE=DATE:20140125"))
+    result = import_ics(first + second, "UTC")
+    assert result.warnings == []
+    a, b = result.events
+    assert (a.title, a.timezone, a.start) == (
+        "First", "Europe/Zurich", datetime(2014, 1, 24, 17, tzinfo=UTC)
+    )
+    assert (b.title, b.timezone, b.start) == ("Second", "UTC", datetime(2014, 1, 25, tzinfo=UTC))

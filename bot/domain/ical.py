@@ -13,7 +13,9 @@ occurrence, each with the UID `"{uid}#{occurrence}"` (`#20140317` for dates,
 bounded: at most MAX_OCCURRENCES occurrences per series (a warning says so when a series is
 longer or unbounded), a rule asking for a day that no month has (30 February) keeps its first
 date at once, and the whole file gets EXPAND_BUDGET seconds, each series on a helper thread, so
-a rule that never matches cannot hold the caller (dateutil would walk to the year 9999). Events
+a rule that never matches cannot hold the caller (dateutil would walk to the year 9999). A
+changed occurrence (RECURRENCE-ID) whose series is not in the file is imported as one event with
+the UID the series would give it. A file holding several VCALENDARs is read whole. Events
 without DTSTART are skipped with a warning.
 """
 
@@ -295,31 +297,45 @@ def import_ics(
     if not data.strip():
         raise _bad_file("it is empty")
     try:
-        cal = Calendar.from_ical(data)
+        parsed = Calendar.from_ical(data, multiple=True)
     except (ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError) as err:
         raise _bad_file(_parse_error(err)) from None
-    if not isinstance(cal, Calendar) or cal.name != "VCALENDAR":
+    calendars = [c for c in parsed if isinstance(c, Calendar) and c.name == "VCALENDAR"]
+    if not calendars:
         raise _bad_file("it has no VCALENDAR")
-    floating = _text(cal, "X-WR-TIMEZONE")
-    if not _zone(floating):
-        floating = default_tz if _zone(default_tz) else "UTC"
-    assert floating is not None
-    reader = _Reader(default_tz=floating, warnings=[])
+    warnings: list[str] = []
     expander = _Expander(deadline=time_monotonic() + budget)
-
     events: list[ImportedEvent] = []
-    for uid, masters, overrides in _series(cal):
-        for component in masters:
-            title = _text(component, "SUMMARY") or "Untitled event"
-            try:
-                events.extend(_read_event(component, uid, overrides, reader, floating, expander))
-            except _Skip as skip:
-                reader.warnings.append(f'Skipped "{title[:80]}": {skip}.')
+    for cal in calendars:  # a file may hold several, one after the other
+        floating = _text(cal, "X-WR-TIMEZONE")
+        if not _zone(floating):
+            floating = default_tz if _zone(default_tz) else "UTC"
+        assert floating is not None
+        reader = _Reader(default_tz=floating, warnings=warnings)
+        for uid, masters, overrides in _series(cal):
+            for component in masters:
+                title = _text(component, "SUMMARY") or "Untitled event"
+                try:
+                    events.extend(
+                        _read_event(component, uid, overrides, reader, floating, expander)
+                    )
+                except _Skip as skip:
+                    warnings.append(f'Skipped "{title[:80]}": {skip}.')
+            if uid is not None and not any(_recurs(m) for m in masters):
+                # Changed occurrences whose series is not in the file: each is an event.
+                for component in overrides:
+                    title = _text(component, "SUMMARY") or "Untitled event"
+                    try:
+                        events.append(_read_override(component, uid, reader, floating))
+                    except _Skip as skip:
+                        warnings.append(f'Skipped "{title[:80]}": {skip}.')
+            if len(events) > MAX_EVENTS:
+                break
         if len(events) > MAX_EVENTS:
-            reader.warnings.append(f"Only the first {MAX_EVENTS} events were imported.")
+            warnings.append(f"Only the first {MAX_EVENTS} events were imported.")
             events = events[:MAX_EVENTS]
             break
-    return ImportResult(events=events, warnings=reader.warnings)
+    return ImportResult(events=events, warnings=warnings)
 
 
 class _Skip(Exception):
@@ -361,7 +377,7 @@ def _read_event(
         raise _Skip("it has no start date (DTSTART)")
     uid = uid or _fallback_uid(component)
     first = _single(component, reader, floating, uid)
-    if component.get("RRULE") is None and component.get("RDATE") is None:
+    if not _recurs(component):
         return [first]
     first_only = [_with_uid(first, f"{uid}#{_occurrence_key(_start_value(component, floating))}")]
     title = first.title[:80]
@@ -408,6 +424,21 @@ def _read_event(
             continue
         out.append(_with_uid(event, f"{uid}#{_occurrence_key(rid)}"))
     return out or first_only
+
+
+def _recurs(component: Component) -> bool:
+    return component.get("RRULE") is not None or component.get("RDATE") is not None
+
+
+def _read_override(component: VEvent, uid: str, reader: _Reader, floating: str) -> ImportedEvent:
+    """One changed occurrence on its own, with the UID its series would give it."""
+    if component.get("DTSTART") is None:
+        raise _Skip("it has no start date (DTSTART)")
+    try:
+        rid, _ = reader.moment(component.decoded("RECURRENCE-ID"), floating)
+    except (ValueError, TypeError, KeyError) as err:
+        raise _Skip(f"its RECURRENCE-ID cannot be read ({_one_line(err)})") from None
+    return _with_uid(_single(component, reader, floating, uid), f"{uid}#{_occurrence_key(rid)}")
 
 
 def _start_value(component: Component, floating: str) -> datetime | date:
