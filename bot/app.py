@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 import pkgutil
-import traceback
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +16,14 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot.answering import (
+    claim_once,
+    clean_options,
+    forget_old,
+    start_deadline_guard,
+    stop_deadline_guard,
+)
+from bot.db.database import database_problem
 from bot.db.reminders import ShardFilter
 from bot.errors import UserError
 from bot.paging import DYNAMIC_ITEMS
@@ -23,7 +31,7 @@ from bot.reminder_sender import DiscordSender
 from bot.scheduler import GlobalBudget, ReminderEngine
 from bot.services import Services
 from bot.settings import Settings
-from bot.ui import NO_PINGS, reply
+from bot.ui import MESSAGE_LIMIT, NO_PINGS, reply
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +42,25 @@ class NotCoordinator(app_commands.CheckFailure):
     """Raised by the coordinator check; shown as a refusal."""
 
 
+NOT_SAVED = (
+    "The database is busy (something else holds it), so nothing was saved. Please run the"
+    " command again in a minute."
+)
+MAYBE_SAVED = (
+    "The database did not answer in time, so I can't tell whether that was saved. Please look"
+    " (a list or show command) before running it again; a repeated comment is recognised and"
+    " not stored twice."
+)
+
+
 def user_message(error: BaseException) -> str | None:
     """The sentence a user should see for `error`, or None when it is a bug of ours."""
     original = getattr(error, "original", error)
     if isinstance(original, UserError):
         return str(original)
+    problem = database_problem(original)
+    if problem is not None:
+        return MAYBE_SAVED if problem.maybe_recorded else NOT_SAVED
     if isinstance(error, NotCoordinator):
         return (
             "Only coordinators can do that: members with Manage Server or the coordinator role."
@@ -56,27 +78,67 @@ def user_message(error: BaseException) -> str | None:
 
 
 class ConcordTree(app_commands.CommandTree["ConcordBot"]):
-    """The one error handler for every app command (STYLE: practice 6)."""
+    """The one error handler for every app command (STYLE: practice 6), and the guarantees of
+    bot.answering: an answer within Discord's deadline, inert text options, once per
+    interaction."""
+
+    _claims = 0
+
+    async def interaction_check(self, interaction: discord.Interaction[ConcordBot], /) -> bool:
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        data: Any = interaction.data or {}
+        clean_options(data.get("options"))
+        start_deadline_guard(interaction)
+        db = interaction.client.services.db
+        now_ms = int(time.time() * 1000)
+        try:
+            first = await claim_once(db, interaction.id, now_ms)
+        except Exception as exc:
+            problem = database_problem(exc)
+            if problem is None:
+                raise
+            stop_deadline_guard(interaction)
+            await self._say(interaction, MAYBE_SAVED if problem.maybe_recorded else NOT_SAVED)
+            return False
+        if not first:
+            # Delivered twice (a replayed event, a second process): it ran the first time.
+            stop_deadline_guard(interaction)
+            log.warning("interaction %s was delivered again; not executing it twice", interaction.id)
+            return False
+        self._claims += 1
+        if self._claims % 1000 == 0:
+            await forget_old(db, now_ms - 3_600_000)
+        return True
+
+    async def _say(self, interaction: discord.Interaction[ConcordBot], message: str) -> None:
+        try:
+            await reply(interaction, fit(message), ephemeral=True)
+        except discord.HTTPException:
+            log.exception("could not deliver an error message")
 
     async def on_error(
         self, interaction: discord.Interaction[ConcordBot], error: app_commands.AppCommandError
     ) -> None:
+        stop_deadline_guard(interaction)
         message = user_message(error)
         if message is None:
             original = getattr(error, "original", error)
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
-                "command /%s failed for user %s in guild %s\n%s",
+                "command /%s failed for user %s in guild %s",
                 command,
                 interaction.user.id,
                 interaction.guild_id,
-                "".join(traceback.format_exception(original)),
+                exc_info=original,
             )
             message = APOLOGY
-        try:
-            await reply(interaction, message, ephemeral=True)
-        except discord.HTTPException:
-            log.exception("could not deliver an error message")
+        await self._say(interaction, message)
+
+
+def fit(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """An answer cut to Discord's limit: no message of ours is ever refused for its length."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def tree_hash(tree: app_commands.CommandTree[Any]) -> str:
@@ -153,6 +215,11 @@ class ConcordBot(commands.AutoShardedBot):
         # Discord asks for 5 s between IDENTIFYs; the local emulator does not.
         if not self.emulated:
             await super().before_identify_hook(shard_id, initial=initial)
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[ConcordBot], _command: Any
+    ) -> None:
+        stop_deadline_guard(interaction)
 
     async def setup_hook(self) -> None:
         # Paging buttons carry their state in their custom ids: they answer after a restart.

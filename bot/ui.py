@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import discord
+
+from bot.answering import ack_lock
 
 log = logging.getLogger(__name__)
 
@@ -66,17 +69,32 @@ async def reply(
     ephemeral: bool = False,
     **kwargs: Any,
 ) -> None:
-    """Answer an interaction whether or not it was deferred; never pings anyone."""
+    """Answer an interaction whether or not it was deferred; never pings anyone. Holds the
+    interaction's acknowledgement lock, so a deadline deferral never answers it twice."""
     if content is not None and len(content) > MESSAGE_LIMIT:
         raise ValueError(f"message of {len(content)} characters would exceed Discord's limit")
     kwargs.setdefault("allowed_mentions", NO_PINGS)
+    async with ack_lock(interaction):
+        await _answer(interaction, content, ephemeral, kwargs)
+
+
+async def _answer(
+    interaction: discord.Interaction[Any], content: str | None, ephemeral: bool, kwargs: Any
+) -> None:
     if not interaction.response.is_done():
         await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
         return
     deferred = interaction.response.type == discord.InteractionResponseType.deferred_channel_message
     if deferred and not interaction.extras.get("answered"):
-        # The answer to a deferred command replaces its "thinking..." message.
         interaction.extras["answered"] = True
+        if ephemeral and interaction.extras.get("deferred_ephemeral") is False:
+            # A public "thinking..." and a private answer (an error): say it privately, then
+            # take the public placeholder away.
+            await interaction.followup.send(content or discord.utils.MISSING, ephemeral=True, **kwargs)
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.delete_original_response()
+            return
+        # The answer to a deferred command replaces its "thinking..." message.
         files = list(kwargs.pop("files", []))
         if "file" in kwargs:
             files.append(kwargs.pop("file"))

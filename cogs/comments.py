@@ -268,6 +268,16 @@ class CommentCog(commands.Cog):
         posted = await services(interaction).comments.add(
             guild_id(interaction), interaction.user.id, draft, section, text, kind
         )
+        if not posted.new:
+            c = posted.comment
+            await reply(
+                interaction,
+                f"Already recorded as **#{c.id}** ({ts(c.created_at, 'R')}): the same text on"
+                f" {posted.draft.code} · {section_label(c.section_key)}; nothing was added."
+                " To change it, use `/comments edit`.",
+                ephemeral=True,
+            )
+            return
         await reply(interaction, posted_message(posted))
 
     @app_commands.command(name="coverage")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from datetime import datetime
@@ -12,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import defer
 from bot.db.drafts import ImportCounts
 from bot.domain.draftdoc import render_docx, render_markdown
 from bot.domain.drafts import (
@@ -283,7 +285,7 @@ class DraftCommands(app_commands.Group, name="draft"):
             )
         if file.size > MAX_IMPORT_BYTES:
             raise import_too_big(file.size)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction, ephemeral=True)
         data = await read_capped(interaction.client, file, MAX_IMPORT_BYTES)
         results = await services(interaction).drafts.import_markdown(gid, interaction.user.id, data)
         lines = [f"Imported {truncate(file.filename, 60)}:"] + [import_line(c) for c in results]
@@ -335,12 +337,13 @@ class DraftCommands(app_commands.Group, name="draft"):
         svc = services(interaction)
         gid = guild_id(interaction)
         draft = await svc.drafts.require(gid, normalize_code(code))
-        await interaction.response.defer(thinking=True)
+        await defer(interaction, ephemeral=False)
         doc = await svc.drafts.consolidated(gid, draft.code)
+        # Rendering is CPU work: in a thread, so other interactions do not wait behind it.
         if format == "docx":
-            data, suffix = render_docx(doc), ".docx"
+            data, suffix = await asyncio.to_thread(render_docx, doc), ".docx"
         else:
-            data, suffix = render_markdown(doc).encode("utf-8"), ".md"
+            data, suffix = (await asyncio.to_thread(render_markdown, doc)).encode("utf-8"), ".md"
         comments = sum(len(s.comments) for s in doc.sections)
         content = (
             f"Consolidated text of {draft_heading(draft)}: {_plural(len(doc.sections), 'section')},"

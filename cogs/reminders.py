@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import defer
 from bot.domain.models import Reminder
 from bot.domain.offsets import format_offset, parse_offsets
 from bot.domain.timefmt import ts
@@ -60,7 +61,7 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         svc = services(interaction)
         gid = guild_id(interaction)
         parse_offsets(value)  # refuse bad input before deferring
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction, ephemeral=True)
         settings = await svc.settings.set_reminder_offsets(gid, interaction.user.id, value)
         replanned = await svc.calendar.replan_guild(gid)
         spoken = ", ".join(settings.reminder_offsets.split(","))

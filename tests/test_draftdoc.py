@@ -487,7 +487,8 @@ def test_docx_strips_control_characters_of_old_rows() -> None:
 
 
 def test_clean_control() -> None:
-    assert clean_control("a\x00b\x0bc\x0c\td\ne\rf\x1f\x7f\ufffe\ud800g é") == "abc\td\ne\rfg é"
+    # A vertical tab or form feed (a PDF's line or page break) is a line break.
+    assert clean_control("a\x00b\x0bc\x0c\td\ne\rf\x1f\x7f\ufffe\ud800g é") == "ab\nc\n\td\ne\rfg é"
 
 
 def test_markdown_import_drops_control_characters() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.db import Database, to_ms
 from bot.db.reminders import ReminderRepository, ShardFilter
@@ -234,3 +235,27 @@ async def test_an_all_day_personal_reminder_fires_at_nine_local_on_a_dst_day(
         guild_id=GUILD, user_id=5, when="26 October 2014", text="autumn", timezone="Europe/Zurich"
     )
     assert autumn.due_at == datetime(2014, 10, 26, 8, 0, tzinfo=UTC)
+
+
+# ------------------------------------------------------------------ 11.2 a retried /remind
+
+
+async def test_the_same_personal_reminder_set_twice_is_kept_once(
+    db: Database, clock: FakeClock
+) -> None:
+    from bot.services import Services
+
+    services = Services.build(db, clock)
+    args: dict[str, Any] = {"guild_id": GUILD, "user_id": 5, "when": "in 2 hours", "timezone": "UTC"}
+    first = await services.reminders.remind(text="send the comments", **args)
+    again = await services.reminders.remind(text="send the comments", **args)
+    assert again.id == first.id
+    other = await services.reminders.remind(text="send the comments", channel_id=77, **args)
+    assert other.id != first.id
+    clock.advance(minutes=11)
+    later = await services.reminders.remind(
+        guild_id=GUILD, user_id=5, when=first.due_at.isoformat(), timezone="UTC",
+        text="send the comments",
+    )
+    assert later.id not in (first.id, other.id)
+    assert await db.fetchval("SELECT COUNT(*) FROM reminders") == 3

@@ -6,6 +6,7 @@ The list queries are bounded (``LIMIT``) and walk the indexes ``comments (guild_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ _COLUMNS = (
     " c.edited_at, c.withdrawn_at FROM comments c JOIN sections s ON s.id = c.section_id"
 )
 _SELECT = _COLUMNS.format(body="c.body")
+_SAME_COMMENT_LOCK = 727275  # advisory lock class: one author's comments on one section
 #: Listings show a preview: they read at most this many characters of each text.
 PREVIEW_CHARS = 400
 _SELECT_PREVIEW = _COLUMNS.format(body=f"substr(c.body, 1, {PREVIEW_CHARS})")
@@ -87,9 +89,31 @@ class CommentRepository:
         kind: CommentKind,
         text: str,
         at: datetime,
-    ) -> Comment:
-        """Record a comment with the author's attribution as it is now."""
+        *,
+        same_since: datetime | None = None,
+    ) -> tuple[Comment, bool]:
+        """Record a comment with the author's attribution as it is now; returns it and whether
+        it is new. With `same_since`, the same author's live comment with the same text on the
+        same section made since then is returned instead (a retry, not a second comment)."""
         async with self.db.transaction() as tx:
+            if same_since is not None:
+                if tx.dialect == "postgresql":
+                    # Two retries at once: the second waits for the first, then finds it.
+                    await tx.execute(
+                        "SELECT pg_advisory_xact_lock($1, $2)",
+                        _SAME_COMMENT_LOCK,
+                        (author.user_id ^ section.id) & 0x7FFFFFFF,
+                    )
+                row = await tx.fetchrow(
+                    _SELECT + " WHERE c.author_id = $1 AND c.section_id = $2 AND c.body = $3"
+                    " AND c.created_at >= $4 AND c.withdrawn_at IS NULL ORDER BY c.id DESC LIMIT 1",
+                    author.user_id,
+                    section.id,
+                    text,
+                    to_ms(same_since),
+                )
+                if row is not None:
+                    return comment_model(row), False
             cid = await tx.fetchval(
                 "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
                 " organization, stakeholder_group, kind, body, created_at)"
@@ -114,7 +138,7 @@ class CommentRepository:
                 at=at,
                 detail={"draft": draft.code, "section": section.key, "kind": kind.value},
             )
-        return Comment(
+        comment = Comment(
             id=int(cid),
             guild_id=draft.guild_id,
             draft_id=draft.id,
@@ -128,6 +152,7 @@ class CommentRepository:
             text=text,
             created_at=from_ms(to_ms(at)),
         )
+        return comment, True
 
     async def get(self, guild_id: int, comment_id: int) -> Comment | None:
         row = await self.db.fetchrow(
@@ -135,42 +160,50 @@ class CommentRepository:
         )
         return None if row is None else comment_model(row)
 
-    async def edit(self, comment: Comment, text: str, *, actor_id: int, at: datetime) -> Comment:
-        """Replace the text; the previous text is kept in the audit."""
+    async def change(
+        self,
+        guild_id: int,
+        comment_id: int,
+        check: Callable[[Comment | None], None],
+        *,
+        text: str | None,
+        actor_id: int,
+        at: datetime,
+    ) -> Comment:
+        """Edit (`text`) or withdraw (`text` None) a comment: read, `check` (which raises to
+        refuse) and write in one transaction, the row locked on PostgreSQL, so two changes at
+        once are applied one after the other and the audit keeps every earlier text."""
+        lock = " FOR UPDATE OF c" if self.db.dialect == "postgresql" else ""
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3",
-                text,
-                to_ms(at),
-                comment.id,
+            row = await tx.fetchrow(
+                _SELECT + " WHERE c.id = $1 AND c.guild_id = $2" + lock, comment_id, guild_id
             )
+            current = None if row is None else comment_model(row)
+            check(current)
+            assert current is not None
+            if text is None:
+                await tx.execute(
+                    "UPDATE comments SET withdrawn_at = $1 WHERE id = $2", to_ms(at), comment_id
+                )
+                action, detail = "comment.withdraw", None
+            else:
+                await tx.execute(
+                    "UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3",
+                    text,
+                    to_ms(at),
+                    comment_id,
+                )
+                action, detail = "comment.edit", {"previous": current.text}
             await audit.record(
                 tx,
-                guild_id=comment.guild_id,
+                guild_id=guild_id,
                 actor_id=actor_id,
-                action="comment.edit",
-                target=f"comment:{comment.id}",
+                action=action,
+                target=f"comment:{comment_id}",
                 at=at,
-                detail={"previous": comment.text},
+                detail=detail,
             )
-            row = await tx.fetchrow(_SELECT + " WHERE c.id = $1", comment.id)
-        assert row is not None
-        return comment_model(row)
-
-    async def withdraw(self, comment: Comment, *, actor_id: int, at: datetime) -> Comment:
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE comments SET withdrawn_at = $1 WHERE id = $2", to_ms(at), comment.id
-            )
-            await audit.record(
-                tx,
-                guild_id=comment.guild_id,
-                actor_id=actor_id,
-                action="comment.withdraw",
-                target=f"comment:{comment.id}",
-                at=at,
-            )
-            row = await tx.fetchrow(_SELECT + " WHERE c.id = $1", comment.id)
+            row = await tx.fetchrow(_SELECT + " WHERE c.id = $1", comment_id)
         assert row is not None
         return comment_model(row)
 

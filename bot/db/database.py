@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.errors import ConfigError
+from bot.domain.text import clean_control, has_control
+from bot.errors import ConfigError, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,14 @@ def opt_ms(dt: datetime | None) -> int | None:
 
 def opt_dt(ms: int | None) -> datetime | None:
     return None if ms is None else from_ms(ms)
+
+
+def inert(args: Sequence[Any]) -> Sequence[Any]:
+    """Parameters with control characters removed from their text: PostgreSQL refuses NUL and
+    SQLite would keep it, so neither backend stores them (the same rows on both)."""
+    if any(isinstance(a, str) and has_control(a) for a in args):
+        return tuple(clean_control(a) if isinstance(a, str) else a for a in args)
+    return args
 
 
 class Executor(Protocol):
@@ -110,16 +119,16 @@ class _SqliteConn:
         self._db = db
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await self._db._conn.execute(self._db.convert(sql), args)
+        await self._db._conn.execute(self._db.convert(sql), inert(args))
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        await self._db._conn.executemany(self._db.convert(sql), [tuple(r) for r in rows])
+        await self._db._conn.executemany(self._db.convert(sql), [tuple(inert(r)) for r in rows])
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        return list(await self._db._conn.execute_fetchall(self._db.convert(sql), args))
+        return list(await self._db._conn.execute_fetchall(self._db.convert(sql), inert(args)))
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        rows = await self._db._conn.execute_fetchall(self._db.convert(sql), args)
+        rows = await self._db._conn.execute_fetchall(self._db.convert(sql), inert(args))
         return rows[0] if rows else None
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
@@ -195,11 +204,11 @@ class SqliteDatabase(Database):
         return db
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        async with self._lock, self._conn.execute(self.convert(sql), args) as cur:
+        async with self._lock, self._conn.execute(self.convert(sql), inert(args)) as cur:
             return list(await cur.fetchall())
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        async with self._lock, self._conn.execute(self.convert(sql), args) as cur:
+        async with self._lock, self._conn.execute(self.convert(sql), inert(args)) as cur:
             row = await cur.fetchone()
             return row
 
@@ -276,19 +285,19 @@ class _PgConn:
         self._conn = conn
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await self._conn.execute(sql, *args)
+        await self._conn.execute(sql, *inert(args))
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        await self._conn.executemany(sql, [tuple(r) for r in rows])
+        await self._conn.executemany(sql, [tuple(inert(r)) for r in rows])
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        return list(await self._conn.fetch(sql, *args))
+        return list(await self._conn.fetch(sql, *inert(args)))
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        return await self._conn.fetchrow(sql, *args)
+        return await self._conn.fetchrow(sql, *inert(args))
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self._conn.fetchval(sql, *args)
+        return await self._conn.fetchval(sql, *inert(args))
 
 
 class PostgresDatabase(Database):
@@ -306,7 +315,11 @@ class PostgresDatabase(Database):
         import asyncpg
 
         try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=10, timeout=10)
+            # A statement that takes a minute is a stalled server or network: give up on it
+            # (the member is told) rather than hold the interaction forever.
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=10, timeout=10, command_timeout=60
+            )
         except BaseException as exc:
             if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
                 raise
@@ -314,16 +327,16 @@ class PostgresDatabase(Database):
         return cls(url, pool)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        return list(await self._pool.fetch(sql, *args))
+        return list(await self._pool.fetch(sql, *inert(args)))
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        return await self._pool.fetchrow(sql, *args)
+        return await self._pool.fetchrow(sql, *inert(args))
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self._pool.fetchval(sql, *args)
+        return await self._pool.fetchval(sql, *inert(args))
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await self._pool.execute(sql, *args)
+        await self._pool.execute(sql, *inert(args))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_PgConn]:
@@ -332,6 +345,36 @@ class PostgresDatabase(Database):
 
     async def close(self) -> None:
         await self._pool.close()
+
+
+def database_problem(exc: BaseException) -> DatabaseUnavailable | None:
+    """`exc` as a database that could not take the work in time, or None for anything else.
+
+    SQLite's "locked" comes before anything is written (the transaction rolled back); a lost
+    or timed-out PostgreSQL connection may have lost the reply to a commit that was made.
+    """
+    import sqlite3
+
+    import asyncpg
+
+    if isinstance(exc, DatabaseUnavailable):
+        return exc
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            return DatabaseUnavailable(str(exc), maybe_recorded=False)
+        return None
+    if isinstance(
+        exc,
+        asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.TooManyConnectionsError
+        | ConnectionError
+        | TimeoutError,
+    ):
+        return DatabaseUnavailable(str(exc), maybe_recorded=True)
+    return None
 
 
 def _postgres_problem(url: str, exc: BaseException) -> str:

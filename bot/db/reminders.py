@@ -20,6 +20,9 @@ from bot.domain.reminders import LATE_LIMIT, PlannedReminder
 
 log = logging.getLogger(__name__)
 
+#: A personal reminder set again (same member, moment, text, place) within this is a retry.
+SAME_REMINDER_WINDOW = timedelta(minutes=10)
+
 _COLUMNS = (
     "id", "guild_id", "event_id", "moment", "offset_seconds", "due_at", "channel_id", "user_id",
     "body", "state", "rescheduled", "late", "attempts", "batch_key", "sent_at", "error",
@@ -159,6 +162,19 @@ class ReminderRepository:
         now: datetime,
     ) -> Reminder:
         async with self.db.transaction() as tx:
+            # The same reminder set again within minutes is a retry (no answer came in time).
+            same = await tx.fetchrow(
+                _SELECT + " WHERE user_id = $1 AND moment = 'personal' AND due_at = $2"
+                " AND body = $3 AND state = 'pending' AND created_at >= $4"
+                " AND channel_id IS NOT DISTINCT FROM $5 ORDER BY id DESC LIMIT 1",
+                user_id,
+                to_ms(due_at),
+                text,
+                to_ms(now - SAME_REMINDER_WINDOW),
+                channel_id,
+            )
+            if same is not None:
+                return _model(same)
             rid = await tx.fetchval(
                 "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
                 " state, created_by, created_at)"

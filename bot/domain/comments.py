@@ -7,7 +7,9 @@ No Discord here: the cog converts options and formats answers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.db.comments import CommentFilter, CommentRepository
 from bot.domain.clock import Clock
@@ -49,11 +51,17 @@ def parse_kind(text: str | None) -> CommentKind:
         raise UserError(f"Choose a kind of comment: {names}.") from None
 
 
+#: The same author posting the same text on the same section within this time is one comment
+#: (a retry after no answer came), not two.
+SAME_COMMENT_WINDOW = timedelta(minutes=10)
+
+
 @dataclass(frozen=True, slots=True)
 class Posted:
     comment: Comment
     draft: Draft
     section: Section
+    new: bool = True  # False: the same comment was already recorded (a retry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,41 +128,59 @@ class CommentService:
         require_open_window(draft, now)
         body = clean_comment_text(text)
         chosen = kind if isinstance(kind, CommentKind) else parse_kind(kind)
-        comment = await self.repo.add(draft, found, profile, chosen, body, now)
-        return Posted(comment, draft, found)
+        comment, new = await self.repo.add(
+            draft, found, profile, chosen, body, now, same_since=now - SAME_COMMENT_WINDOW
+        )
+        return Posted(comment, draft, found, new)
 
-    async def _own(self, guild_id: int, user_id: int, comment_id: int, verb: str) -> Comment:
-        comment = await self.repo.get(guild_id, comment_id)
-        if comment is None:
-            raise NotFound(
-                f"There is no comment #{comment_id} here; `/comments list` shows the comments"
-                " and their numbers."
-            )
-        if comment.author_id != user_id:
-            raise Forbidden(
-                f"Only the author of #{comment_id} can {verb} it; you can add your own with"
-                " `/comment`."
-            )
-        if comment.withdrawn_at is not None:
-            raise UserError(
-                f"#{comment_id} was withdrawn, so it can't be {verb}ed any more; post a new"
-                " one with `/comment`." if verb == "edit" else f"#{comment_id} is already withdrawn."
-            )
-        draft = await self.drafts.repo.get_by_id(comment.draft_id)
-        assert draft is not None
-        require_open_window(draft, self.clock())
-        return comment
+    def _ownership_check(
+        self, user_id: int, comment_id: int, verb: str, draft: Draft | None
+    ) -> Callable[[Comment | None], None]:
+        """The checks of an edit or withdrawal, run on the row as it is inside the write's
+        transaction (not on an earlier read another change may have overtaken)."""
+
+        def check(comment: Comment | None) -> None:
+            if comment is None:
+                raise NotFound(
+                    f"There is no comment #{comment_id} here; `/comments list` shows the comments"
+                    " and their numbers."
+                )
+            if comment.author_id != user_id:
+                raise Forbidden(
+                    f"Only the author of #{comment_id} can {verb} it; you can add your own with"
+                    " `/comment`."
+                )
+            if comment.withdrawn_at is not None:
+                raise UserError(
+                    f"#{comment_id} was withdrawn, so it can't be {verb}ed any more; post a new"
+                    " one with `/comment`." if verb == "edit" else f"#{comment_id} is already withdrawn."
+                )
+            if draft is not None:
+                require_open_window(draft, self.clock())
+
+        return check
+
+    async def _change(
+        self, guild_id: int, user_id: int, comment_id: int, verb: str, text: str | None
+    ) -> Comment:
+        before = await self.repo.get(guild_id, comment_id)
+        draft = None
+        if before is not None:
+            draft = await self.drafts.repo.get_by_id(before.draft_id)
+        check = self._ownership_check(user_id, comment_id, verb, draft)
+        check(before)  # refuse early, without a write transaction
+        return await self.repo.change(
+            guild_id, comment_id, check, text=text, actor_id=user_id, at=self.clock()
+        )
 
     async def edit(self, guild_id: int, user_id: int, comment_id: int, text: str) -> Comment:
         """The author changes the text while the window is open; the old text goes to the audit."""
-        comment = await self._own(guild_id, user_id, comment_id, "edit")
         body = clean_comment_text(text)
-        return await self.repo.edit(comment, body, actor_id=user_id, at=self.clock())
+        return await self._change(guild_id, user_id, comment_id, "edit", body)
 
     async def withdraw(self, guild_id: int, user_id: int, comment_id: int) -> Comment:
         """The author withdraws the comment while the window is open (it stays in the audit)."""
-        comment = await self._own(guild_id, user_id, comment_id, "withdraw")
-        return await self.repo.withdraw(comment, actor_id=user_id, at=self.clock())
+        return await self._change(guild_id, user_id, comment_id, "withdraw", None)
 
     async def get(self, guild_id: int, comment_id: int) -> Comment | None:
         return await self.repo.get(guild_id, comment_id)

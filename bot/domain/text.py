@@ -14,6 +14,15 @@ import re
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+
+
 def clean_control(text: str) -> str:
-    """`text` without control characters other than tab, line feed and carriage return."""
-    return _CONTROL.sub("", text)
+    """`text` without control characters other than tab, line feed and carriage return; a
+    vertical tab or form feed (a PDF's line or page break) becomes a line break."""
+    return _CONTROL.sub("", text.translate(_BREAKS))
+
+
+def has_control(text: str) -> bool:
+    """True when `text` holds a character `clean_control` would remove."""
+    return _CONTROL.search(text) is not None

@@ -1,0 +1,116 @@
+"""Every command gets an answer within Discord's 3 seconds, and is executed once.
+
+- The deadline guard: a command still working after `DEFER_AFTER` seconds (a slow or locked
+  database, a big export) is deferred ("Concord is thinking..."), so its answer can follow for
+  15 minutes. The deferral is as private as the command's success answer (`PRIVATE_ANSWERS`);
+  an error after a public deferral replaces it with a private message.
+- One acknowledgement: the guard and the command's own answer take a per-interaction lock, so
+  they never both answer (Discord refuses the second with "already acknowledged").
+- Inert input: control characters (NUL, and the ones PDFs leave in pasted text) are removed
+  from every text option before the command sees it; both databases then store the same.
+- Once per interaction: the tree records each interaction id before running it; a repeat
+  (a gateway replay, a second process) is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import discord
+
+from bot.domain.text import clean_control
+
+log = logging.getLogger(__name__)
+
+#: Discord waits 3 s for the first response; a deferral needs one HTTP round trip of that.
+DEFER_AFTER = 1.5
+
+#: Commands whose success answer only the member sees; all others answer in the channel.
+PRIVATE_ANSWERS = frozenset({
+    "comments edit",
+    "comments withdraw",
+    "coordinator-role",
+    "draft import",
+    "event import",
+    "remind",
+    "reminders channel",
+    "reminders list",
+    "reminders offsets",
+    "stakeholder list",
+    "stakeholder register",
+    "stakeholder show",
+    "stakeholder timezone",
+    "timezone",
+})
+
+
+def private_answer(interaction: discord.Interaction[Any]) -> bool:
+    command = interaction.command
+    return command is not None and command.qualified_name in PRIVATE_ANSWERS
+
+
+def ack_lock(interaction: discord.Interaction[Any]) -> asyncio.Lock:
+    """The lock held by whoever acknowledges `interaction` (created on first use)."""
+    lock = interaction.extras.get("ack_lock")
+    if lock is None:
+        lock = interaction.extras["ack_lock"] = asyncio.Lock()
+    return lock
+
+
+async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool) -> None:
+    """Defer unless already acknowledged (by the guard or anyone else)."""
+    async with ack_lock(interaction):
+        if interaction.response.is_done():
+            return
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        interaction.extras["deferred_ephemeral"] = ephemeral
+
+
+def start_deadline_guard(interaction: discord.Interaction[Any]) -> None:
+    """Defer `interaction` if it is not answered within DEFER_AFTER seconds."""
+
+    async def guard() -> None:
+        await asyncio.sleep(DEFER_AFTER)
+        try:
+            await defer(interaction, ephemeral=private_answer(interaction))
+        except discord.HTTPException as exc:
+            log.warning("could not defer interaction %s in time: %s", interaction.id, exc)
+
+    interaction.extras["deadline_guard"] = asyncio.create_task(
+        guard(), name=f"deadline-{interaction.id}"
+    )
+
+
+def stop_deadline_guard(interaction: discord.Interaction[Any]) -> None:
+    task = interaction.extras.pop("deadline_guard", None)
+    if task is not None and not task.done():
+        task.cancel()
+
+
+def clean_options(options: Any) -> None:
+    """Remove control characters from the text options of an interaction's data, in place."""
+    for option in options or ():
+        if option.get("type") == 3 and isinstance(option.get("value"), str):
+            option["value"] = clean_control(option["value"])
+        clean_options(option.get("options"))
+
+
+async def claim_once(db: Any, interaction_id: int, now_ms: int) -> bool:
+    """Record `interaction_id`; False when it was recorded before (execute it only once)."""
+    async with db.transaction() as tx:
+        inserted = await tx.fetchval(
+            "INSERT INTO interactions (id, created_at) VALUES ($1, $2)"
+            " ON CONFLICT (id) DO NOTHING RETURNING id",
+            interaction_id,
+            now_ms,
+        )
+    return inserted is not None
+
+
+async def forget_old(db: Any, before_ms: int) -> None:
+    """Drop claims older than any replay (Discord tokens live 15 minutes)."""
+    with contextlib.suppress(Exception):
+        await db.execute("DELETE FROM interactions WHERE created_at < $1", before_ms)
