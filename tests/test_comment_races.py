@@ -1,5 +1,6 @@
 """Two changes to one comment at once (issue 11.13), and the same comment posted twice (11.2),
-on both backends: tasks really race on one row through `asyncio.gather`."""
+on both backends: tasks really race on one row through `asyncio.gather`. And an answer that
+must name drafts stays short however many there are (11.9)."""
 
 from __future__ import annotations
 
@@ -83,3 +84,17 @@ async def test_the_same_comment_twice_is_recorded_once(
     assert (await services.comments.add(G, ANN, "C11", "vision", "Support.")).new
     count = await services.db.fetchval("SELECT COUNT(*) FROM comments")
     assert int(count) == 4
+
+
+async def test_a_section_without_its_draft_among_many_drafts_gets_a_short_answer(
+    services: Services,
+) -> None:
+    await _setup(services)
+    for i in range(120):
+        await services.drafts.create(G, 100, f"WSIS10-MPP/C{i:03d}/V2", "A draft", None)
+    try:
+        await services.comments.listing(G, None, "vision", None)
+    except UserError as exc:
+        assert len(str(exc)) < 400 and "/draft list" in str(exc)
+    else:
+        raise AssertionError("a section without its draft was accepted")

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot.db.comments import CommentFilter, CommentRepository
 from bot.domain.clock import Clock
-from bot.domain.drafts import DraftService, require_open_window
+from bot.domain.drafts import LISTED_CODES, DraftService, require_open_window
 from bot.domain.models import Comment, CommentKind, Draft, Section, StakeholderGroup
 from bot.domain.stakeholders import StakeholderService, parse_group
 from bot.errors import Forbidden, NotFound, UserError
@@ -201,9 +201,12 @@ class CommentService:
             if draft is None:
                 codes = await self.drafts.codes(guild_id)
                 if len(codes) != 1:
+                    listed = ", ".join(codes[:LISTED_CODES])
+                    if len(codes) > LISTED_CODES:
+                        listed += f" and {len(codes) - LISTED_CODES} more: `/draft list`"
                     raise UserError(
                         "Name the draft as well as the section"
-                        + (f" (drafts here: {', '.join(codes)})." if codes else ".")
+                        + (f" (drafts here: {listed})." if codes else ".")
                     )
                 draft = await self.drafts.require(guild_id, codes[0])
             found = await self.drafts.require_section(draft, section)
