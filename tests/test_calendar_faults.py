@@ -60,3 +60,39 @@ async def test_hostile_rule_does_not_block_the_event_loop(services: Services) ->
     assert ticks >= 20  # the loop ran while the rule was expanded
     assert result.created == 2
     assert any("took too long to expand" in w for w in result.warnings)
+
+
+# --------------------------------------------------------------------------- 15: bad events
+
+
+async def test_nul_and_control_characters_import_on_both_backends(services: Services) -> None:
+    """PostgreSQL refuses a NUL in text; the import strips C0 controls (but tab and newlines)."""
+    data = ics(
+        *vevent(
+            "UID:nul\x00@x",
+            "SUMMARY:ICANN\x00 49\x07",
+            "LOCATION:Singa\x00pore",
+            "DESCRIPTION:first\\nsecond\x1b",
+            "DTSTART;VALUE=DATE:20140323",
+        ),
+        *vevent("UID:ok@x", "SUMMARY:Fine", "DTSTART;VALUE=DATE:20140101"),
+    )
+    result = await cal_of(services).import_ics(G, ACTOR, data)
+    assert result.created == 2 and result.warnings == []
+    stored = await cal_of(services).repo.by_uid(services.db, G, "nul@x")
+    assert stored is not None
+    assert (stored.title, stored.location, stored.description) == (
+        "ICANN 49", "Singapore", "first\nsecond"
+    )
+
+
+async def test_one_bad_event_is_reported_and_the_rest_imported(services: Services) -> None:
+    data = ics(
+        *vevent("UID:a@x", "SUMMARY:Good", "DTSTART;VALUE=DATE:20140101"),
+        *vevent("UID:b@x", "SUMMARY:Overflow", "DTSTART;TZID=America/New_York:99991231T230000"),
+        *vevent("UID:c@x", "SUMMARY:Also good", "DTSTART:20140102T090000Z"),
+    )
+    result = await cal_of(services).import_ics(G, ACTOR, data)
+    assert result.created == 2 and result.skipped == 1
+    assert len(result.warnings) == 1 and result.warnings[0].startswith('Skipped "Overflow": ')
+    assert [e.title for e in await cal_of(services).repo.all(G)] == ["Good", "Also good"]

@@ -657,3 +657,60 @@ def test_several_calendars_in_one_file_are_all_read() -> None:
         "First", "Europe/Zurich", datetime(2014, 1, 24, 17, tzinfo=UTC)
     )
     assert (b.title, b.timezone, b.start) == ("Second", "UTC", datetime(2014, 1, 25, tzinfo=UTC))
+
+
+# --------------------------------------------------------------------------- one bad event
+
+
+def test_one_bad_event_does_not_refuse_the_file() -> None:
+    """An event whose time cannot be placed (past the year 9999 in UTC) or lies outside the
+    years Concord keeps (1900-2200) is skipped with one line; the others are imported."""
+    data = ics(
+        *vevent("UID:a@x", "SUMMARY:Good", "DTSTART;VALUE=DATE:20140101"),
+        *vevent("UID:b@x", "SUMMARY:Overflow", "DTSTART;TZID=America/New_York:99991231T230000"),
+        *vevent("UID:c@x", "SUMMARY:Far", "DTSTART;VALUE=DATE:30000101"),
+        *vevent("UID:d@x", "SUMMARY:Also good", "DTSTART:20140102T090000Z"),
+    )
+    result = import_ics(data, "UTC")
+    assert [e.title for e in result.events] == ["Good", "Also good"]
+    assert len(result.warnings) == 2
+    assert result.warnings[0].startswith('Skipped "Overflow": ')
+    assert result.warnings[1] == (
+        'Skipped "Far": it is in the year 3000; Concord keeps events from 1900 to 2200.'
+    )
+    assert all("\n" not in w and len(w) < 200 for w in result.warnings)
+
+
+def test_control_characters_are_stripped() -> None:
+    data = ics(
+        *vevent(
+            "UID:a\x00@x",
+            "SUMMARY:Bad\x00 na\x07me\x1b",
+            "DESCRIPTION:tab\there\\nline",
+            "DTSTART;VALUE=DATE:20140101",
+        )
+    )
+    (got,) = import_ics(data, "UTC").events
+    assert (got.uid, got.title, got.description) == ("a@x", "Bad name", "tab\there\nline")
+
+
+def test_an_unexpected_error_in_one_event_is_one_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.domain.ical as ical
+
+    real = ical._kind
+
+    def kind(component: object) -> EventKind:
+        if "Broken" in str(component.get("SUMMARY")):  # type: ignore[attr-defined]
+            raise RuntimeError("a library bug\nover two lines")
+        return real(component)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ical, "_kind", kind)
+    data = ics(
+        *vevent("UID:a@x", "SUMMARY:Broken", "DTSTART;VALUE=DATE:20140101"),
+        *vevent("UID:b@x", "SUMMARY:Fine", "DTSTART;VALUE=DATE:20140102"),
+    )
+    result = import_ics(data, "UTC")
+    assert [e.title for e in result.events] == ["Fine"]
+    assert result.warnings == [
+        'Skipped "Broken": it cannot be read (a library bug over two lines).'
+    ]

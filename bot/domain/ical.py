@@ -36,6 +36,7 @@ from icalendar import Calendar, Component
 from icalendar import Event as VEvent
 
 from bot.domain.models import Event, EventKind, EventStatus
+from bot.domain.when import MAX_YEAR, MIN_YEAR
 from bot.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -294,6 +295,7 @@ def import_ics(
     """
     if isinstance(data, str):  # be forgiving with callers that decoded already
         data = data.encode()
+    data = data.translate(None, _CONTROLS)  # PostgreSQL refuses NUL; none of them is text
     if not data.strip():
         raise _bad_file("it is empty")
     try:
@@ -321,6 +323,8 @@ def import_ics(
                     )
                 except _Skip as skip:
                     warnings.append(f'Skipped "{title[:80]}": {skip}.')
+                except Exception as err:  # one bad event never refuses the file: say which
+                    warnings.append(_unreadable(title, err))
             if uid is not None and not any(_recurs(m) for m in masters):
                 # Changed occurrences whose series is not in the file: each is an event.
                 for component in overrides:
@@ -329,6 +333,8 @@ def import_ics(
                         events.append(_read_override(component, uid, reader, floating))
                     except _Skip as skip:
                         warnings.append(f'Skipped "{title[:80]}": {skip}.')
+                    except Exception as err:
+                        warnings.append(_unreadable(title, err))
             if len(events) > MAX_EVENTS:
                 break
         if len(events) > MAX_EVENTS:
@@ -338,8 +344,18 @@ def import_ics(
     return ImportResult(events=events, warnings=warnings)
 
 
+# C0 control characters but tab, line feed and carriage return (UTF-8 never uses these bytes
+# inside a character, so deleting them from the raw file is safe).
+_CONTROLS = bytes(b for b in range(0x20) if b not in b"\t\n\r")
+
+
 class _Skip(Exception):
     """An event that cannot be imported; the message says why (for the warnings list)."""
+
+
+def _unreadable(title: str, err: Exception) -> str:
+    log.info("cannot import the event %r", title[:80], exc_info=err)
+    return f'Skipped "{title[:80]}": it cannot be read ({_one_line(err)}).'
 
 
 def _series(cal: Calendar) -> list[tuple[str | None, list[VEvent], list[VEvent]]]:
@@ -420,8 +436,8 @@ def _read_event(
         try:
             rid, _ = quiet.moment(occurrence.decoded("RECURRENCE-ID"), floating)
             event = _single(occurrence, quiet, floating, uid)
-        except (_Skip, ValueError, TypeError, KeyError):
-            continue
+        except (_Skip, ValueError, TypeError, KeyError, OverflowError):
+            continue  # an occurrence past the years kept, or unreadable: left out
         out.append(_with_uid(event, f"{uid}#{_occurrence_key(rid)}"))
     return out or first_only
 
@@ -566,6 +582,10 @@ def _single(component: Component, reader: _Reader, floating: str, uid: str) -> I
         start, start_zone = reader.moment(start_raw, floating)
     except (ValueError, TypeError, KeyError) as err:
         raise _Skip(f"its start date cannot be read ({err})") from None
+    if not MIN_YEAR <= start.year <= MAX_YEAR:
+        raise _Skip(
+            f"it is in the year {start.year}; Concord keeps events from {MIN_YEAR} to {MAX_YEAR}"
+        )
     end_value: datetime | date | None = None
     try:
         if component.get("DTEND") is not None:
@@ -574,8 +594,13 @@ def _single(component: Component, reader: _Reader, floating: str, uid: str) -> I
             duration = component.decoded("DURATION")
             if isinstance(duration, timedelta):
                 end_value = start + duration
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, OverflowError):
         reader.warnings.append(f'"{title[:80]}": its end cannot be read; kept without an end.')
+    if end_value is not None and not MIN_YEAR <= end_value.year <= MAX_YEAR:
+        reader.warnings.append(
+            f'"{title[:80]}" ends in the year {end_value.year}; kept without an end.'
+        )
+        end_value = None
     status, tentative = _status(component)
     concord_zone = _text(component, "X-CONCORD-TIMEZONE")
     if concord_zone and not _zone(concord_zone):

@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 __all__ = ["When", "parse_when", "warm_up"]
 
 MAX_LENGTH = 200
+MIN_YEAR = 1900  # the years Concord keeps events in (parse_when, the .ics import)
+MAX_YEAR = 2200
 EXAMPLES = '"24 January 2014", "23-27 March 2014" or "next friday 9am"'
 
 
