@@ -176,6 +176,11 @@ class RetiredPageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
 DYNAMIC_ITEMS = (PageButton, RetiredPageButton)
 
 
+def fits_custom_id(name: str, args: str, owner: int) -> bool:
+    """Whether a lasting button of pager `name` can carry `args` (ids hold 100 characters)."""
+    return len(f"pg:{name}:9999999:{owner}:{args}") <= CUSTOM_ID_LIMIT
+
+
 def page_view(name: str, args: str, owner: int, page: Page) -> discord.ui.View | None:
     """Previous/Next buttons for `page`, or None when there is a single page. The view holds
     nothing but the buttons (timeout None: nothing to expire, the custom ids are the state)."""

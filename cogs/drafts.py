@@ -28,6 +28,7 @@ from bot.domain.models import Draft, Section
 from bot.domain.sections import normalize_section_key, section_label
 from bot.domain.timefmt import format_event_time, ts
 from bot.errors import UserError
+from bot.paging import Page, fits_custom_id, pager, send_listing
 from bot.ui import chunk_lines, reply, send_pages, truncate
 from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
 
@@ -199,6 +200,39 @@ def export_filename(draft: Draft, suffix: str) -> str:
 
 
 @app_commands.guild_only()
+async def draft_list_pages(interaction: Interaction) -> list[str] | None:
+    svc = services(interaction)
+    summaries = await svc.drafts.summaries(guild_id(interaction))
+    if not summaries:
+        return None
+    now = svc.clock()
+    lines = [
+        f"{draft_heading(s.draft)} — {_plural(s.sections, 'section')},"
+        f" {_plural(s.comments, 'comment')}. {window_text(s.draft, now)}"
+        for s in summaries
+    ]
+    return chunk_lines(lines, header=f"**Drafts** ({len(summaries)})")
+
+
+@pager("draft-list")
+async def draft_list_page(interaction: Interaction, _: str, index: int) -> Page:
+    """Page `index` of /draft list, rendered again (its buttons outlive a restart)."""
+    return Page.of(await draft_list_pages(interaction) or ["No drafts any more."], index)
+
+
+@pager("draft-show")
+async def draft_show_page(interaction: Interaction, args: str, index: int) -> Page:
+    """Page `index` of /draft show CODE [SECTION], rendered again."""
+    svc = services(interaction)
+    gid = guild_id(interaction)
+    code, _, section = args.partition(" ")
+    if section:
+        pages = section_pages(await svc.drafts.show_section(gid, code, section))
+    else:
+        pages = outline_pages(await svc.drafts.outline(gid, code), svc.clock())
+    return Page.of(pages, index)
+
+
 class DraftCommands(app_commands.Group, name="draft"):
     """Drafts: their sections, comment windows, import and consolidated text."""
 
@@ -299,30 +333,28 @@ class DraftCommands(app_commands.Group, name="draft"):
         svc = services(interaction)
         gid = guild_id(interaction)
         if section:
-            pages = section_pages(await svc.drafts.show_section(gid, code, section))
+            view = await svc.drafts.show_section(gid, code, section)
+            pages, args = section_pages(view), f"{view.draft.code} {view.section.key}"
         else:
-            pages = outline_pages(await svc.drafts.outline(gid, code), svc.clock())
-        await send_pages(interaction, pages)
+            outline = await svc.drafts.outline(gid, code)
+            pages, args = outline_pages(outline, svc.clock()), outline.draft.code
+        if fits_custom_id("draft-show", args, interaction.user.id):
+            await send_listing(interaction, "draft-show", args, pages)
+        else:  # a code and key too long for a button's id: pages kept in memory
+            await send_pages(interaction, pages)
 
     @app_commands.command(name="list")
     async def list_(self, interaction: Interaction) -> None:
         """List the drafts of this server."""
-        svc = services(interaction)
-        summaries = await svc.drafts.summaries(guild_id(interaction))
-        if not summaries:
+        pages = await draft_list_pages(interaction)
+        if pages is None:
             await reply(
                 interaction,
                 "No drafts yet; a coordinator adds one with `/draft create` or `/draft import`.",
                 ephemeral=True,
             )
             return
-        now = svc.clock()
-        lines = [
-            f"{draft_heading(s.draft)} — {_plural(s.sections, 'section')},"
-            f" {_plural(s.comments, 'comment')}. {window_text(s.draft, now)}"
-            for s in summaries
-        ]
-        await send_pages(interaction, chunk_lines(lines, header=f"**Drafts** ({len(summaries)})"))
+        await send_listing(interaction, "draft-list", "", pages)
 
     @app_commands.command(name="export")
     @app_commands.describe(code="The draft", format="markdown (default) or docx (Word)")

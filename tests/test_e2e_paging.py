@@ -136,6 +136,28 @@ async def test_comment_and_coverage_pages_turn_after_a_restart(
         assert refused.ephemeral and refused.content == REFUSAL
 
 
+async def test_draft_outline_and_list_pages_turn_after_a_restart(
+    world: World, db_url: str, clock: FakeClock
+) -> None:
+    async with run_bot_in_process(world.emu, db_url, clock=clock) as running:
+        await running.services.drafts.import_markdown(world.guild.id, world.coordinator.id, big_draft())
+        for i in range(60):
+            await running.services.drafts.create(
+                world.guild.id, world.coordinator.id, f"D{i:02d}", "A draft with a long title " * 3, None
+            )
+        outline = await world.run(world.bob, "draft show", code="C99")
+        listed = await world.run(world.bob, "draft list")
+    for res in (outline, listed):
+        assert res.original is not None and page_number(res.content)[1] > 1
+
+    async with run_bot_in_process(world.emu, db_url, clock=clock):
+        for res in (outline, listed):
+            assert res.original is not None
+            turned = await press(world, world.bob, res.original, "Next")
+            assert turned.original is not None and page_number(turned.original.content)[0] == 2
+            fits(turned.original)
+
+
 async def test_member_and_reminder_lists_page_with_lasting_buttons(
     world: World, db_url: str, clock: FakeClock
 ) -> None:
