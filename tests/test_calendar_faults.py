@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from bot.domain.calendar import CalendarService
 from bot.services import Services
 
@@ -96,3 +98,49 @@ async def test_one_bad_event_is_reported_and_the_rest_imported(services: Service
     assert result.created == 2 and result.skipped == 1
     assert len(result.warnings) == 1 and result.warnings[0].startswith('Skipped "Overflow": ')
     assert [e.title for e in await cal_of(services).repo.all(G)] == ["Good", "Also good"]
+
+
+# --------------------------------------------------------------------------- 14: concurrent imports
+
+
+async def test_the_same_file_imported_twice_at_once(services: Services) -> None:
+    """Both imports succeed and the events exist once; on PostgreSQL the second used to hit the
+    unique index on (guild_id, uid) and got a generic apology."""
+    data = ics(
+        *(
+            line
+            for n in range(1, 21)
+            for line in vevent(f"UID:e{n}@x", f"SUMMARY:Event {n}", f"DTSTART;VALUE=DATE:201403{n:02}")
+        )
+    )
+    first, second = await asyncio.gather(
+        cal_of(services).import_ics(G, ACTOR, data), cal_of(services).import_ics(G, ACTOR, data)
+    )
+    assert first.total == second.total == 20
+    assert first.created + second.created == 20
+    assert first.skipped == second.skipped == 0
+    events = await cal_of(services).repo.all(G)
+    assert len(events) == 20 and len({e.uid for e in events}) == 20
+    reminders = await services.db.fetchval(
+        "SELECT COUNT(*) FROM reminders WHERE guild_id = $1 AND state = 'pending'", G
+    )
+    assert reminders == 20 * 3  # 7d, 1d and 1h before each: none doubled
+
+
+async def test_a_uid_stored_after_the_lookup_is_updated_not_duplicated(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever wrote the UID between the import's lookup and its insert, the insert gives way
+    (ON CONFLICT DO NOTHING) and the import updates that event."""
+    calendar = cal_of(services)
+    await calendar.import_ics(G, ACTOR, ics(*vevent("UID:a@x", "SUMMARY:Old", "DTSTART:20140301T090000Z")))
+
+    async def missed(*args: object, **kwargs: object) -> dict[str, object]:
+        return {}
+
+    monkeypatch.setattr(calendar.repo, "by_uids", missed)
+    result = await calendar.import_ics(
+        G, ACTOR, ics(*vevent("UID:a@x", "SUMMARY:New", "DTSTART:20140301T090000Z"))
+    )
+    assert (result.created, result.updated) == (0, 1)
+    assert [e.title for e in await calendar.repo.all(G)] == ["New"]

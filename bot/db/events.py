@@ -17,6 +17,7 @@ _COLUMNS = (
     " tentative, status, uid, draft_id, created_by, created_at, updated_at"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM events"
+_IMPORT_LOCK = 727276  # advisory lock class: the .ics imports of one guild (see comments.py)
 
 
 def _model(r: Row) -> Event:
@@ -46,6 +47,15 @@ def _span(event: Event) -> int:
     return 0 if event.end is None else max(0, to_ms(event.end) - to_ms(event.start))
 
 
+def _insert_args(event: Event, at: datetime) -> tuple[object, ...]:
+    return (
+        event.guild_id, event.title, event.kind.value, to_ms(event.start), opt_ms(event.end),
+        int(event.all_day), event.timezone, event.location, event.url, event.description,
+        int(event.tentative), event.status.value, event.uid, event.draft_id, event.created_by,
+        to_ms(at), _span(event),
+    )
+
+
 def _like(text: str) -> str:
     """`text` as a LIKE pattern fragment with its wildcards escaped (ESCAPE '\\')."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -65,27 +75,36 @@ class EventRepository:
             " location, url, description, tentative, status, uid, draft_id, created_by,"
             " created_at, updated_at, span_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
             " $11, $12, $13, $14, $15, $16, $16, $17) RETURNING id",
-            event.guild_id,
-            event.title,
-            event.kind.value,
-            to_ms(event.start),
-            opt_ms(event.end),
-            int(event.all_day),
-            event.timezone,
-            event.location,
-            event.url,
-            event.description,
-            int(event.tentative),
-            event.status.value,
-            event.uid,
-            event.draft_id,
-            event.created_by,
-            to_ms(at),
-            _span(event),
+            *_insert_args(event, at),
         )
         stored = await EventRepository.get_in(tx, event.guild_id, int(new_id))
         assert stored is not None
         return stored
+
+    @staticmethod
+    async def insert_new_uid(tx: Executor, event: Event, at: datetime) -> Event | None:
+        """Store `event` unless its guild already has an event with its UID (committed by a
+        concurrent writer); returns it stored, or None when the UID was taken."""
+        new_id = await tx.fetchval(
+            "INSERT INTO events (guild_id, title, kind, start_at, end_at, all_day, timezone,"
+            " location, url, description, tentative, status, uid, draft_id, created_by,"
+            " created_at, updated_at, span_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+            " $11, $12, $13, $14, $15, $16, $16, $17)"
+            " ON CONFLICT (guild_id, uid) DO NOTHING RETURNING id",
+            *_insert_args(event, at),
+        )
+        if new_id is None:
+            return None
+        return await EventRepository.get_in(tx, event.guild_id, int(new_id))
+
+    @staticmethod
+    async def lock_imports(tx: Executor, guild_id: int) -> None:
+        """Make the imports of one guild take turns until `tx` ends (PostgreSQL; SQLite's
+        transactions already do), so the second reads what the first wrote."""
+        if tx.dialect == "postgresql":
+            await tx.execute(
+                "SELECT pg_advisory_xact_lock($1, $2)", _IMPORT_LOCK, guild_id & 0x7FFFFFFF
+            )
 
     @staticmethod
     async def update(tx: Executor, event: Event, at: datetime) -> Event:

@@ -611,26 +611,33 @@ class CalendarService:
         now = self.clock()
         offsets = await self._offsets(guild_id)
         async with self.db.transaction() as tx:
+            # Two imports of one file at once: the second waits, then finds the first's events
+            # (SQLite's transactions take turns already).
+            await self.repo.lock_imports(tx, guild_id)
             existing = await self.repo.by_uids(tx, guild_id, [i.uid for i in items])
             created_ids: list[int] = []
             updated_ids: list[int] = []
             for item in items:
                 before = existing.get(item.uid)
-                if before is not None and before.draft_id is not None:
+                if before is None:
+                    new = await self.repo.insert_new_uid(
+                        tx, to_event(item, guild_id, created_by=actor_id), now
+                    )
+                    if new is not None:
+                        await self._replan(tx, new, offsets, now, rescheduled=False)
+                        result.created += 1
+                        created_ids.append(new.id)
+                        result.events.append(new)
+                        continue
+                    # Another writer stored this UID since we looked: update theirs.
+                    before = await self.repo.by_uid(tx, guild_id, item.uid)
+                    assert before is not None
+                if before.draft_id is not None:
                     result.skipped += 1
                     result.warnings.append(
                         f'"{item.title[:60]}" is a draft\'s comment window here; change it with'
                         " `/draft window`."
                     )
-                    continue
-                if before is None:
-                    event = await self.repo.insert(
-                        tx, to_event(item, guild_id, created_by=actor_id), now
-                    )
-                    await self._replan(tx, event, offsets, now, rescheduled=False)
-                    result.created += 1
-                    created_ids.append(event.id)
-                    result.events.append(event)
                     continue
                 wanted = apply_to(item, before)
                 if not _changes(before, wanted):
