@@ -144,3 +144,61 @@ async def test_a_uid_stored_after_the_lookup_is_updated_not_duplicated(
     )
     assert (result.created, result.updated) == (0, 1)
     assert [e.title for e in await calendar.repo.all(G)] == ["New"]
+
+
+# --------------------------------------------------------------------------- 20: racing edits
+
+
+async def test_two_edits_of_one_event_at_once_both_survive(services: Services) -> None:
+    calendar = cal_of(services)
+    event = await calendar.add(G, ACTOR, title="ICANN 49", when="23-27 March 2014")
+    await asyncio.gather(
+        calendar.edit(G, ACTOR, event.id, title="ICANN 49 Singapore"),
+        calendar.edit(G, ACTOR, event.id, location="Singapore"),
+        calendar.edit(G, ACTOR, event.id, when="24-28 March 2014"),
+    )
+    stored = await calendar.repo.get(G, event.id)
+    assert stored is not None
+    assert (stored.title, stored.location) == ("ICANN 49 Singapore", "Singapore")
+    assert stored.start.date().isoformat() == "2014-03-24"
+
+
+async def test_draft_window_event_and_draft_are_one_transaction(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while recording the draft's window leaves no window event behind."""
+    from bot.db import audit
+
+    await services.drafts.create(G, ACTOR, "C11", "Cooperation", None)
+    real = audit.record
+
+    async def failing(tx: object, **kwargs: object) -> None:
+        if kwargs.get("action") == "draft.window":
+            raise RuntimeError("disk full")
+        await real(tx, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit, "record", failing)
+    with pytest.raises(RuntimeError):
+        await services.drafts.set_window(G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC")
+    monkeypatch.setattr(audit, "record", real)
+    draft = await services.drafts.require(G, "C11")
+    assert draft.window_opens is None and draft.window_event_id is None
+    assert await cal_of(services).repo.all(G) == []
+    # and it works when nothing fails, the draft pointing at its event
+    result = await services.drafts.set_window(
+        G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC"
+    )
+    assert result.event is not None and result.draft.window_event_id == result.event.id
+    assert result.draft.window_opens == result.event.start
+
+
+async def test_two_window_settings_at_once_make_one_event(services: Services) -> None:
+    await services.drafts.create(G, ACTOR, "C11", "Cooperation", None)
+    await asyncio.gather(
+        services.drafts.set_window(G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC"),
+        services.drafts.set_window(G, ACTOR, "C11", "20 December 2013 - 25 January 2014", "UTC"),
+    )
+    events = await cal_of(services).repo.all(G)
+    draft = await services.drafts.require(G, "C11")
+    assert len(events) == 1 and draft.window_event_id == events[0].id
+    assert (draft.window_opens, draft.window_closes) == (events[0].start, events[0].end)

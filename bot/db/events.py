@@ -1,12 +1,13 @@
 """Calendar events: meetings, deadlines and windows of a server.
 
 Writes take the caller's transaction (`tx`), so the calendar service can write the event, its
-reminders and the audit row together. Reads use the database unless given a transaction.
+reminders and the audit row together (and, for a draft's window, the draft's window columns). Reads use the database unless given a transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, opt_ms, to_ms
@@ -18,6 +19,15 @@ _COLUMNS = (
 )
 _SELECT = f"SELECT {_COLUMNS} FROM events"
 _IMPORT_LOCK = 727276  # advisory lock class: the .ics imports of one guild (see comments.py)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftWindow:
+    """A draft's window as its row holds it (for the calendar, which writes it)."""
+
+    code: str
+    opens: datetime | None
+    closes: datetime | None
 
 
 def _model(r: Row) -> Event:
@@ -136,6 +146,33 @@ class EventRepository:
         return stored
 
     @staticmethod
+    async def lock_draft(tx: Executor, draft_id: int) -> DraftWindow | None:
+        """Lock a draft's row until `tx` ends (PostgreSQL) and return its window as stored, so
+        the window event and the draft are written together and one setter at a time."""
+        lock = " FOR UPDATE" if tx.dialect == "postgresql" else ""
+        row = await tx.fetchrow(
+            "SELECT code, window_opens, window_closes FROM drafts WHERE id = $1" + lock, draft_id
+        )
+        if row is None:
+            return None
+        return DraftWindow(row["code"], opt_dt(row["window_opens"]), opt_dt(row["window_closes"]))
+
+    @staticmethod
+    async def set_draft_window(
+        tx: Executor, draft_id: int, opens: datetime, closes: datetime, event_id: int, at: datetime
+    ) -> None:
+        """Point the draft at its window event and store the window's ends on it."""
+        await tx.execute(
+            "UPDATE drafts SET window_opens = $1, window_closes = $2, window_event_id = $3,"
+            " updated_at = $4 WHERE id = $5",
+            to_ms(opens),
+            to_ms(closes),
+            event_id,
+            to_ms(at),
+            draft_id,
+        )
+
+    @staticmethod
     async def delete(tx: Executor, guild_id: int, event_id: int) -> None:
         await tx.execute("DELETE FROM events WHERE guild_id = $1 AND id = $2", guild_id, event_id)
 
@@ -160,8 +197,16 @@ class EventRepository:
     # ------------------------------------------------------------------- reading
 
     @staticmethod
-    async def get_in(tx: Executor, guild_id: int, event_id: int) -> Event | None:
-        row = await tx.fetchrow(_SELECT + " WHERE guild_id = $1 AND id = $2", guild_id, event_id)
+    async def get_in(
+        tx: Executor, guild_id: int, event_id: int, *, for_update: bool = False
+    ) -> Event | None:
+        """The event; with `for_update`, its row stays locked until `tx` ends (PostgreSQL;
+        SQLite's transactions take turns already), so a read-check-write cannot lose an
+        update."""
+        lock = " FOR UPDATE" if for_update and tx.dialect == "postgresql" else ""
+        row = await tx.fetchrow(
+            _SELECT + " WHERE guild_id = $1 AND id = $2" + lock, guild_id, event_id
+        )
         return None if row is None else _model(row)
 
     async def get(self, guild_id: int, event_id: int) -> Event | None:

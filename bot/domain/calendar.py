@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.db import audit
-from bot.db.database import Database, Executor
+from bot.db.database import Database, Executor, opt_ms
 from bot.db.events import EventRepository
 from bot.db.reminders import ReminderRepository
 from bot.domain import ical
@@ -253,6 +253,10 @@ def _is_local_midnight(dt: datetime, zone: str) -> bool:
 
 
 class CalendarService:
+    #: upsert_draft_window stores the window on the draft too, in the event's transaction
+    #: (DraftService.set_window then leaves the draft alone).
+    records_draft_window = True
+
     def __init__(
         self,
         db: Database,
@@ -428,43 +432,53 @@ class CalendarService:
             raise UserError(
                 "Give at least one thing to change, e.g. `when`, `title` or `status`."
             )
-        before = await self.get(guild_id, ref)
-        if before.draft_id is not None:
+        found = await self.get(guild_id, ref)
+        if found.draft_id is not None:
             raise UserError(
-                f"#{before.id} is a draft's comment window; change it with `/draft window`."
+                f"#{found.id} is a draft's comment window; change it with `/draft window`."
             )
-        after = before
+        # Everything that does not depend on the stored event is read and checked first; the
+        # event itself is read, changed and written in one transaction (its row locked on
+        # PostgreSQL), so two edits at once both keep their change.
+        fields: dict[str, Any] = {}
         if title is not None:
-            after = replace(after, title=clean_title(title))
-        if kind is not None:
-            after = replace(after, kind=parse_kind(kind) or after.kind)
+            fields["title"] = clean_title(title)
+        if kind is not None and parse_kind(kind) is not None:
+            fields["kind"] = parse_kind(kind)
         if location is not None:
-            after = replace(after, location=clean_location(location))
+            fields["location"] = clean_location(location)
         if url is not None:
-            after = replace(after, url=clean_url(url))
+            fields["url"] = clean_url(url)
         if description is not None:
-            after = replace(after, description=clean_description(description))
+            fields["description"] = clean_description(description)
         if status is not None:
-            after = replace(after, status=parse_status(status))
+            fields["status"] = parse_status(status)
         now = self.clock()
+        move_to: str | None = None
         if when is not None:
             zone = await self._zone_for(guild_id, actor_id, timezone)
             parsed = parse_when(when, now=now, tz=zone)
-            after = replace(
-                after,
-                start=parsed.start,
-                end=parsed.end,
-                all_day=parsed.all_day,
-                timezone=parsed.timezone,
-                tentative=parsed.tentative,
+            fields.update(
+                start=parsed.start, end=parsed.end, all_day=parsed.all_day,
+                timezone=parsed.timezone, tentative=parsed.tentative,
             )
         elif timezone is not None:
-            after = _move_to_zone(after, validate_zone(timezone))
-        changes = _changes(before, after)
-        if not changes:
-            return Edited(before, before, ())
+            move_to = validate_zone(timezone)
         offsets = await self._offsets(guild_id)
         async with self.db.transaction() as tx:
+            before = await self.repo.get_in(tx, guild_id, found.id, for_update=True)
+            if before is None:
+                raise _no_event(ref)
+            if before.draft_id is not None:
+                raise UserError(
+                    f"#{before.id} is a draft's comment window; change it with `/draft window`."
+                )
+            after = replace(before, **fields)
+            if move_to is not None:
+                after = _move_to_zone(after, move_to)
+            changes = _changes(before, after)
+            if not changes:
+                return Edited(before, before, ())
             stored = await self.repo.update(tx, after, now)
             if _plan_key(before) != _plan_key(stored):
                 moved = _times(before) != _times(stored)
@@ -511,8 +525,10 @@ class CalendarService:
         actor_id: int | None,
     ) -> Event:
         """Create or update the kind=window event of a draft (linked by `draft_id`), with
-        reminders before it opens and before it closes. All-day when both ends are local
-        midnights in `timezone` (`closes` exclusive, as parse_when gives a date range)."""
+        reminders before it opens and before it closes, and store the window on the draft, all
+        in one transaction (the draft's row locked on PostgreSQL, so two settings at once make
+        one event). All-day when both ends are local midnights in `timezone` (`closes`
+        exclusive, as parse_when gives a date range)."""
         if closes <= opens:
             raise UserError(
                 'A comment window must close after it opens, e.g. "19 December 2013 -'
@@ -523,7 +539,11 @@ class CalendarService:
         all_day = _is_local_midnight(opens, zone) and _is_local_midnight(closes, zone)
         now = self.clock()
         offsets = await self._offsets(guild_id)
+        changed = True
         async with self.db.transaction() as tx:
+            previous = await self.repo.lock_draft(tx, draft_id)
+            if previous is None:
+                raise NotFound("That draft no longer exists; `/draft list` shows the drafts.")
             before = await self.repo.by_draft(tx, guild_id, draft_id)
             if before is None:
                 draft = Event(
@@ -541,19 +561,32 @@ class CalendarService:
                     end=closes.astimezone(UTC), all_day=all_day, timezone=zone,
                     status=EventStatus.SCHEDULED, tentative=False,
                 )
-                if not _changes(before, wanted):
-                    return before
-                event = await self.repo.update(tx, wanted, now)
+                changed = bool(_changes(before, wanted))
+                event = await self.repo.update(tx, wanted, now) if changed else before
                 if _plan_key(before) != _plan_key(event):
                     moved = _times(before) != _times(event)
                     await self._replan(tx, event, offsets, now, rescheduled=moved)
                 action = "event.window.edit"
+            if changed:
+                await audit.record(
+                    tx, guild_id=guild_id, actor_id=actor_id, action=action,
+                    target=f"event:{event.id}", at=now,
+                    detail={"draft_id": draft_id, **_audit_detail(event)},
+                )
+            await self.repo.set_draft_window(tx, draft_id, opens, closes, event.id, now)
             await audit.record(
-                tx, guild_id=guild_id, actor_id=actor_id, action=action,
-                target=f"event:{event.id}", at=now,
-                detail={"draft_id": draft_id, **_audit_detail(event)},
+                tx, guild_id=guild_id, actor_id=actor_id, action="draft.window",
+                target=f"draft:{previous.code}", at=now,
+                detail={
+                    "opens": opens.isoformat(),
+                    "closes": closes.isoformat(),
+                    "previous_opens": opt_ms(previous.opens),
+                    "previous_closes": opt_ms(previous.closes),
+                    "event_id": event.id,
+                },
             )
-        self._notify()
+        if changed:
+            self._notify()
         return event
 
     async def remove_draft_window(

@@ -298,6 +298,7 @@ class DraftService:
             )
         event: Event | None = None
         if self.calendar is not None:
+            # The calendar writes the window event and the draft's window in one transaction.
             event = await self.calendar.upsert_draft_window(
                 guild_id=guild_id,
                 draft_id=draft.id,
@@ -307,6 +308,11 @@ class DraftService:
                 timezone=when.timezone,
                 actor_id=actor_id,
             )
+            if getattr(self.calendar, "records_draft_window", False):
+                stored = await self.repo.get_by_id(draft.id)
+                if stored is not None:
+                    return WindowSet(stored, when, event)
+        # No calendar, or one that only shows the window: the draft records it itself.
         updated = await self.repo.set_window(
             draft,
             when.start,
