@@ -367,8 +367,8 @@ ERRORS: list[tuple[str, str]] = [
     ("30-31 February 2014", "has no day"),
     ("24 January 2014 25:00", "couldn't read"),
     ("x" * 300, "too long"),
-    ("9999-12-31", "couldn't read"),  # its exclusive end is past Python's last date
-    ("December 9999", "couldn't read"),
+    ("9999-12-31", "give a date from 1900 to 2200"),  # past the years kept (and Python's last date)
+    ("December 9999", "give a date from 1900 to 2200"),
 ]
 
 
@@ -631,3 +631,29 @@ def test_local_date() -> None:
     assert local_date(utc(2014, 3, 22, 23), "Europe/Zurich") == date(2014, 3, 23)
     assert local_date(utc(2014, 3, 22, 23)) == date(2014, 3, 23)
     assert local_date(utc(2014, 3, 23, 10)) == date(2014, 3, 23)
+
+
+# --------------------------------------------------------------------------- the years kept
+
+RANGE_ERROR = "give a date from 1900 to 2200"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1 January 9999", "31 December 9999", "1 March 1850", "2201-01-01", "1 - 3 January 2300",
+     "20 December 2200 - 2 January 2201", "in 300 years"],
+)
+def test_years_outside_1900_to_2200_are_refused(text: str) -> None:
+    with pytest.raises(UserError) as err:
+        parse_when(text, NOW, "UTC")
+    message = str(err.value)
+    assert RANGE_ERROR in message and message.endswith(".") and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "tz"),
+    [("1 January 1900", "UTC"), ("31 December 2200", "UTC"), ("31 December 2200", "Pacific/Kiritimati"),
+     ("1 January 1900", "Pacific/Pago_Pago"), ("31 December 2200 23:00", "UTC")],
+)
+def test_the_ends_of_the_years_kept_are_accepted(text: str, tz: str) -> None:
+    parse_when(text, NOW, tz)

@@ -883,7 +883,17 @@ def parse_when(text: str, now: datetime, tz: str) -> When:
         first, last, all_day, zone = _parse_body(body, ctx, text)
         return _when(first, last, all_day, tentative, zone, user_zone)
     except (OverflowError, ValueError):  # "31 december 9999": past the last date Python knows
+        year = max((int(y) for y in re.findall(r"\d{4,}", text)), default=None)
+        if year is not None and year > MAX_YEAR:
+            raise _out_of_range(year) from None
         raise _unreadable(text) from None
+
+
+def _out_of_range(year: int) -> UserError:
+    return UserError(
+        f"The year {year} is outside the calendar; give a date from {MIN_YEAR} to {MAX_YEAR},"
+        ' e.g. "23-27 March 2014".'
+    )
 
 
 _Result = tuple[datetime, datetime | None, bool, _Zone]
@@ -959,6 +969,13 @@ def _when(
     zone: _Zone,
     user_zone: _Zone,
 ) -> When:
+    # The years kept, read where the event is: its first day and its last (an all-day end is
+    # the exclusive midnight after it).
+    first_year = start.astimezone(zone.tz).year
+    last = end - timedelta(microseconds=1) if end is not None and end > start else start
+    for year in (first_year, last.astimezone(zone.tz).year):
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise _out_of_range(year)
     name = zone.name
     if zone.fixed and zone.tz.utcoffset(start) == start.astimezone(user_zone.tz).utcoffset():
         name = user_zone.name  # "10:00 CET" from a Zurich member in winter stays Zurich
