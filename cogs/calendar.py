@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.calendar import MAX_ICS_BYTES, Edited, ImportResult
+from bot.domain.calendar import MAX_ICS_BYTES, Edited, ImportResult, left_out_lines
 from bot.domain.models import Event, EventStatus
 from bot.domain.timefmt import format_event_time, local_date, relative
 from bot.errors import UserError
@@ -261,7 +261,13 @@ class EventCommands(app_commands.Group, name="event"):
         noun = "event" if export.count == 1 else "events"
         await reply(
             interaction,
-            f"{export.count} {noun} {scope}, as iCalendar: open the file with your calendar app.",
+            "\n".join(
+                [
+                    f"{export.count} {noun} {scope}, as iCalendar: open the file with your"
+                    " calendar app.",
+                    *left_out_lines(export),
+                ]
+            ),
             file=discord.File(io.BytesIO(export.data), filename="concord-calendar.ics"),
         )
 

@@ -202,3 +202,26 @@ async def test_two_window_settings_at_once_make_one_event(services: Services) ->
     draft = await services.drafts.require(G, "C11")
     assert len(events) == 1 and draft.window_event_id == events[0].id
     assert (draft.window_opens, draft.window_closes) == (events[0].start, events[0].end)
+
+
+# --------------------------------------------------------------------------- 10: odd stored dates
+
+
+async def test_export_survives_an_event_in_the_year_9999(services: Services, clock: object) -> None:
+    from datetime import UTC, datetime
+
+    from bot.domain.models import Event, EventKind
+
+    calendar = cal_of(services)
+    fine = await calendar.add(G, ACTOR, title="ICANN 49", when="23-27 March 2014")
+    odd = Event(
+        id=0, guild_id=G, title="Typo", kind=EventKind.MEETING,
+        start=datetime(9999, 12, 31, 20, tzinfo=UTC), end=datetime(9999, 12, 31, 23, tzinfo=UTC),
+        all_day=False, timezone="Pacific/Kiritimati", uid="typo@x",
+    )
+    await calendar.repo.insert_many([odd], datetime(2013, 11, 1, tzinfo=UTC))
+    export = await calendar.export_ics(G)
+    assert export.count == 1 and export.data.count(b"BEGIN:VEVENT") == 1
+    assert fine.uid is not None and fine.uid.encode() in export.data
+    (typo,) = [e for e in await calendar.repo.all(G) if e.title == "Typo"]
+    assert export.left_out == (typo,)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
@@ -226,3 +226,23 @@ async def test_upcoming_pages_500_events(world: World, bot: RunningBot, clock: F
 
     res = await world.run(world.bob, "upcoming", days=1, kind="window")
     assert res.ephemeral and "No windows in the next 1 days" in res.content
+
+
+async def test_export_says_what_it_left_out(world: World, bot: RunningBot, clock: FakeClock) -> None:
+    """An event stored in the year 9999 (before `when` kept to 1900-2200) broke /event export
+    for everyone; now it is left out, by number, and the rest exported."""
+    await world.run(world.coordinator, "event add", title="ICANN 49", when="23-27 March 2014")
+    odd = Event(
+        id=0, guild_id=world.guild.id, title="Typo", kind=EventKind.MEETING,
+        start=datetime(9999, 12, 31, 20, tzinfo=UTC), end=None, all_day=False,
+        timezone="Pacific/Kiritimati", uid="typo@x",
+    )
+    await bot.services.calendar.repo.insert_many([odd], clock())
+    res = await world.run(world.alice, "event export")
+    files = [a for m in res.messages for a in m.attachments]
+    assert len(files) == 1
+    cal = icalendar.Calendar.from_ical(files[0][1])
+    assert [str(e.get("summary")) for e in cal.walk("VEVENT")] == ["ICANN 49"]
+    text = res.text()
+    assert "1 event in the calendar" in text
+    assert "Left out #2 (Typo): its date is outside the years 1900 to 2200" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -714,3 +715,25 @@ def test_an_unexpected_error_in_one_event_is_one_warning(monkeypatch: pytest.Mon
     assert result.warnings == [
         'Skipped "Broken": it cannot be read (a library bug over two lines).'
     ]
+
+
+# --------------------------------------------------------------------------- odd stored dates
+
+
+def test_export_leaves_out_events_it_cannot_place() -> None:
+    """Events stored before `when` kept to 1900-2200 (or written by hand) never break the
+    export: they are left out and handed back to say so."""
+    fine = event("23-27 March 2014", "Asia/Singapore", id=1)
+    end_of_time = replace(
+        fine, id=2, title="Far", start=datetime(9999, 12, 31, 20, tzinfo=UTC),
+        end=datetime(9999, 12, 31, 23, tzinfo=UTC), timezone="Pacific/Kiritimati",
+    )
+    ancient = replace(fine, id=3, title="Ancient", start=datetime(1, 1, 1, 1, tzinfo=UTC), end=None,
+                      all_day=False, timezone="America/New_York")
+    late = replace(fine, id=4, title="Late", start=datetime(2500, 1, 1, tzinfo=UTC), end=None,
+                   all_day=False, timezone="UTC")
+    left_out: list[Event] = []
+    data = export_ics([fine, end_of_time, ancient, late], stamp=NOW, left_out=left_out)
+    assert [e.id for e in left_out] == [2, 3, 4]
+    (back,) = import_ics(data, "UTC").events
+    same(fine, back)

@@ -42,7 +42,7 @@ from bot.domain.offsets import parse_offsets
 from bot.domain.reminders import plan_event_reminders
 from bot.domain.settings import SettingsService
 from bot.domain.timezones import validate_zone
-from bot.domain.when import parse_when
+from bot.domain.when import MAX_YEAR, MIN_YEAR, parse_when
 from bot.errors import NotFound, UserError
 
 log = logging.getLogger(__name__)
@@ -206,7 +206,8 @@ class ImportResult:
 @dataclass(frozen=True, slots=True)
 class IcsExport:
     data: bytes
-    count: int
+    count: int  # events in the file
+    left_out: tuple[Event, ...] = ()  # events whose dates cannot be exported (see ical)
 
 
 # --------------------------------------------------------------------------- the service
@@ -705,7 +706,9 @@ class CalendarService:
             events = await self.repo.all(guild_id)
         else:
             events = await self.upcoming(guild_id, days)
-        return IcsExport(write_ics(events, name=name, now=self.clock()), len(events))
+        left_out: list[Event] = []
+        data = write_ics(events, name=name, now=self.clock(), left_out=left_out)
+        return IcsExport(data, len(events) - len(left_out), tuple(left_out))
 
 
 def _move_to_zone(event: Event, zone: str) -> Event:
@@ -852,6 +855,24 @@ def _checked(imported: ical.ImportedEvent, warnings: list[str]) -> IcsItem:
     )
 
 
-def write_ics(events: Sequence[Event], *, name: str | None = None, now: datetime) -> bytes:
-    """An iCalendar file of `events`."""
-    return ical.export_ics(events, calname=name or "Concord", stamp=now)
+def write_ics(
+    events: Sequence[Event],
+    *,
+    name: str | None = None,
+    now: datetime,
+    left_out: list[Event] | None = None,
+) -> bytes:
+    """An iCalendar file of `events`; those it cannot hold are appended to `left_out`."""
+    return ical.export_ics(events, calname=name or "Concord", stamp=now, left_out=left_out)
+
+
+def left_out_lines(export: IcsExport) -> list[str]:
+    """One line per event an export left out, saying why (for the answer; ten at most)."""
+    lines = [
+        f"Left out #{e.id} ({e.title[:60]}): its date is outside the years"
+        f" {MIN_YEAR} to {MAX_YEAR}; fix it with `/event edit` or remove it."
+        for e in export.left_out[:10]
+    ]
+    if len(export.left_out) > 10:
+        lines.append(f"Left out {len(export.left_out) - 10} more events with such dates.")
+    return lines

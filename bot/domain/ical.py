@@ -111,9 +111,17 @@ def _local_date(moment: datetime, tz: tzinfo) -> date:
 
 
 def export_ics(
-    events: Iterable[Event], calname: str = "Concord", stamp: datetime | None = None
+    events: Iterable[Event],
+    calname: str = "Concord",
+    stamp: datetime | None = None,
+    *,
+    left_out: list[Event] | None = None,
 ) -> bytes:
-    """A VCALENDAR with one VEVENT per event (and the VTIMEZONEs the timed ones use)."""
+    """A VCALENDAR with one VEVENT per event (and the VTIMEZONEs the timed ones use).
+
+    An event whose dates lie outside the years kept (MIN_YEAR to MAX_YEAR, where or when it
+    is; stored before `when` kept to them, or written by hand) is left out, and appended to
+    `left_out` so the caller can say so: one odd event never breaks the export."""
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -123,40 +131,13 @@ def export_ics(
     first: date | None = None
     last: date | None = None
     for event in events:
-        tz = _zone(event.timezone) or UTC
-        tz_name = event.timezone if _zone(event.timezone) else "UTC"
-        vevent = VEvent()
-        vevent.add("uid", _uid(event))
-        vevent.add("summary", event.title)
-        vevent.add("dtstamp", (event.updated_at or event.created_at or stamp).astimezone(UTC))
-        if event.all_day:
-            day = _local_date(event.start, tz)
-            end_day = _local_date(event.end, tz) if event.end else day + timedelta(days=1)
-            vevent.add("dtstart", day)
-            vevent.add("dtend", max(end_day, day + timedelta(days=1)))
-        else:
-            vevent.add("dtstart", _timed(event.start, tz, tz_name))
-            if event.end is not None:
-                vevent.add("dtend", _timed(event.end, tz, tz_name))
-        for name, value in (
-            ("location", event.location),
-            ("url", event.url),
-            ("description", event.description),
-        ):
-            if value:
-                vevent.add(name, value)
-        if event.status is EventStatus.CANCELLED:
-            vevent.add("status", "CANCELLED")
-        elif event.tentative:
-            vevent.add("status", "TENTATIVE")
-        else:
-            vevent.add("status", "CONFIRMED")
-        vevent.add("categories", [event.kind.value])
-        vevent.add("x-concord-kind", event.kind.value)
-        vevent.add("x-concord-status", event.status.value)
-        vevent.add("x-concord-timezone", tz_name)
-        if event.tentative:
-            vevent.add("x-concord-tentative", "TRUE")
+        try:
+            vevent = _vevent(event, stamp)
+        except (OverflowError, ValueError) as err:
+            log.info("left event %s out of the export: %s", event.id, err)
+            if left_out is not None:
+                left_out.append(event)
+            continue
         cal.add_component(vevent)
         start_day = event.start.date()
         end_day_utc = (event.end or event.start).date()
@@ -167,6 +148,50 @@ def export_ics(
             first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
         )
     return cal.to_ical()
+
+
+def _vevent(event: Event, stamp: datetime) -> VEvent:
+    """One event as a VEVENT; ValueError or OverflowError when its dates cannot be placed."""
+    tz = _zone(event.timezone) or UTC
+    tz_name = event.timezone if _zone(event.timezone) else "UTC"
+    for moment in (event.start, event.end):
+        if moment is not None and not (
+            MIN_YEAR <= moment.year <= MAX_YEAR and MIN_YEAR <= moment.astimezone(tz).year <= MAX_YEAR
+        ):
+            raise ValueError(f"{moment.isoformat()} is outside {MIN_YEAR}-{MAX_YEAR}")
+    vevent = VEvent()
+    vevent.add("uid", _uid(event))
+    vevent.add("summary", event.title)
+    vevent.add("dtstamp", (event.updated_at or event.created_at or stamp).astimezone(UTC))
+    if event.all_day:
+        day = _local_date(event.start, tz)
+        end_day = _local_date(event.end, tz) if event.end else day + timedelta(days=1)
+        vevent.add("dtstart", day)
+        vevent.add("dtend", max(end_day, day + timedelta(days=1)))
+    else:
+        vevent.add("dtstart", _timed(event.start, tz, tz_name))
+        if event.end is not None:
+            vevent.add("dtend", _timed(event.end, tz, tz_name))
+    for name, value in (
+        ("location", event.location),
+        ("url", event.url),
+        ("description", event.description),
+    ):
+        if value:
+            vevent.add(name, value)
+    if event.status is EventStatus.CANCELLED:
+        vevent.add("status", "CANCELLED")
+    elif event.tentative:
+        vevent.add("status", "TENTATIVE")
+    else:
+        vevent.add("status", "CONFIRMED")
+    vevent.add("categories", [event.kind.value])
+    vevent.add("x-concord-kind", event.kind.value)
+    vevent.add("x-concord-status", event.status.value)
+    vevent.add("x-concord-timezone", tz_name)
+    if event.tentative:
+        vevent.add("x-concord-tentative", "TRUE")
+    return vevent
 
 
 def _timed(moment: datetime, tz: tzinfo, tz_name: str) -> datetime:
