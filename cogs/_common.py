@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -11,6 +13,7 @@ from bot.app import NotCoordinator
 from bot.domain import timezones
 from bot.domain.models import StakeholderGroup
 from bot.domain.stakeholders import is_coordinator
+from bot.errors import UserError
 
 if TYPE_CHECKING:
     from bot.app import ConcordBot
@@ -64,3 +67,47 @@ async def member_timezone(interaction: Interaction) -> str:
     return await services(interaction).settings.effective_timezone(
         interaction.guild_id, interaction.user.id
     )
+
+
+# ------------------------------------------------------------------ downloads
+
+DOWNLOAD_CHUNK = 64 * 1024
+
+
+def _cdn_session(client: discord.Client) -> aiohttp.ClientSession:
+    """The bot's own HTTP session (discord.py keeps it private; Attachment.read() uses it)."""
+    session = getattr(client.http, "_HTTPClient__session", None)
+    if not isinstance(session, aiohttp.ClientSession) or session.closed:
+        raise RuntimeError("the bot's HTTP session is not open")
+    return session
+
+
+async def read_capped(
+    client: discord.Client,
+    attachment: discord.Attachment,
+    limit: int,
+    too_big: Callable[..., UserError],
+) -> bytes:
+    """The attachment's content, read in chunks and abandoned as soon as it passes `limit`
+    bytes (`too_big(size)` or `too_big()` is the refusal): its declared size may lie, and
+    Attachment.read() would hold all of it in memory."""
+    http = client.http
+    options: dict[str, Any] = {}
+    if http.proxy is not None:
+        options["proxy"] = http.proxy
+    if http.proxy_auth is not None:
+        options["proxy_auth"] = http.proxy_auth
+    async with _cdn_session(client).get(attachment.url, **options) as response:
+        if response.status != 200:
+            raise UserError(
+                f"I could not download that file (Discord answered {response.status});"
+                " attach it again."
+            )
+        if response.content_length is not None and response.content_length > limit:
+            raise too_big(response.content_length)
+        data = bytearray()
+        async for chunk in response.content.iter_chunked(DOWNLOAD_CHUNK):
+            data += chunk
+            if len(data) > limit:
+                raise too_big()
+    return bytes(data)

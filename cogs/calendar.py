@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import defer
 from bot.domain.calendar import MAX_ICS_BYTES, Edited, ImportResult, left_out_lines
 from bot.domain.models import Event, EventStatus
 from bot.domain.timefmt import format_event_time, local_date, relative
@@ -21,6 +23,7 @@ from cogs._common import (
     Interaction,
     coordinator_only,
     guild_id,
+    read_capped,
     services,
     timezone_autocomplete,
 )
@@ -140,6 +143,16 @@ def edit_summary(edited: Edited) -> str:
     return "\n".join(lines)
 
 
+def _too_big(file: discord.Attachment) -> Callable[..., UserError]:
+    def refusal(size: int | None = None) -> UserError:
+        return UserError(
+            f"{truncate(file.filename or 'the file', 60)} is larger than 1 MB; calendars up to"
+            " 1 MB can be imported (export fewer months)."
+        )
+
+    return refusal
+
+
 def _check_attachment(file: discord.Attachment) -> None:
     name = file.filename or "the file"
     if not name.lower().endswith(".ics") and "calendar" not in (file.content_type or ""):
@@ -178,11 +191,19 @@ class EventCommands(app_commands.Group, name="event"):
         timezone: str | None = None,
     ) -> None:
         """Add a meeting, deadline or window to the calendar."""
-        event = await services(interaction).calendar.add(
+        added = await services(interaction).calendar.add_or_find(
             guild_id(interaction), interaction.user.id, title=title, when=when, kind=kind,
             location=location, url=url, description=description, timezone=timezone,
         )
-        await reply(interaction, "\n".join(["Added to the calendar:", *event_card(event)]))
+        if not added.new:  # the same event, sent again when no answer came in time
+            await reply(
+                interaction,
+                "\n".join(["You had just added this; it is in the calendar once:",
+                           *event_card(added.event)]),
+                ephemeral=True,
+            )
+            return
+        await reply(interaction, "\n".join(["Added to the calendar:", *event_card(added.event)]))
 
     @app_commands.command(name="edit")
     @app_commands.describe(id="The event's number (type to search)", status="scheduled, postponed or cancelled", **_OPTION_HELP)
@@ -240,8 +261,8 @@ class EventCommands(app_commands.Group, name="event"):
         """Import events from an iCalendar (.ics) file; importing it again updates them."""
         _check_attachment(file)
         gid = guild_id(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await file.read()
+        await defer(interaction, ephemeral=True)
+        data = await read_capped(interaction.client, file, MAX_ICS_BYTES, _too_big(file))
         result = await services(interaction).calendar.import_ics(
             gid, interaction.user.id, data, filename=file.filename
         )
@@ -254,7 +275,7 @@ class EventCommands(app_commands.Group, name="event"):
     ) -> None:
         """Download the calendar as an .ics file for your calendar app."""
         gid = guild_id(interaction)
-        await interaction.response.defer(thinking=True)
+        await defer(interaction, ephemeral=False)
         name = interaction.guild.name if interaction.guild else None
         export = await services(interaction).calendar.export_ics(gid, days, name=name)
         scope = f"in the next {days} days" if days else "in the calendar"

@@ -6,9 +6,8 @@ import asyncio
 import io
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -30,10 +29,16 @@ from bot.domain.timefmt import format_event_time, ts
 from bot.errors import UserError
 from bot.paging import Page, fits_custom_id, pager, send_listing
 from bot.ui import chunk_lines, reply, send_pages, truncate
-from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
+from cogs._common import (
+    Interaction,
+    coordinator_only,
+    guild_id,
+    member_timezone,
+    read_capped,
+    services,
+)
 
 IMPORT_SUFFIXES = (".md", ".markdown", ".txt")
-DOWNLOAD_CHUNK = 64 * 1024
 PREVIEW = 70
 
 
@@ -83,42 +88,6 @@ async def section_autocomplete(
     if typed and not exact and creating:
         choices.insert(0, app_commands.Choice(name=f"{section_label(typed)} (new)", value=typed))
     return choices[:25]
-
-
-# ------------------------------------------------------------------ downloads
-
-
-def _cdn_session(client: discord.Client) -> aiohttp.ClientSession:
-    """The bot's own HTTP session (discord.py keeps it private; Attachment.read() uses it)."""
-    session = getattr(client.http, "_HTTPClient__session", None)
-    if not isinstance(session, aiohttp.ClientSession) or session.closed:
-        raise RuntimeError("the bot's HTTP session is not open")
-    return session
-
-
-async def read_capped(client: discord.Client, attachment: discord.Attachment, limit: int) -> bytes:
-    """The attachment's content, read in chunks and abandoned as soon as it passes `limit`
-    bytes: its declared size may lie, and Attachment.read() would hold all of it in memory."""
-    http = client.http
-    options: dict[str, Any] = {}
-    if http.proxy is not None:
-        options["proxy"] = http.proxy
-    if http.proxy_auth is not None:
-        options["proxy_auth"] = http.proxy_auth
-    async with _cdn_session(client).get(attachment.url, **options) as response:
-        if response.status != 200:
-            raise UserError(
-                f"I could not download that file (Discord answered {response.status});"
-                " attach it again."
-            )
-        if response.content_length is not None and response.content_length > limit:
-            raise import_too_big(response.content_length)
-        data = bytearray()
-        async for chunk in response.content.iter_chunked(DOWNLOAD_CHUNK):
-            data += chunk
-            if len(data) > limit:
-                raise import_too_big()
-    return bytes(data)
 
 
 # ------------------------------------------------------------------ formatting
@@ -320,7 +289,7 @@ class DraftCommands(app_commands.Group, name="draft"):
         if file.size > MAX_IMPORT_BYTES:
             raise import_too_big(file.size)
         await defer(interaction, ephemeral=True)
-        data = await read_capped(interaction.client, file, MAX_IMPORT_BYTES)
+        data = await read_capped(interaction.client, file, MAX_IMPORT_BYTES, import_too_big)
         results = await services(interaction).drafts.import_markdown(gid, interaction.user.id, data)
         lines = [f"Imported {truncate(file.filename, 60)}:"] + [import_line(c) for c in results]
         await send_pages(interaction, chunk_lines(lines), ephemeral=True)

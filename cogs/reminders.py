@@ -62,8 +62,9 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         gid = guild_id(interaction)
         parse_offsets(value)  # refuse bad input before deferring
         await defer(interaction, ephemeral=True)
-        settings = await svc.settings.set_reminder_offsets(gid, interaction.user.id, value)
-        replanned = await svc.calendar.replan_guild(gid)
+        settings, replanned = await svc.calendar.set_reminder_offsets(
+            gid, interaction.user.id, value
+        )
         spoken = ", ".join(settings.reminder_offsets.split(","))
         await reply(
             interaction,

@@ -225,3 +225,54 @@ async def test_export_survives_an_event_in_the_year_9999(services: Services, clo
     assert fine.uid is not None and fine.uid.encode() in export.data
     (typo,) = [e for e in await calendar.repo.all(G) if e.title == "Typo"]
     assert export.left_out == (typo,)
+
+
+# --------------------------------------------------------------------------- 20: offsets
+
+
+async def test_new_offsets_and_their_reminders_are_one_transaction(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calendar = cal_of(services)
+    event = await calendar.add(G, ACTOR, title="ICANN 49", when="23-27 March 2014")
+    before = [r.due_at for r in await services.reminder_repo.for_event(event.id)]
+
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("the process dies while replanning")
+
+    monkeypatch.setattr(calendar.repo, "rescheduled_event_ids", broken)
+    with pytest.raises(RuntimeError):
+        await calendar.set_reminder_offsets(G, ACTOR, "2d")
+    # Neither half happened: the old offsets and their reminders stand together.
+    assert (await services.settings.get(G)).reminder_offsets == "7d,1d,1h"
+    assert [r.due_at for r in await services.reminder_repo.for_event(event.id)] == before
+    monkeypatch.undo()
+    settings, replanned = await calendar.set_reminder_offsets(G, ACTOR, "2d")
+    assert settings.reminder_offsets == "2d" and replanned == 1
+    assert len(await services.reminder_repo.for_event(event.id)) == 1
+
+
+async def test_two_settings_changed_at_once_both_stay(services: Services) -> None:
+    await asyncio.gather(
+        services.settings.set_reminder_offsets(G, ACTOR, "2d"),
+        services.settings.set_timezone(G, ACTOR, "Europe/Zurich"),
+    )
+    settings = await services.settings.get(G)
+    assert (settings.reminder_offsets, settings.timezone) == ("2d", "Europe/Zurich")
+
+
+# --------------------------------------------------------------------------- 2: a retried add
+
+
+async def test_the_same_event_added_twice_is_one_event(services: Services) -> None:
+    calendar = cal_of(services)
+    fields = {"title": "ICANN 49", "when": "23-27 March 2014"}
+    first, second = await asyncio.gather(
+        calendar.add_or_find(G, ACTOR, **fields), calendar.add_or_find(G, ACTOR, **fields)
+    )
+    assert first.event.id == second.event.id and [first.new, second.new].count(True) == 1
+    # Someone else, another time or another title is another event.
+    assert (await calendar.add_or_find(G, ACTOR + 1, **fields)).new
+    assert (await calendar.add_or_find(G, ACTOR, title="ICANN 49", when="24-27 March 2014")).new
+    assert (await calendar.add_or_find(G, ACTOR, title="ICANN 50", when="23-27 March 2014")).new
+    assert await services.db.fetchval("SELECT COUNT(*) FROM events") == 4

@@ -13,11 +13,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.domain.drafts import MAX_IMPORT_BYTES
+from bot.domain.drafts import MAX_IMPORT_BYTES, import_too_big
 from bot.domain.models import Draft
 from bot.errors import NotFound, UserError
 from bot.services import Services
-from cogs.drafts import read_capped
+from cogs._common import read_capped
 
 G = 1
 COORD = 100
@@ -136,13 +136,13 @@ async def test_a_download_without_a_length_stops_at_the_limit() -> None:
             http=SimpleNamespace(_HTTPClient__session=session, proxy=None, proxy_auth=None)
         )
         small_file = SimpleNamespace(url=str(server.make_url("/small.md")))
-        assert await read_capped(client, small_file, 100) == b"# C1 Small\n"  # type: ignore[arg-type]
+        assert await read_capped(client, small_file, 100, import_too_big) == b"# C1 Small\n"  # type: ignore[arg-type]
         endless_file = SimpleNamespace(url=str(server.make_url("/endless.md")))
         with pytest.raises(UserError, match="over 2,000,000 bytes"):
-            await read_capped(client, endless_file, MAX_IMPORT_BYTES)  # type: ignore[arg-type]
+            await read_capped(client, endless_file, MAX_IMPORT_BYTES, import_too_big)  # type: ignore[arg-type]
         missing = SimpleNamespace(url=str(server.make_url("/gone.md")))
         with pytest.raises(UserError, match="answered 404"):
-            await read_capped(client, missing, MAX_IMPORT_BYTES)  # type: ignore[arg-type]
+            await read_capped(client, missing, MAX_IMPORT_BYTES, import_too_big)  # type: ignore[arg-type]
     # The client closed the connection: the server got rid of far less than its 65 MB (what it
     # sent beyond the client's 2 MB sat in the sockets' buffers).
     assert sent < 32 * 1024 * 1024, f"the server sent {sent:,} bytes"

@@ -139,3 +139,26 @@ async def test_control_characters_in_options_are_removed_on_both_backends(
         world.coordinator, "event add", title="ICANN\x00 49", when="23 March 2014 09:00"
     )
     assert "ICANN 49" in res.text(), res.text()
+
+
+async def test_an_event_added_again_is_in_the_calendar_once(world: World, bot: RunningBot) -> None:
+    first = await world.run(world.coordinator, "event add", title="ICANN 49", when="23-27 March 2014")
+    assert "Added to the calendar" in first.text()
+    again = await world.run(world.coordinator, "event add", title="ICANN 49", when="23-27 March 2014")
+    assert again.ephemeral and "in the calendar once" in again.text()
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM events") == 1
+
+
+async def test_an_ics_bigger_than_declared_stops_reading_at_the_limit(
+    world: World, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_e2e_drafts import _declare_sizes
+
+    content = b"BEGIN:VCALENDAR\r\n" + b"X-FILLER:" + b"x" * (20 * 1024 * 1024) + b"\r\n"
+    store = _declare_sizes(world, monkeypatch, {"big.ics": 1000})
+    res = await world.run(
+        world.coordinator, "event import", attachments={"file": ("big.ics", content)}, timeout=30
+    )
+    assert res.text().startswith("big.ics is larger than 1 MB"), res.text()
+    assert store.downloads == 1
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM events") == 0

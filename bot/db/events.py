@@ -18,6 +18,7 @@ _COLUMNS = (
     " tentative, status, uid, draft_id, created_by, created_at, updated_at"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM events"
+_SAME_EVENT_LOCK = 727277  # advisory lock class: one member adding events to one server
 _IMPORT_LOCK = 727276  # advisory lock class: the .ics imports of one guild (see comments.py)
 
 
@@ -211,6 +212,28 @@ class EventRepository:
 
     async def get(self, guild_id: int, event_id: int) -> Event | None:
         return await self.get_in(self.db, guild_id, event_id)
+
+    @staticmethod
+    async def recent_same(tx: Executor, event: Event, since: datetime) -> Event | None:
+        """An event `event.created_by` added since `since` with the same title and start: the
+        same event added again (a retry after no answer came). On PostgreSQL, two such adds at
+        once take turns on an advisory lock, so the second finds the first."""
+        if tx.dialect == "postgresql":
+            await tx.execute(
+                "SELECT pg_advisory_xact_lock($1, $2)",
+                _SAME_EVENT_LOCK,
+                (event.guild_id ^ (event.created_by or 0)) & 0x7FFFFFFF,
+            )
+        row = await tx.fetchrow(
+            _SELECT + " WHERE guild_id = $1 AND created_by = $2 AND title = $3 AND start_at = $4"
+            " AND created_at >= $5 AND draft_id IS NULL ORDER BY id DESC LIMIT 1",
+            event.guild_id,
+            event.created_by,
+            event.title,
+            to_ms(event.start),
+            to_ms(since),
+        )
+        return None if row is None else _model(row)
 
     @staticmethod
     async def by_uid(tx: Executor, guild_id: int, uid: str) -> Event | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.db import audit
-from bot.db.database import Database, to_ms
+from bot.db.database import Database, Executor, to_ms
 from bot.domain.models import GuildSettings
 
 _COLUMNS = ("timezone", "reminder_channel_id", "reminder_offsets", "coordinator_role_id")
@@ -15,8 +15,8 @@ class GuildRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def get(self, guild_id: int) -> GuildSettings:
-        row = await self.db.fetchrow(
+    async def get(self, guild_id: int, tx: Executor | None = None) -> GuildSettings:
+        row = await (tx or self.db).fetchrow(
             "SELECT guild_id, timezone, reminder_channel_id, reminder_offsets, coordinator_role_id"
             " FROM guild_settings WHERE guild_id = $1",
             guild_id,
@@ -32,41 +32,47 @@ class GuildRepository:
         )
 
     async def update(
-        self, guild_id: int, *, actor_id: int | None, at: datetime, **changes: object
+        self,
+        guild_id: int,
+        *,
+        actor_id: int | None,
+        at: datetime,
+        tx: Executor | None = None,
+        **changes: object,
     ) -> GuildSettings:
-        """Set some of the settings (keyword names are the column names)."""
+        """Set some of the settings (keyword names are the column names), in `tx` or a
+        transaction of its own. Only the named columns are written, so two settings changed at
+        once both stay."""
         unknown = set(changes) - set(_COLUMNS)
         if unknown:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
-        current = await self.get(guild_id)
-        values = {c: getattr(current, c) for c in _COLUMNS} | changes
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO guild_settings (guild_id, timezone, reminder_channel_id,"
-                " reminder_offsets, coordinator_role_id, updated_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6)"
-                " ON CONFLICT (guild_id) DO UPDATE SET timezone = excluded.timezone,"
-                " reminder_channel_id = excluded.reminder_channel_id,"
-                " reminder_offsets = excluded.reminder_offsets,"
-                " coordinator_role_id = excluded.coordinator_role_id,"
-                " updated_at = excluded.updated_at",
-                guild_id,
-                values["timezone"],
-                values["reminder_channel_id"],
-                values["reminder_offsets"],
-                values["coordinator_role_id"],
-                to_ms(at),
-            )
-            await audit.record(
-                tx,
-                guild_id=guild_id,
-                actor_id=actor_id,
-                action="settings.update",
-                target=f"guild:{guild_id}",
-                at=at,
-                detail={k: v for k, v in changes.items()},
-            )
-        return await self.get(guild_id)
+        if tx is None:
+            async with self.db.transaction() as own:
+                return await self.update(guild_id, actor_id=actor_id, at=at, tx=own, **changes)
+        await tx.execute(
+            "INSERT INTO guild_settings (guild_id, updated_at) VALUES ($1, $2)"
+            " ON CONFLICT (guild_id) DO NOTHING",
+            guild_id,
+            to_ms(at),
+        )
+        names = sorted(changes)
+        assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=3))
+        await tx.execute(
+            f"UPDATE guild_settings SET updated_at = $2, {assignments} WHERE guild_id = $1",
+            guild_id,
+            to_ms(at),
+            *(changes[name] for name in names),
+        )
+        await audit.record(
+            tx,
+            guild_id=guild_id,
+            actor_id=actor_id,
+            action="settings.update",
+            target=f"guild:{guild_id}",
+            at=at,
+            detail={k: v for k, v in changes.items()},
+        )
+        return await self.get(guild_id, tx)
 
 
 class UserRepository:

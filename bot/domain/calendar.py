@@ -37,7 +37,7 @@ from bot.db.events import EventRepository
 from bot.db.reminders import ReminderRepository
 from bot.domain import ical
 from bot.domain.clock import Clock
-from bot.domain.models import Event, EventKind, EventStatus
+from bot.domain.models import Event, EventKind, EventStatus, GuildSettings
 from bot.domain.offsets import parse_offsets
 from bot.domain.reminders import plan_event_reminders
 from bot.domain.settings import SettingsService
@@ -64,6 +64,8 @@ MAX_LOCATION = 200
 MAX_URL = 500
 MAX_DESCRIPTION = 1000
 MAX_ICS_BYTES = 1_000_000
+#: The same member adding the same title at the same moment within this is one event (a retry).
+SAME_EVENT_WINDOW = timedelta(minutes=10)
 READ_DEADLINE = 15.0  # seconds to parse and expand one file (ical.EXPAND_BUDGET of it)
 MAX_DAYS = 366
 CLEAR = "-"
@@ -187,6 +189,15 @@ class Edited:
     before: Event
     after: Event
     changes: tuple[str, ...]  # field names that changed: "title", "when", "status" ...
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What /event add did: the event, and whether it is new (False: the same event had just
+    been added by the same member, and that one is returned)."""
+
+    event: Event
+    new: bool = True
 
 
 @dataclass(slots=True)
@@ -361,7 +372,11 @@ class CalendarService:
         planned = plan_event_reminders(event, offsets, now)
         await ReminderRepository.replace_for_event(tx, event, planned, rescheduled=rescheduled, now=now)
 
-    async def add(
+    async def add(self, guild_id: int, actor_id: int | None, **fields: Any) -> Event:
+        """`add_or_find`'s event (see there)."""
+        return (await self.add_or_find(guild_id, actor_id, **fields)).event
+
+    async def add_or_find(
         self,
         guild_id: int,
         actor_id: int | None,
@@ -373,9 +388,10 @@ class CalendarService:
         url: str | None = None,
         description: str | None = None,
         timezone: str | None = None,
-    ) -> Event:
+    ) -> Added:
         """Create an event from what was typed; `when` is read in `timezone`, else the member's
-        zone, else the server's."""
+        zone, else the server's. The same member adding the same title at the same time again
+        within minutes gets the event already added (`new` False), not a second one."""
         clean = clean_title(title)
         event_kind = parse_kind(kind) or EventKind.MEETING
         where = clean_location(location)
@@ -402,6 +418,10 @@ class CalendarService:
         )
         offsets = await self._offsets(guild_id)
         async with self.db.transaction() as tx:
+            if actor_id is not None:
+                same = await self.repo.recent_same(tx, draft, now - SAME_EVENT_WINDOW)
+                if same is not None:
+                    return Added(same, new=False)
             event = await self.repo.insert(tx, draft, now)
             await self._replan(tx, event, offsets, now, rescheduled=False)
             await audit.record(
@@ -409,7 +429,7 @@ class CalendarService:
                 target=f"event:{event.id}", at=now, detail=_audit_detail(event, when=when),
             )
         self._notify()
-        return event
+        return Added(event)
 
     async def edit(
         self,
@@ -495,14 +515,18 @@ class CalendarService:
 
     async def remove(self, guild_id: int, actor_id: int | None, ref: str | int) -> Event:
         """Delete an event and its pending reminders; returns what was removed."""
-        event = await self.get(guild_id, ref)
-        if event.draft_id is not None:
-            raise UserError(
-                f"#{event.id} is a draft's comment window; change or clear it with"
-                " `/draft window`."
-            )
+        found = await self.get(guild_id, ref)
         now = self.clock()
         async with self.db.transaction() as tx:
+            # Checked again inside the transaction: it may have changed since it was found.
+            event = await self.repo.get_in(tx, guild_id, found.id, for_update=True)
+            if event is None:
+                raise _no_event(ref)
+            if event.draft_id is not None:
+                raise UserError(
+                    f"#{event.id} is a draft's comment window; change or clear it with"
+                    " `/draft window`."
+                )
             await ReminderRepository.delete_for_event(tx, event.id)
             await self.repo.delete(tx, guild_id, event.id)
             await audit.record(
@@ -609,21 +633,41 @@ class CalendarService:
         return event
 
     async def replan_guild(self, guild_id: int) -> int:
-        """Recompute the pending reminders of every scheduled event still to come (after the
-        server's offsets changed); returns how many events were replanned. Reminders of an
-        event that was moved keep saying "rescheduled"."""
+        """Recompute the pending reminders of every scheduled event still to come (the clock
+        moved, in the demo); returns how many events were replanned."""
         now = self.clock()
         offsets = await self._offsets(guild_id)
         async with self.db.transaction() as tx:
-            events = await self.repo.future(tx, guild_id, now)
-            moved = await self.repo.rescheduled_event_ids(tx, guild_id)
-            for event in events:
-                await self._replan(tx, event, offsets, now, rescheduled=event.id in moved)
-            await audit.record(
-                tx, guild_id=guild_id, actor_id=None, action="event.replan",
-                target=f"guild:{guild_id}", at=now, detail={"events": len(events)},
-            )
+            count = await self._replan_guild(tx, guild_id, offsets, now)
         self._notify()
+        return count
+
+    async def set_reminder_offsets(
+        self, guild_id: int, actor_id: int, text: str
+    ) -> tuple[GuildSettings, int]:
+        """Change the server's reminder offsets and recompute the reminders of every event
+        still to come, in one transaction: the setting never changes without its reminders.
+        Returns the settings and how many events were replanned."""
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            settings = await self.settings.set_reminder_offsets(guild_id, actor_id, text, tx=tx)
+            offsets = parse_offsets(settings.reminder_offsets)
+            count = await self._replan_guild(tx, guild_id, offsets, now)
+        self._notify()
+        return settings, count
+
+    async def _replan_guild(
+        self, tx: Executor, guild_id: int, offsets: list[timedelta], now: datetime
+    ) -> int:
+        """Reminders of an event that was moved keep saying "rescheduled"."""
+        events = await self.repo.future(tx, guild_id, now)
+        moved = await self.repo.rescheduled_event_ids(tx, guild_id)
+        for event in events:
+            await self._replan(tx, event, offsets, now, rescheduled=event.id in moved)
+        await audit.record(
+            tx, guild_id=guild_id, actor_id=None, action="event.replan",
+            target=f"guild:{guild_id}", at=now, detail={"events": len(events)},
+        )
         return len(events)
 
     # ---------------------------------------------------------------- iCalendar

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.db.database import Executor
 from bot.db.guilds import GuildRepository, UserRepository
 from bot.domain.clock import Clock
 from bot.domain.models import GuildSettings
@@ -33,10 +34,14 @@ class SettingsService:
             guild_id, actor_id=actor_id, at=self.clock(), reminder_channel_id=channel_id
         )
 
-    async def set_reminder_offsets(self, guild_id: int, actor_id: int, text: str) -> GuildSettings:
+    async def set_reminder_offsets(
+        self, guild_id: int, actor_id: int, text: str, *, tx: Executor | None = None
+    ) -> GuildSettings:
+        """Store the server's reminder offsets (in `tx`, when the caller replans in the same
+        transaction)."""
         normalized = format_offsets(parse_offsets(text))
         return await self.guilds.update(
-            guild_id, actor_id=actor_id, at=self.clock(), reminder_offsets=normalized
+            guild_id, actor_id=actor_id, at=self.clock(), tx=tx, reminder_offsets=normalized
         )
 
     async def set_member_timezone(self, user_id: int, zone: str) -> str:
