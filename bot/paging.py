@@ -25,13 +25,13 @@ from typing import Any
 import discord
 
 from bot.errors import UserError
+from bot.limits import CUSTOM_ID_LIMIT
 from bot.ui import NO_PINGS, reply
 
 log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
 
-CUSTOM_ID_LIMIT = 100
 NOT_YOURS = "These buttons belong to whoever ran the command; run it yourself to page."
 GONE = "These pages are no longer kept (the bot has restarted since); run the command again."
 FAILED = "Sorry, I couldn't turn the page. It has been logged; please run the command again."

@@ -8,8 +8,7 @@ import aiohttp
 import discord
 
 from bot.scheduler import GlobalBudget, SendError
-
-NO_PINGS = discord.AllowedMentions.none()
+from bot.ui import NO_PINGS
 
 
 class DiscordSender:

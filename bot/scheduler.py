@@ -29,11 +29,10 @@ from apscheduler.triggers.date import DateTrigger
 from bot.db.reminders import Claimed, ReminderRepository, ShardFilter
 from bot.domain.clock import Clock
 from bot.domain.reminders import event_reminder_text, personal_reminder_text
+from bot.limits import MESSAGE_LIMIT, NONCE_LIMIT
 
 log = logging.getLogger(__name__)
 
-MESSAGE_LIMIT = 2000
-NONCE_LIMIT = 25
 
 
 class SendError(Exception):

@@ -10,10 +10,11 @@ from typing import Any
 import discord
 
 from bot.answering import ack_lock
+from bot.limits import MESSAGE_LIMIT
 
 log = logging.getLogger(__name__)
 
-MESSAGE_LIMIT = 2000
+
 PAGE_BUDGET = 1900  # room for a "Page 2/7" footer
 NO_PINGS = discord.AllowedMentions.none()
 

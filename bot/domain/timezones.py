@@ -101,3 +101,20 @@ def search(text: str, limit: int = 25) -> list[str]:
     if not found:
         found = suggest(text, limit)
     return found[:limit]
+
+
+@functools.cache
+def zone(name: str | None) -> zoneinfo.ZoneInfo | None:
+    """The tzinfo of an IANA name, or None for an empty or unknown name. The one place that
+    turns a stored zone name into a tzinfo; cached, as ZoneInfo's own cache is small."""
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def zone_or_utc(name: str | None) -> zoneinfo.ZoneInfo:
+    """`zone(name)`, falling back to UTC for an empty or unknown name."""
+    return zone(name) or zoneinfo.ZoneInfo("UTC")
