@@ -21,7 +21,7 @@ from typing import Any
 
 import discord
 
-from bot.domain.text import clean_control
+from bot.text import clean_control
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from bot.answering import (
 )
 from bot.db.database import database_problem
 from bot.db.reminders import ShardFilter
-from bot.errors import UserError
+from bot.errors import NotCoordinator, UserError
 from bot.paging import DYNAMIC_ITEMS
 from bot.reminder_sender import DiscordSender
 from bot.scheduler import GlobalBudget, ReminderEngine
@@ -36,10 +36,6 @@ from bot.ui import MESSAGE_LIMIT, NO_PINGS, reply
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
-
-
-class NotCoordinator(app_commands.CheckFailure):
-    """Raised by the coordinator check; shown as a refusal."""
 
 
 NOT_SAVED = (

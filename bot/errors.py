@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from discord import app_commands
+
 
 class UserError(Exception):
     """A problem with what the user asked for; ``str(err)`` is shown to them verbatim."""
@@ -38,3 +40,7 @@ class DatabaseUnavailable(Exception):
     def __init__(self, message: str, *, maybe_recorded: bool) -> None:
         super().__init__(message)
         self.maybe_recorded = maybe_recorded
+
+
+class NotCoordinator(app_commands.CheckFailure):
+    """Raised by the coordinator check (cogs/_common.py); the tree shows it as a refusal."""

@@ -9,11 +9,10 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.app import NotCoordinator
 from bot.domain import timezones
 from bot.domain.models import StakeholderGroup
 from bot.domain.stakeholders import is_coordinator
-from bot.errors import UserError
+from bot.errors import NotCoordinator, UserError
 
 if TYPE_CHECKING:
     from bot.app import ConcordBot

@@ -36,8 +36,8 @@ from bot.domain.draftdoc import (
     to_consolidated,
 )
 from bot.domain.models import CommentKind, StakeholderGroup
-from bot.domain.text import clean_control
 from bot.errors import UserError
+from bot.text import clean_control
 
 C11 = Path(__file__).resolve().parent.parent / "data" / "C11.md"
 GEN = datetime(2014, 1, 24, 18, 0, tzinfo=UTC)

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.domain.text import clean_control, has_control
 from bot.errors import ConfigError, DatabaseUnavailable
+from bot.text import clean_control, has_control
 
 log = logging.getLogger(__name__)
 

@@ -76,8 +76,8 @@ from bot.domain.sections import (
     section_sort_key,
     split_section_key,
 )
-from bot.domain.text import clean_control
 from bot.errors import UserError
+from bot.text import clean_control
 
 if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
@@ -160,7 +160,7 @@ _SPACES = str.maketrans({"\x0b": " ", "\x0c": " "})
 def normalize_text(text: str) -> str:
     """Strip each line, drop leading/trailing blank lines, collapse runs of blank lines.
 
-    Control characters go (see :func:`~bot.domain.text.clean_control`); a vertical tab or form
+    Control characters go (see :func:`~bot.text.clean_control`); a vertical tab or form
     feed becomes a line break, so the words on either side stay apart.
     """
     text = clean_control(text.translate(_BREAKS))
