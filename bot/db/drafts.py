@@ -10,8 +10,7 @@ from datetime import UTC, datetime, time
 
 from bot.db import audit
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, opt_ms, to_ms
-from bot.domain.draftdoc import ParsedDraft
-from bot.domain.models import Draft, Section, SectionRevision
+from bot.domain.models import Draft, ParsedDraft, Section, SectionRevision
 from bot.domain.sections import PARTS, split_section_key
 
 _DRAFT = (

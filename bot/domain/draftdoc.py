@@ -65,7 +65,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
-from bot.domain.models import CommentKind, StakeholderGroup
+from bot.domain.models import (  # the parsed drafts live with the models (bot/db stores them)
+    CommentKind,
+    ParsedComment,
+    ParsedDraft,
+    ParsedSection,
+    StakeholderGroup,
+)
 from bot.domain.sections import (
     KEY_EXAMPLES,
     PARTS,
@@ -83,39 +89,6 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 # --------------------------------------------------------------------------- data
-
-
-@dataclass(slots=True)
-class ParsedComment:
-    organization: str
-    group: StakeholderGroup
-    kind: CommentKind
-    text: str
-    #: Stable across re-imports of the same file: the section key and a hash of the attribution,
-    #: kind and text (case and spacing ignored). Two identical comments on one section share it.
-    source_key: str
-    #: The date a re-imported export carried (``_(2014-01-20)_``), if any.
-    created_on: date | None = None
-    #: The line the comment starts on, for messages.
-    line: int = 0
-
-
-@dataclass(slots=True)
-class ParsedSection:
-    key: str
-    text: str
-    comments: list[ParsedComment] = field(default_factory=list)
-    line: int = 0
-
-
-@dataclass(slots=True)
-class ParsedDraft:
-    code: str
-    title: str
-    version: str | None
-    sections: list[ParsedSection] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    line: int = 0
 
 
 @dataclass(slots=True)

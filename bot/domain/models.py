@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 
 class StakeholderGroup(enum.StrEnum):
@@ -71,6 +71,17 @@ class ReminderState(enum.StrEnum):
     SENT = "sent"
     MISSED = "missed"
     FAILED = "failed"
+
+
+class Moment(enum.StrEnum):
+    """What a reminder is for: an event's start, deadline, opening or closing, or a member's
+    own reminder (/remind). The values are the ones stored in `reminders.moment`."""
+
+    START = "start"
+    DEADLINE = "deadline"
+    OPENS = "opens"
+    CLOSES = "closes"
+    PERSONAL = "personal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +192,7 @@ class Reminder:
     id: int
     guild_id: int | None
     event_id: int | None
-    moment: str  # start | deadline | opens | closes | personal
+    moment: Moment
     offset_seconds: int | None
     due_at: datetime
     channel_id: int | None
@@ -195,6 +206,16 @@ class Reminder:
     sent_at: datetime | None = None
     error: str | None = None
     created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReminder:
+    """A reminder an event should get: planned by bot.domain.reminders, stored by the
+    reminder repository."""
+
+    moment: Moment
+    offset: timedelta
+    due_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +236,40 @@ class Page:
     items: list[str] = field(default_factory=list)
     index: int = 0
     total: int = 1
+
+
+# --------------------------------------------------------------------------- parsed drafts
+# What the Markdown reader (bot.domain.draftdoc) makes of a file and bot.db.drafts stores.
+
+
+@dataclass(slots=True)
+class ParsedComment:
+    organization: str
+    group: StakeholderGroup
+    kind: CommentKind
+    text: str
+    #: Stable across re-imports of the same file: the section key and a hash of the attribution,
+    #: kind and text (case and spacing ignored). Two identical comments on one section share it.
+    source_key: str
+    #: The date a re-imported export carried (``_(2014-01-20)_``), if any.
+    created_on: date | None = None
+    #: The line the comment starts on, for messages.
+    line: int = 0
+
+
+@dataclass(slots=True)
+class ParsedSection:
+    key: str
+    text: str
+    comments: list[ParsedComment] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass(slots=True)
+class ParsedDraft:
+    code: str
+    title: str
+    version: str | None
+    sections: list[ParsedSection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    line: int = 0
