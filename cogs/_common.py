@@ -9,9 +9,9 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.domain import timezones
 from bot.domain.models import StakeholderGroup
 from bot.domain.stakeholders import is_coordinator
+from bot.domain.when import zones as timezones
 from bot.errors import NotCoordinator, UserError
 
 if TYPE_CHECKING:

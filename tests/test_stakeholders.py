@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain import timezones
 from bot.domain.clock import FakeClock
 from bot.domain.models import GuildSettings, StakeholderGroup
 from bot.domain.offsets import format_offsets, parse_offsets
 from bot.domain.stakeholders import clean_organization, is_coordinator
+from bot.domain.when import zones as timezones
 from bot.errors import UserError
 from bot.services import Services
 

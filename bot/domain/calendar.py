@@ -41,8 +41,7 @@ from bot.domain.models import Event, EventKind, EventStatus, GuildSettings
 from bot.domain.offsets import parse_offsets
 from bot.domain.reminders import plan_event_reminders
 from bot.domain.settings import SettingsService
-from bot.domain.timezones import validate_zone
-from bot.domain.when import MAX_YEAR, MIN_YEAR, parse_when
+from bot.domain.when import MAX_YEAR, MIN_YEAR, parse_when, validate_zone
 from bot.errors import NotFound, UserError
 
 log = logging.getLogger(__name__)

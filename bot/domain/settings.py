@@ -7,7 +7,7 @@ from bot.db.guilds import GuildRepository, UserRepository
 from bot.domain.clock import Clock
 from bot.domain.models import GuildSettings
 from bot.domain.offsets import format_offsets, parse_offsets
-from bot.domain.timezones import validate_zone
+from bot.domain.when import validate_zone
 
 
 class SettingsService:

@@ -7,8 +7,9 @@ everyone from UTC-11 to UTC+11 then sees the same calendar date.
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
+
+from bot.domain.when.zones import zone
 
 __all__ = ["day", "format_event_time", "local_date", "relative", "ts"]
 
@@ -37,11 +38,9 @@ def day(d: date, style: str = "D") -> str:
 def local_date(dt: datetime, timezone: str | None = None) -> date:
     """The date of `dt` in `timezone`; without one, the date of a local midnight stored in UTC
     (a start at 23:00 UTC is the next day's midnight east of Greenwich)."""
-    if timezone:
-        try:
-            return dt.astimezone(zoneinfo.ZoneInfo(timezone)).date()
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
+    tz = zone(timezone)
+    if tz is not None:
+        return dt.astimezone(tz).date()
     return (dt.astimezone(UTC) + timedelta(hours=12)).date()
 
 
