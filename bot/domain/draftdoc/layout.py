@@ -1,0 +1,57 @@
+"""What both exports (Markdown and DOCX) lay out the same way: sections in document order
+grouped by part, comments grouped by stakeholder group, the comment window as a sentence, and
+dates and stamps in UTC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from bot.domain.draftdoc.models import ConsolidatedComment, ConsolidatedDraft, ConsolidatedSection
+from bot.domain.models import StakeholderGroup
+from bot.domain.sections import section_sort_key, split_section_key
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def stamp(moment: datetime) -> str:
+    return _utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _day(moment: datetime) -> str:
+    return _utc(moment).strftime("%Y-%m-%d")
+
+
+def window_text(draft: ConsolidatedDraft) -> str | None:
+    opens, closes = draft.window_opens, draft.window_closes
+    if opens and closes:
+        return f"{stamp(opens)} to {stamp(closes)}"
+    if opens:
+        return f"opens {stamp(opens)}"
+    if closes:
+        return f"closes {stamp(closes)}"
+    return None
+
+
+def group_comments(
+    comments: Iterable[ConsolidatedComment],
+) -> list[tuple[StakeholderGroup, list[ConsolidatedComment]]]:
+    """Comments by stakeholder group, groups in StakeholderGroup order, each in the given order."""
+    groups: dict[StakeholderGroup, list[ConsolidatedComment]] = {g: [] for g in StakeholderGroup}
+    for comment in comments:
+        groups[comment.group].append(comment)
+    return [(g, cs) for g, cs in groups.items() if cs]
+
+
+def ordered_sections(draft: ConsolidatedDraft) -> list[tuple[str, list[ConsolidatedSection]]]:
+    """Sections in document order, grouped by part."""
+    parts: dict[str, list[ConsolidatedSection]] = {}
+    for section in sorted(draft.sections, key=lambda s: section_sort_key(s.key)):
+        parts.setdefault(split_section_key(section.key)[0], []).append(section)
+    return list(parts.items())
+
+
+def date_note(comment: ConsolidatedComment) -> str:
+    return _day(comment.created_at) + (", edited" if comment.edited else "")

@@ -1,0 +1,128 @@
+"""The syntax the Markdown reader and writer share: the heading, item and comment-line patterns,
+the "Organization, Group [kind]: text" attribution, how a kind is inferred ("Deleted 3" is a
+deletion), and how text is normalized (`normalize_text`, `one_line`). The writer escapes any
+text line these patterns would read as structure, so what it writes reads back unchanged."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.models import CommentKind, StakeholderGroup
+from bot.errors import UserError
+from bot.text import clean_control
+
+#: Controls that break a line where text was pasted from Word (vertical tab) or a PDF (form feed).
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+BREAKS_AS_SPACES = str.maketrans({"\x0b": " ", "\x0c": " "})
+
+
+def normalize_text(text: str) -> str:
+    """Strip each line, drop leading/trailing blank lines, collapse runs of blank lines.
+
+    Control characters go (see :func:`~bot.text.clean_control`); a vertical tab or form
+    feed becomes a line break, so the words on either side stay apart.
+    """
+    text = clean_control(text.translate(_BREAKS))
+    paragraphs: list[list[str]] = [[]]
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.strip()
+        if line:
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return "\n\n".join("\n".join(p) for p in paragraphs if p)
+
+
+def one_line(text: str) -> str:
+    """A title or name on one line: runs of spaces and line breaks as one space, no control
+    characters (a vertical tab or form feed separates words)."""
+    return " ".join(clean_control(text.translate(BREAKS_AS_SPACES)).split())
+
+
+DRAFT_HEADING = re.compile(r"^#\s+(?P<rest>.*)$")
+PART_HEADING = re.compile(r"^##\s+(?P<rest>.*)$")
+SUB_HEADING = re.compile(r"^#{3,6}\s+(?P<rest>.*)$")
+DRAFT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$")
+ITEM = re.compile(r"^(?:\((?P<l1>[A-Za-z])\)|(?P<l2>[A-Za-z])\))(?:\s+(?P<text>.*))?$")
+EXPLICIT_BULLET = re.compile(r"^(?:[-*+]\s+)?[·•]\s*(?P<rest>.*)$")
+SOFT_BULLET = re.compile(r"^[-*+]\s+(?P<rest>.*)$")
+_KIND_MARK = re.compile(r"\s*[\[(]\s*(?P<kind>[A-Za-z]+)\s*[\])]\s*$")
+DATE_SUFFIX = re.compile(r"\s*_\((?:#\d+,\s*)?(?P<date>\d{4}-\d{2}-\d{2})(?:,\s*edited)?\)_\s*$")
+_DELETION = re.compile(r"^(?:delete|deleted|deletion)(?:\s+[\w().,/-]{1,12}){0,2}\s*\.?$", re.I)
+META = re.compile(r"^(?P<name>version|generated|comment window)\s*:\s*(?P<value>.*)$", re.I)
+NO_COMMENTS = "_No comments._"
+_MAX_ORG = 120
+_MAX_GROUP = 40
+
+
+def _group_names() -> str:
+    names = [g.value for g in StakeholderGroup]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _kind_names() -> str:
+    return ", ".join(f"[{k.value}]" for k in CommentKind)
+
+
+def line_error(line: int, message: str) -> UserError:
+    return UserError(f"Line {line}: {message}")
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(slots=True)
+class Attribution:
+    organization: str
+    group: StakeholderGroup
+    kind: CommentKind | None
+    text: str
+
+
+def parse_attribution(rest: str, line: int, *, strict: bool) -> Attribution | None:
+    """``"ISOC, Civil Society [amendment]: text"`` -> the parts; None if it has no attribution.
+
+    With ``strict`` (an explicit ``·`` bullet), an attribution whose group or kind is unknown is
+    an error; otherwise it is simply not an attribution.
+    """
+    head, colon, text = rest.partition(":")
+    if not colon or "," not in head:
+        return None
+    kind: CommentKind | None = None
+    mark = _KIND_MARK.search(head)
+    if mark:
+        word = mark.group("kind").lower()
+        if word in {k.value for k in CommentKind}:
+            kind = CommentKind(word)
+            head = head[: mark.start()]
+        elif mark.group(0).strip().startswith("["):
+            if not strict:
+                return None
+            raise line_error(
+                line,
+                f'"{shorten(mark.group("kind"))}" is not a comment kind; '
+                f"use {_kind_names()} after the group.",
+            )
+    org, _, group_text = head.rpartition(",")
+    org, group_text = " ".join(org.split()), " ".join(group_text.split())
+    if not org or not group_text or len(org) > _MAX_ORG or len(group_text) > _MAX_GROUP:
+        return None
+    try:
+        group = StakeholderGroup.parse(group_text)
+    except ValueError:
+        if not strict:
+            return None
+        raise line_error(
+            line,
+            f'"{shorten(group_text)}" is not a stakeholder group; write "Organization, Group:" '
+            f"with the group one of {_group_names()} (indent the line by two spaces if it "
+            "continues the comment above).",
+        ) from None
+    return Attribution(org, group, kind, text.strip())
+
+
+def infer_kind(text: str) -> CommentKind:
+    return CommentKind.DELETION if _DELETION.match(text) else CommentKind.COMMENT
