@@ -19,7 +19,8 @@ from .models import (
     User,
 )
 from .patch import point_discord_py
-from .server import DiscordEmulator, json_response
+from .rest import json_response
+from .server import DiscordEmulator
 
 __all__ = [
     "Channel",
