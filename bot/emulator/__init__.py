@@ -2,8 +2,9 @@
 
 from bot.emulator import DiscordEmulator
 async with DiscordEmulator(token="test-token") as emu:
-    discord.http.Route.BASE = emu.api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emu.gateway_url)
+    ...  # bot.harness.run_bot_in_process(emu, database_url), or a subprocess with emu.env()
+
+The modules are listed in README.md.
 """
 
 from .models import (
@@ -18,7 +19,6 @@ from .models import (
     StoredAttachment,
     User,
 )
-from .patch import point_discord_py
 from .rest import json_response
 from .server import DiscordEmulator
 
@@ -35,5 +35,4 @@ __all__ = [
     "StoredAttachment",
     "User",
     "json_response",
-    "point_discord_py",
 ]

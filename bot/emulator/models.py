@@ -1,6 +1,6 @@
 """Data model of the local Discord emulator: world objects, messages, interactions, counters.
 
-Everything here is plain Python; the HTTP/gateway server lives in ``server.py``.
+Everything here is plain Python; the server is composed in ``server.py`` (see README.md).
 """
 
 from __future__ import annotations
