@@ -11,11 +11,12 @@ import pytest
 
 from bot.db import Database, audit
 from bot.db.reminders import ReminderRepository
-from bot.domain.calendar import CalendarService, parse_ref, read_ics, to_event, write_ics
+from bot.domain.calendar import parse_ref, read_ics, to_event, write_ics
 from bot.domain.clock import FakeClock
 from bot.domain.models import Event, EventKind, EventStatus
 from bot.errors import UserError
 from bot.services import Services
+from bot.services.calendar import CalendarService
 
 G = 1000
 OTHER = 2000

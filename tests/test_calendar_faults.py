@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from bot.domain.calendar import CalendarService
 from bot.services import Services
+from bot.services.calendar import CalendarService
 
 G = 1000
 ACTOR = 42

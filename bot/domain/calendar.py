@@ -1,47 +1,22 @@
-"""The calendar: meetings, deadlines and windows, their reminders, and iCalendar in and out.
+"""Calendar events as plain values: validation of what was typed, the results the calendar
+service returns, what a change compares (diffing), and iCalendar files in and out.
 
-Plain Python: the cog converts Discord options to the arguments here and formats what comes back.
-Every change writes the event, its pending reminders (planned from the server's offsets and the
-injected clock) and an audit row in one transaction, then notifies the reminder engine.
-
-Decisions (the contract leaves them open):
-
-- Every event gets a UID when it is created (`<uuid>@concord`), so an export imported back into
-  the same server updates its events instead of duplicating them. Imported events without a UID
-  get one derived from their title and start, so importing such a file twice does not duplicate.
-- An event is named by its number (`12`, `#12`, or an autocomplete choice "#12 ICANN 49 · ..."),
-  or by its exact title when only one event has it.
-- `/event edit timezone:` without `when:` keeps the wall-clock times and dates and moves them to
-  the new zone ("I meant 09:00 Geneva time").
-- `location`, `url` and `description` are cleared on edit with "-".
-- A draft's comment window (an event with `draft_id`) belongs to the draft: it is changed with
-  `/draft window`, not `/event edit` or `/event remove`.
-- Only a time change (start, end, all-day) marks the recomputed reminders "rescheduled".
+Pure: no database, no Discord, no clock (the time is passed in). The service that writes events,
+their reminders and the audit is bot.services.calendar; its decisions are listed there.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import uuid
-import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.db import audit
-from bot.db.database import Database, Executor, opt_ms
-from bot.db.events import EventRepository
-from bot.db.reminders import ReminderRepository
 from bot.domain import ical
-from bot.domain.clock import Clock
-from bot.domain.models import Event, EventKind, EventStatus, GuildSettings
-from bot.domain.offsets import parse_offsets
-from bot.domain.reminders import plan_event_reminders
-from bot.domain.settings import SettingsService
-from bot.domain.when import MAX_YEAR, MIN_YEAR, parse_when, validate_zone
+from bot.domain.models import Event, EventKind, EventStatus
+from bot.domain.when import MAX_YEAR, MIN_YEAR, zone_or_utc
 from bot.errors import NotFound, UserError
 
 log = logging.getLogger(__name__)
@@ -50,7 +25,7 @@ __all__ = [
     "MAX_DESCRIPTION",
     "MAX_ICS_BYTES",
     "MAX_TITLE",
-    "CalendarService",
+    "Added",
     "Edited",
     "IcsExport",
     "ImportResult",
@@ -63,12 +38,8 @@ MAX_LOCATION = 200
 MAX_URL = 500
 MAX_DESCRIPTION = 1000
 MAX_ICS_BYTES = 1_000_000
-#: The same member adding the same title at the same moment within this is one event (a retry).
-SAME_EVENT_WINDOW = timedelta(minutes=10)
-READ_DEADLINE = 15.0  # seconds to parse and expand one file (ical.EXPAND_BUDGET of it)
 MAX_DAYS = 366
 CLEAR = "-"
-PRODID = "-//Concord//WSIS+10 process calendar//EN"
 
 
 # --------------------------------------------------------------------------- validation
@@ -171,7 +142,7 @@ def parse_ref(text: str | int) -> int | None:
     return int(digits)
 
 
-def _no_event(ref: str | int) -> NotFound:
+def no_event(ref: str | int) -> NotFound:
     number = parse_ref(ref)
     if number is not None:
         return NotFound(f"There is no event #{number} here; `/upcoming` lists them.")
@@ -220,32 +191,23 @@ class IcsExport:
     left_out: tuple[Event, ...] = ()  # events whose dates cannot be exported (see ical)
 
 
-# --------------------------------------------------------------------------- the service
+# --------------------------------------------------------------------------- diffing
 
 
-def _zone(name: str) -> tzinfo:
-    if name == "UTC":
-        return UTC
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def _times(event: Event) -> tuple[datetime, datetime | None, bool]:
+def times(event: Event) -> tuple[datetime, datetime | None, bool]:
     return (event.start, event.end, event.all_day)
 
 
-def _plan_key(event: Event) -> tuple[Any, ...]:
+def plan_key(event: Event) -> tuple[Any, ...]:
     """What the reminders of an event depend on."""
-    return (*_times(event), event.timezone, event.kind, event.status, event.tentative)
+    return (*times(event), event.timezone, event.kind, event.status, event.tentative)
 
 
 _COMPARED = ("title", "kind", "start", "end", "all_day", "timezone", "location", "url",
              "description", "tentative", "status")
 
 
-def _changes(before: Event, after: Event) -> tuple[str, ...]:
+def changes(before: Event, after: Event) -> tuple[str, ...]:
     out: list[str] = []
     for name in _COMPARED:
         if getattr(before, name) != getattr(after, name):
@@ -255,511 +217,16 @@ def _changes(before: Event, after: Event) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _local_midnight(d: date, zone: str) -> datetime:
-    return datetime.combine(d, time(0), tzinfo=_zone(zone)).astimezone(UTC)
+def is_local_midnight(dt: datetime, zone: str) -> bool:
+    return dt.astimezone(zone_or_utc(zone)).time() == time(0)
 
 
-def _is_local_midnight(dt: datetime, zone: str) -> bool:
-    return dt.astimezone(_zone(zone)).time() == time(0)
-
-
-class CalendarService:
-    #: upsert_draft_window stores the window on the draft too, in the event's transaction
-    #: (DraftService.set_window then leaves the draft alone).
-    records_draft_window = True
-
-    def __init__(
-        self,
-        db: Database,
-        repo: EventRepository,
-        settings: SettingsService,
-        clock: Clock,
-        notify: Callable[[], None] | None = None,
-    ) -> None:
-        self.db = db
-        self.repo = repo
-        self.settings = settings
-        self.clock = clock
-        self._notify = notify or (lambda: None)
-
-    # ---------------------------------------------------------------- reading
-
-    async def get(self, guild_id: int, ref: str | int) -> Event:
-        """The event named by `ref` (a number, "#12", an autocomplete value or a unique title)."""
-        number = parse_ref(ref)
-        if number is not None:
-            found = await self.repo.get(guild_id, number) if number < 2**62 else None
-            if found is None:
-                raise _no_event(ref)
-            return found
-        matches = await self.repo.by_title(guild_id, str(ref))
-        if not matches:
-            raise _no_event(ref)
-        if len(matches) > 1:
-            raise UserError(
-                f'Several events are called "{matches[0].title[:60]}"; give its number instead,'
-                f" e.g. `#{matches[0].id}`."
-            )
-        return matches[0]
-
-    async def upcoming(
-        self,
-        guild_id: int,
-        days: int = 30,
-        kind: str | EventKind | None = None,
-        now: datetime | None = None,
-        *,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[Event]:
-        """Events overlapping [now, now + days], by start; `kind` None or "all" for any. With
-        `limit`, one page of them: at most `limit` from the `offset`-th on."""
-        start, end = self._days_ahead(days, now)
-        return await self.repo.overlapping(
-            guild_id, start, end, parse_kind(kind), limit=limit, offset=offset
-        )
-
-    def _days_ahead(self, days: int, now: datetime | None) -> tuple[datetime, datetime]:
-        if not 1 <= days <= MAX_DAYS:
-            raise UserError(f"Give a number of days from 1 to {MAX_DAYS}, e.g. 30.")
-        start = now or self.clock()
-        return start, start + timedelta(days=days)
-
-    async def count_upcoming(
-        self,
-        guild_id: int,
-        days: int = 30,
-        kind: str | EventKind | None = None,
-        now: datetime | None = None,
-        *,
-        cap: int = 1000,
-    ) -> int:
-        """How many events `upcoming` has, counted up to `cap` + 1 ("more than `cap`")."""
-        start, end = self._days_ahead(days, now)
-        return await self.repo.count_overlapping(guild_id, start, end, parse_kind(kind), cap=cap)
-
-    async def search(self, guild_id: int, text: str, limit: int = 25) -> list[Event]:
-        """Autocomplete candidates for an event option."""
-        return await self.repo.search(guild_id, text[:100], self.clock(), limit)
-
-    async def _zone_for(self, guild_id: int, actor_id: int | None, timezone: str | None) -> str:
-        if timezone is not None and timezone.strip():
-            return validate_zone(timezone)
-        if actor_id is None:
-            return (await self.settings.get(guild_id)).timezone
-        return await self.settings.effective_timezone(guild_id, actor_id)
-
-    async def _offsets(self, guild_id: int) -> list[timedelta]:
-        text = (await self.settings.get(guild_id)).reminder_offsets
-        try:
-            return parse_offsets(text)
-        except UserError:
-            log.warning("guild %s has unreadable reminder offsets %r; using 7d,1d,1h", guild_id, text)
-            return parse_offsets("7d,1d,1h")
-
-    # ---------------------------------------------------------------- writing
-
-    async def _replan(
-        self,
-        tx: Executor,
-        event: Event,
-        offsets: list[timedelta],
-        now: datetime,
-        *,
-        rescheduled: bool,
-    ) -> None:
-        planned = plan_event_reminders(event, offsets, now)
-        await ReminderRepository.replace_for_event(tx, event, planned, rescheduled=rescheduled, now=now)
-
-    async def add(self, guild_id: int, actor_id: int | None, **fields: Any) -> Event:
-        """`add_or_find`'s event (see there)."""
-        return (await self.add_or_find(guild_id, actor_id, **fields)).event
-
-    async def add_or_find(
-        self,
-        guild_id: int,
-        actor_id: int | None,
-        *,
-        title: str,
-        when: str,
-        kind: str | EventKind | None = None,
-        location: str | None = None,
-        url: str | None = None,
-        description: str | None = None,
-        timezone: str | None = None,
-    ) -> Added:
-        """Create an event from what was typed; `when` is read in `timezone`, else the member's
-        zone, else the server's. The same member adding the same title at the same time again
-        within minutes gets the event already added (`new` False), not a second one."""
-        clean = clean_title(title)
-        event_kind = parse_kind(kind) or EventKind.MEETING
-        where = clean_location(location)
-        link = clean_url(url)
-        about = clean_description(description)
-        zone = await self._zone_for(guild_id, actor_id, timezone)
-        now = self.clock()
-        parsed = parse_when(when, now=now, tz=zone)
-        draft = Event(
-            id=0,
-            guild_id=guild_id,
-            title=clean,
-            kind=event_kind,
-            start=parsed.start,
-            end=parsed.end,
-            all_day=parsed.all_day,
-            timezone=parsed.timezone,
-            location=where,
-            url=link,
-            description=about,
-            tentative=parsed.tentative,
-            uid=f"{uuid.uuid4().hex}@concord",
-            created_by=actor_id,
-        )
-        offsets = await self._offsets(guild_id)
-        async with self.db.transaction() as tx:
-            if actor_id is not None:
-                same = await self.repo.recent_same(tx, draft, now - SAME_EVENT_WINDOW)
-                if same is not None:
-                    return Added(same, new=False)
-            event = await self.repo.insert(tx, draft, now)
-            await self._replan(tx, event, offsets, now, rescheduled=False)
-            await audit.record(
-                tx, guild_id=guild_id, actor_id=actor_id, action="event.add",
-                target=f"event:{event.id}", at=now, detail=_audit_detail(event, when=when),
-            )
-        self._notify()
-        return Added(event)
-
-    async def edit(
-        self,
-        guild_id: int,
-        actor_id: int | None,
-        ref: str | int,
-        *,
-        title: str | None = None,
-        when: str | None = None,
-        kind: str | EventKind | None = None,
-        location: str | None = None,
-        url: str | None = None,
-        description: str | None = None,
-        timezone: str | None = None,
-        status: str | EventStatus | None = None,
-    ) -> Edited:
-        """Change any of an event's fields; a time change recomputes its reminders as
-        rescheduled, postponing or cancelling removes the pending ones."""
-        given = (title, when, kind, location, url, description, timezone, status)
-        if all(v is None for v in given):
-            raise UserError(
-                "Give at least one thing to change, e.g. `when`, `title` or `status`."
-            )
-        found = await self.get(guild_id, ref)
-        if found.draft_id is not None:
-            raise UserError(
-                f"#{found.id} is a draft's comment window; change it with `/draft window`."
-            )
-        # Everything that does not depend on the stored event is read and checked first; the
-        # event itself is read, changed and written in one transaction (its row locked on
-        # PostgreSQL), so two edits at once both keep their change.
-        fields: dict[str, Any] = {}
-        if title is not None:
-            fields["title"] = clean_title(title)
-        if kind is not None and parse_kind(kind) is not None:
-            fields["kind"] = parse_kind(kind)
-        if location is not None:
-            fields["location"] = clean_location(location)
-        if url is not None:
-            fields["url"] = clean_url(url)
-        if description is not None:
-            fields["description"] = clean_description(description)
-        if status is not None:
-            fields["status"] = parse_status(status)
-        now = self.clock()
-        move_to: str | None = None
-        if when is not None:
-            zone = await self._zone_for(guild_id, actor_id, timezone)
-            parsed = parse_when(when, now=now, tz=zone)
-            fields.update(
-                start=parsed.start, end=parsed.end, all_day=parsed.all_day,
-                timezone=parsed.timezone, tentative=parsed.tentative,
-            )
-        elif timezone is not None:
-            move_to = validate_zone(timezone)
-        offsets = await self._offsets(guild_id)
-        async with self.db.transaction() as tx:
-            before = await self.repo.get_in(tx, guild_id, found.id, for_update=True)
-            if before is None:
-                raise _no_event(ref)
-            if before.draft_id is not None:
-                raise UserError(
-                    f"#{before.id} is a draft's comment window; change it with `/draft window`."
-                )
-            after = replace(before, **fields)
-            if move_to is not None:
-                after = _move_to_zone(after, move_to)
-            changes = _changes(before, after)
-            if not changes:
-                return Edited(before, before, ())
-            stored = await self.repo.update(tx, after, now)
-            if _plan_key(before) != _plan_key(stored):
-                moved = _times(before) != _times(stored)
-                await self._replan(tx, stored, offsets, now, rescheduled=moved)
-            await audit.record(
-                tx, guild_id=guild_id, actor_id=actor_id, action="event.edit",
-                target=f"event:{stored.id}", at=now,
-                detail={"changes": list(changes), **({"when": when} if when else {}),
-                        "before": _audit_detail(before), "after": _audit_detail(stored)},
-            )
-        self._notify()
-        return Edited(before, stored, changes)
-
-    async def remove(self, guild_id: int, actor_id: int | None, ref: str | int) -> Event:
-        """Delete an event and its pending reminders; returns what was removed."""
-        found = await self.get(guild_id, ref)
-        now = self.clock()
-        async with self.db.transaction() as tx:
-            # Checked again inside the transaction: it may have changed since it was found.
-            event = await self.repo.get_in(tx, guild_id, found.id, for_update=True)
-            if event is None:
-                raise _no_event(ref)
-            if event.draft_id is not None:
-                raise UserError(
-                    f"#{event.id} is a draft's comment window; change or clear it with"
-                    " `/draft window`."
-                )
-            await ReminderRepository.delete_for_event(tx, event.id)
-            await self.repo.delete(tx, guild_id, event.id)
-            await audit.record(
-                tx, guild_id=guild_id, actor_id=actor_id, action="event.remove",
-                target=f"event:{event.id}", at=now, detail=_audit_detail(event),
-            )
-        self._notify()
-        return event
-
-    # ---------------------------------------------------------------- drafts' windows
-
-    async def upsert_draft_window(
-        self,
-        *,
-        guild_id: int,
-        draft_id: int,
-        title: str,
-        opens: datetime,
-        closes: datetime,
-        timezone: str,
-        actor_id: int | None,
-    ) -> Event:
-        """Create or update the kind=window event of a draft (linked by `draft_id`), with
-        reminders before it opens and before it closes, and store the window on the draft, all
-        in one transaction (the draft's row locked on PostgreSQL, so two settings at once make
-        one event). All-day when both ends are local midnights in `timezone` (`closes`
-        exclusive, as parse_when gives a date range)."""
-        if closes <= opens:
-            raise UserError(
-                'A comment window must close after it opens, e.g. "19 December 2013 -'
-                ' 24 January 2014".'
-            )
-        zone = validate_zone(timezone)
-        clean = " ".join(title.split())[:MAX_TITLE] or "Comment window"
-        all_day = _is_local_midnight(opens, zone) and _is_local_midnight(closes, zone)
-        now = self.clock()
-        offsets = await self._offsets(guild_id)
-        changed = True
-        async with self.db.transaction() as tx:
-            previous = await self.repo.lock_draft(tx, draft_id)
-            if previous is None:
-                raise NotFound("That draft no longer exists; `/draft list` shows the drafts.")
-            before = await self.repo.by_draft(tx, guild_id, draft_id)
-            if before is None:
-                draft = Event(
-                    id=0, guild_id=guild_id, title=clean, kind=EventKind.WINDOW,
-                    start=opens.astimezone(UTC), end=closes.astimezone(UTC), all_day=all_day,
-                    timezone=zone, uid=f"draft-{draft_id}-window-{uuid.uuid4().hex[:12]}@concord",
-                    draft_id=draft_id, created_by=actor_id,
-                )
-                event = await self.repo.insert(tx, draft, now)
-                await self._replan(tx, event, offsets, now, rescheduled=False)
-                action = "event.window.add"
-            else:
-                wanted = replace(
-                    before, title=clean, kind=EventKind.WINDOW, start=opens.astimezone(UTC),
-                    end=closes.astimezone(UTC), all_day=all_day, timezone=zone,
-                    status=EventStatus.SCHEDULED, tentative=False,
-                )
-                changed = bool(_changes(before, wanted))
-                event = await self.repo.update(tx, wanted, now) if changed else before
-                if _plan_key(before) != _plan_key(event):
-                    moved = _times(before) != _times(event)
-                    await self._replan(tx, event, offsets, now, rescheduled=moved)
-                action = "event.window.edit"
-            if changed:
-                await audit.record(
-                    tx, guild_id=guild_id, actor_id=actor_id, action=action,
-                    target=f"event:{event.id}", at=now,
-                    detail={"draft_id": draft_id, **_audit_detail(event)},
-                )
-            await self.repo.set_draft_window(tx, draft_id, opens, closes, event.id, now)
-            await audit.record(
-                tx, guild_id=guild_id, actor_id=actor_id, action="draft.window",
-                target=f"draft:{previous.code}", at=now,
-                detail={
-                    "opens": opens.isoformat(),
-                    "closes": closes.isoformat(),
-                    "previous_opens": opt_ms(previous.opens),
-                    "previous_closes": opt_ms(previous.closes),
-                    "event_id": event.id,
-                },
-            )
-        if changed:
-            self._notify()
-        return event
-
-    async def remove_draft_window(
-        self, *, guild_id: int, draft_id: int, actor_id: int | None
-    ) -> Event | None:
-        """Remove a draft's window event and its pending reminders; returns it, if there was one."""
-        now = self.clock()
-        async with self.db.transaction() as tx:
-            event = await self.repo.by_draft(tx, guild_id, draft_id)
-            if event is None:
-                return None
-            await ReminderRepository.delete_for_event(tx, event.id)
-            await self.repo.delete(tx, guild_id, event.id)
-            await audit.record(
-                tx, guild_id=guild_id, actor_id=actor_id, action="event.window.remove",
-                target=f"event:{event.id}", at=now, detail={"draft_id": draft_id},
-            )
-        self._notify()
-        return event
-
-    async def replan_guild(self, guild_id: int) -> int:
-        """Recompute the pending reminders of every scheduled event still to come (the clock
-        moved, in the demo); returns how many events were replanned."""
-        now = self.clock()
-        offsets = await self._offsets(guild_id)
-        async with self.db.transaction() as tx:
-            count = await self._replan_guild(tx, guild_id, offsets, now)
-        self._notify()
-        return count
-
-    async def set_reminder_offsets(
-        self, guild_id: int, actor_id: int, text: str
-    ) -> tuple[GuildSettings, int]:
-        """Change the server's reminder offsets and recompute the reminders of every event
-        still to come, in one transaction: the setting never changes without its reminders.
-        Returns the settings and how many events were replanned."""
-        now = self.clock()
-        async with self.db.transaction() as tx:
-            settings = await self.settings.set_reminder_offsets(guild_id, actor_id, text, tx=tx)
-            offsets = parse_offsets(settings.reminder_offsets)
-            count = await self._replan_guild(tx, guild_id, offsets, now)
-        self._notify()
-        return settings, count
-
-    async def _replan_guild(
-        self, tx: Executor, guild_id: int, offsets: list[timedelta], now: datetime
-    ) -> int:
-        """Reminders of an event that was moved keep saying "rescheduled"."""
-        events = await self.repo.future(tx, guild_id, now)
-        moved = await self.repo.rescheduled_event_ids(tx, guild_id)
-        for event in events:
-            await self._replan(tx, event, offsets, now, rescheduled=event.id in moved)
-        await audit.record(
-            tx, guild_id=guild_id, actor_id=None, action="event.replan",
-            target=f"guild:{guild_id}", at=now, detail={"events": len(events)},
-        )
-        return len(events)
-
-    # ---------------------------------------------------------------- iCalendar
-
-    async def import_ics(
-        self, guild_id: int, actor_id: int | None, data: bytes, *, filename: str = "calendar.ics"
-    ) -> ImportResult:
-        """Create or update events from an iCalendar file, de-duplicated by UID: importing the
-        same file twice updates, never duplicates. One transaction for the whole file."""
-        if len(data) > MAX_ICS_BYTES:
-            raise UserError(
-                f"{filename} is {len(data) / 1_000_000:.1f} MB; calendars up to 1 MB can be"
-                " imported (export fewer months)."
-            )
-        settings = await self.settings.get(guild_id)
-        items, result = await read_ics_off_loop(
-            data, default_zone=settings.timezone, filename=filename
-        )
-        now = self.clock()
-        offsets = await self._offsets(guild_id)
-        async with self.db.transaction() as tx:
-            # Two imports of one file at once: the second waits, then finds the first's events
-            # (SQLite's transactions take turns already).
-            await self.repo.lock_imports(tx, guild_id)
-            existing = await self.repo.by_uids(tx, guild_id, [i.uid for i in items])
-            created_ids: list[int] = []
-            updated_ids: list[int] = []
-            for item in items:
-                before = existing.get(item.uid)
-                if before is None:
-                    new = await self.repo.insert_new_uid(
-                        tx, to_event(item, guild_id, created_by=actor_id), now
-                    )
-                    if new is not None:
-                        await self._replan(tx, new, offsets, now, rescheduled=False)
-                        result.created += 1
-                        created_ids.append(new.id)
-                        result.events.append(new)
-                        continue
-                    # Another writer stored this UID since we looked: update theirs.
-                    before = await self.repo.by_uid(tx, guild_id, item.uid)
-                    assert before is not None
-                if before.draft_id is not None:
-                    result.skipped += 1
-                    result.warnings.append(
-                        f'"{item.title[:60]}" is a draft\'s comment window here; change it with'
-                        " `/draft window`."
-                    )
-                    continue
-                wanted = apply_to(item, before)
-                if not _changes(before, wanted):
-                    result.unchanged += 1
-                    continue
-                event = await self.repo.update(tx, wanted, now)
-                if _plan_key(before) != _plan_key(event):
-                    moved = _times(before) != _times(event)
-                    await self._replan(tx, event, offsets, now, rescheduled=moved)
-                result.updated += 1
-                updated_ids.append(event.id)
-                result.events.append(event)
-            await audit.record(
-                tx, guild_id=guild_id, actor_id=actor_id, action="event.import",
-                target=f"file:{filename[:100]}", at=now,
-                detail={
-                    "created": created_ids, "updated": updated_ids,
-                    "unchanged": result.unchanged, "skipped": result.skipped,
-                },
-            )
-        result.events.sort(key=lambda e: (e.start, e.id))
-        if result.created or result.updated:
-            self._notify()
-        return result
-
-    async def export_ics(
-        self, guild_id: int, days: int | None = None, *, name: str | None = None
-    ) -> IcsExport:
-        """The server's calendar as iCalendar: every event, or those overlapping the next
-        `days` days."""
-        if days is None:
-            events = await self.repo.all(guild_id)
-        else:
-            events = await self.upcoming(guild_id, days)
-        left_out: list[Event] = []
-        data = write_ics(events, name=name, now=self.clock(), left_out=left_out)
-        return IcsExport(data, len(events) - len(left_out), tuple(left_out))
-
-
-def _move_to_zone(event: Event, zone: str) -> Event:
+def move_to_zone(event: Event, zone: str) -> Event:
     """The same wall-clock times (or dates) read in `zone` instead of the event's zone."""
     if zone == event.timezone:
         return event
-    old = _zone(event.timezone)
-    new = _zone(zone)
+    old = zone_or_utc(event.timezone)
+    new = zone_or_utc(zone)
 
     def move(dt: datetime | None) -> datetime | None:
         if dt is None:
@@ -772,7 +239,7 @@ def _move_to_zone(event: Event, zone: str) -> Event:
     return replace(event, start=start, end=move(event.end), timezone=zone)
 
 
-def _audit_detail(event: Event, *, when: str | None = None) -> dict[str, Any]:
+def audit_detail(event: Event, *, when: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "title": event.title,
         "kind": event.kind.value,
@@ -788,6 +255,47 @@ def _audit_detail(event: Event, *, when: str | None = None) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- drafts' windows
+
+
+def check_window(opens: datetime, closes: datetime) -> None:
+    """A comment window closes after it opens."""
+    if closes <= opens:
+        raise UserError(
+            'A comment window must close after it opens, e.g. "19 December 2013 -'
+            ' 24 January 2014".'
+        )
+
+
+def window_event(
+    before: Event | None,
+    *,
+    guild_id: int,
+    draft_id: int,
+    title: str,
+    opens: datetime,
+    closes: datetime,
+    zone: str,
+    uid: str,
+    created_by: int | None,
+) -> Event:
+    """The kind=window event of a draft's comment window: `before` (its current one) changed to
+    the window, or a new event (id 0) with `uid`. All-day when both ends are local midnights in
+    `zone` (`closes` exclusive, as parse_when gives a date range)."""
+    clean = " ".join(title.split())[:MAX_TITLE] or "Comment window"
+    all_day = is_local_midnight(opens, zone) and is_local_midnight(closes, zone)
+    start, end = opens.astimezone(UTC), closes.astimezone(UTC)
+    if before is None:
+        return Event(
+            id=0, guild_id=guild_id, title=clean, kind=EventKind.WINDOW, start=start, end=end,
+            all_day=all_day, timezone=zone, uid=uid, draft_id=draft_id, created_by=created_by,
+        )
+    return replace(
+        before, title=clean, kind=EventKind.WINDOW, start=start, end=end, all_day=all_day,
+        timezone=zone, status=EventStatus.SCHEDULED, tentative=False,
+    )
+
+
 # --------------------------------------------------------------------------- iCalendar files
 #
 # Reading and writing go through bot.domain.ical (the icalendar library: all-day events as
@@ -796,10 +304,7 @@ def _audit_detail(event: Event, *, when: str | None = None) -> dict[str, Any]:
 # http(s) links only.
 
 
-IcsItem = ical.ImportedEvent  # one VEVENT as the calendar stores it (after _checked)
-
-
-def to_event(item: IcsItem, guild_id: int, *, created_by: int | None) -> Event:
+def to_event(item: ical.ImportedEvent, guild_id: int, *, created_by: int | None) -> Event:
     """A new event (id 0: the database gives it one) from an imported VEVENT."""
     return Event(
         id=0, guild_id=guild_id, title=item.title, kind=item.kind, start=item.start,
@@ -809,7 +314,7 @@ def to_event(item: IcsItem, guild_id: int, *, created_by: int | None) -> Event:
     )
 
 
-def apply_to(item: IcsItem, event: Event) -> Event:
+def apply_to(item: ical.ImportedEvent, event: Event) -> Event:
     """`event` with everything an imported VEVENT says about it."""
     return replace(
         event, title=item.title, kind=item.kind, start=item.start, end=item.end,
@@ -820,7 +325,7 @@ def apply_to(item: IcsItem, event: Event) -> Event:
 
 def read_ics(
     data: bytes, *, default_zone: str, filename: str = "calendar.ics"
-) -> tuple[list[IcsItem], ImportResult]:
+) -> tuple[list[ical.ImportedEvent], ImportResult]:
     """The events of an iCalendar file, and a result holding skips and warnings so far."""
     result = ImportResult()
     try:
@@ -833,7 +338,7 @@ def read_ics(
         ) from None
     result.warnings.extend(parsed.warnings)
     result.skipped += sum(1 for w in parsed.warnings if w.startswith("Skipped"))
-    items: list[IcsItem] = []
+    items: list[ical.ImportedEvent] = []
     seen: set[str] = set()
     for imported in parsed.events:
         if imported.uid in seen:
@@ -849,25 +354,7 @@ def read_ics(
     return items, result
 
 
-async def read_ics_off_loop(
-    data: bytes, *, default_zone: str, filename: str = "calendar.ics"
-) -> tuple[list[IcsItem], ImportResult]:
-    """`read_ics` on a worker thread, so that parsing and expanding a large or hostile file
-    never holds the event loop; a file that takes longer than READ_DEADLINE is refused."""
-    try:
-        return await asyncio.wait_for(
-            asyncio.to_thread(read_ics, data, default_zone=default_zone, filename=filename),
-            timeout=READ_DEADLINE,
-        )
-    except TimeoutError:
-        log.warning("reading %s took more than %ss; refused", filename, READ_DEADLINE)
-        raise UserError(
-            f"{filename[:60]} took too long to read; import a smaller calendar (fewer months or"
-            " fewer repeating events)."
-        ) from None
-
-
-def _checked(imported: ical.ImportedEvent, warnings: list[str]) -> IcsItem:
+def _checked(imported: ical.ImportedEvent, warnings: list[str]) -> ical.ImportedEvent:
     """An imported event within the calendar's limits (cut, with a warning, where it is not)."""
     title = " ".join(imported.title.split()) or "Untitled event"
     if len(title) > MAX_TITLE:
@@ -890,7 +377,7 @@ def _checked(imported: ical.ImportedEvent, warnings: list[str]) -> IcsItem:
             f'Cut the description of "{title[:60]}" to {MAX_DESCRIPTION:,} characters.'
         )
         description = description[: MAX_DESCRIPTION - 1] + "…"
-    return IcsItem(
+    return ical.ImportedEvent(
         uid=imported.uid[:255], title=title, kind=imported.kind, start=imported.start,
         end=imported.end, all_day=imported.all_day, timezone=imported.timezone,
         location=location, url=url, description=description, tentative=imported.tentative,

@@ -1,12 +1,11 @@
-"""Stakeholder profiles and who counts as a coordinator."""
+"""Stakeholder profiles as typed: organization names, stakeholder groups, and who counts as a
+coordinator. Pure; the service is bot.services.stakeholders."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.db.stakeholders import StakeholderRepository
-from bot.domain.clock import Clock
-from bot.domain.models import GuildSettings, Stakeholder, StakeholderGroup
+from bot.domain.models import GuildSettings, StakeholderGroup
 from bot.errors import UserError
 
 MAX_ORGANIZATION = 100
@@ -38,33 +37,3 @@ def is_coordinator(*, manage_guild: bool, role_ids: Iterable[int], settings: Gui
     if manage_guild:
         return True
     return settings.coordinator_role_id is not None and settings.coordinator_role_id in set(role_ids)
-
-
-class StakeholderService:
-    def __init__(self, repo: StakeholderRepository, clock: Clock) -> None:
-        self.repo = repo
-        self.clock = clock
-
-    async def register(
-        self, guild_id: int, user_id: int, display_name: str, organization: str, group: str
-    ) -> tuple[Stakeholder, bool]:
-        """Create or update the member's profile; returns it and whether it is new."""
-        org = clean_organization(organization)
-        grp = parse_group(group)
-        return await self.repo.upsert(guild_id, user_id, display_name[:100], org, grp, self.clock())
-
-    async def get(self, guild_id: int, user_id: int) -> Stakeholder | None:
-        return await self.repo.get(guild_id, user_id)
-
-    async def require(self, guild_id: int, user_id: int) -> Stakeholder:
-        """The member's profile, or the refusal that tells them how to register."""
-        found = await self.repo.get(guild_id, user_id)
-        if found is None:
-            raise UserError(
-                "You need a stakeholder profile first: run `/stakeholder register` with your"
-                " organization and group."
-            )
-        return found
-
-    async def list(self, guild_id: int, group: str | None = None) -> list[Stakeholder]:
-        return await self.repo.list(guild_id, parse_group(group) if group else None)

@@ -12,13 +12,13 @@ from bot.db.events import EventRepository
 from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.stakeholders import StakeholderRepository
-from bot.domain.calendar import CalendarService
 from bot.domain.clock import Clock
-from bot.domain.comments import CommentService
-from bot.domain.drafts import DraftService
-from bot.domain.reminder_service import ReminderService
-from bot.domain.settings import SettingsService
-from bot.domain.stakeholders import StakeholderService
+from bot.services.calendar import CalendarService
+from bot.services.comments import CommentService
+from bot.services.drafts import DraftService
+from bot.services.reminders import ReminderService
+from bot.services.settings import SettingsService
+from bot.services.stakeholders import StakeholderService
 
 
 class Signal:

@@ -1,0 +1,581 @@
+"""The calendar service: meetings, deadlines and windows, their reminders, iCalendar in and out.
+
+The cog converts Discord options to the arguments here and formats what comes back. Every change
+runs through `_writing`: the event is written, its pending reminders replanned (from the
+server's offsets and the injected clock) and an audit row recorded in one transaction, and the
+reminder engine is notified once it has committed. Validation, diffing and the .ics conversion
+are pure, in bot.domain.calendar.
+
+Decisions (the contract leaves them open):
+
+- Every event gets a UID when it is created (`<uuid>@concord`), so an export imported back into
+  the same server updates its events instead of duplicating them. Imported events without a UID
+  get one derived from their title and start, so importing such a file twice does not duplicate.
+- An event is named by its number (`12`, `#12`, or an autocomplete choice "#12 ICANN 49 · ..."),
+  or by its exact title when only one event has it.
+- `/event edit timezone:` without `when:` keeps the wall-clock times and dates and moves them to
+  the new zone ("I meant 09:00 Geneva time").
+- `location`, `url` and `description` are cleared on edit with "-".
+- A draft's comment window (an event with `draft_id`) belongs to the draft: it is changed with
+  `/draft window`, not `/event edit` or `/event remove`.
+- Only a time change (start, end, all-day) marks the recomputed reminders "rescheduled".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.db import audit
+from bot.db.database import Database, Executor, opt_ms
+from bot.db.events import EventRepository
+from bot.db.reminders import ReminderRepository
+from bot.domain import ical
+from bot.domain.calendar import (
+    MAX_DAYS,
+    MAX_ICS_BYTES,
+    Added,
+    Edited,
+    IcsExport,
+    ImportResult,
+    apply_to,
+    audit_detail,
+    changes,
+    check_window,
+    clean_description,
+    clean_location,
+    clean_title,
+    clean_url,
+    move_to_zone,
+    no_event,
+    parse_kind,
+    parse_ref,
+    parse_status,
+    plan_key,
+    read_ics,
+    times,
+    to_event,
+    window_event,
+    write_ics,
+)
+from bot.domain.clock import Clock
+from bot.domain.models import Event, EventKind, EventStatus, GuildSettings
+from bot.domain.offsets import parse_offsets
+from bot.domain.reminders import plan_event_reminders
+from bot.domain.when import parse_when, validate_zone
+from bot.errors import NotFound, UserError
+from bot.services.settings import SettingsService
+
+log = logging.getLogger(__name__)
+
+#: The same member adding the same title at the same moment within this is one event (a retry).
+SAME_EVENT_WINDOW = timedelta(minutes=10)
+READ_DEADLINE = 15.0  # seconds to parse and expand one file (ical.EXPAND_BUDGET of it)
+
+
+@dataclass(slots=True)
+class _Write:
+    """One transaction of changes to a server's events (see CalendarService._writing)."""
+
+    tx: Executor
+    guild_id: int
+    actor_id: int | None
+    now: datetime
+    offsets: list[timedelta]
+    repo: EventRepository
+    #: Set when reminders were written or removed: the engine is told after the commit.
+    changed: bool = False
+
+    async def save(self, before: Event | None, wanted: Event) -> Event:
+        """Insert `wanted` (when `before` is None) or write it over `before`, and replan its
+        reminders when what they depend on changed."""
+        if before is None:
+            event = await self.repo.insert(self.tx, wanted, self.now)
+            await self.replan(event, rescheduled=False)
+            return event
+        event = await self.repo.update(self.tx, wanted, self.now)
+        if plan_key(before) != plan_key(event):
+            await self.replan(event, rescheduled=times(before) != times(event))
+        return event
+
+    async def save_new_uid(self, candidate: Event) -> Event | None:
+        """Insert `candidate` unless its UID was stored by another writer since it was looked up
+        (then None)."""
+        event = await self.repo.insert_new_uid(self.tx, candidate, self.now)
+        if event is not None:
+            await self.replan(event, rescheduled=False)
+        return event
+
+    async def replan(self, event: Event, *, rescheduled: bool) -> None:
+        planned = plan_event_reminders(event, self.offsets, self.now)
+        await ReminderRepository.replace_for_event(
+            self.tx, event, planned, rescheduled=rescheduled, now=self.now
+        )
+        self.changed = True
+
+    async def remove(self, event: Event) -> None:
+        """Delete the event and its pending reminders."""
+        await ReminderRepository.delete_for_event(self.tx, event.id)
+        await self.repo.delete(self.tx, self.guild_id, event.id)
+        self.changed = True
+
+    async def audit(self, action: str, target: str, detail: dict[str, Any] | None) -> None:
+        await audit.record(
+            self.tx, guild_id=self.guild_id, actor_id=self.actor_id, action=action,
+            target=target, at=self.now, detail=detail,
+        )
+
+
+async def read_ics_off_loop(
+    data: bytes, *, default_zone: str, filename: str = "calendar.ics"
+) -> tuple[list[ical.ImportedEvent], ImportResult]:
+    """`read_ics` on a worker thread, so that parsing and expanding a large or hostile file
+    never holds the event loop; a file that takes longer than READ_DEADLINE is refused."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(read_ics, data, default_zone=default_zone, filename=filename),
+            timeout=READ_DEADLINE,
+        )
+    except TimeoutError:
+        log.warning("reading %s took more than %ss; refused", filename, READ_DEADLINE)
+        raise UserError(
+            f"{filename[:60]} took too long to read; import a smaller calendar (fewer months or"
+            " fewer repeating events)."
+        ) from None
+
+
+def _window_owned(event: Event, *, clear: bool = False) -> UserError:
+    how = "change or clear it" if clear else "change it"
+    return UserError(f"#{event.id} is a draft's comment window; {how} with `/draft window`.")
+
+
+class CalendarService:
+    #: upsert_draft_window stores the window on the draft too, in the event's transaction
+    #: (DraftService.set_window then leaves the draft alone).
+    records_draft_window = True
+
+    def __init__(
+        self,
+        db: Database,
+        repo: EventRepository,
+        settings: SettingsService,
+        clock: Clock,
+        notify: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.repo = repo
+        self.settings = settings
+        self.clock = clock
+        self._notify = notify or (lambda: None)
+
+    # ---------------------------------------------------------------- reading
+
+    async def get(self, guild_id: int, ref: str | int) -> Event:
+        """The event named by `ref` (a number, "#12", an autocomplete value or a unique title)."""
+        number = parse_ref(ref)
+        if number is not None:
+            found = await self.repo.get(guild_id, number) if number < 2**62 else None
+            if found is None:
+                raise no_event(ref)
+            return found
+        matches = await self.repo.by_title(guild_id, str(ref))
+        if not matches:
+            raise no_event(ref)
+        if len(matches) > 1:
+            raise UserError(
+                f'Several events are called "{matches[0].title[:60]}"; give its number instead,'
+                f" e.g. `#{matches[0].id}`."
+            )
+        return matches[0]
+
+    async def upcoming(
+        self,
+        guild_id: int,
+        days: int = 30,
+        kind: str | EventKind | None = None,
+        now: datetime | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Event]:
+        """Events overlapping [now, now + days], by start; `kind` None or "all" for any. With
+        `limit`, one page of them: at most `limit` from the `offset`-th on."""
+        start, end = self._days_ahead(days, now)
+        return await self.repo.overlapping(
+            guild_id, start, end, parse_kind(kind), limit=limit, offset=offset
+        )
+
+    def _days_ahead(self, days: int, now: datetime | None) -> tuple[datetime, datetime]:
+        if not 1 <= days <= MAX_DAYS:
+            raise UserError(f"Give a number of days from 1 to {MAX_DAYS}, e.g. 30.")
+        start = now or self.clock()
+        return start, start + timedelta(days=days)
+
+    async def count_upcoming(
+        self,
+        guild_id: int,
+        days: int = 30,
+        kind: str | EventKind | None = None,
+        now: datetime | None = None,
+        *,
+        cap: int = 1000,
+    ) -> int:
+        """How many events `upcoming` has, counted up to `cap` + 1 ("more than `cap`")."""
+        start, end = self._days_ahead(days, now)
+        return await self.repo.count_overlapping(guild_id, start, end, parse_kind(kind), cap=cap)
+
+    async def search(self, guild_id: int, text: str, limit: int = 25) -> list[Event]:
+        """Autocomplete candidates for an event option."""
+        return await self.repo.search(guild_id, text[:100], self.clock(), limit)
+
+    async def _zone_for(self, guild_id: int, actor_id: int | None, timezone: str | None) -> str:
+        if timezone is not None and timezone.strip():
+            return validate_zone(timezone)
+        if actor_id is None:
+            return (await self.settings.get(guild_id)).timezone
+        return await self.settings.effective_timezone(guild_id, actor_id)
+
+    async def _offsets(self, guild_id: int) -> list[timedelta]:
+        text = (await self.settings.get(guild_id)).reminder_offsets
+        try:
+            return parse_offsets(text)
+        except UserError:
+            log.warning("guild %s has unreadable reminder offsets %r; using 7d,1d,1h", guild_id, text)
+            return parse_offsets("7d,1d,1h")
+
+    # ---------------------------------------------------------------- writing
+
+    @asynccontextmanager
+    async def _writing(
+        self,
+        guild_id: int,
+        actor_id: int | None,
+        now: datetime,
+        offsets: list[timedelta] | None = None,
+    ) -> AsyncIterator[_Write]:
+        """One transaction of changes to the server's events (write -> replan -> audit); the
+        reminder engine is notified after it commits, when reminders changed."""
+        if offsets is None:
+            offsets = await self._offsets(guild_id)
+        async with self.db.transaction() as tx:
+            write = _Write(tx, guild_id, actor_id, now, offsets, self.repo)
+            yield write
+        if write.changed:
+            self._notify()
+
+    async def add(self, guild_id: int, actor_id: int | None, **fields: Any) -> Event:
+        """`add_or_find`'s event (see there)."""
+        return (await self.add_or_find(guild_id, actor_id, **fields)).event
+
+    async def add_or_find(
+        self,
+        guild_id: int,
+        actor_id: int | None,
+        *,
+        title: str,
+        when: str,
+        kind: str | EventKind | None = None,
+        location: str | None = None,
+        url: str | None = None,
+        description: str | None = None,
+        timezone: str | None = None,
+    ) -> Added:
+        """Create an event from what was typed; `when` is read in `timezone`, else the member's
+        zone, else the server's. The same member adding the same title at the same time again
+        within minutes gets the event already added (`new` False), not a second one."""
+        clean = clean_title(title)
+        event_kind = parse_kind(kind) or EventKind.MEETING
+        where = clean_location(location)
+        link = clean_url(url)
+        about = clean_description(description)
+        zone = await self._zone_for(guild_id, actor_id, timezone)
+        now = self.clock()
+        parsed = parse_when(when, now=now, tz=zone)
+        candidate = Event(
+            id=0,
+            guild_id=guild_id,
+            title=clean,
+            kind=event_kind,
+            start=parsed.start,
+            end=parsed.end,
+            all_day=parsed.all_day,
+            timezone=parsed.timezone,
+            location=where,
+            url=link,
+            description=about,
+            tentative=parsed.tentative,
+            uid=f"{uuid.uuid4().hex}@concord",
+            created_by=actor_id,
+        )
+        async with self._writing(guild_id, actor_id, now) as write:
+            if actor_id is not None:
+                same = await self.repo.recent_same(write.tx, candidate, now - SAME_EVENT_WINDOW)
+                if same is not None:
+                    return Added(same, new=False)
+            event = await write.save(None, candidate)
+            await write.audit("event.add", f"event:{event.id}", audit_detail(event, when=when))
+        return Added(event)
+
+    async def edit(
+        self,
+        guild_id: int,
+        actor_id: int | None,
+        ref: str | int,
+        *,
+        title: str | None = None,
+        when: str | None = None,
+        kind: str | EventKind | None = None,
+        location: str | None = None,
+        url: str | None = None,
+        description: str | None = None,
+        timezone: str | None = None,
+        status: str | EventStatus | None = None,
+    ) -> Edited:
+        """Change any of an event's fields; a time change recomputes its reminders as
+        rescheduled, postponing or cancelling removes the pending ones."""
+        given = (title, when, kind, location, url, description, timezone, status)
+        if all(v is None for v in given):
+            raise UserError(
+                "Give at least one thing to change, e.g. `when`, `title` or `status`."
+            )
+        found = await self.get(guild_id, ref)
+        if found.draft_id is not None:
+            raise _window_owned(found)
+        # Everything that does not depend on the stored event is read and checked first; the
+        # event itself is read, changed and written in one transaction (its row locked on
+        # PostgreSQL), so two edits at once both keep their change.
+        fields: dict[str, Any] = {}
+        if title is not None:
+            fields["title"] = clean_title(title)
+        if kind is not None and parse_kind(kind) is not None:
+            fields["kind"] = parse_kind(kind)
+        if location is not None:
+            fields["location"] = clean_location(location)
+        if url is not None:
+            fields["url"] = clean_url(url)
+        if description is not None:
+            fields["description"] = clean_description(description)
+        if status is not None:
+            fields["status"] = parse_status(status)
+        now = self.clock()
+        move_to: str | None = None
+        if when is not None:
+            zone = await self._zone_for(guild_id, actor_id, timezone)
+            parsed = parse_when(when, now=now, tz=zone)
+            fields.update(
+                start=parsed.start, end=parsed.end, all_day=parsed.all_day,
+                timezone=parsed.timezone, tentative=parsed.tentative,
+            )
+        elif timezone is not None:
+            move_to = validate_zone(timezone)
+        async with self._writing(guild_id, actor_id, now) as write:
+            before = await self.repo.get_in(write.tx, guild_id, found.id, for_update=True)
+            if before is None:
+                raise no_event(ref)
+            if before.draft_id is not None:
+                raise _window_owned(before)
+            after = replace(before, **fields)
+            if move_to is not None:
+                after = move_to_zone(after, move_to)
+            changed = changes(before, after)
+            if not changed:
+                return Edited(before, before, ())
+            stored = await write.save(before, after)
+            write.changed = True  # notified on every stored edit, as before
+            await write.audit(
+                "event.edit", f"event:{stored.id}",
+                {"changes": list(changed), **({"when": when} if when else {}),
+                 "before": audit_detail(before), "after": audit_detail(stored)},
+            )
+        return Edited(before, stored, changed)
+
+    async def remove(self, guild_id: int, actor_id: int | None, ref: str | int) -> Event:
+        """Delete an event and its pending reminders; returns what was removed."""
+        found = await self.get(guild_id, ref)
+        async with self._writing(guild_id, actor_id, self.clock(), offsets=[]) as write:
+            # Checked again inside the transaction: it may have changed since it was found.
+            event = await self.repo.get_in(write.tx, guild_id, found.id, for_update=True)
+            if event is None:
+                raise no_event(ref)
+            if event.draft_id is not None:
+                raise _window_owned(event, clear=True)
+            await write.remove(event)
+            await write.audit("event.remove", f"event:{event.id}", audit_detail(event))
+        return event
+
+    # ---------------------------------------------------------------- drafts' windows
+
+    async def upsert_draft_window(
+        self,
+        *,
+        guild_id: int,
+        draft_id: int,
+        title: str,
+        opens: datetime,
+        closes: datetime,
+        timezone: str,
+        actor_id: int | None,
+    ) -> Event:
+        """Create or update the kind=window event of a draft (linked by `draft_id`), with
+        reminders before it opens and before it closes, and store the window on the draft, all
+        in one transaction (the draft's row locked on PostgreSQL, so two settings at once make
+        one event). All-day when both ends are local midnights in `timezone` (`closes`
+        exclusive, as parse_when gives a date range)."""
+        check_window(opens, closes)
+        zone = validate_zone(timezone)
+        async with self._writing(guild_id, actor_id, self.clock()) as write:
+            previous = await self.repo.lock_draft(write.tx, draft_id)
+            if previous is None:
+                raise NotFound("That draft no longer exists; `/draft list` shows the drafts.")
+            before = await self.repo.by_draft(write.tx, guild_id, draft_id)
+            wanted = window_event(
+                before, guild_id=guild_id, draft_id=draft_id, title=title, opens=opens,
+                closes=closes, zone=zone, created_by=actor_id,
+                uid=f"draft-{draft_id}-window-{uuid.uuid4().hex[:12]}@concord",
+            )
+            if before is None or changes(before, wanted):
+                event = await write.save(before, wanted)
+                write.changed = True
+                action = "event.window.add" if before is None else "event.window.edit"
+                await write.audit(
+                    action, f"event:{event.id}", {"draft_id": draft_id, **audit_detail(event)}
+                )
+            else:
+                event = before
+            await self.repo.set_draft_window(write.tx, draft_id, opens, closes, event.id, write.now)
+            await write.audit(
+                "draft.window", f"draft:{previous.code}",
+                {
+                    "opens": opens.isoformat(),
+                    "closes": closes.isoformat(),
+                    "previous_opens": opt_ms(previous.opens),
+                    "previous_closes": opt_ms(previous.closes),
+                    "event_id": event.id,
+                },
+            )
+        return event
+
+    async def remove_draft_window(
+        self, *, guild_id: int, draft_id: int, actor_id: int | None
+    ) -> Event | None:
+        """Remove a draft's window event and its pending reminders; returns it, if there was one."""
+        async with self._writing(guild_id, actor_id, self.clock(), offsets=[]) as write:
+            event = await self.repo.by_draft(write.tx, guild_id, draft_id)
+            if event is None:
+                return None
+            await write.remove(event)
+            await write.audit("event.window.remove", f"event:{event.id}", {"draft_id": draft_id})
+        return event
+
+    async def replan_guild(self, guild_id: int) -> int:
+        """Recompute the pending reminders of every scheduled event still to come (the clock
+        moved, in the demo); returns how many events were replanned."""
+        async with self._writing(guild_id, None, self.clock()) as write:
+            write.changed = True
+            return await self._replan_guild(write)
+
+    async def set_reminder_offsets(
+        self, guild_id: int, actor_id: int, text: str
+    ) -> tuple[GuildSettings, int]:
+        """Change the server's reminder offsets and recompute the reminders of every event
+        still to come, in one transaction: the setting never changes without its reminders.
+        Returns the settings and how many events were replanned."""
+        async with self._writing(guild_id, None, self.clock(), offsets=[]) as write:
+            write.changed = True
+            settings = await self.settings.set_reminder_offsets(
+                guild_id, actor_id, text, tx=write.tx
+            )
+            write.offsets = parse_offsets(settings.reminder_offsets)
+            count = await self._replan_guild(write)
+        return settings, count
+
+    async def _replan_guild(self, write: _Write) -> int:
+        """Reminders of an event that was moved keep saying "rescheduled"."""
+        events = await self.repo.future(write.tx, write.guild_id, write.now)
+        moved = await self.repo.rescheduled_event_ids(write.tx, write.guild_id)
+        for event in events:
+            await write.replan(event, rescheduled=event.id in moved)
+        await write.audit(
+            "event.replan", f"guild:{write.guild_id}", {"events": len(events)}
+        )
+        return len(events)
+
+    # ---------------------------------------------------------------- iCalendar
+
+    async def import_ics(
+        self, guild_id: int, actor_id: int | None, data: bytes, *, filename: str = "calendar.ics"
+    ) -> ImportResult:
+        """Create or update events from an iCalendar file, de-duplicated by UID: importing the
+        same file twice updates, never duplicates. One transaction for the whole file."""
+        if len(data) > MAX_ICS_BYTES:
+            raise UserError(
+                f"{filename} is {len(data) / 1_000_000:.1f} MB; calendars up to 1 MB can be"
+                " imported (export fewer months)."
+            )
+        settings = await self.settings.get(guild_id)
+        items, result = await read_ics_off_loop(
+            data, default_zone=settings.timezone, filename=filename
+        )
+        async with self._writing(guild_id, actor_id, self.clock()) as write:
+            # Two imports of one file at once: the second waits, then finds the first's events
+            # (SQLite's transactions take turns already).
+            await self.repo.lock_imports(write.tx, guild_id)
+            existing = await self.repo.by_uids(write.tx, guild_id, [i.uid for i in items])
+            created_ids: list[int] = []
+            updated_ids: list[int] = []
+            for item in items:
+                before = existing.get(item.uid)
+                if before is None:
+                    new = await write.save_new_uid(to_event(item, guild_id, created_by=actor_id))
+                    if new is not None:
+                        result.created += 1
+                        created_ids.append(new.id)
+                        result.events.append(new)
+                        continue
+                    # Another writer stored this UID since we looked: update theirs.
+                    before = await self.repo.by_uid(write.tx, guild_id, item.uid)
+                    assert before is not None
+                if before.draft_id is not None:
+                    result.skipped += 1
+                    result.warnings.append(
+                        f'"{item.title[:60]}" is a draft\'s comment window here; change it with'
+                        " `/draft window`."
+                    )
+                    continue
+                wanted = apply_to(item, before)
+                if not changes(before, wanted):
+                    result.unchanged += 1
+                    continue
+                event = await write.save(before, wanted)
+                write.changed = True
+                result.updated += 1
+                updated_ids.append(event.id)
+                result.events.append(event)
+            await write.audit(
+                "event.import", f"file:{filename[:100]}",
+                {
+                    "created": created_ids, "updated": updated_ids,
+                    "unchanged": result.unchanged, "skipped": result.skipped,
+                },
+            )
+        result.events.sort(key=lambda e: (e.start, e.id))
+        return result
+
+    async def export_ics(
+        self, guild_id: int, days: int | None = None, *, name: str | None = None
+    ) -> IcsExport:
+        """The server's calendar as iCalendar: every event, or those overlapping the next
+        `days` days."""
+        if days is None:
+            events = await self.repo.all(guild_id)
+        else:
+            events = await self.upcoming(guild_id, days)
+        left_out: list[Event] = []
+        data = write_ics(events, name=name, now=self.clock(), left_out=left_out)
+        return IcsExport(data, len(events) - len(left_out), tuple(left_out))

@@ -1,0 +1,176 @@
+"""The comment service: attribution frozen at comment time, windows, author-only changes,
+bounded listings and the coverage of sections by stakeholder groups.
+
+No Discord here: the cog converts options and formats answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.db.comments import CommentFilter, CommentRepository
+from bot.domain.clock import Clock
+from bot.domain.comments import (
+    COUNT_CAP,
+    MAX_LISTED,
+    SAME_COMMENT_WINDOW,
+    Coverage,
+    Listing,
+    Posted,
+    clean_comment_text,
+    parse_kind,
+)
+from bot.domain.drafts import LISTED_CODES, require_open_window
+from bot.domain.models import Comment, CommentKind, Draft, Section
+from bot.domain.stakeholders import parse_group
+from bot.errors import Forbidden, NotFound, UserError
+from bot.services.drafts import DraftService
+from bot.services.stakeholders import StakeholderService
+
+log = logging.getLogger(__name__)
+
+
+class CommentService:
+    def __init__(
+        self,
+        repo: CommentRepository,
+        drafts: DraftService,
+        stakeholders: StakeholderService,
+        clock: Clock,
+    ) -> None:
+        self.repo = repo
+        self.drafts = drafts
+        self.stakeholders = stakeholders
+        self.clock = clock
+
+    async def add(
+        self,
+        guild_id: int,
+        user_id: int,
+        draft_code: str,
+        section: str,
+        text: str,
+        kind: str | CommentKind | None = None,
+    ) -> Posted:
+        """Record a comment attributed to the member's organization and group as they are now."""
+        profile = await self.stakeholders.require(guild_id, user_id)
+        draft = await self.drafts.require(guild_id, draft_code)
+        found = await self.drafts.require_section(draft, section)
+        now = self.clock()
+        require_open_window(draft, now)
+        body = clean_comment_text(text)
+        chosen = kind if isinstance(kind, CommentKind) else parse_kind(kind)
+        comment, new = await self.repo.add(
+            draft, found, profile, chosen, body, now, same_since=now - SAME_COMMENT_WINDOW
+        )
+        return Posted(comment, draft, found, new)
+
+    def _ownership_check(
+        self, user_id: int, comment_id: int, verb: str, draft: Draft | None
+    ) -> Callable[[Comment | None], None]:
+        """The checks of an edit or withdrawal, run on the row as it is inside the write's
+        transaction (not on an earlier read another change may have overtaken)."""
+
+        def check(comment: Comment | None) -> None:
+            if comment is None:
+                raise NotFound(
+                    f"There is no comment #{comment_id} here; `/comments list` shows the comments"
+                    " and their numbers."
+                )
+            if comment.author_id != user_id:
+                raise Forbidden(
+                    f"Only the author of #{comment_id} can {verb} it; you can add your own with"
+                    " `/comment`."
+                )
+            if comment.withdrawn_at is not None:
+                raise UserError(
+                    f"#{comment_id} was withdrawn, so it can't be {verb}ed any more; post a new"
+                    " one with `/comment`." if verb == "edit" else f"#{comment_id} is already withdrawn."
+                )
+            if draft is not None:
+                require_open_window(draft, self.clock())
+
+        return check
+
+    async def _change(
+        self, guild_id: int, user_id: int, comment_id: int, verb: str, text: str | None
+    ) -> Comment:
+        before = await self.repo.get(guild_id, comment_id)
+        draft = None
+        if before is not None:
+            draft = await self.drafts.repo.get_by_id(before.draft_id)
+        check = self._ownership_check(user_id, comment_id, verb, draft)
+        check(before)  # refuse early, without a write transaction
+        return await self.repo.change(
+            guild_id, comment_id, check, text=text, actor_id=user_id, at=self.clock()
+        )
+
+    async def edit(self, guild_id: int, user_id: int, comment_id: int, text: str) -> Comment:
+        """The author changes the text while the window is open; the old text goes to the audit."""
+        body = clean_comment_text(text)
+        return await self._change(guild_id, user_id, comment_id, "edit", body)
+
+    async def withdraw(self, guild_id: int, user_id: int, comment_id: int) -> Comment:
+        """The author withdraws the comment while the window is open (it stays in the audit)."""
+        return await self._change(guild_id, user_id, comment_id, "withdraw", None)
+
+    async def get(self, guild_id: int, comment_id: int) -> Comment | None:
+        return await self.repo.get(guild_id, comment_id)
+
+    async def listing(
+        self,
+        guild_id: int,
+        draft_code: str | None = None,
+        section: str | None = None,
+        group: str | None = None,
+    ) -> Listing:
+        """The newest live comments matching the filters (at most MAX_LISTED) and their count."""
+        draft: Draft | None = None
+        found: Section | None = None
+        if draft_code:
+            draft = await self.drafts.require(guild_id, draft_code)
+        if section:
+            if draft is None:
+                codes = await self.drafts.codes(guild_id)
+                if len(codes) != 1:
+                    listed = ", ".join(codes[:LISTED_CODES])
+                    if len(codes) > LISTED_CODES:
+                        listed += f" and {len(codes) - LISTED_CODES} more: `/draft list`"
+                    raise UserError(
+                        "Name the draft as well as the section"
+                        + (f" (drafts here: {listed})." if codes else ".")
+                    )
+                draft = await self.drafts.require(guild_id, codes[0])
+            found = await self.drafts.require_section(draft, section)
+        chosen = parse_group(group) if group else None
+        flt = CommentFilter(
+            guild_id=guild_id,
+            draft_id=draft.id if draft else None,
+            section_id=found.id if found else None,
+            group=chosen,
+        )
+        comments = await self.repo.latest(flt, MAX_LISTED + 1)
+        if len(comments) > MAX_LISTED:
+            comments = comments[:MAX_LISTED]
+            total = await self.repo.count(flt, COUNT_CAP + 1)
+        else:
+            total = len(comments)
+        if draft is not None:
+            codes_by_id = {draft.id: draft.code}
+        else:
+            codes_by_id = {d.id: d.code for d in await self.drafts.repo.all(guild_id)}
+        return Listing(
+            comments=comments,
+            total=min(total, COUNT_CAP),
+            capped=total > COUNT_CAP,
+            drafts=codes_by_id,
+            draft=draft,
+            section=found,
+            group=chosen,
+        )
+
+    async def coverage(self, guild_id: int, draft_code: str) -> Coverage:
+        draft = await self.drafts.require(guild_id, draft_code)
+        sections = await self.drafts.repo.sections(draft.id)
+        return Coverage(draft, sections, await self.repo.coverage(draft.id))
