@@ -696,7 +696,7 @@ def test_control_characters_are_stripped() -> None:
 
 
 def test_an_unexpected_error_in_one_event_is_one_warning(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.domain.ical as ical
+    import bot.domain.ical.vevent as ical
 
     real = ical._kind
 
