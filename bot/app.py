@@ -10,7 +10,6 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -25,10 +24,11 @@ from bot.answering import (
 )
 from bot.db.database import database_problem
 from bot.db.reminders import ShardFilter
+from bot.discord_io.budget import GlobalBudget, budget_trace
+from bot.discord_io.sender import DiscordSender
 from bot.errors import NotCoordinator, UserError
 from bot.paging import DYNAMIC_ITEMS
-from bot.reminder_sender import DiscordSender
-from bot.scheduler import GlobalBudget, ReminderEngine
+from bot.reminders import ReminderEngine
 from bot.services import Services
 from bot.settings import Settings
 from bot.ui import MESSAGE_LIMIT, NO_PINGS, reply
@@ -171,7 +171,7 @@ class ConcordBot(commands.AutoShardedBot):
         share = len(settings.shard_ids or range(count)) / count
         # Each process keeps its share of Discord's global limit, counted at each response.
         self.global_budget = GlobalBudget(settings.discord_global_rate * share)
-        options.setdefault("http_trace", self._budget_trace())
+        options.setdefault("http_trace", budget_trace(self.global_budget))
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -187,21 +187,6 @@ class ConcordBot(commands.AutoShardedBot):
         self.extra_startup: list[Any] = []  # coroutines functions run at the end of setup_hook
         self.start_engine = start_engine
         self.engine: ReminderEngine | None = None
-
-    def _budget_trace(self) -> aiohttp.TraceConfig:
-        """Feed the global budget with every response to a request Discord counts
-        (interaction callbacks and webhooks are exempt from the global limit)."""
-        budget = self.global_budget
-
-        async def done(_session: Any, _ctx: Any, params: Any) -> None:
-            path = params.url.path
-            if "/interactions/" not in path and "/webhooks/" not in path:
-                await budget.completed()
-
-        trace = aiohttp.TraceConfig()
-        trace.on_request_end.append(done)
-        trace.on_request_exception.append(done)
-        return trace
 
     @property
     def emulated(self) -> bool:

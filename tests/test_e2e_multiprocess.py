@@ -37,7 +37,8 @@ async def burst(db_url: str, channels: list[tuple[Guild, Channel]], n: int, star
         rows.append((guild.id, channel.id, 1, f"P{i:03d}", to_ms(due), to_ms(due)))
     db = await connect(db_url)
     try:
-        await ReminderRepository(db).insert_many(rows)
+        async with db.transaction() as tx:
+            await ReminderRepository.insert_many(tx, rows)
     finally:
         await db.close()
 

@@ -84,7 +84,8 @@ async def test_reminder_channel_and_offsets_are_for_coordinators(world: World, b
 async def fill(db_url: str, rows: list[tuple[int, int | None, int, str, int, int]]) -> None:
     db = await connect(db_url)
     try:
-        await ReminderRepository(db).insert_many(rows)
+        async with db.transaction() as tx:
+            await ReminderRepository.insert_many(tx, rows)
     finally:
         await db.close()
 
@@ -150,7 +151,8 @@ async def test_a_held_channel_does_not_delay_the_others(db_url: str) -> None:
             rows = [(world.guild.id, busy.id, 1, f"busy {i}", to_ms(now + timedelta(milliseconds=100 * i)), to_ms(now))
                     for i in range(5)]
             rows.append((world.guild.id, quiet.id, 1, "quiet one", to_ms(due_quiet), to_ms(now)))
-            await running.services.reminder_repo.insert_many(rows)
+            async with running.services.db.transaction() as tx:
+                await running.services.reminder_repo.insert_many(tx, rows)
             running.services.reminders_changed.fire()
             got = await emu.wait_for_messages(1, channel_id=quiet, timeout=8)
             lateness = got[0].created_at_wall - due_quiet.timestamp()
@@ -172,7 +174,8 @@ async def test_start_up_backlog_over_40_channels_gets_no_429(db_url: str) -> Non
                 rows.append((world.guild.id, ch.id, 1, f"{ch.name} m{minute}", to_ms(due), to_ms(due)))
         db = await connect(db_url)
         try:
-            await ReminderRepository(db).insert_many(rows)
+            async with db.transaction() as tx:
+                await ReminderRepository.insert_many(tx, rows)
         finally:
             await db.close()
         async with run_bot_in_process(emu, db_url, clock=system_clock) as running:

@@ -15,8 +15,8 @@ from typing import Any
 from bot.db import Database, to_ms
 from bot.db.reminders import ReminderRepository, ShardFilter
 from bot.domain.clock import FakeClock
-from bot.scheduler import ReminderEngine
-from tests.test_scheduler import GUILD, RecordingSender, add_personal, make_engine, states
+from bot.reminders import ReminderEngine
+from tests.test_scheduler import GUILD, RecordingSender, add_personal, claim, make_engine, states
 
 
 class Crash(BaseException):
@@ -122,10 +122,11 @@ async def test_a_takeover_marks_the_dead_shards_stale_reminders_missed(
 ) -> None:
     repo = ReminderRepository(db)
     other = 1 << 22  # shard 1 of 2: its process died long ago
-    await repo.insert_many([
-        (other, 77, 5, "stale", to_ms(clock() - timedelta(hours=7)), to_ms(clock() - timedelta(days=1))),
-        (other, 77, 5, "recent", to_ms(clock() - timedelta(minutes=5)), to_ms(clock() - timedelta(days=1))),
-    ])
+    async with db.transaction() as tx:
+        await repo.insert_many(tx, [
+            (other, 77, 5, "stale", to_ms(clock() - timedelta(hours=7)), to_ms(clock() - timedelta(days=1))),
+            (other, 77, 5, "recent", to_ms(clock() - timedelta(minutes=5)), to_ms(clock() - timedelta(days=1))),
+        ])
     sender = RecordingSender()
     engine = make_engine(db, clock, sender, shards=ShardFilter(count=2, ids=(0,)))
     await engine.start()
@@ -172,7 +173,7 @@ async def test_the_engine_does_not_spin_while_a_reminder_is_being_sent(
 async def test_the_engine_does_not_spin_while_a_reminder_backs_off(
     db: Database, clock: FakeClock
 ) -> None:
-    from bot.scheduler import SendError
+    from bot.reminders import SendError
 
     await add_personal(db, clock())
     sender = RecordingSender(fail={77: SendError("503", permanent=False)})
@@ -183,8 +184,8 @@ async def test_the_engine_does_not_spin_on_another_process_lease(
     db: Database, clock: FakeClock
 ) -> None:
     await add_personal(db, clock())
-    await ReminderRepository(db).claim_due(
-        now=clock(), owner="other:1", lease=timedelta(minutes=5), limit=10, shards=ShardFilter()
+    await claim(
+        ReminderRepository(db), now=clock(), owner="other:1", lease=timedelta(minutes=5), limit=10, shards=ShardFilter()
     )
     assert await _claims_while(db, clock, RecordingSender()) <= 3
 
@@ -194,24 +195,27 @@ async def test_the_alarm_is_set_for_a_backoff_and_a_lease_ending(
 ) -> None:
     repo = ReminderRepository(db)
     await add_personal(db, clock())
-    claimed = await repo.claim_due(now=clock(), owner="other:1", lease=timedelta(minutes=5),
-                                   limit=10, shards=ShardFilter())
+    claimed = await claim(repo, now=clock(), owner="other:1", lease=timedelta(minutes=5),
+                          limit=10, shards=ShardFilter())
     # Held by another process: claimable again when its lease ends, not before, not never.
     assert await repo.next_due(ShardFilter(), now=clock(), owner="me") == clock() + timedelta(minutes=5)
-    await repo.retry_later([claimed[0].id], clock() + timedelta(seconds=8), "503")
+    async with db.transaction() as tx:
+        await repo.retry_later(tx, [claimed[0].id], clock() + timedelta(seconds=8), "503")
     assert await repo.next_due(ShardFilter(), now=clock(), owner="other:1") == clock() + timedelta(seconds=8)
 
 
 async def test_a_lease_renewal_does_not_overwrite_a_backoff(db: Database, clock: FakeClock) -> None:
     repo = ReminderRepository(db)
     await add_personal(db, clock())
-    claimed = await repo.claim_due(now=clock(), owner="me", lease=timedelta(seconds=30),
-                                   limit=10, shards=ShardFilter())
+    claimed = await claim(repo, now=clock(), owner="me", lease=timedelta(seconds=30),
+                          limit=10, shards=ShardFilter())
     ids = [c.id for c in claimed]
     backoff = clock() + timedelta(minutes=10)
-    await repo.retry_later(ids, backoff, "503")
+    async with db.transaction() as tx:
+        await repo.retry_later(tx, ids, backoff, "503")
     # The renewal task had read the ids before the backoff was recorded.
-    await repo.renew(ids, "me", clock() + timedelta(seconds=30))
+    async with db.transaction() as tx:
+        await repo.renew(tx, ids, "me", clock() + timedelta(seconds=30))
     lease = await db.fetchval("SELECT lease_until FROM reminders")
     assert lease == to_ms(backoff)
 

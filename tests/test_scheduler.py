@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from bot.db import Database, to_ms
-from bot.db.reminders import ReminderRepository, ShardFilter
+from bot.db.reminders import Claimed, ReminderRepository, ShardFilter
 from bot.domain.clock import FakeClock
 from bot.domain.models import Event, EventKind, EventStatus, ReminderState
-from bot.domain.reminders import due_time, plan_event_reminders
-from bot.scheduler import ReminderEngine, SendError, nonce_for, split_message
+from bot.domain.reminders import LATE_LIMIT, due_time, plan_event_reminders
+from bot.reminders import ReminderEngine, SendError, nonce_for, split_message
 
 GUILD = 1 << 22  # shard 0 of any count
 
@@ -102,9 +103,16 @@ def test_split_only_between_lines() -> None:
 
 async def add_personal(db: Database, due: datetime, *, channel: int | None = 77, user: int = 5,
                        text: str = "hello", created: datetime | None = None) -> None:
-    await ReminderRepository(db).insert_many(
-        [(GUILD, channel, user, text, to_ms(due), to_ms(created or due - timedelta(days=1)))]
-    )
+    async with db.transaction() as tx:
+        await ReminderRepository.insert_many(
+            tx, [(GUILD, channel, user, text, to_ms(due), to_ms(created or due - timedelta(days=1)))]
+        )
+
+
+async def claim(repo: ReminderRepository, **kw: Any) -> list[Claimed]:
+    """One claim in its own transaction, as the engine makes it."""
+    async with repo.db.transaction() as tx:
+        return await repo.claim_due(tx, late_limit=LATE_LIMIT, **kw)
 
 
 def make_engine(db: Database, clock: FakeClock, sender: RecordingSender, **kw: object) -> ReminderEngine:
@@ -156,8 +164,8 @@ async def test_a_crash_between_send_and_record_resends_with_the_same_nonce(
     await add_personal(db, due)
     repo = ReminderRepository(db)
     # The first run claims and sends, then dies before recording.
-    claimed = await repo.claim_due(now=clock(), owner="test:dead", lease=timedelta(minutes=2),
-                                   limit=10, shards=ShardFilter())
+    claimed = await claim(repo, now=clock(), owner="test:dead", lease=timedelta(minutes=2),
+                                limit=10, shards=ShardFilter())
     await sender.send(claimed[0].target, "hello", nonce_for(claimed[0].batch_key, 0))
     # The restarted process takes its claims back at once and resends: Discord drops it.
     engine = make_engine(db, clock, sender)
@@ -174,14 +182,14 @@ async def test_a_crash_between_send_and_record_resends_with_the_same_nonce(
 async def test_leases_keep_other_claimants_away(db: Database, clock: FakeClock) -> None:
     await add_personal(db, clock())
     repo = ReminderRepository(db)
-    first = await repo.claim_due(now=clock(), owner="a:1", lease=timedelta(minutes=2), limit=10,
-                                 shards=ShardFilter())
+    first = await claim(repo, now=clock(), owner="a:1", lease=timedelta(minutes=2), limit=10,
+                              shards=ShardFilter())
     assert len(first) == 1
-    assert await repo.claim_due(now=clock(), owner="b:1", lease=timedelta(minutes=2), limit=10,
-                                shards=ShardFilter()) == []
+    assert await claim(repo, now=clock(), owner="b:1", lease=timedelta(minutes=2), limit=10,
+                             shards=ShardFilter()) == []
     clock.advance(minutes=3)  # the lease expired: someone else takes over
-    again = await repo.claim_due(now=clock(), owner="b:1", lease=timedelta(minutes=2), limit=10,
-                                 shards=ShardFilter())
+    again = await claim(repo, now=clock(), owner="b:1", lease=timedelta(minutes=2), limit=10,
+                              shards=ShardFilter())
     assert [c.batch_key for c in again] == [first[0].batch_key]
 
 
@@ -259,9 +267,10 @@ async def test_in_flight_is_bounded(db: Database, clock: FakeClock) -> None:
 async def test_shard_filter_claims_only_own_guilds(db: Database, clock: FakeClock) -> None:
     repo = ReminderRepository(db)
     rows = [(g << 22, 77, 5, "x", to_ms(clock()), to_ms(clock())) for g in range(6)]
-    await repo.insert_many(rows)
-    mine = await repo.claim_due(now=clock(), owner="s0", lease=timedelta(minutes=1), limit=100,
-                                shards=ShardFilter(count=2, ids=(0,)))
+    async with db.transaction() as tx:
+        await repo.insert_many(tx, rows)
+    mine = await claim(repo, now=clock(), owner="s0", lease=timedelta(minutes=1), limit=100,
+                             shards=ShardFilter(count=2, ids=(0,)))
     assert sorted((c.guild_id or 0) >> 22 for c in mine) == [0, 2, 4]
 
 
@@ -275,14 +284,15 @@ async def test_planned_due_times_are_aware_utc(offset_hours: int) -> None:
 async def test_other_shards_overdue_rows_are_taken_over(db: Database, clock: FakeClock) -> None:
     repo = ReminderRepository(db)
     other = 1 << 22  # shard 1 of 2
-    await repo.insert_many([(other, 77, 5, "x", to_ms(clock()), to_ms(clock()))])
+    async with db.transaction() as tx:
+        await repo.insert_many(tx, [(other, 77, 5, "x", to_ms(clock()), to_ms(clock()))])
     mine = ShardFilter(count=2, ids=(0,))
     lease = timedelta(seconds=30)
-    assert await repo.claim_due(now=clock(), owner="s0", lease=lease, limit=10, shards=mine,
-                                takeover_after=lease) == []
+    assert await claim(repo, now=clock(), owner="s0", lease=lease, limit=10, shards=mine,
+                             takeover_after=lease) == []
     clock.advance(seconds=31)  # its own process should have sent it by now: it is dead
-    taken = await repo.claim_due(now=clock(), owner="s0", lease=lease, limit=10, shards=mine,
-                                 takeover_after=lease)
+    taken = await claim(repo, now=clock(), owner="s0", lease=lease, limit=10, shards=mine,
+                              takeover_after=lease)
     assert [c.guild_id for c in taken] == [other]
 
 
@@ -306,8 +316,8 @@ async def test_rounds_claimed_together_or_while_busy_merge_into_one_message(
 async def test_a_batch_resumed_after_a_crash_is_not_merged(db: Database, clock: FakeClock) -> None:
     repo = ReminderRepository(db)
     await add_personal(db, clock(), text="sent before the crash")
-    first = await repo.claim_due(now=clock(), owner="test:dead", lease=timedelta(minutes=2),
-                                 limit=10, shards=ShardFilter())
+    first = await claim(repo, now=clock(), owner="test:dead", lease=timedelta(minutes=2),
+                              limit=10, shards=ShardFilter())
     await add_personal(db, clock(), text="new one")
     sender = RecordingSender()
     await sender.send(first[0].target, "x", nonce_for(first[0].batch_key, 0))  # it got out
@@ -326,7 +336,7 @@ async def test_a_batch_resumed_after_a_crash_is_not_merged(db: Database, clock: 
 
 
 async def test_global_budget_counts_until_a_window_after_the_response() -> None:
-    from bot.scheduler import GlobalBudget
+    from bot.discord_io.budget import GlobalBudget
 
     budget = GlobalBudget(3, window=0.2)
     for _ in range(3):

@@ -3,6 +3,9 @@
 A claim marks rows with the claimant and a lease; rows stay `pending` until their send is
 recorded. Each claimed row gets a `batch_key` (the message it goes out in) that survives a
 crash, so a resend after a crash carries the same nonce and Discord drops the duplicate.
+
+Every write takes the caller's transaction (`tx`): the engine and the reminder service open
+it with `repo.db.transaction()`. Reads run on the database.
 """
 
 from __future__ import annotations
@@ -15,13 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
-from bot.domain.models import Event, Reminder, ReminderState
-from bot.domain.reminders import LATE_LIMIT, PlannedReminder
+from bot.domain.models import Event, Moment, PlannedReminder, Reminder, ReminderState
 
 log = logging.getLogger(__name__)
-
-#: A personal reminder set again (same member, moment, text, place) within this is a retry.
-SAME_REMINDER_WINDOW = timedelta(minutes=10)
 
 _COLUMNS = (
     "id", "guild_id", "event_id", "moment", "offset_seconds", "due_at", "channel_id", "user_id",
@@ -36,7 +35,7 @@ def _model(r: Row) -> Reminder:
         id=r["id"],
         guild_id=r["guild_id"],
         event_id=r["event_id"],
-        moment=r["moment"],
+        moment=Moment(r["moment"]),
         offset_seconds=r["offset_seconds"],
         due_at=from_ms(r["due_at"]),
         channel_id=r["channel_id"],
@@ -82,7 +81,7 @@ class Claimed:
     id: int
     guild_id: int | None
     event_id: int | None
-    moment: str
+    moment: Moment
     due_at: datetime
     channel_id: int | None  # where it goes: a channel, or None for a DM to user_id
     user_id: int | None
@@ -151,8 +150,33 @@ class ReminderRepository:
     async def delete_for_event(tx: Executor, event_id: int) -> None:
         await tx.execute("DELETE FROM reminders WHERE event_id = $1 AND state = 'pending'", event_id)
 
+    @staticmethod
+    async def same_personal(
+        tx: Executor,
+        *,
+        user_id: int,
+        channel_id: int | None,
+        due_at: datetime,
+        text: str,
+        since: datetime,
+    ) -> Reminder | None:
+        """The newest pending personal reminder with this member, moment, text and place set
+        since `since`, if any."""
+        row = await tx.fetchrow(
+            _SELECT + " WHERE user_id = $1 AND moment = 'personal' AND due_at = $2"
+            " AND body = $3 AND state = 'pending' AND created_at >= $4"
+            " AND channel_id IS NOT DISTINCT FROM $5 ORDER BY id DESC LIMIT 1",
+            user_id,
+            to_ms(due_at),
+            text,
+            to_ms(since),
+            channel_id,
+        )
+        return None if row is None else _model(row)
+
+    @staticmethod
     async def add_personal(
-        self,
+        tx: Executor,
         *,
         guild_id: int | None,
         user_id: int,
@@ -161,46 +185,26 @@ class ReminderRepository:
         text: str,
         now: datetime,
     ) -> Reminder:
-        async with self.db.transaction() as tx:
-            # The same reminder set again within minutes is a retry (no answer came in time).
-            same = await tx.fetchrow(
-                _SELECT + " WHERE user_id = $1 AND moment = 'personal' AND due_at = $2"
-                " AND body = $3 AND state = 'pending' AND created_at >= $4"
-                " AND channel_id IS NOT DISTINCT FROM $5 ORDER BY id DESC LIMIT 1",
-                user_id,
-                to_ms(due_at),
-                text,
-                to_ms(now - SAME_REMINDER_WINDOW),
-                channel_id,
-            )
-            if same is not None:
-                return _model(same)
-            rid = await tx.fetchval(
-                "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
-                " state, created_by, created_at)"
-                " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6) RETURNING id",
-                guild_id,
-                to_ms(due_at),
-                channel_id,
-                user_id,
-                text,
-                to_ms(now),
-            )
-            from bot.db import audit
-
-            await audit.record(
-                tx, guild_id=guild_id, actor_id=user_id, action="reminder.add",
-                target=f"reminder:{rid}", at=now,
-                detail={"due_at": due_at.isoformat(), "channel_id": channel_id},
-            )
-            row = await tx.fetchrow(_SELECT + " WHERE id = $1", rid)
+        rid = await tx.fetchval(
+            "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
+            " state, created_by, created_at)"
+            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6) RETURNING id",
+            guild_id,
+            to_ms(due_at),
+            channel_id,
+            user_id,
+            text,
+            to_ms(now),
+        )
+        row = await tx.fetchrow(_SELECT + " WHERE id = $1", rid)
         assert row is not None
         return _model(row)
 
-    async def insert_many(self, rows: Sequence[tuple[Any, ...]]) -> None:
+    @staticmethod
+    async def insert_many(tx: Executor, rows: Sequence[tuple[Any, ...]]) -> None:
         """Bulk insert (guild_id, channel_id, user_id, body, due_at_ms, created_at_ms) personal
         reminders: tests and the benchmark fill the table with it."""
-        await self.db.executemany(
+        await tx.executemany(
             "INSERT INTO reminders (guild_id, moment, channel_id, user_id, body, due_at, state,"
             " created_at) VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $6)",
             rows,
@@ -270,15 +274,18 @@ class ReminderRepository:
 
     # ------------------------------------------------------------------- the engine's side
 
-    async def mark_missed(self, now: datetime, shards: ShardFilter) -> list[Reminder]:
-        """Pending reminders more than 6 hours overdue become `missed`; returns them."""
-        async with self.db.transaction() as tx:
-            return await _mark_missed(tx, now, shards.sql())
+    @staticmethod
+    async def mark_missed(
+        tx: Executor, now: datetime, shards: ShardFilter, *, late_limit: timedelta
+    ) -> list[Reminder]:
+        """Pending reminders more than `late_limit` overdue become `missed`; returns them."""
+        return await _mark_missed(tx, now, shards.sql(), late_limit=late_limit)
 
-    async def release_claims(self, owner_prefix: str, me: str) -> int:
+    @staticmethod
+    async def release_claims(tx: Executor, owner_prefix: str, me: str) -> int:
         """Claims held by an earlier run of this same process (killed mid-send) are freed at
         once instead of waiting for their lease."""
-        rows = await self.db.fetch(
+        rows = await tx.fetch(
             "SELECT id FROM reminders WHERE state = 'pending' AND claimed_by LIKE $1"
             " AND claimed_by <> $2",
             owner_prefix + "%",
@@ -286,23 +293,27 @@ class ReminderRepository:
         )
         ids = [r["id"] for r in rows]
         for chunk in _chunks(ids):
-            await self.db.execute(
+            await tx.execute(
                 f"UPDATE reminders SET lease_until = NULL WHERE id IN ({in_list(chunk)})", *chunk
             )
         return len(ids)
 
     async def claim_due(
         self,
+        tx: Executor,
         *,
         now: datetime,
         owner: str,
         lease: timedelta,
         limit: int,
         shards: ShardFilter,
+        late_limit: timedelta,
         late_after: timedelta = timedelta(seconds=60),
         takeover_after: timedelta | None = None,
     ) -> list[Claimed]:
         """Claim up to `limit` due reminders of our shards and give each its message key.
+        Rows more than `late_limit` overdue are marked missed first. `tx` must be a real
+        transaction: on PostgreSQL the claim locks its rows until it commits.
 
         With `takeover_after`, rows of other shards that are that much overdue are claimed
         too: their process is dead or stuck, and the reminders must still go out.
@@ -310,64 +321,63 @@ class ReminderRepository:
         now_ms = to_ms(now)
         lock = " FOR UPDATE OF r SKIP LOCKED" if self.db.dialect == "postgresql" else ""
         takeover_ms = now_ms - int((takeover_after or timedelta(days=36500)).total_seconds() * 1000)
-        async with self.db.transaction() as tx:
-            # However long the outage, and whoever's shard it is: 6 hours late is missed.
-            await _mark_missed(
-                tx, now, shards.sql(or_due_before="$3"), takeover_ms=takeover_ms
-            )
-            shard_sql = shards.sql(or_due_before="$3")
-            id_rows = await tx.fetch(
-                "SELECT r.id FROM reminders r WHERE r.state = 'pending' AND r.due_at <= $1"
-                " AND (r.lease_until IS NULL OR r.lease_until < $1)"
-                + shard_sql
-                + " ORDER BY r.due_at, r.id LIMIT $2"
-                + lock,
-                now_ms,
-                limit,
-                *([takeover_ms] if shard_sql else []),
-            )
-            ids = [r["id"] for r in id_rows]
-            if not ids:
-                return []
-            await tx.execute(
-                "UPDATE reminders SET claimed_by = $1, lease_until = $2,"
-                " late = CASE WHEN due_at < $3 THEN 1 ELSE late END"
-                f" WHERE id IN ({in_list(ids, 4)})",
-                owner,
-                now_ms + int(lease.total_seconds() * 1000),
-                now_ms - int(late_after.total_seconds() * 1000),
-                *ids,
-            )
-            rows = await tx.fetch(
-                "SELECT r.id, r.guild_id, r.event_id, r.moment, r.due_at, r.channel_id,"
-                " r.user_id, r.body, r.rescheduled, r.late, r.attempts, r.batch_key,"
-                " r.created_at, r.part, e.title, e.start_at, e.end_at, e.all_day, e.location,"
-                " g.reminder_channel_id"
-                " FROM reminders r LEFT JOIN events e ON e.id = r.event_id"
-                " LEFT JOIN guild_settings g ON g.guild_id = r.guild_id"
-                f" WHERE r.id IN ({in_list(ids)}) ORDER BY r.due_at, r.id",
-                *ids,
-            )
-            # Rows that already had a key (claimed before a crash) keep it: same message, same
-            # nonce. New rows due in the same minute for the same place share a new key.
-            groups: dict[tuple[int | None, int | None, int], list[Row]] = defaultdict(list)
-            for r in rows:
-                if r["batch_key"] is None:
-                    channel = _channel(r)
-                    user = None if channel else r["user_id"]
-                    groups[(channel, user, r["due_at"] // 60000)].append(r)
-            keys: dict[int, str] = {}
-            for members in groups.values():
-                key = f"{members[0]['id']}"
-                member_ids = [m["id"] for m in members]
-                for mid in member_ids:
-                    keys[mid] = key
-                for chunk in _chunks(member_ids):
-                    await tx.execute(
-                        f"UPDATE reminders SET batch_key = $1 WHERE id IN ({in_list(chunk, 2)})",
-                        key,
-                        *chunk,
-                    )
+        # However long the outage, and whoever's shard it is: `late_limit` late is missed.
+        await _mark_missed(
+            tx, now, shards.sql(or_due_before="$3"), late_limit=late_limit, takeover_ms=takeover_ms
+        )
+        shard_sql = shards.sql(or_due_before="$3")
+        id_rows = await tx.fetch(
+            "SELECT r.id FROM reminders r WHERE r.state = 'pending' AND r.due_at <= $1"
+            " AND (r.lease_until IS NULL OR r.lease_until < $1)"
+            + shard_sql
+            + " ORDER BY r.due_at, r.id LIMIT $2"
+            + lock,
+            now_ms,
+            limit,
+            *([takeover_ms] if shard_sql else []),
+        )
+        ids = [r["id"] for r in id_rows]
+        if not ids:
+            return []
+        await tx.execute(
+            "UPDATE reminders SET claimed_by = $1, lease_until = $2,"
+            " late = CASE WHEN due_at < $3 THEN 1 ELSE late END"
+            f" WHERE id IN ({in_list(ids, 4)})",
+            owner,
+            now_ms + int(lease.total_seconds() * 1000),
+            now_ms - int(late_after.total_seconds() * 1000),
+            *ids,
+        )
+        rows = await tx.fetch(
+            "SELECT r.id, r.guild_id, r.event_id, r.moment, r.due_at, r.channel_id,"
+            " r.user_id, r.body, r.rescheduled, r.late, r.attempts, r.batch_key,"
+            " r.created_at, r.part, e.title, e.start_at, e.end_at, e.all_day, e.location,"
+            " g.reminder_channel_id"
+            " FROM reminders r LEFT JOIN events e ON e.id = r.event_id"
+            " LEFT JOIN guild_settings g ON g.guild_id = r.guild_id"
+            f" WHERE r.id IN ({in_list(ids)}) ORDER BY r.due_at, r.id",
+            *ids,
+        )
+        # Rows that already had a key (claimed before a crash) keep it: same message, same
+        # nonce. New rows due in the same minute for the same place share a new key.
+        groups: dict[tuple[int | None, int | None, int], list[Row]] = defaultdict(list)
+        for r in rows:
+            if r["batch_key"] is None:
+                channel = _channel(r)
+                user = None if channel else r["user_id"]
+                groups[(channel, user, r["due_at"] // 60000)].append(r)
+        keys: dict[int, str] = {}
+        for members in groups.values():
+            key = f"{members[0]['id']}"
+            member_ids = [m["id"] for m in members]
+            for mid in member_ids:
+                keys[mid] = key
+            for chunk in _chunks(member_ids):
+                await tx.execute(
+                    f"UPDATE reminders SET batch_key = $1 WHERE id IN ({in_list(chunk, 2)})",
+                    key,
+                    *chunk,
+                )
         claimed = []
         for r in rows:
             claimed.append(
@@ -375,7 +385,7 @@ class ReminderRepository:
                     id=r["id"],
                     guild_id=r["guild_id"],
                     event_id=r["event_id"],
-                    moment=r["moment"],
+                    moment=Moment(r["moment"]),
                     due_at=from_ms(r["due_at"]),
                     channel_id=_channel(r),
                     user_id=r["user_id"],
@@ -396,33 +406,35 @@ class ReminderRepository:
             )
         return claimed
 
-    async def rekey(self, ids: Sequence[int], batch_key: str) -> None:
+    @staticmethod
+    async def rekey(tx: Executor, ids: Sequence[int], batch_key: str) -> None:
         """Move rows into another message (before it is sent), so a resend after a crash
         carries that message's nonce."""
         for chunk in _chunks(list(ids)):
-            await self.db.execute(
+            await tx.execute(
                 "UPDATE reminders SET batch_key = $1"
                 f" WHERE state = 'pending' AND id IN ({in_list(chunk, 2)})",
                 batch_key,
                 *chunk,
             )
 
-    async def set_parts(self, parts: Sequence[Sequence[int]]) -> None:
+    @staticmethod
+    async def set_parts(tx: Executor, parts: Sequence[Sequence[int]]) -> None:
         """Record how a batch is split into messages (row ids per part, in order), before
         the first send: a resend after a crash sends exactly these messages again."""
-        async with self.db.transaction() as tx:
-            for index, ids in enumerate(parts):
-                for chunk in _chunks(list(ids)):
-                    await tx.execute(
-                        "UPDATE reminders SET part = $1"
-                        f" WHERE state = 'pending' AND id IN ({in_list(chunk, 2)})",
-                        index,
-                        *chunk,
-                    )
+        for index, ids in enumerate(parts):
+            for chunk in _chunks(list(ids)):
+                await tx.execute(
+                    "UPDATE reminders SET part = $1"
+                    f" WHERE state = 'pending' AND id IN ({in_list(chunk, 2)})",
+                    index,
+                    *chunk,
+                )
 
-    async def renew(self, ids: Sequence[int], owner: str, until: datetime) -> None:
+    @staticmethod
+    async def renew(tx: Executor, ids: Sequence[int], owner: str, until: datetime) -> None:
         for chunk in _chunks(list(ids)):
-            await self.db.execute(
+            await tx.execute(
                 f"UPDATE reminders SET lease_until = $1 WHERE claimed_by = $2"
                 f" AND state = 'pending' AND id IN ({in_list(chunk, 3)})",
                 to_ms(until),
@@ -430,9 +442,10 @@ class ReminderRepository:
                 *chunk,
             )
 
-    async def mark_sent(self, ids: Sequence[int], at: datetime, message_id: int | None) -> None:
+    @staticmethod
+    async def mark_sent(tx: Executor, ids: Sequence[int], at: datetime, message_id: int | None) -> None:
         for chunk in _chunks(list(ids)):
-            await self.db.execute(
+            await tx.execute(
                 # claimed_by stays: it records which process sent it.
                 "UPDATE reminders SET state = 'sent', sent_at = $1, message_id = $2,"
                 " lease_until = NULL, error = NULL"
@@ -442,20 +455,22 @@ class ReminderRepository:
                 *chunk,
             )
 
-    async def mark_failed(self, ids: Sequence[int], error: str) -> None:
+    @staticmethod
+    async def mark_failed(tx: Executor, ids: Sequence[int], error: str) -> None:
         for chunk in _chunks(list(ids)):
-            await self.db.execute(
+            await tx.execute(
                 "UPDATE reminders SET state = 'failed', error = $1, claimed_by = NULL,"
                 f" lease_until = NULL WHERE state = 'pending' AND id IN ({in_list(chunk, 2)})",
                 error[:500],
                 *chunk,
             )
 
-    async def retry_later(self, ids: Sequence[int], until: datetime, error: str) -> None:
+    @staticmethod
+    async def retry_later(tx: Executor, ids: Sequence[int], until: datetime, error: str) -> None:
         """Keep them pending but unclaimable until `until` (a backoff after a 5xx). The claim
         is given up, so a lease renewal already on its way cannot shorten the backoff."""
         for chunk in _chunks(list(ids)):
-            await self.db.execute(
+            await tx.execute(
                 "UPDATE reminders SET attempts = attempts + 1, lease_until = $1, error = $2,"
                 " claimed_by = NULL"
                 f" WHERE state = 'pending' AND id IN ({in_list(chunk, 3)})",
@@ -466,11 +481,16 @@ class ReminderRepository:
 
 
 async def _mark_missed(
-    tx: Executor, now: datetime, shard_sql: str, *, takeover_ms: int | None = None
+    tx: Executor,
+    now: datetime,
+    shard_sql: str,
+    *,
+    late_limit: timedelta,
+    takeover_ms: int | None = None,
 ) -> list[Reminder]:
-    """Inside a transaction: free pending rows more than LATE_LIMIT overdue become `missed`.
+    """Inside a transaction: free pending rows more than `late_limit` overdue become `missed`.
     `shard_sql` may refer to $3 (the takeover bound, `takeover_ms`)."""
-    cutoff = to_ms(now - LATE_LIMIT)
+    cutoff = to_ms(now - late_limit)
     args: list[Any] = [cutoff, to_ms(now)]
     if "$3" in shard_sql:
         args.append(takeover_ms if takeover_ms is not None else cutoff)

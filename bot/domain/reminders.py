@@ -7,47 +7,37 @@ lies in between; offsets in minutes and hours are exact durations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
-from bot.domain.models import Event, EventKind, EventStatus
+from bot.domain.models import Event, EventKind, EventStatus, Moment, PlannedReminder
 from bot.domain.timefmt import ts
+from bot.domain.when.zones import zone_or_utc
 
 LATE_LIMIT = timedelta(hours=6)  # later than this at start-up: marked missed, not sent
 DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedReminder:
-    moment: str  # start | deadline | opens | closes
-    offset: timedelta
-    due_at: datetime
-
-
-def moments(event: Event) -> list[tuple[str, datetime]]:
+def moments(event: Event) -> list[tuple[Moment, datetime]]:
     """The instants of `event` that matter, by name. Tentative, postponed and cancelled
     events have none: their date is not settled."""
     if event.status is not EventStatus.SCHEDULED or event.tentative:
         return []
     if event.kind is EventKind.MEETING:
-        return [("start", event.start)]
+        return [(Moment.START, event.start)]
     if event.kind is EventKind.DEADLINE:
         # An all-day deadline falls due at the end of its (last) day.
-        return [("deadline", event.end if event.all_day and event.end else event.start)]
-    out = [("opens", event.start)]
+        return [(Moment.DEADLINE, event.end if event.all_day and event.end else event.start)]
+    out = [(Moment.OPENS, event.start)]
     if event.end is not None:
-        out.append(("closes", event.end))
+        out.append((Moment.CLOSES, event.end))
     return out
 
 
 def due_time(at: datetime, offset: timedelta, zone: str) -> datetime:
-    """`at` minus `offset`; whole days counted on the local wall clock of `zone`."""
+    """`at` minus `offset`; whole days counted on the local wall clock of `zone` (UTC's, which
+    is exact, when the zone is unknown)."""
     if offset % DAY == timedelta(0):
-        try:
-            tz = ZoneInfo(zone)
-        except (KeyError, ValueError):
-            return at - offset
+        tz = zone_or_utc(zone)
         local = at.astimezone(tz)
         wall = (local.replace(tzinfo=None) - offset).replace(tzinfo=tz)
         return wall.astimezone(at.tzinfo)
@@ -68,13 +58,26 @@ def plan_event_reminders(
     return planned
 
 
-_VERBS = {"start": "starts", "deadline": "is due", "opens": "opens", "closes": "closes"}
+def local_time(day_start: datetime, zone: str, at: time) -> datetime:
+    """`at` on the local calendar day that begins at `day_start`, in `zone` (UTC when the zone
+    is unknown), as an instant in `day_start`'s timezone."""
+    tz = zone_or_utc(zone)
+    day = day_start.astimezone(tz).date()
+    return datetime.combine(day, at, tzinfo=tz).astimezone(day_start.tzinfo)
+
+
+_VERBS = {
+    Moment.START: "starts",
+    Moment.DEADLINE: "is due",
+    Moment.OPENS: "opens",
+    Moment.CLOSES: "closes",
+}
 
 
 def event_reminder_text(
     *,
     title: str,
-    moment: str,
+    moment: Moment,
     at: datetime,
     all_day: bool,
     location: str | None = None,

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import time, timedelta
 
+from bot.db import audit
 from bot.db.reminders import ReminderRepository
 from bot.domain.clock import Clock
 from bot.domain.models import Reminder
+from bot.domain.reminders import local_time
 from bot.domain.when import parse_when
 from bot.errors import UserError
 
 MAX_TEXT = 1500
-
-
-def local_time(day_start: datetime, zone: str, at: time) -> datetime:
-    """`at` on the local calendar day that begins at `day_start`, in `zone`, as UTC."""
-    try:
-        tz = ZoneInfo(zone)
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
-    day = day_start.astimezone(tz).date()
-    return datetime.combine(day, at, tzinfo=tz).astimezone(day_start.tzinfo)
+#: A personal reminder set again (same member, moment, text, place) within this is a retry.
+SAME_REMINDER_WINDOW = timedelta(minutes=10)
 
 
 class ReminderService:
@@ -61,9 +54,24 @@ class ReminderService:
             raise UserError(
                 'That moment has already passed; give a time in the future, e.g. "in 2 hours".'
             )
-        reminder = await self.repo.add_personal(
-            guild_id=guild_id, user_id=user_id, channel_id=channel_id, due_at=due, text=body, now=now
-        )
+        async with self.repo.db.transaction() as tx:
+            # The same reminder set again within minutes is a retry (no answer came in time).
+            same = await self.repo.same_personal(
+                tx, user_id=user_id, channel_id=channel_id, due_at=due, text=body,
+                since=now - SAME_REMINDER_WINDOW,
+            )
+            if same is not None:
+                reminder = same
+            else:
+                reminder = await self.repo.add_personal(
+                    tx, guild_id=guild_id, user_id=user_id, channel_id=channel_id, due_at=due,
+                    text=body, now=now,
+                )
+                await audit.record(
+                    tx, guild_id=guild_id, actor_id=user_id, action="reminder.add",
+                    target=f"reminder:{reminder.id}", at=now,
+                    detail={"due_at": due.isoformat(), "channel_id": channel_id},
+                )
         if callable(self._on_change):
             self._on_change()
         return reminder

@@ -1,0 +1,46 @@
+"""The reminder engine's way out to Discord: a channel message or a DM, with a nonce."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import discord
+
+from bot.discord_io.budget import GlobalBudget
+from bot.reminders.retry import SendError, permanent_status
+from bot.ui import NO_PINGS
+
+
+class DiscordSender:
+    """Sends through discord.py, so its per-route rate-limit handling is honoured."""
+
+    def __init__(self, client: discord.Client, budget: GlobalBudget | None = None) -> None:
+        self.client = client
+        self.budget = budget
+        self._dm_channels: dict[int, int] = {}
+
+    async def _dm_channel(self, user_id: int) -> int:
+        channel_id = self._dm_channels.get(user_id)
+        if channel_id is None:
+            if self.budget is not None:
+                await self.budget.acquire()  # opening a DM is a request of its own
+            data: Any = await self.client.http.start_private_message(user_id)
+            channel_id = int(data["id"])
+            self._dm_channels[user_id] = channel_id
+        return channel_id
+
+    async def send(self, target: tuple[str, int], content: str, nonce: str) -> int:
+        kind, ident = target
+        try:
+            channel_id = await self._dm_channel(ident) if kind == "dm" else ident
+            channel = self.client.get_partial_messageable(channel_id)
+            message = await channel.send(content, nonce=nonce, allowed_mentions=NO_PINGS)
+            return message.id
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise SendError(f"{exc.status} {exc.text or exc.__class__.__name__}", permanent=True) from exc
+        except discord.HTTPException as exc:
+            permanent = permanent_status(exc.status)
+            raise SendError(f"{exc.status} {exc.text or 'HTTP error'}", permanent=permanent) from exc
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise SendError(f"{exc.__class__.__name__}: {exc}", permanent=False) from exc
