@@ -92,14 +92,17 @@ async def seed(url: str, world: World, users: list[User], sizes: Sizes) -> dict[
         section_ids: dict[str, list[int]] = {}
         draft_ids: dict[str, int] = {}
         for code in ("C11", "C7"):
-            draft, _ = await repo.upsert(guild, code, f"Action line {code}", "V1.2",
-                                         actor_id=world.coordinator.id, at=now)
-            draft_ids[code] = draft.id
-            section_ids[code] = []
-            for key in SECTIONS:
-                section, _ = await repo.set_section(draft, key, f"{key} text of {code}. {LOREM}",
-                                                    actor_id=world.coordinator.id, at=now)
-                section_ids[code].append(section.id)
+            async with db.transaction() as tx:
+                draft, _ = await repo.upsert(tx, guild, code, f"Action line {code}", "V1.2",
+                                             actor_id=world.coordinator.id, at=now)
+                draft_ids[code] = draft.id
+                section_ids[code] = []
+                for key in SECTIONS:
+                    section, _ = await repo.set_section(
+                        tx, draft, key, f"{key} text of {code}. {LOREM}",
+                        actor_id=world.coordinator.id, at=now,
+                    )
+                    section_ids[code].append(section.id)
     finally:
         await db.close()
 

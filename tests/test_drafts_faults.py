@@ -66,14 +66,14 @@ async def test_a_failure_while_writing_the_second_draft_stores_nothing(
 ) -> None:
     """A crash (here an error from the database layer) half-way leaves the file unimported."""
     repo = services.drafts.repo
-    original = repo._set_section
+    original = repo.set_section
 
     async def failing(tx: Any, draft: Draft, *args: Any, **kwargs: Any) -> Any:
         if draft.code == "C2":
             raise RuntimeError("the process died here")
         return await original(tx, draft, *args, **kwargs)
 
-    monkeypatch.setattr(repo, "_set_section", failing)
+    monkeypatch.setattr(repo, "set_section", failing)
     with pytest.raises(RuntimeError):
         await services.drafts.import_markdown(G, COORD, TWO_DRAFTS.format(code="C2").encode())
     assert await services.drafts.codes(G) == []

@@ -9,8 +9,10 @@ import pytest
 
 from bot.db import Database, connect, from_ms, to_ms
 from bot.db.database import sqlite_path
-from bot.db.guilds import GuildRepository, MetaRepository
+from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
 from bot.db.migrations import apply_migrations, available, statements
+from bot.domain.clock import FakeClock
+from bot.services.settings import SettingsService
 
 TABLES = {
     "meta", "guild_settings", "user_settings", "stakeholders", "drafts", "events", "sections",
@@ -77,8 +79,9 @@ async def test_guild_settings_defaults_and_audit(db: Database) -> None:
     repo = GuildRepository(db)
     assert (await repo.get(5)).timezone == "UTC"
     at = datetime(2014, 1, 1, tzinfo=UTC)
-    updated = await repo.update(5, actor_id=9, at=at, timezone="Europe/Geneva")
-    assert updated.timezone == "Europe/Geneva" and updated.reminder_offsets == "7d,1d,1h"
+    settings = SettingsService(db, repo, UserRepository(db), FakeClock(at))
+    updated = await settings.set_timezone(5, 9, "Europe/Paris")
+    assert updated.timezone == "Europe/Paris" and updated.reminder_offsets == "7d,1d,1h"
     row = await db.fetchrow("SELECT actor_id, action FROM audit")
     assert row is not None and row["actor_id"] == 9 and row["action"] == "settings.update"
 

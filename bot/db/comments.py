@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
-from bot.db import audit
-from bot.db.database import Database, Row, from_ms, opt_dt, to_ms
-from bot.domain.models import Comment, CommentKind, Draft, Section, Stakeholder, StakeholderGroup
+from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
+from bot.domain.models import (
+    Comment,
+    CommentKind,
+    Draft,
+    ParsedComment,
+    Section,
+    Stakeholder,
+    StakeholderGroup,
+)
 
 _COLUMNS = (
     "SELECT c.id, c.guild_id, c.draft_id, c.section_id, s.key AS section_key, c.revision,"
@@ -81,8 +88,9 @@ class CommentRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    @staticmethod
     async def add(
-        self,
+        tx: Executor,
         draft: Draft,
         section: Section,
         author: Stakeholder,
@@ -95,49 +103,39 @@ class CommentRepository:
         """Record a comment with the author's attribution as it is now; returns it and whether
         it is new. With `same_since`, the same author's live comment with the same text on the
         same section made since then is returned instead (a retry, not a second comment)."""
-        async with self.db.transaction() as tx:
-            if same_since is not None:
-                if tx.dialect == "postgresql":
-                    # Two retries at once: the second waits for the first, then finds it.
-                    await tx.execute(
-                        "SELECT pg_advisory_xact_lock($1, $2)",
-                        _SAME_COMMENT_LOCK,
-                        (author.user_id ^ section.id) & 0x7FFFFFFF,
-                    )
-                row = await tx.fetchrow(
-                    _SELECT + " WHERE c.author_id = $1 AND c.section_id = $2 AND c.body = $3"
-                    " AND c.created_at >= $4 AND c.withdrawn_at IS NULL ORDER BY c.id DESC LIMIT 1",
-                    author.user_id,
-                    section.id,
-                    text,
-                    to_ms(same_since),
+        if same_since is not None:
+            if tx.dialect == "postgresql":
+                # Two retries at once: the second waits for the first, then finds it.
+                await tx.execute(
+                    "SELECT pg_advisory_xact_lock($1, $2)",
+                    _SAME_COMMENT_LOCK,
+                    (author.user_id ^ section.id) & 0x7FFFFFFF,
                 )
-                if row is not None:
-                    return comment_model(row), False
-            cid = await tx.fetchval(
-                "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
-                " organization, stakeholder_group, kind, body, created_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                draft.guild_id,
-                draft.id,
-                section.id,
-                section.revision,
+            row = await tx.fetchrow(
+                _SELECT + " WHERE c.author_id = $1 AND c.section_id = $2 AND c.body = $3"
+                " AND c.created_at >= $4 AND c.withdrawn_at IS NULL ORDER BY c.id DESC LIMIT 1",
                 author.user_id,
-                author.organization,
-                author.group.value,
-                kind.value,
+                section.id,
                 text,
-                to_ms(at),
+                to_ms(same_since),
             )
-            await audit.record(
-                tx,
-                guild_id=draft.guild_id,
-                actor_id=author.user_id,
-                action="comment.add",
-                target=f"comment:{cid}",
-                at=at,
-                detail={"draft": draft.code, "section": section.key, "kind": kind.value},
-            )
+            if row is not None:
+                return comment_model(row), False
+        cid = await tx.fetchval(
+            "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
+            " organization, stakeholder_group, kind, body, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            draft.guild_id,
+            draft.id,
+            section.id,
+            section.revision,
+            author.user_id,
+            author.organization,
+            author.group.value,
+            kind.value,
+            text,
+            to_ms(at),
+        )
         comment = Comment(
             id=int(cid),
             guild_id=draft.guild_id,
@@ -160,52 +158,40 @@ class CommentRepository:
         )
         return None if row is None else comment_model(row)
 
+    @staticmethod
     async def change(
-        self,
+        tx: Executor,
         guild_id: int,
         comment_id: int,
         check: Callable[[Comment | None], None],
         *,
         text: str | None,
-        actor_id: int,
         at: datetime,
-    ) -> Comment:
+    ) -> tuple[Comment, Comment]:
         """Edit (`text`) or withdraw (`text` None) a comment: read, `check` (which raises to
-        refuse) and write in one transaction, the row locked on PostgreSQL, so two changes at
-        once are applied one after the other and the audit keeps every earlier text."""
-        lock = " FOR UPDATE OF c" if self.db.dialect == "postgresql" else ""
-        async with self.db.transaction() as tx:
-            row = await tx.fetchrow(
-                _SELECT + " WHERE c.id = $1 AND c.guild_id = $2" + lock, comment_id, guild_id
+        refuse) and write in the caller's transaction, the row locked on PostgreSQL, so two
+        changes at once are applied one after the other. Returns it before and after."""
+        lock = " FOR UPDATE OF c" if tx.dialect == "postgresql" else ""
+        row = await tx.fetchrow(
+            _SELECT + " WHERE c.id = $1 AND c.guild_id = $2" + lock, comment_id, guild_id
+        )
+        current = None if row is None else comment_model(row)
+        check(current)
+        assert current is not None
+        if text is None:
+            await tx.execute(
+                "UPDATE comments SET withdrawn_at = $1 WHERE id = $2", to_ms(at), comment_id
             )
-            current = None if row is None else comment_model(row)
-            check(current)
-            assert current is not None
-            if text is None:
-                await tx.execute(
-                    "UPDATE comments SET withdrawn_at = $1 WHERE id = $2", to_ms(at), comment_id
-                )
-                action, detail = "comment.withdraw", None
-            else:
-                await tx.execute(
-                    "UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3",
-                    text,
-                    to_ms(at),
-                    comment_id,
-                )
-                action, detail = "comment.edit", {"previous": current.text}
-            await audit.record(
-                tx,
-                guild_id=guild_id,
-                actor_id=actor_id,
-                action=action,
-                target=f"comment:{comment_id}",
-                at=at,
-                detail=detail,
+        else:
+            await tx.execute(
+                "UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3",
+                text,
+                to_ms(at),
+                comment_id,
             )
-            row = await tx.fetchrow(_SELECT + " WHERE c.id = $1", comment_id)
+        row = await tx.fetchrow(_SELECT + " WHERE c.id = $1", comment_id)
         assert row is not None
-        return comment_model(row)
+        return current, comment_model(row)
 
     async def latest(self, flt: CommentFilter, limit: int) -> list[Comment]:
         """The newest live comments matching `flt`, at most `limit`; each text is cut to its
@@ -245,3 +231,35 @@ class CommentRepository:
         return {
             (r["section_id"], StakeholderGroup(r["stakeholder_group"])): int(r["n"]) for r in rows
         }
+
+    @staticmethod
+    async def source_keys(tx: Executor, draft_id: int) -> set[str]:
+        """The source keys of a draft's imported comments (an import adds each once)."""
+        rows = await tx.fetch(
+            "SELECT source_key FROM comments WHERE draft_id = $1 AND source_key IS NOT NULL",
+            draft_id,
+        )
+        return {r["source_key"] for r in rows}
+
+    @staticmethod
+    async def add_imported(
+        tx: Executor, draft: Draft, section: Section, comments: list[ParsedComment], at: datetime
+    ) -> None:
+        """Store comments read from a file: no author, attributed to the organization and
+        group the file names, dated as the file says (else `at`)."""
+        if not comments:
+            return
+        await tx.executemany(
+            "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
+            " organization, stakeholder_group, kind, body, source_key, created_at)"
+            " VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10)",
+            [
+                (
+                    draft.guild_id, draft.id, section.id, section.revision, c.organization,
+                    c.group.value, c.kind.value, c.text, c.source_key,
+                    to_ms(datetime.combine(c.created_on, time(), tzinfo=UTC))
+                    if c.created_on else to_ms(at),
+                )
+                for c in comments
+            ],
+        )

@@ -1,16 +1,16 @@
-"""Drafts, their sections and the sections' revisions; the import of parsed drafts.
+"""Drafts, their sections and the sections' revisions.
 
-Every change writes its audit row in the same transaction.
+Writes take the caller's transaction (`tx`): the draft service writes the draft, its sections
+and the audit row together. Reads use the database.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime
 
-from bot.db import audit
-from bot.db.database import Database, Executor, Row, from_ms, opt_dt, opt_ms, to_ms
-from bot.domain.models import Draft, ParsedDraft, Section, SectionRevision
+from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
+from bot.domain.models import Draft, Section, SectionRevision
 from bot.domain.sections import PARTS, split_section_key
 
 _DRAFT = (
@@ -163,25 +163,8 @@ class DraftRepository:
 
     # ---------------------------------------------------------------- writing
 
+    @staticmethod
     async def upsert(
-        self,
-        guild_id: int,
-        code: str,
-        title: str,
-        version: str | None,
-        *,
-        actor_id: int | None,
-        at: datetime,
-    ) -> tuple[Draft, bool]:
-        """Create the draft, or update its title and version; returns it and whether it is new."""
-        async with self.db.transaction() as tx:
-            draft, created = await self._upsert(
-                tx, guild_id, code, title, version, actor_id=actor_id, at=at
-            )
-        return draft, created
-
-    async def _upsert(
-        self,
         tx: Executor,
         guild_id: int,
         code: str,
@@ -190,7 +173,9 @@ class DraftRepository:
         *,
         actor_id: int | None,
         at: datetime,
-    ) -> tuple[Draft, bool]:
+    ) -> tuple[Draft, str]:
+        """Create the draft, or update its title and version; returns it and ``"created"``,
+        ``"updated"`` or ``"unchanged"``."""
         find = _DRAFT + " WHERE guild_id = $1 AND code = $2" + _row_lock(tx)
         row = await tx.fetchrow(find, guild_id, code)
         if row is None:
@@ -211,7 +196,7 @@ class DraftRepository:
                 row = await tx.fetchrow(find, guild_id, code)
                 assert row is not None
         if row is None:
-            action = "draft.create"
+            outcome = "created"
         elif (row["title"], row["version"]) != (title, version):
             await tx.execute(
                 "UPDATE drafts SET title = $1, version = $2, updated_at = $3 WHERE id = $4",
@@ -220,31 +205,15 @@ class DraftRepository:
                 to_ms(at),
                 row["id"],
             )
-            action = "draft.update"
+            outcome = "updated"
         else:
-            return draft_model(row), False
-        await audit.record(
-            tx,
-            guild_id=guild_id,
-            actor_id=actor_id,
-            action=action,
-            target=f"draft:{code}",
-            at=at,
-            detail={"title": title, "version": version},
-        )
+            return draft_model(row), "unchanged"
         new = await tx.fetchrow(_DRAFT + " WHERE guild_id = $1 AND code = $2", guild_id, code)
         assert new is not None
-        return draft_model(new), row is None
+        return draft_model(new), outcome
 
+    @staticmethod
     async def set_section(
-        self, draft: Draft, key: str, text: str, *, actor_id: int | None, at: datetime
-    ) -> tuple[Section, str]:
-        """Set a section's text: ``"new"``, ``"revised"`` (a new revision) or ``"unchanged"``."""
-        async with self.db.transaction() as tx:
-            return await self._set_section(tx, draft, key, text, actor_id=actor_id, at=at)
-
-    async def _set_section(
-        self,
         tx: Executor,
         draft: Draft,
         key: str,
@@ -253,6 +222,7 @@ class DraftRepository:
         actor_id: int | None,
         at: datetime,
     ) -> tuple[Section, str]:
+        """Set a section's text: ``"new"``, ``"revised"`` (a new revision) or ``"unchanged"``."""
         # Writers of one draft's sections take turns on the draft's row (PostgreSQL; SQLite's
         # transactions already do), so two at once give two revisions instead of a
         # unique violation or one revision lost.
@@ -294,155 +264,37 @@ class DraftRepository:
             to_ms(at),
         )
         await tx.execute("UPDATE drafts SET updated_at = $1 WHERE id = $2", to_ms(at), draft.id)
-        await audit.record(
-            tx,
-            guild_id=draft.guild_id,
-            actor_id=actor_id,
-            action="section.create" if outcome == "new" else "section.revise",
-            target=f"draft:{draft.code}/{key}",
-            at=at,
-            detail={"revision": revision, "chars": len(text)},
-        )
         return section_model(new), outcome
 
+    @staticmethod
     async def set_window(
-        self,
-        draft: Draft,
-        opens: datetime,
-        closes: datetime,
-        event_id: int | None,
-        *,
-        actor_id: int | None,
+        tx: Executor, draft: Draft, opens: datetime, closes: datetime, event_id: int | None,
         at: datetime,
     ) -> Draft:
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE drafts SET window_opens = $1, window_closes = $2,"
-                " window_event_id = COALESCE($3, window_event_id), updated_at = $4 WHERE id = $5",
-                to_ms(opens),
-                to_ms(closes),
-                event_id,
-                to_ms(at),
-                draft.id,
-            )
-            await audit.record(
-                tx,
-                guild_id=draft.guild_id,
-                actor_id=actor_id,
-                action="draft.window",
-                target=f"draft:{draft.code}",
-                at=at,
-                detail={
-                    "opens": opens.isoformat(),
-                    "closes": closes.isoformat(),
-                    "previous_opens": opt_ms(draft.window_opens),
-                    "previous_closes": opt_ms(draft.window_closes),
-                    "event_id": event_id,
-                },
-            )
-            row = await tx.fetchrow(_DRAFT + " WHERE id = $1", draft.id)
-        assert row is not None
-        return draft_model(row)
-
-    async def import_drafts(
-        self, guild_id: int, parsed: list[ParsedDraft], *, actor_id: int | None, at: datetime
-    ) -> list[tuple[Draft, ImportCounts]]:
-        """Create or update every draft of a parsed file, all in one transaction: a failure or
-        a kill half-way leaves none of them changed.
-
-        A section gets a new revision only when its text changed; comments are added unless the
-        draft already holds one with the same source key (so importing a file twice adds
-        nothing, and a withdrawn imported comment stays withdrawn). Imported comments have no
-        author: they are attributed to the organization and group the file names.
-        """
-        async with self.db.transaction() as tx:
-            return [
-                await self._import_draft(tx, guild_id, item, actor_id=actor_id, at=at)
-                for item in parsed
-            ]
-
-    async def _import_draft(
-        self,
-        tx: Executor,
-        guild_id: int,
-        parsed: ParsedDraft,
-        *,
-        actor_id: int | None,
-        at: datetime,
-    ) -> tuple[Draft, ImportCounts]:
-        code = parsed.code.upper()
-        counts = ImportCounts(code=code)
-        existing = await tx.fetchrow(_DRAFT + " WHERE guild_id = $1 AND code = $2", guild_id, code)
-        version = parsed.version if parsed.version is not None else (
-            existing["version"] if existing is not None else None
-        )
-        draft, counts.created = await self._upsert(
-            tx, guild_id, code, parsed.title, version, actor_id=actor_id, at=at
-        )
-        known = {
-            r["source_key"]
-            for r in await tx.fetch(
-                "SELECT source_key FROM comments WHERE draft_id = $1 AND source_key IS NOT NULL",
-                draft.id,
-            )
-        }
-        rows: list[tuple[object, ...]] = []
-        for parsed_section in parsed.sections:
-            section, outcome = await self._set_section(
-                tx, draft, parsed_section.key, parsed_section.text, actor_id=actor_id, at=at
-            )
-            if outcome == "new":
-                counts.sections_new += 1
-            elif outcome == "revised":
-                counts.sections_revised += 1
-            else:
-                counts.sections_unchanged += 1
-            for comment in parsed_section.comments:
-                if comment.source_key in known:
-                    counts.comments_known += 1
-                    continue
-                known.add(comment.source_key)
-                created = (
-                    datetime.combine(comment.created_on, time(), tzinfo=UTC)
-                    if comment.created_on
-                    else at
-                )
-                rows.append(
-                    (
-                        guild_id,
-                        draft.id,
-                        section.id,
-                        section.revision,
-                        comment.organization,
-                        comment.group.value,
-                        comment.kind.value,
-                        comment.text,
-                        comment.source_key,
-                        to_ms(created),
-                    )
-                )
-        if rows:
-            await tx.executemany(
-                "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
-                " organization, stakeholder_group, kind, body, source_key, created_at)"
-                " VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10)",
-                rows,
-            )
-        counts.comments_added = len(rows)
-        await audit.record(
-            tx,
-            guild_id=guild_id,
-            actor_id=actor_id,
-            action="draft.import",
-            target=f"draft:{code}",
-            at=at,
-            detail={
-                "sections_new": counts.sections_new,
-                "sections_revised": counts.sections_revised,
-                "comments_added": counts.comments_added,
-                "comments_known": counts.comments_known,
-            },
+        """Store the draft's comment window (and its window event, when given)."""
+        await tx.execute(
+            "UPDATE drafts SET window_opens = $1, window_closes = $2,"
+            " window_event_id = COALESCE($3, window_event_id), updated_at = $4 WHERE id = $5",
+            to_ms(opens),
+            to_ms(closes),
+            event_id,
+            to_ms(at),
+            draft.id,
         )
         row = await tx.fetchrow(_DRAFT + " WHERE id = $1", draft.id)
         assert row is not None
-        return draft_model(row), counts
+        return draft_model(row)
+
+    @staticmethod
+    async def get_in(tx: Executor, draft_id: int) -> Draft:
+        row = await tx.fetchrow(_DRAFT + " WHERE id = $1", draft_id)
+        assert row is not None
+        return draft_model(row)
+
+    @staticmethod
+    async def version_of(tx: Executor, guild_id: int, code: str) -> str | None:
+        """The stored version of the draft `code` (None when there is no such draft)."""
+        value = await tx.fetchval(
+            "SELECT version FROM drafts WHERE guild_id = $1 AND code = $2", guild_id, code
+        )
+        return value if isinstance(value, str) else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.db import audit
 from bot.db.database import Database, Executor, to_ms
 from bot.domain.models import GuildSettings
 
@@ -31,24 +30,13 @@ class GuildRepository:
             coordinator_role_id=row["coordinator_role_id"],
         )
 
-    async def update(
-        self,
-        guild_id: int,
-        *,
-        actor_id: int | None,
-        at: datetime,
-        tx: Executor | None = None,
-        **changes: object,
-    ) -> GuildSettings:
-        """Set some of the settings (keyword names are the column names), in `tx` or a
-        transaction of its own. Only the named columns are written, so two settings changed at
-        once both stay."""
+    @staticmethod
+    async def update(tx: Executor, guild_id: int, *, at: datetime, **changes: object) -> None:
+        """Set some of the settings (keyword names are the column names). Only the named
+        columns are written, so two settings changed at once both stay."""
         unknown = set(changes) - set(_COLUMNS)
         if unknown:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
-        if tx is None:
-            async with self.db.transaction() as own:
-                return await self.update(guild_id, actor_id=actor_id, at=at, tx=own, **changes)
         await tx.execute(
             "INSERT INTO guild_settings (guild_id, updated_at) VALUES ($1, $2)"
             " ON CONFLICT (guild_id) DO NOTHING",
@@ -63,16 +51,6 @@ class GuildRepository:
             to_ms(at),
             *(changes[name] for name in names),
         )
-        await audit.record(
-            tx,
-            guild_id=guild_id,
-            actor_id=actor_id,
-            action="settings.update",
-            target=f"guild:{guild_id}",
-            at=at,
-            detail={k: v for k, v in changes.items()},
-        )
-        return await self.get(guild_id, tx)
 
 
 class UserRepository:
@@ -85,20 +63,16 @@ class UserRepository:
         value = await self.db.fetchval("SELECT timezone FROM user_settings WHERE user_id = $1", user_id)
         return value if isinstance(value, str) else None
 
-    async def set_timezone(self, user_id: int, zone: str | None, at: datetime) -> None:
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO user_settings (user_id, timezone, updated_at) VALUES ($1, $2, $3)"
-                " ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone,"
-                " updated_at = excluded.updated_at",
-                user_id,
-                zone,
-                to_ms(at),
-            )
-            await audit.record(
-                tx, guild_id=None, actor_id=user_id, action="user.timezone",
-                target=f"user:{user_id}", at=at, detail={"timezone": zone},
-            )
+    @staticmethod
+    async def set_timezone(tx: Executor, user_id: int, zone: str | None, at: datetime) -> None:
+        await tx.execute(
+            "INSERT INTO user_settings (user_id, timezone, updated_at) VALUES ($1, $2, $3)"
+            " ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone,"
+            " updated_at = excluded.updated_at",
+            user_id,
+            zone,
+            to_ms(at),
+        )
 
 
 class MetaRepository:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.db import audit
-from bot.db.database import Database, Row, from_ms, to_ms
+from bot.db.database import Database, Executor, Row, from_ms, to_ms
 from bot.domain.models import Stakeholder, StakeholderGroup
 
 _SELECT = (
@@ -30,8 +29,9 @@ class StakeholderRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    @staticmethod
     async def upsert(
-        self,
+        tx: Executor,
         guild_id: int,
         user_id: int,
         display_name: str,
@@ -40,35 +40,25 @@ class StakeholderRepository:
         at: datetime,
     ) -> tuple[Stakeholder, bool]:
         """Create or update a profile; returns it and whether it was new."""
-        async with self.db.transaction() as tx:
-            existed = await tx.fetchval(
-                "SELECT 1 FROM stakeholders WHERE guild_id = $1 AND user_id = $2",
-                guild_id,
-                user_id,
-            )
-            await tx.execute(
-                "INSERT INTO stakeholders (guild_id, user_id, display_name, organization,"
-                " stakeholder_group, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)"
-                " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
-                " display_name = excluded.display_name, organization = excluded.organization,"
-                " stakeholder_group = excluded.stakeholder_group, updated_at = excluded.updated_at",
-                guild_id,
-                user_id,
-                display_name,
-                organization,
-                group.value,
-                to_ms(at),
-            )
-            await audit.record(
-                tx,
-                guild_id=guild_id,
-                actor_id=user_id,
-                action="stakeholder.update" if existed else "stakeholder.register",
-                target=f"user:{user_id}",
-                at=at,
-                detail={"organization": organization, "group": group.value},
-            )
-            row = await tx.fetchrow(_SELECT + " WHERE guild_id = $1 AND user_id = $2", guild_id, user_id)
+        existed = await tx.fetchval(
+            "SELECT 1 FROM stakeholders WHERE guild_id = $1 AND user_id = $2",
+            guild_id,
+            user_id,
+        )
+        await tx.execute(
+            "INSERT INTO stakeholders (guild_id, user_id, display_name, organization,"
+            " stakeholder_group, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)"
+            " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+            " display_name = excluded.display_name, organization = excluded.organization,"
+            " stakeholder_group = excluded.stakeholder_group, updated_at = excluded.updated_at",
+            guild_id,
+            user_id,
+            display_name,
+            organization,
+            group.value,
+            to_ms(at),
+        )
+        row = await tx.fetchrow(_SELECT + " WHERE guild_id = $1 AND user_id = $2", guild_id, user_id)
         assert row is not None
         return _model(row), not existed
 

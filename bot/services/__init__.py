@@ -54,10 +54,10 @@ class Services:
     def build(cls, db: Database, clock: Clock) -> Services:
         signal = Signal()
         reminder_repo = ReminderRepository(db)
-        settings = SettingsService(GuildRepository(db), UserRepository(db), clock)
-        stakeholders = StakeholderService(StakeholderRepository(db), clock)
+        settings = SettingsService(db, GuildRepository(db), UserRepository(db), clock)
+        stakeholders = StakeholderService(db, StakeholderRepository(db), clock)
         comment_repo = CommentRepository(db)
-        drafts = DraftService(DraftRepository(db), comment_repo, clock)
+        drafts = DraftService(db, DraftRepository(db), comment_repo, clock)
         return cls(
             reminders_changed=signal,
             reminder_repo=reminder_repo,
@@ -69,7 +69,7 @@ class Services:
             calendar=CalendarService(db, EventRepository(db), settings, clock, signal.fire),
             stakeholders=stakeholders,
             drafts=drafts,
-            comments=CommentService(comment_repo, drafts, stakeholders, clock),
+            comments=CommentService(db, comment_repo, drafts, stakeholders, clock),
         )
 
     def __post_init__(self) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from bot.db import audit
 from bot.db.comments import CommentFilter, CommentRepository
+from bot.db.database import Database
 from bot.domain.clock import Clock
 from bot.domain.comments import (
     COUNT_CAP,
@@ -34,11 +36,13 @@ log = logging.getLogger(__name__)
 class CommentService:
     def __init__(
         self,
+        db: Database,
         repo: CommentRepository,
         drafts: DraftService,
         stakeholders: StakeholderService,
         clock: Clock,
     ) -> None:
+        self.db = db
         self.repo = repo
         self.drafts = drafts
         self.stakeholders = stakeholders
@@ -61,9 +65,16 @@ class CommentService:
         require_open_window(draft, now)
         body = clean_comment_text(text)
         chosen = kind if isinstance(kind, CommentKind) else parse_kind(kind)
-        comment, new = await self.repo.add(
-            draft, found, profile, chosen, body, now, same_since=now - SAME_COMMENT_WINDOW
-        )
+        async with self.db.transaction() as tx:
+            comment, new = await self.repo.add(
+                tx, draft, found, profile, chosen, body, now, same_since=now - SAME_COMMENT_WINDOW
+            )
+            if new:
+                await audit.record(
+                    tx, guild_id=draft.guild_id, actor_id=user_id, action="comment.add",
+                    target=f"comment:{comment.id}", at=now,
+                    detail={"draft": draft.code, "section": found.key, "kind": chosen.value},
+                )
         return Posted(comment, draft, found, new)
 
     def _ownership_check(
@@ -99,12 +110,23 @@ class CommentService:
         before = await self.repo.get(guild_id, comment_id)
         draft = None
         if before is not None:
-            draft = await self.drafts.repo.get_by_id(before.draft_id)
+            draft = await self.drafts.by_id(before.draft_id)
         check = self._ownership_check(user_id, comment_id, verb, draft)
         check(before)  # refuse early, without a write transaction
-        return await self.repo.change(
-            guild_id, comment_id, check, text=text, actor_id=user_id, at=self.clock()
-        )
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            # Read, checked and written in one transaction, the row locked on PostgreSQL: two
+            # changes at once are applied one after the other and the audit keeps every text.
+            previous, after = await self.repo.change(
+                tx, guild_id, comment_id, check, text=text, at=at
+            )
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=user_id,
+                action="comment.withdraw" if text is None else "comment.edit",
+                target=f"comment:{comment_id}", at=at,
+                detail=None if text is None else {"previous": previous.text},
+            )
+        return after
 
     async def edit(self, guild_id: int, user_id: int, comment_id: int, text: str) -> Comment:
         """The author changes the text while the window is open; the old text goes to the audit."""
@@ -159,7 +181,7 @@ class CommentService:
         if draft is not None:
             codes_by_id = {draft.id: draft.code}
         else:
-            codes_by_id = {d.id: d.code for d in await self.drafts.repo.all(guild_id)}
+            codes_by_id = {d.id: d.code for d in await self.drafts.all(guild_id)}
         return Listing(
             comments=comments,
             total=min(total, COUNT_CAP),
@@ -172,5 +194,5 @@ class CommentService:
 
     async def coverage(self, guild_id: int, draft_code: str) -> Coverage:
         draft = await self.drafts.require(guild_id, draft_code)
-        sections = await self.drafts.repo.sections(draft.id)
+        sections = await self.drafts.sections(draft)
         return Coverage(draft, sections, await self.repo.coverage(draft.id))

@@ -10,7 +10,9 @@ import logging
 from datetime import datetime
 from typing import Protocol
 
+from bot.db import audit
 from bot.db.comments import CommentRepository
+from bot.db.database import Database, Executor, opt_ms
 from bot.db.drafts import DraftRepository, DraftSummary, ImportCounts
 from bot.domain.clock import Clock
 from bot.domain.draftdoc import (
@@ -34,7 +36,7 @@ from bot.domain.drafts import (
     missing_draft,
     normalize_code,
 )
-from bot.domain.models import Draft, Event, Section
+from bot.domain.models import Draft, Event, ParsedDraft, Section
 from bot.domain.sections import normalize_section_key, section_label
 from bot.domain.when import parse_when
 from bot.errors import NotFound, UserError
@@ -61,11 +63,13 @@ class WindowCalendar(Protocol):
 class DraftService:
     def __init__(
         self,
+        db: Database,
         repo: DraftRepository,
         comments: CommentRepository,
         clock: Clock,
         calendar: WindowCalendar | None = None,
     ) -> None:
+        self.db = db
         self.repo = repo
         self.comments = comments
         self.clock = clock
@@ -104,6 +108,17 @@ class DraftService:
             f"{', '.join(keys)}."
         )
 
+    async def by_id(self, draft_id: int) -> Draft | None:
+        return await self.repo.get_by_id(draft_id)
+
+    async def all(self, guild_id: int) -> list[Draft]:
+        """The server's drafts, by code."""
+        return await self.repo.all(guild_id)
+
+    async def sections(self, draft: Draft) -> list[Section]:
+        """The draft's sections in document order."""
+        return await self.repo.sections(draft.id)
+
     async def codes(self, guild_id: int) -> list[str]:
         return await self.repo.codes(guild_id)
 
@@ -141,9 +156,48 @@ class DraftService:
         clean_version = (
             clean_line(version, "version", MAX_VERSION, '"V1.2"') if version and version.strip() else None
         )
-        return await self.repo.upsert(
-            guild_id, clean_code, clean_title, clean_version, actor_id=actor_id, at=self.clock()
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            draft, outcome = await self._upsert(
+                tx, guild_id, clean_code, clean_title, clean_version, actor_id, at
+            )
+        return draft, outcome == "created"
+
+    async def _upsert(
+        self,
+        tx: Executor,
+        guild_id: int,
+        code: str,
+        title: str,
+        version: str | None,
+        actor_id: int | None,
+        at: datetime,
+    ) -> tuple[Draft, str]:
+        draft, outcome = await self.repo.upsert(
+            tx, guild_id, code, title, version, actor_id=actor_id, at=at
         )
+        if outcome != "unchanged":
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id,
+                action="draft.create" if outcome == "created" else "draft.update",
+                target=f"draft:{code}", at=at, detail={"title": title, "version": version},
+            )
+        return draft, outcome
+
+    async def _set_section(
+        self, tx: Executor, draft: Draft, key: str, text: str, actor_id: int | None, at: datetime
+    ) -> tuple[Section, str]:
+        saved, outcome = await self.repo.set_section(
+            tx, draft, key, text, actor_id=actor_id, at=at
+        )
+        if outcome != "unchanged":
+            await audit.record(
+                tx, guild_id=draft.guild_id, actor_id=actor_id,
+                action="section.create" if outcome == "new" else "section.revise",
+                target=f"draft:{draft.code}/{key}", at=at,
+                detail={"revision": saved.revision, "chars": len(text)},
+            )
+        return saved, outcome
 
     async def set_section(
         self, guild_id: int, actor_id: int, code: str, section: str, text: str
@@ -159,9 +213,8 @@ class DraftService:
                 f"That text is {len(body):,} characters; a section holds at most"
                 f" {MAX_SECTION_TEXT:,}. Use `/draft import` with a .md file for longer texts."
             )
-        saved, outcome = await self.repo.set_section(
-            draft, key, body, actor_id=actor_id, at=self.clock()
-        )
+        async with self.db.transaction() as tx:
+            saved, outcome = await self._set_section(tx, draft, key, body, actor_id, self.clock())
         return draft, saved, outcome
 
     async def set_window(
@@ -197,14 +250,21 @@ class DraftService:
                 if stored is not None:
                     return WindowSet(stored, when, event)
         # No calendar, or one that only shows the window: the draft records it itself.
-        updated = await self.repo.set_window(
-            draft,
-            when.start,
-            when.end,
-            event.id if event is not None else None,
-            actor_id=actor_id,
-            at=self.clock(),
-        )
+        event_id = event.id if event is not None else None
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            updated = await self.repo.set_window(tx, draft, when.start, when.end, event_id, at)
+            await audit.record(
+                tx, guild_id=draft.guild_id, actor_id=actor_id, action="draft.window",
+                target=f"draft:{draft.code}", at=at,
+                detail={
+                    "opens": when.start.isoformat(),
+                    "closes": when.end.isoformat(),
+                    "previous_opens": opt_ms(draft.window_opens),
+                    "previous_closes": opt_ms(draft.window_closes),
+                    "event_id": event_id,
+                },
+            )
         return WindowSet(updated, when, event)
 
     async def import_markdown(
@@ -225,10 +285,56 @@ class DraftService:
         # Every draft of the file is checked before any is written, then all are written in
         # one transaction: a refusal or a crash half-way never leaves part of the file stored.
         checked = [checked_import(item) for item in parsed]
-        imported = await self.repo.import_drafts(
-            guild_id, checked, actor_id=actor_id, at=self.clock()
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            return [await self._import(tx, guild_id, item, actor_id, at) for item in checked]
+
+    async def _import(
+        self, tx: Executor, guild_id: int, parsed: ParsedDraft, actor_id: int | None, at: datetime
+    ) -> ImportCounts:
+        """Create or update one draft of a file. A section gets a new revision only when its
+        text changed; comments are added unless the draft already holds one with the same
+        source key (so importing a file twice adds nothing, and a withdrawn imported comment
+        stays withdrawn). Imported comments have no author: they are attributed to the
+        organization and group the file names."""
+        code = parsed.code.upper()
+        counts = ImportCounts(code=code)
+        version = parsed.version
+        if version is None:
+            version = await self.repo.version_of(tx, guild_id, code)
+        draft, outcome = await self._upsert(tx, guild_id, code, parsed.title, version, actor_id, at)
+        counts.created = outcome == "created"
+        known = await self.comments.source_keys(tx, draft.id)
+        for parsed_section in parsed.sections:
+            section, written = await self._set_section(
+                tx, draft, parsed_section.key, parsed_section.text, actor_id, at
+            )
+            if written == "new":
+                counts.sections_new += 1
+            elif written == "revised":
+                counts.sections_revised += 1
+            else:
+                counts.sections_unchanged += 1
+            fresh = []
+            for comment in parsed_section.comments:
+                if comment.source_key in known:
+                    counts.comments_known += 1
+                    continue
+                known.add(comment.source_key)
+                fresh.append(comment)
+            await self.comments.add_imported(tx, draft, section, fresh, at)
+            counts.comments_added += len(fresh)
+        await audit.record(
+            tx, guild_id=guild_id, actor_id=actor_id, action="draft.import",
+            target=f"draft:{code}", at=at,
+            detail={
+                "sections_new": counts.sections_new,
+                "sections_revised": counts.sections_revised,
+                "comments_added": counts.comments_added,
+                "comments_known": counts.comments_known,
+            },
         )
-        return [counts for _, counts in imported]
+        return counts
 
     # ---------------------------------------------------------------- export
 

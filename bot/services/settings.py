@@ -1,8 +1,10 @@
-"""Server and member settings: timezones, coordinator role, reminder channel and offsets."""
+"""The settings service: server timezones, coordinator role, reminder channel and offsets, and
+members' own timezones. Every change writes its audit row in the same transaction."""
 
 from __future__ import annotations
 
-from bot.db.database import Executor
+from bot.db import audit
+from bot.db.database import Database, Executor
 from bot.db.guilds import GuildRepository, UserRepository
 from bot.domain.clock import Clock
 from bot.domain.models import GuildSettings
@@ -11,7 +13,10 @@ from bot.domain.when import validate_zone
 
 
 class SettingsService:
-    def __init__(self, guilds: GuildRepository, users: UserRepository, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, guilds: GuildRepository, users: UserRepository, clock: Clock
+    ) -> None:
+        self.db = db
         self.guilds = guilds
         self.users = users
         self.clock = clock
@@ -19,20 +24,29 @@ class SettingsService:
     async def get(self, guild_id: int) -> GuildSettings:
         return await self.guilds.get(guild_id)
 
-    async def set_timezone(self, guild_id: int, actor_id: int, zone: str) -> GuildSettings:
-        return await self.guilds.update(
-            guild_id, actor_id=actor_id, at=self.clock(), timezone=validate_zone(zone)
+    async def _update(
+        self, guild_id: int, actor_id: int | None, tx: Executor | None, **changes: object
+    ) -> GuildSettings:
+        """Write the named settings and their audit row, in `tx` or a transaction of its own."""
+        if tx is None:
+            async with self.db.transaction() as own:
+                return await self._update(guild_id, actor_id, own, **changes)
+        at = self.clock()
+        await self.guilds.update(tx, guild_id, at=at, **changes)
+        await audit.record(
+            tx, guild_id=guild_id, actor_id=actor_id, action="settings.update",
+            target=f"guild:{guild_id}", at=at, detail=dict(changes),
         )
+        return await self.guilds.get(guild_id, tx)
+
+    async def set_timezone(self, guild_id: int, actor_id: int, zone: str) -> GuildSettings:
+        return await self._update(guild_id, actor_id, None, timezone=validate_zone(zone))
 
     async def set_coordinator_role(self, guild_id: int, actor_id: int, role_id: int) -> GuildSettings:
-        return await self.guilds.update(
-            guild_id, actor_id=actor_id, at=self.clock(), coordinator_role_id=role_id
-        )
+        return await self._update(guild_id, actor_id, None, coordinator_role_id=role_id)
 
     async def set_reminder_channel(self, guild_id: int, actor_id: int, channel_id: int) -> GuildSettings:
-        return await self.guilds.update(
-            guild_id, actor_id=actor_id, at=self.clock(), reminder_channel_id=channel_id
-        )
+        return await self._update(guild_id, actor_id, None, reminder_channel_id=channel_id)
 
     async def set_reminder_offsets(
         self, guild_id: int, actor_id: int, text: str, *, tx: Executor | None = None
@@ -40,13 +54,17 @@ class SettingsService:
         """Store the server's reminder offsets (in `tx`, when the caller replans in the same
         transaction)."""
         normalized = format_offsets(parse_offsets(text))
-        return await self.guilds.update(
-            guild_id, actor_id=actor_id, at=self.clock(), tx=tx, reminder_offsets=normalized
-        )
+        return await self._update(guild_id, actor_id, tx, reminder_offsets=normalized)
 
     async def set_member_timezone(self, user_id: int, zone: str) -> str:
         canonical = validate_zone(zone)
-        await self.users.set_timezone(user_id, canonical, self.clock())
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            await self.users.set_timezone(tx, user_id, canonical, at)
+            await audit.record(
+                tx, guild_id=None, actor_id=user_id, action="user.timezone",
+                target=f"user:{user_id}", at=at, detail={"timezone": canonical},
+            )
         return canonical
 
     async def member_timezone(self, user_id: int) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.db import audit
+from bot.db.database import Database
 from bot.db.stakeholders import StakeholderRepository
 from bot.domain.clock import Clock
 from bot.domain.models import Stakeholder
@@ -10,7 +12,8 @@ from bot.errors import UserError
 
 
 class StakeholderService:
-    def __init__(self, repo: StakeholderRepository, clock: Clock) -> None:
+    def __init__(self, db: Database, repo: StakeholderRepository, clock: Clock) -> None:
+        self.db = db
         self.repo = repo
         self.clock = clock
 
@@ -20,7 +23,18 @@ class StakeholderService:
         """Create or update the member's profile; returns it and whether it is new."""
         org = clean_organization(organization)
         grp = parse_group(group)
-        return await self.repo.upsert(guild_id, user_id, display_name[:100], org, grp, self.clock())
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            profile, new = await self.repo.upsert(
+                tx, guild_id, user_id, display_name[:100], org, grp, at
+            )
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=user_id,
+                action="stakeholder.register" if new else "stakeholder.update",
+                target=f"user:{user_id}", at=at,
+                detail={"organization": org, "group": grp.value},
+            )
+        return profile, new
 
     async def get(self, guild_id: int, user_id: int) -> Stakeholder | None:
         return await self.repo.get(guild_id, user_id)
