@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from bot.db import Database, to_ms
-from bot.db.reminders import Claimed, ReminderRepository, ShardFilter
+from bot.db.reminders import ReminderRepository, ShardFilter
 from bot.domain.clock import FakeClock
-from bot.domain.models import Event, EventKind, EventStatus, ReminderState
+from bot.domain.models import Claimed, Event, EventKind, EventStatus, ReminderState
 from bot.domain.reminders import LATE_LIMIT, due_time, plan_event_reminders
 from bot.reminders import ReminderEngine, SendError, nonce_for, split_message
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
-from bot.domain.models import Event, Moment, PlannedReminder, Reminder, ReminderState
+from bot.domain.models import Claimed, Event, Moment, PlannedReminder, Reminder, ReminderState
 
 log = logging.getLogger(__name__)
 
@@ -72,36 +72,6 @@ class ShardFilter:
 
     def owns(self, guild_id: int) -> bool:
         return self.count <= 1 or (guild_id >> 22) % self.count in self.ids
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    """A claimed reminder with what is needed to word and deliver it."""
-
-    id: int
-    guild_id: int | None
-    event_id: int | None
-    moment: Moment
-    due_at: datetime
-    channel_id: int | None  # where it goes: a channel, or None for a DM to user_id
-    user_id: int | None
-    body: str | None
-    rescheduled: bool
-    late: bool
-    attempts: int
-    batch_key: str
-    created_at: datetime
-    resumed: bool = False  # its key came from an earlier claim: it may already have been sent
-    title: str | None = None
-    event_start: datetime | None = None
-    event_end: datetime | None = None
-    all_day: bool = False
-    location: str | None = None
-    part: int | None = None  # which message of its batch it goes in, once the batch is split
-
-    @property
-    def target(self) -> tuple[str, int]:
-        return ("channel", self.channel_id) if self.channel_id else ("dm", self.user_id or 0)
 
 
 def in_list(ids: Sequence[int], start: int = 1) -> str:

@@ -11,8 +11,7 @@ from collections import deque
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.db.reminders import Claimed
-from bot.domain.models import Moment
+from bot.domain.models import Claimed, Moment
 from bot.domain.reminders import event_reminder_text, personal_reminder_text
 from bot.limits import MESSAGE_LIMIT, NONCE_LIMIT
 

@@ -26,9 +26,10 @@ from typing import Protocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.db.reminders import Claimed, ReminderRepository, ShardFilter
+from bot.db.reminders import ReminderRepository, ShardFilter
 from bot.discord_io.budget import GlobalBudget
 from bot.domain.clock import Clock
+from bot.domain.models import Claimed
 from bot.domain.reminders import LATE_LIMIT
 from bot.reminders.batching import (
     Batch,
