@@ -2,8 +2,10 @@
 
 - The deadline guard: a command still working after `DEFER_AFTER` seconds (a slow or locked
   database, a big export) is deferred ("Concord is thinking..."), so its answer can follow for
-  15 minutes. The deferral is as private as the command's success answer (`PRIVATE_ANSWERS`);
-  an error after a public deferral replaces it with a private message.
+  15 minutes. Every deferral is private (SPEC section 3): Discord makes the first answer to a
+  deferral exactly as private as the deferral, so only a private one lets an error stay
+  private; a public success is then posted as a public follow-up and the private placeholder
+  removed (`bot.ui.reply`).
 - One acknowledgement: the guard and the command's own answer take a per-interaction lock, so
   they never both answer (Discord refuses the second with "already acknowledged").
 - Inert input: control characters (NUL, and the ones PDFs leave in pasted text) are removed
@@ -28,30 +30,6 @@ log = logging.getLogger(__name__)
 #: Discord waits 3 s for the first response; a deferral needs one HTTP round trip of that.
 DEFER_AFTER = 1.5
 
-#: Commands whose success answer only the member sees; all others answer in the channel.
-PRIVATE_ANSWERS = frozenset({
-    "comments edit",
-    "comments withdraw",
-    "coordinator-role",
-    "draft import",
-    "event import",
-    "remind",
-    "reminders channel",
-    "reminders list",
-    "reminders offsets",
-    "stakeholder list",
-    "stakeholder register",
-    "stakeholder show",
-    "stakeholder timezone",
-    "timezone",
-})
-
-
-def private_answer(interaction: discord.Interaction[Any]) -> bool:
-    command = interaction.command
-    return command is not None and command.qualified_name in PRIVATE_ANSWERS
-
-
 def ack_lock(interaction: discord.Interaction[Any]) -> asyncio.Lock:
     """The lock held by whoever acknowledges `interaction` (created on first use)."""
     lock = interaction.extras.get("ack_lock")
@@ -60,13 +38,13 @@ def ack_lock(interaction: discord.Interaction[Any]) -> asyncio.Lock:
     return lock
 
 
-async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool) -> None:
-    """Defer unless already acknowledged (by the guard or anyone else)."""
+async def defer(interaction: discord.Interaction[Any]) -> None:
+    """Defer (privately) unless already acknowledged, by the guard or anyone else."""
     async with ack_lock(interaction):
         if interaction.response.is_done():
             return
-        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        interaction.extras["deferred_ephemeral"] = ephemeral
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        interaction.extras["deferred_ephemeral"] = True
 
 
 def start_deadline_guard(interaction: discord.Interaction[Any]) -> None:
@@ -75,7 +53,7 @@ def start_deadline_guard(interaction: discord.Interaction[Any]) -> None:
     async def guard() -> None:
         await asyncio.sleep(DEFER_AFTER)
         try:
-            await defer(interaction, ephemeral=private_answer(interaction))
+            await defer(interaction)
         except discord.HTTPException as exc:
             log.warning("could not defer interaction %s in time: %s", interaction.id, exc)
 

@@ -22,6 +22,7 @@ from bot.domain.clock import Clock, system_clock
 from bot.emulator import Channel, DiscordEmulator, Guild, InteractionResult, Role, User
 from bot.services import Services
 from bot.settings import Settings
+from bot.ui import POSTED
 
 MANAGE_GUILD = 1 << 5
 TOKEN = "emulator-token"
@@ -54,7 +55,7 @@ class World:
     ) -> InteractionResult:
         """Invoke a slash command as `user` (in `in_channel`, default #general) and wait for
         its (completed) answer. Keyword arguments are the command's options."""
-        return await self.emu.invoke(
+        res = await self.emu.invoke(
             user,
             command,
             {k: v for k, v in options.items() if v is not None},
@@ -64,6 +65,11 @@ class World:
             wait=True,
             timeout=timeout,
         )
+        if res.original is not None and res.original.content == POSTED:
+            # A private deferral, then a public answer: wait for the answer and for the
+            # private placeholder to go (bot.ui.reply).
+            await res.wait_until(lambda r: r.original is None and r.followups, timeout)
+        return res
 
     async def complete(
         self, user: User, command: str, focused: str, **options: Any

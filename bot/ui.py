@@ -79,6 +79,10 @@ async def reply(
         await _answer(interaction, content, ephemeral, kwargs)
 
 
+#: What the private placeholder says for the moment between a deferral and the public answer.
+POSTED = "Done; the answer is in the channel."
+
+
 async def _answer(
     interaction: discord.Interaction[Any], content: str | None, ephemeral: bool, kwargs: Any
 ) -> None:
@@ -88,10 +92,12 @@ async def _answer(
     deferred = interaction.response.type == discord.InteractionResponseType.deferred_channel_message
     if deferred and not interaction.extras.get("answered"):
         interaction.extras["answered"] = True
-        if ephemeral and interaction.extras.get("deferred_ephemeral") is False:
-            # A public "thinking..." and a private answer (an error): say it privately, then
-            # take the public placeholder away.
-            await interaction.followup.send(content or discord.utils.MISSING, ephemeral=True, **kwargs)
+        if not ephemeral and interaction.extras.get("deferred_ephemeral"):
+            # A private "thinking..." and a public answer. Discord makes the first answer to a
+            # deferral as private as the deferral, so: end the private loading state, post the
+            # answer as a public follow-up, then remove the private placeholder.
+            await interaction.edit_original_response(content=POSTED)
+            await interaction.followup.send(content or discord.utils.MISSING, **kwargs)
             with contextlib.suppress(discord.HTTPException):
                 await interaction.delete_original_response()
             return

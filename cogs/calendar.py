@@ -261,7 +261,7 @@ class EventCommands(app_commands.Group, name="event"):
         """Import events from an iCalendar (.ics) file; importing it again updates them."""
         _check_attachment(file)
         gid = guild_id(interaction)
-        await defer(interaction, ephemeral=True)
+        await defer(interaction)
         data = await read_capped(interaction.client, file, MAX_ICS_BYTES, _too_big(file))
         result = await services(interaction).calendar.import_ics(
             gid, interaction.user.id, data, filename=file.filename
@@ -275,7 +275,7 @@ class EventCommands(app_commands.Group, name="event"):
     ) -> None:
         """Download the calendar as an .ics file for your calendar app."""
         gid = guild_id(interaction)
-        await defer(interaction, ephemeral=False)
+        await defer(interaction)
         name = interaction.guild.name if interaction.guild else None
         export = await services(interaction).calendar.export_ics(gid, days, name=name)
         scope = f"in the next {days} days" if days else "in the calendar"

@@ -288,7 +288,7 @@ class DraftCommands(app_commands.Group, name="draft"):
             )
         if file.size > MAX_IMPORT_BYTES:
             raise import_too_big(file.size)
-        await defer(interaction, ephemeral=True)
+        await defer(interaction)
         data = await read_capped(interaction.client, file, MAX_IMPORT_BYTES, import_too_big)
         results = await services(interaction).drafts.import_markdown(gid, interaction.user.id, data)
         lines = [f"Imported {truncate(file.filename, 60)}:"] + [import_line(c) for c in results]
@@ -338,7 +338,7 @@ class DraftCommands(app_commands.Group, name="draft"):
         svc = services(interaction)
         gid = guild_id(interaction)
         draft = await svc.drafts.require(gid, normalize_code(code))
-        await defer(interaction, ephemeral=False)
+        await defer(interaction)
         doc = await svc.drafts.consolidated(gid, draft.code)
         # Rendering is CPU work: in a thread, so other interactions do not wait behind it.
         if format == "docx":

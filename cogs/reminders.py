@@ -61,7 +61,7 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         svc = services(interaction)
         gid = guild_id(interaction)
         parse_offsets(value)  # refuse bad input before deferring
-        await defer(interaction, ephemeral=True)
+        await defer(interaction)
         settings, replanned = await svc.calendar.set_reminder_offsets(
             gid, interaction.user.id, value
         )

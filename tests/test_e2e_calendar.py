@@ -166,7 +166,8 @@ async def test_import_and_export(world: World, bot: RunningBot) -> None:
     assert res.ephemeral and "Only coordinators" in res.content
 
     res = await world.run(world.alice, "event export")
-    assert res.deferred and not res.ephemeral
+    # Deferred privately; the file is a public follow-up (SPEC 3).
+    assert res.deferred and res.answer is not None and not res.answer.ephemeral
     files = [a for m in res.messages for a in m.attachments]
     assert len(files) == 1 and files[0][0].endswith(".ics")
     cal = icalendar.Calendar.from_ical(files[0][1])

@@ -153,15 +153,15 @@ async def test_the_whole_journey(world: World, bot: RunningBot, clock: FakeClock
 
     # The consolidated text, as Markdown and as DOCX.
     res = await world.run(world.carol, "draft export", code="C11", format="markdown")
-    assert res.original is not None and res.deferred
-    [(name, data)] = res.original.attachments
+    assert res.answer is not None and res.deferred and not res.answer.ephemeral
+    [(name, data)] = res.answer.attachments
     assert name == "C11-V1.2.md"
     text = data.decode()
     assert "· ISOC, Civil Society [amendment]: Respectful of privacy standards" in text
     assert "Deleted 3" not in text and "Hijacked" not in text
     res = await world.run(world.carol, "draft export", code="C11", format="docx")
-    assert res.original is not None
-    [(name, data)] = res.original.attachments
+    assert res.answer is not None
+    [(name, data)] = res.answer.attachments
     assert name == "C11-V1.2.docx"
     headings = _headings(docx.Document(io.BytesIO(data)))
     for label in ("Vision", "Pillar a)", "Pillar b)", "Target a)"):
@@ -215,8 +215,8 @@ async def test_import_and_export_reproduce_every_seed_comment(
     assert "**C11** (updated): 7 sections (0 new, 0 revised, 7 unchanged), 0 comments added, 11 already there" in res.content
 
     res = await world.run(world.bob, "draft export", code="c11")
-    assert res.original is not None
-    [(name, exported)] = res.original.attachments
+    assert res.answer is not None
+    [(name, exported)] = res.answer.attachments
     assert name == "C11-V1.2.md"
     [seed] = parse_draft_markdown(data.decode())
     [back] = parse_draft_markdown(exported.decode())
@@ -233,8 +233,8 @@ async def test_import_and_export_reproduce_every_seed_comment(
     assert sum(len(s.comments) for s in back.sections) == 11
 
     res = await world.run(world.bob, "draft export", code="C11", format="docx")
-    assert res.original is not None
-    [(name, blob)] = res.original.attachments
+    assert res.answer is not None
+    [(name, blob)] = res.answer.attachments
     document = docx.Document(io.BytesIO(blob))
     headings = _headings(document)
     for section in seed.sections:
@@ -257,8 +257,8 @@ async def test_docx_export_of_text_pasted_from_a_pdf(world: World, bot: RunningB
     )
     await bot.db.execute("UPDATE drafts SET title = $1", "Inter\x02national cooperation")
     res = await world.run(world.bob, "draft export", code="C11", format="docx")
-    assert res.original is not None, res.content
-    [(name, blob)] = res.original.attachments
+    assert res.answer is not None, res.content
+    [(name, blob)] = res.answer.attachments
     assert name == "C11.docx"
     body = "\n".join(p.text for p in docx.Document(io.BytesIO(blob)).paragraphs)
     assert "International cooperation" in body

@@ -48,9 +48,9 @@ async def test_a_held_sqlite_lock_gets_an_answer_in_time_that_says_nothing_was_s
         res = await world.run(world.alice, "comment", draft="C11", section="vision", text="Support.")
         held_for = time.monotonic() - started
     assert res.deferred and res.latency is not None and res.latency < 3
-    # Deferred publicly (a comment's confirmation is public); the refusal is private and the
-    # public "thinking..." is taken away.
-    assert res.original is None and res.followups and all(m.ephemeral for m in res.followups)
+    # Deferred privately (SPEC 3), so the refusal that follows stays private.
+    assert res.ephemeral and res.original is not None and res.original.ephemeral
+    assert not res.followups
     assert "nothing was saved" in res.text() and "again" in res.text()
     assert held_for > 4.5  # it waited for the lock (busy_timeout) before giving up
     assert await comment_count(bot) == 0
@@ -84,8 +84,11 @@ async def test_a_stalled_postgresql_still_answers_and_a_retry_is_not_stored_twic
             await asyncio.sleep(4)  # longer than Discord waits for a first answer
         res = await pending
         assert res.deferred and res.latency is not None and res.latency < 3
-        assert not res.ephemeral  # deferred as publicly as the confirmation it became
-        assert "Recorded **#1**" in res.text()
+        # Deferred privately; the confirmation is a public follow-up and the private
+        # placeholder is removed.
+        assert res.ephemeral and res.original is None
+        [posted] = res.followups
+        assert not posted.ephemeral and "Recorded **#1**" in posted.content
         # The member did not see it in time and posts the same again: one comment, one answer.
         again = await world.run(world.alice, "comment", draft="C11", section="vision", text="Support.")
         assert again.ephemeral and "Already recorded as **#1**" in again.text()
@@ -95,22 +98,26 @@ async def test_a_stalled_postgresql_still_answers_and_a_retry_is_not_stored_twic
         assert "Recorded **#2**" in other.text()
 
 
-async def test_an_error_after_a_public_deferral_is_private(
+async def test_slow_public_answers_and_their_errors(
     world: World, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A slow command defers privately (SPEC 3): its success is a public follow-up with the
+    private placeholder removed, and its failure stays private."""
     await prepare(world)
+    res = await world.run(world.bob, "draft export", code="C11", format="docx")
+    assert res.deferred and res.ephemeral and res.original is None
+    [posted] = res.followups
+    assert not posted.ephemeral and posted.attachments[0][0] == "C11.docx"
 
     def broken(_doc: object) -> bytes:
         raise RuntimeError("the word processor library failed")
 
-    # The export defers publicly (its file is for the channel), then fails while rendering.
     # (The module the bot loaded as an extension, not an earlier import of it.)
     monkeypatch.setattr(sys.modules["cogs.drafts"], "render_docx", broken)
     res = await world.run(world.bob, "draft export", code="C11", format="docx")
-    assert res.deferred and not res.ephemeral
-    assert res.original is None  # the public "thinking..." is gone
-    assert res.followups and all(m.ephemeral for m in res.followups)
-    assert "Sorry, something went wrong" in res.text()
+    assert res.deferred and res.ephemeral and not res.followups
+    assert res.original is not None and res.original.ephemeral
+    assert "Sorry, something went wrong" in res.content
 
 
 async def test_an_interaction_delivered_twice_runs_once(world: World, bot: RunningBot) -> None:

@@ -399,6 +399,8 @@ class InteractionResult:
         self.completed_at_monotonic: float | None = None
         # The message a type-5 deferral created (loading) before it is edited.
         self._placeholder: SentMessage | None = None
+        # True when a followup (not an edit of @original) ended the loading state.
+        self.resolved_by_followup = False
         self._responded = asyncio.Event()
         self._completed = asyncio.Event()
         self._changed = asyncio.Event()
@@ -422,8 +424,31 @@ class InteractionResult:
         return out + list(self.followups)
 
     @property
+    def answer(self) -> SentMessage | None:
+        """The message that answers: the original response, or (when the bot removed it, as
+        after a private deferral followed by a public answer) the first followup."""
+        if self.original is not None:
+            return self.original
+        return self.followups[0] if self.followups else None
+
+    @property
     def content(self) -> str:
-        return self.original.content if self.original is not None else ""
+        answer = self.answer
+        return answer.content if answer is not None else ""
+
+    async def wait_until(self, predicate: Any, timeout: float = 5) -> InteractionResult:
+        """Wait until `predicate(self)` holds (after later edits, followups or deletions)."""
+        deadline = time.monotonic() + timeout
+        while not predicate(self):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"interaction {self.id}: the condition did not come true")
+            changed = self._changed
+            try:
+                await asyncio.wait_for(changed.wait(), remaining)
+            except TimeoutError:
+                continue
+        return self
 
     def text(self) -> str:
         return "\n".join(m.text() for m in self.messages)

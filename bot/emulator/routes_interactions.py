@@ -125,15 +125,26 @@ class InteractionRoutes(MessageStore):
         if problem:
             res.errors.append(problem)
             raise HTTPError(400, f"Invalid Form Body: {problem}", 50035)
-        msg = self._new_message(
-            payload,
-            files,
-            channel_id=res.channel_id,
-            guild_id=res.guild_id,
-            webhook=True,
-            interaction_id=res.id,
-        )
-        res.followups.append(msg)
+        placeholder = res._placeholder
+        if placeholder is not None and res.original is None:
+            # Discord: the first followup to a deferral that is still loading resolves it: it
+            # becomes the loading message, as ephemeral as the deferral whatever its own flags
+            # say, and is the interaction's original response from then on.
+            edit = {k: v for k, v in payload.items() if k != "flags"}
+            self._apply_edit(placeholder, edit, files)
+            res._placeholder = None
+            res.original = msg = placeholder
+            res.resolved_by_followup = True
+        else:
+            msg = self._new_message(
+                payload,
+                files,
+                channel_id=res.channel_id,
+                guild_id=res.guild_id,
+                webhook=True,
+                interaction_id=res.id,
+            )
+            res.followups.append(msg)
         res._mark_completed()
         res._notify()
         if request.query.get("wait", "").lower() in ("1", "true"):
