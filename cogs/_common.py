@@ -11,7 +11,6 @@ from discord import app_commands
 
 from bot.domain.models import StakeholderGroup
 from bot.domain.stakeholders import is_coordinator
-from bot.domain.when import zones as timezones
 from bot.errors import NotCoordinator, UserError
 
 if TYPE_CHECKING:
@@ -53,12 +52,6 @@ def coordinator_only() -> Any:
         raise NotCoordinator()
 
     return app_commands.check(predicate)
-
-
-async def timezone_autocomplete(
-    interaction: Interaction, current: str
-) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=z, value=z) for z in timezones.search(current)]
 
 
 async def member_timezone(interaction: Interaction) -> str:

@@ -15,17 +15,17 @@ from discord.ext import commands
 from bot.answering import defer
 from bot.domain.calendar import MAX_ICS_BYTES, Edited, ImportResult, left_out_lines
 from bot.domain.models import Event, EventStatus
-from bot.domain.timefmt import format_event_time, local_date, relative
+from bot.domain.timefmt import format_event_time, relative
 from bot.errors import UserError
 from bot.paging import GONE, Page, pager, send_paged
 from bot.ui import PAGE_BUDGET, chunk_lines, reply, send_pages, truncate
+from cogs._autocomplete import event_autocomplete, timezone_autocomplete
 from cogs._common import (
     Interaction,
     coordinator_only,
     guild_id,
     read_capped,
     services,
-    timezone_autocomplete,
 )
 
 KIND_CHOICES = [
@@ -95,22 +95,6 @@ def event_card(event: Event, *, details: bool = False) -> list[str]:
             lines.extend(event.description.splitlines())
         lines.append(f"-# Times are read in {event.timezone}.")
     return lines
-
-
-def choice_name(event: Event) -> str:
-    """An autocomplete label: "#12 ICANN 49 · 23 Mar 2014" (at most 100 characters)."""
-    day = local_date(event.start, event.timezone)
-    when = f"{day.day} {day:%b %Y}"
-    prefix = f"#{event.id} "
-    suffix = f" · {when}"
-    return prefix + truncate(event.title, 100 - len(prefix) - len(suffix)) + suffix
-
-
-async def event_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-    if interaction.guild_id is None:
-        return []
-    events = await services(interaction).calendar.search(interaction.guild_id, current, limit=25)
-    return [app_commands.Choice(name=choice_name(e), value=str(e.id)) for e in events]
 
 
 def import_summary(filename: str, result: ImportResult) -> list[str]:
@@ -365,6 +349,11 @@ async def upcoming_page(interaction: Interaction, args: str, index: int) -> Page
 
 
 class CalendarCog(commands.Cog):
+    """The `/event` group and the top-level commands of this area. The group is a class
+    attribute, so loading, unloading and reloading the extension adds and removes it too."""
+
+    event = EventCommands()
+
     def __init__(self, bot: Any) -> None:
         self.bot = bot
 
@@ -394,5 +383,4 @@ class CalendarCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    bot.tree.add_command(EventCommands())
     await bot.add_cog(CalendarCog(bot))

@@ -14,8 +14,8 @@ from bot.domain.timefmt import ts
 from bot.errors import UserError
 from bot.paging import GONE, Page, pager, send_listing
 from bot.ui import MESSAGE_LIMIT, PAGE_BUDGET, chunk_lines, reply, truncate
+from cogs._autocomplete import draft_autocomplete, section_autocomplete
 from cogs._common import GROUP_CHOICES, Interaction, guild_id, services
-from cogs.drafts import draft_autocomplete, section_autocomplete
 
 PREVIEW = 150
 ABBREVIATIONS: dict[StakeholderGroup, str] = {
@@ -244,6 +244,11 @@ class CommentCommands(app_commands.Group, name="comments"):
 
 
 class CommentCog(commands.Cog):
+    """The `/comments` group and the top-level commands of this area. The group is a class
+    attribute, so loading, unloading and reloading the extension adds and removes it too."""
+
+    comments = CommentCommands()
+
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
@@ -291,5 +296,4 @@ class CommentCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    bot.tree.add_command(CommentCommands())
     await bot.add_cog(CommentCog(bot))

@@ -19,16 +19,18 @@ from bot.domain.drafts import (
     MAX_IMPORT_BYTES,
     Outline,
     SectionView,
+    WindowState,
     import_too_big,
     normalize_code,
     window_state,
 )
-from bot.domain.models import Draft, Section
-from bot.domain.sections import normalize_section_key, section_label
+from bot.domain.models import Draft
+from bot.domain.sections import section_label
 from bot.domain.timefmt import format_event_time, ts
 from bot.errors import UserError
 from bot.paging import Page, fits_custom_id, pager, send_listing
 from bot.ui import chunk_lines, reply, send_pages, truncate
+from cogs._autocomplete import draft_autocomplete, section_autocomplete
 from cogs._common import (
     Interaction,
     coordinator_only,
@@ -42,72 +44,24 @@ IMPORT_SUFFIXES = (".md", ".markdown", ".txt")
 PREVIEW = 70
 
 
-# ------------------------------------------------------------------ autocomplete (shared)
-
-
-def _matches(current: str, *names: str) -> bool:
-    wanted = current.strip().lower()
-    return not wanted or any(wanted in name.lower() for name in names)
-
-
-async def draft_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-    """The server's draft codes that contain what was typed."""
-    if interaction.guild_id is None:
-        return []
-    codes = await services(interaction).drafts.codes(interaction.guild_id)
-    return [app_commands.Choice(name=c, value=c) for c in codes if _matches(current, c)][:25]
-
-
-def _section_choice(section: Section) -> app_commands.Choice[str]:
-    label = f"{section_label(section.key)} — {' '.join(section.text.split())}"
-    return app_commands.Choice(name=truncate(label, 100), value=section.key)
-
-
-async def section_autocomplete(
-    interaction: Interaction, current: str
-) -> list[app_commands.Choice[str]]:
-    """The sections of the draft named in the same command (option `code` or `draft`)."""
-    if interaction.guild_id is None:
-        return []
-    namespace = interaction.namespace
-    code = getattr(namespace, "code", None) or getattr(namespace, "draft", None)
-    if not code:
-        return []
-    sections = await services(interaction).drafts.section_keys(interaction.guild_id, str(code))
-    try:
-        typed = normalize_section_key(current) if current.strip() else None
-    except UserError:
-        typed = None
-    exact = [s for s in sections if s.key == typed]
-    rest = [
-        s for s in sections
-        if s.key != typed and _matches(current, s.key, section_label(s.key))
-    ]
-    choices = [_section_choice(s) for s in exact + rest]
-    creating = interaction.command is not None and interaction.command.name == "section"
-    if typed and not exact and creating:
-        choices.insert(0, app_commands.Choice(name=f"{section_label(typed)} (new)", value=typed))
-    return choices[:25]
-
-
 # ------------------------------------------------------------------ formatting
 
 
 def window_text(draft: Draft, now: datetime) -> str:
     """One line about a draft's comment window and whether it is open now."""
     state = window_state(draft, now)
-    if state == "none":
+    if state is WindowState.NONE:
         return "No comment window: comments are accepted at any time."
     assert draft.window_opens is not None and draft.window_closes is not None
     # The close is an instant (midnight after the last day for a date range), so it is named
     # as "closes ..." rather than as the end of a span, which would read as an included day.
     opens, closes = draft.window_opens, draft.window_closes
-    if state == "before":
+    if state is WindowState.BEFORE:
         return (
             f"Comment window: opens {ts(opens, 'f')} ({ts(opens, 'R')}),"
             f" closes {ts(closes, 'f')}."
         )
-    if state == "open":
+    if state is WindowState.OPEN:
         return (
             f"Comment window **open**: closes {ts(closes, 'f')} ({ts(closes, 'R')});"
             f" opened {ts(opens, 'f')}."
@@ -354,5 +308,15 @@ class DraftCommands(app_commands.Group, name="draft"):
         await reply(interaction, content, file=file)
 
 
+class DraftCog(commands.Cog):
+    """The `/draft` group. It is a class attribute, so loading, unloading and reloading the extension adds
+    and removes it too."""
+
+    draft = DraftCommands()
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+
 async def setup(bot: commands.Bot) -> None:
-    bot.tree.add_command(DraftCommands())
+    await bot.add_cog(DraftCog(bot))

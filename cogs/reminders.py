@@ -111,6 +111,11 @@ async def reminders_page(interaction: Interaction, _: str, index: int) -> Page:
 
 
 class RemindCog(commands.Cog):
+    """The `/reminders` group and the top-level commands of this area. The group is a class
+    attribute, so loading, unloading and reloading the extension adds and removes it too."""
+
+    reminders = ReminderCommands()
+
     def __init__(self, bot: Any) -> None:
         self.bot = bot
 
@@ -154,5 +159,4 @@ class RemindCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    bot.tree.add_command(ReminderCommands())
     await bot.add_cog(RemindCog(bot))

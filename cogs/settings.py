@@ -7,7 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.ui import reply
-from cogs._common import Interaction, coordinator_only, guild_id, services, timezone_autocomplete
+from cogs._autocomplete import timezone_autocomplete
+from cogs._common import Interaction, coordinator_only, guild_id, services
 
 
 @app_commands.guild_only()
@@ -45,5 +46,15 @@ class SettingsCommands(app_commands.Group, name="settings"):
         )
 
 
+class SettingsCog(commands.Cog):
+    """The `/settings` group. It is a class attribute, so loading, unloading and reloading the extension adds
+    and removes it too."""
+
+    settings = SettingsCommands()
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+
 async def setup(bot: commands.Bot) -> None:
-    bot.tree.add_command(SettingsCommands())
+    await bot.add_cog(SettingsCog(bot))

@@ -14,12 +14,12 @@ from bot.domain.timefmt import ts
 from bot.errors import UserError
 from bot.paging import GONE, Page, pager, send_listing
 from bot.ui import chunk_lines, reply
+from cogs._autocomplete import timezone_autocomplete
 from cogs._common import (
     GROUP_CHOICES,
     Interaction,
     guild_id,
     services,
-    timezone_autocomplete,
 )
 
 
@@ -121,6 +121,11 @@ async def stakeholders_page(interaction: Interaction, args: str, index: int) -> 
 
 
 class StakeholderCog(commands.Cog):
+    """The `/stakeholder` group and the top-level commands of this area. The group is a class
+    attribute, so loading, unloading and reloading the extension adds and removes it too."""
+
+    stakeholder = StakeholderCommands()
+
     def __init__(self, bot: Any) -> None:
         self.bot = bot
 
@@ -139,5 +144,4 @@ class StakeholderCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    bot.tree.add_command(StakeholderCommands())
     await bot.add_cog(StakeholderCog(bot))

@@ -5,6 +5,7 @@ their revisions, windows, import and the consolidated export) is bot.services.dr
 from __future__ import annotations
 
 import difflib
+import enum
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -92,27 +93,35 @@ def checked_import(item: ParsedDraft) -> ParsedDraft:
         raise UserError(f"Line {item.line}: {exc.message}") from None
 
 
-def window_state(draft: Draft, now: datetime) -> str:
-    """``"none"`` (no window), ``"before"``, ``"open"`` or ``"after"``."""
+class WindowState(enum.StrEnum):
+    """Where `now` stands against a draft's comment window."""
+
+    NONE = "none"  # no window: comments at any time
+    BEFORE = "before"
+    OPEN = "open"
+    AFTER = "after"
+
+
+def window_state(draft: Draft, now: datetime) -> WindowState:
     if draft.window_opens is None or draft.window_closes is None:
-        return "none"
+        return WindowState.NONE
     if now < draft.window_opens:
-        return "before"
+        return WindowState.BEFORE
     if now >= draft.window_closes:
-        return "after"
-    return "open"
+        return WindowState.AFTER
+    return WindowState.OPEN
 
 
 def require_open_window(draft: Draft, now: datetime) -> None:
     """Raise WindowClosed with the window's times when `draft` does not accept comments now."""
     state = window_state(draft, now)
-    if state == "before":
+    if state is WindowState.BEFORE:
         assert draft.window_opens is not None
         opens = draft.window_opens
         raise WindowClosed(
             f"The comment window for {draft.code} opens {ts(opens, 'F')} ({ts(opens, 'R')})."
         )
-    if state == "after":
+    if state is WindowState.AFTER:
         assert draft.window_closes is not None
         raise WindowClosed(
             f"The comment window for {draft.code} closed {ts(draft.window_closes, 'F')}."

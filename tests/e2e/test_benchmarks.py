@@ -41,6 +41,7 @@ def test_percentile_and_lower_bound() -> None:
     assert lower_bound(30, 1) == 0
 
 
+@pytest.mark.slow
 async def test_smoke_run_writes_measured_results(tmp_path: Path) -> None:
     data = await run_all(SMOKE, ["sqlite"], list(NAMES), tmp_path, argv=["--smoke"])
 

@@ -16,7 +16,7 @@ from bot.domain.draftdoc import parse_draft_markdown
 from bot.domain.sections import section_label
 from bot.emulator import InteractionResult
 from bot.harness import RunningBot, World
-from tests.test_e2e_paging import button
+from tests.e2e.test_paging import button
 
 pytestmark = pytest.mark.e2e
 

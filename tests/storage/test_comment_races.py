@@ -10,7 +10,7 @@ import json
 from bot.domain.clock import FakeClock
 from bot.errors import UserError
 from bot.services import Services
-from tests.test_comments import ANN, BO, G, _setup
+from tests.storage.test_comments import ANN, BO, G, _setup
 
 
 async def _history(services: Services, comment_id: int) -> list[str]:

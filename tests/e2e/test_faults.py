@@ -159,7 +159,7 @@ async def test_an_event_added_again_is_in_the_calendar_once(world: World, bot: R
 async def test_an_ics_bigger_than_declared_stops_reading_at_the_limit(
     world: World, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_e2e_drafts import _declare_sizes
+    from tests.e2e.test_drafts import _declare_sizes
 
     content = b"BEGIN:VCALENDAR\r\n" + b"X-FILLER:" + b"x" * (20 * 1024 * 1024) + b"\r\n"
     store = _declare_sizes(world, monkeypatch, {"big.ics": 1000})

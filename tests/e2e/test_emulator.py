@@ -421,6 +421,7 @@ async def test_raw_gateway_plain_and_zlib_with_shards() -> None:
             assert ready["t"] == "READY" and len(ready["d"]["guilds"]) == 6
 
 
+@pytest.mark.slow
 async def test_global_rate_limit_is_survived() -> None:
     async with running(RateLimits(per_channel=None, global_per_second=5)) as w:
         channel = w.bot.get_channel(w.general.id)

@@ -39,7 +39,7 @@ from bot.domain.models import CommentKind, StakeholderGroup
 from bot.errors import UserError
 from bot.text import clean_control
 
-C11 = Path(__file__).resolve().parent.parent / "data" / "C11.md"
+C11 = Path(__file__).resolve().parents[2] / "data" / "C11.md"
 GEN = datetime(2014, 1, 24, 18, 0, tzinfo=UTC)
 MADE = datetime(2014, 1, 20, 9, 30, tzinfo=UTC)
 

@@ -1,5 +1,5 @@
 """Paging without Discord: pages and their buttons' custom ids, /upcoming's page text within
-Discord's limit, and the upcoming query reading one page of rows on both backends."""
+Discord's limit (the query itself: tests/storage/test_upcoming.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from bot.domain.clock import FakeClock
 from bot.domain.models import Event, EventKind, EventStatus
 from bot.paging import CUSTOM_ID_LIMIT, Page, PageButton, page_view
-from bot.services import Services
 from bot.ui import MESSAGE_LIMIT, PAGE_BUDGET
 from cogs.calendar import UPCOMING_PAGE, upcoming_args, upcoming_text
 
@@ -84,31 +83,3 @@ def test_an_upcoming_page_fits_discord_whatever_the_titles(clock: FakeClock) -> 
     short = [Event(id=i, guild_id=G, title=f"Meeting {i}", kind=EventKind.MEETING, start=now,
                    end=None, all_day=False, timezone="UTC") for i in range(UPCOMING_PAGE)]
     assert "Meeting 9 ·" in upcoming_text(header, short)  # short titles are left whole
-
-
-async def test_upcoming_reads_one_page_and_counts_up_to_a_cap(
-    services: Services, clock: FakeClock
-) -> None:
-    now = clock()
-    events = [
-        Event(id=0, guild_id=G, title=f"E{i}",
-              kind=EventKind.DEADLINE if i % 2 else EventKind.MEETING,
-              start=now + timedelta(hours=1 + i), end=None, all_day=False, timezone="UTC")
-        for i in range(1_500)
-    ]
-    await services.calendar.repo.insert_many(events, now)
-    cal = services.calendar
-    everything = await cal.upcoming(G, 366)
-    assert len(everything) == 1_500
-    page = await cal.upcoming(G, 366, limit=11, offset=20)
-    assert page == everything[20:31]
-    assert await cal.upcoming(G, 366, limit=11, offset=1_495) == everything[1_495:]
-    assert await cal.upcoming(G, 366, "deadline", limit=3, offset=1) == [
-        e for e in everything if e.kind is EventKind.DEADLINE
-    ][1:4]
-    assert await cal.count_upcoming(G, 366, cap=1_000) == 1_001  # more than 1,000
-    assert await cal.count_upcoming(G, 366, cap=2_000) == 1_500
-    assert await cal.count_upcoming(G, 10, "meeting", cap=1_000) == 120
-    assert await cal.count_upcoming(G + 1, 366) == 0
-    with pytest.raises(Exception, match="from 1 to 366"):
-        await cal.count_upcoming(G, 0)

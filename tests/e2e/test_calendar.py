@@ -11,7 +11,7 @@ import pytest
 from bot.domain.clock import FakeClock
 from bot.domain.models import Event, EventKind
 from bot.harness import RunningBot, World
-from tests.test_e2e_paging import button
+from tests.e2e.test_paging import button
 
 pytestmark = pytest.mark.e2e
 

@@ -27,7 +27,7 @@ from bot.demo import (
     tokenize,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "examples" / "tour.txt"
 
 # Every command of SPEC section 3.

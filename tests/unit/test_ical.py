@@ -18,7 +18,7 @@ from bot.domain.when import parse_when
 from bot.errors import UserError
 
 NOW = datetime(2013, 11, 1, 12, 0, tzinfo=UTC)
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "calendar.ics"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "calendar.ics"
 
 
 def event(

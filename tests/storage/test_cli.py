@@ -17,7 +17,7 @@ from bot.db import connect
 from bot.domain.clock import system_clock
 from bot.services import Services
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 GUILD = 4242
 

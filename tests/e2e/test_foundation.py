@@ -138,3 +138,15 @@ async def test_dev_guild_sync(world: World, db_url: str) -> None:
         assert running.bot.synced == "guild"
     assert world.guild.id in world.emu.commands
     await asyncio.sleep(0)
+
+
+async def test_every_extension_reloads_with_its_commands(world: World, bot: RunningBot) -> None:
+    """Command groups live in their cogs, so reloading an extension replaces its commands
+    instead of failing on a group still registered (issue 12.6)."""
+    before = sorted(c.qualified_name for c in bot.bot.tree.walk_commands())
+    for name in sorted(bot.bot.extensions):
+        await bot.bot.reload_extension(name)
+    after = sorted(c.qualified_name for c in bot.bot.tree.walk_commands())
+    assert after == before and "draft list" in after
+    res = await world.run(world.alice, "draft list")
+    assert "No drafts yet" in res.content

@@ -16,7 +16,14 @@ from bot.db import Database, to_ms
 from bot.db.reminders import ReminderRepository, ShardFilter
 from bot.domain.clock import FakeClock
 from bot.reminders import ReminderEngine
-from tests.test_scheduler import GUILD, RecordingSender, add_personal, claim, make_engine, states
+from tests.storage.test_scheduler import (
+    GUILD,
+    RecordingSender,
+    add_personal,
+    claim,
+    make_engine,
+    states,
+)
 
 
 class Crash(BaseException):

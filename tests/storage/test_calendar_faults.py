@@ -31,6 +31,7 @@ def cal_of(services: Services) -> CalendarService:
 # --------------------------------------------------------------------------- 4: hostile rules
 
 
+@pytest.mark.slow
 async def test_hostile_rule_does_not_block_the_event_loop(services: Services) -> None:
     """A rule that never matches (and that no quick check spots) is expanded off the event
     loop, within a time budget: the loop keeps ticking and the import answers with a warning."""

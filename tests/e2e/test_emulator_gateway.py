@@ -67,6 +67,7 @@ def ack_latencies(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return seen
 
 
+@pytest.mark.slow
 async def test_bot_heartbeats_are_acked_and_latency_stays_small(
     db_url: str,
     clock: FakeClock,

@@ -1,0 +1,41 @@
+"""/upcoming's query on both backends: one page of rows at a time, and a capped count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.domain.clock import FakeClock
+from bot.domain.models import Event, EventKind
+from bot.services import Services
+
+G = 1000
+
+
+async def test_upcoming_reads_one_page_and_counts_up_to_a_cap(
+    services: Services, clock: FakeClock
+) -> None:
+    now = clock()
+    events = [
+        Event(id=0, guild_id=G, title=f"E{i}",
+              kind=EventKind.DEADLINE if i % 2 else EventKind.MEETING,
+              start=now + timedelta(hours=1 + i), end=None, all_day=False, timezone="UTC")
+        for i in range(1_500)
+    ]
+    await services.calendar.repo.insert_many(events, now)
+    cal = services.calendar
+    everything = await cal.upcoming(G, 366)
+    assert len(everything) == 1_500
+    page = await cal.upcoming(G, 366, limit=11, offset=20)
+    assert page == everything[20:31]
+    assert await cal.upcoming(G, 366, limit=11, offset=1_495) == everything[1_495:]
+    assert await cal.upcoming(G, 366, "deadline", limit=3, offset=1) == [
+        e for e in everything if e.kind is EventKind.DEADLINE
+    ][1:4]
+    assert await cal.count_upcoming(G, 366, cap=1_000) == 1_001  # more than 1,000
+    assert await cal.count_upcoming(G, 366, cap=2_000) == 1_500
+    assert await cal.count_upcoming(G, 10, "meeting", cap=1_000) == 120
+    assert await cal.count_upcoming(G + 1, 366) == 0
+    with pytest.raises(Exception, match="from 1 to 366"):
+        await cal.count_upcoming(G, 0)
