@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
 from bot.domain.models import (
+    AttributionStatus,
     Comment,
     CommentKind,
     Draft,
@@ -25,7 +26,9 @@ from bot.domain.models import (
 _COLUMNS = (
     "SELECT c.id, c.guild_id, c.draft_id, c.section_id, s.key AS section_key, c.revision,"
     " c.author_id, c.organization, c.stakeholder_group, c.kind, {body} AS body, c.created_at,"
-    " c.edited_at, c.withdrawn_at FROM comments c JOIN sections s ON s.id = c.section_id"
+    " c.edited_at, c.withdrawn_at, c.attribution_status, c.hidden_at, c.hidden_by,"
+    " c.hidden_reason, c.channel_id, c.message_id"
+    " FROM comments c JOIN sections s ON s.id = c.section_id"
 )
 _SELECT = _COLUMNS.format(body="c.body")
 _SAME_COMMENT_LOCK = 727275  # advisory lock class: one author's comments on one section
@@ -50,6 +53,12 @@ def comment_model(row: Row) -> Comment:
         created_at=from_ms(row["created_at"]),
         edited_at=opt_dt(row["edited_at"]),
         withdrawn_at=opt_dt(row["withdrawn_at"]),
+        status=AttributionStatus(row["attribution_status"]),
+        hidden_at=opt_dt(row["hidden_at"]),
+        hidden_by=row["hidden_by"],
+        hidden_reason=row["hidden_reason"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
     )
 
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.db.database import Database, Executor, to_ms
-from bot.domain.models import GuildSettings
+from bot.domain.models import GuildSettings, VerificationMode
 
-_COLUMNS = ("timezone", "reminder_channel_id", "reminder_offsets", "coordinator_role_id")
+_COLUMNS = (
+    "timezone",
+    "reminder_channel_id",
+    "reminder_offsets",
+    "coordinator_role_id",
+    "verification_mode",
+)
 
 
 class GuildRepository:
@@ -16,8 +22,8 @@ class GuildRepository:
 
     async def get(self, guild_id: int, tx: Executor | None = None) -> GuildSettings:
         row = await (tx or self.db).fetchrow(
-            "SELECT guild_id, timezone, reminder_channel_id, reminder_offsets, coordinator_role_id"
-            " FROM guild_settings WHERE guild_id = $1",
+            "SELECT guild_id, timezone, reminder_channel_id, reminder_offsets, coordinator_role_id,"
+            " verification_mode FROM guild_settings WHERE guild_id = $1",
             guild_id,
         )
         if row is None:
@@ -28,6 +34,7 @@ class GuildRepository:
             reminder_channel_id=row["reminder_channel_id"],
             reminder_offsets=row["reminder_offsets"],
             coordinator_role_id=row["coordinator_role_id"],
+            verification_mode=VerificationMode(row["verification_mode"]),
         )
 
     @staticmethod

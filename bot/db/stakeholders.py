@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.db.database import Database, Executor, Row, from_ms, to_ms
+from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
 from bot.domain.models import Stakeholder, StakeholderGroup
 
 _SELECT = (
     "SELECT guild_id, user_id, display_name, organization, stakeholder_group, created_at,"
-    " updated_at FROM stakeholders"
+    " updated_at, verified, verified_by, verified_at FROM stakeholders"
 )
 
 
@@ -22,6 +22,9 @@ def _model(row: Row) -> Stakeholder:
         group=StakeholderGroup(row["stakeholder_group"]),
         created_at=from_ms(row["created_at"]),
         updated_at=from_ms(row["updated_at"]),
+        verified=bool(row["verified"]),
+        verified_by=row["verified_by"],
+        verified_at=opt_dt(row["verified_at"]),
     )
 
 

@@ -66,6 +66,21 @@ class CommentKind(enum.StrEnum):
     DELETION = "deletion"
 
 
+class AttributionStatus(enum.StrEnum):
+    """How a comment's attribution stood when it was made (SPEC section 8)."""
+
+    VERIFIED = "verified"  # its author's profile was verified by a coordinator
+    UNVERIFIED = "unverified"  # typed by its author, nobody vouched for it
+    IMPORTED = "imported"  # from a file: nobody verified it in Discord
+
+
+class VerificationMode(enum.StrEnum):
+    """Who may comment: anyone registered (unverified attributions marked), or verified only."""
+
+    OPEN = "open"
+    REQUIRED = "required"
+
+
 class ReminderState(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -91,6 +106,7 @@ class GuildSettings:
     reminder_channel_id: int | None = None
     reminder_offsets: str = "7d,1d,1h"
     coordinator_role_id: int | None = None
+    verification_mode: VerificationMode = VerificationMode.OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +118,9 @@ class Stakeholder:
     group: StakeholderGroup
     created_at: datetime
     updated_at: datetime
+    verified: bool = False
+    verified_by: int | None = None
+    verified_at: datetime | None = None
 
     @property
     def attribution(self) -> str:
@@ -181,6 +200,12 @@ class Comment:
     created_at: datetime
     edited_at: datetime | None = None
     withdrawn_at: datetime | None = None
+    status: AttributionStatus = AttributionStatus.UNVERIFIED
+    hidden_at: datetime | None = None
+    hidden_by: int | None = None
+    hidden_reason: str | None = None
+    channel_id: int | None = None  # where the public message announcing it was posted
+    message_id: int | None = None
 
     @property
     def attribution(self) -> str:
