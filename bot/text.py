@@ -26,3 +26,13 @@ def clean_control(text: str) -> str:
 def has_control(text: str) -> bool:
     """True when `text` holds a character `clean_control` would remove."""
     return _CONTROL.search(text) is not None
+
+
+# Bidirectional embeddings, overrides and isolates: they can make "ISOC" display as "COSI" or
+# reorder a title around a link. Titles and organization names lose them at input.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi(text: str) -> str:
+    """`text` without bidirectional-override characters (U+202A-U+202E, U+2066-U+2069)."""
+    return _BIDI.sub("", text)

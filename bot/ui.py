@@ -11,12 +11,21 @@ import discord
 
 from bot.answering import ack_lock
 from bot.limits import MESSAGE_LIMIT
+from bot.text import strip_bidi
 
 log = logging.getLogger(__name__)
 
 
 PAGE_BUDGET = 1900  # room for a "Page 2/7" footer
 NO_PINGS = discord.AllowedMentions.none()
+
+
+def inert(text: str) -> str:
+    """User text made safe to show inside the bot's own formatting (SPEC section 8): Markdown
+    escaped (discord.py's escape_markdown, which leaves bare links alone), so a masked link
+    `[text](url)` shows its URL in plain sight, and bidirectional overrides removed. Pings are
+    prevented separately, by NO_PINGS on every message."""
+    return discord.utils.escape_markdown(strip_bidi(text))
 
 
 def truncate(text: str, limit: int) -> str:
