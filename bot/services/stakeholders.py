@@ -4,18 +4,32 @@ from __future__ import annotations
 
 from bot.db import audit
 from bot.db.database import Database
+from bot.db.guilds import GuildRepository
 from bot.db.stakeholders import StakeholderRepository
 from bot.domain.clock import Clock
-from bot.domain.models import Stakeholder
+from bot.domain.models import AttributionStatus, Stakeholder, VerificationMode
 from bot.domain.stakeholders import clean_organization, parse_group
-from bot.errors import UserError
+from bot.errors import Forbidden, UserError
+
+#: The refusal of /comment in required mode to a member whose profile is not verified.
+VERIFICATION_REQUIRED = (
+    "Only verified stakeholders can comment on this server; ask a coordinator (Manage Server"
+    " or the coordinator role) to verify you with /stakeholder verify."
+)
 
 
 class StakeholderService:
-    def __init__(self, db: Database, repo: StakeholderRepository, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        repo: StakeholderRepository,
+        clock: Clock,
+        guilds: GuildRepository | None = None,
+    ) -> None:
         self.db = db
         self.repo = repo
         self.clock = clock
+        self.guilds = guilds or GuildRepository(db)
 
     async def register(
         self, guild_id: int, user_id: int, display_name: str, organization: str, group: str
@@ -48,6 +62,18 @@ class StakeholderService:
                 " organization and group."
             )
         return found
+
+    async def for_comment(self, guild_id: int, user_id: int) -> tuple[Stakeholder, AttributionStatus]:
+        """The profile a new comment is attributed to and how that attribution stands now
+        (verified or unverified). In a server whose verification mode is `required`, an
+        unverified member is refused (SPEC section 8)."""
+        profile = await self.require(guild_id, user_id)
+        if profile.verified:
+            return profile, AttributionStatus.VERIFIED
+        settings = await self.guilds.get(guild_id)
+        if settings.verification_mode is VerificationMode.REQUIRED:
+            raise Forbidden(VERIFICATION_REQUIRED)
+        return profile, AttributionStatus.UNVERIFIED
 
     async def list(self, guild_id: int, group: str | None = None) -> list[Stakeholder]:
         return await self.repo.list(guild_id, parse_group(group) if group else None)
