@@ -6,6 +6,7 @@ No Discord here: the cog converts options and formats answers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Protocol
@@ -277,7 +278,7 @@ class DraftService:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise UserError("That file is not UTF-8 text; save it as UTF-8 Markdown (.md).") from None
-        parsed = parse_draft_markdown(text)
+        parsed = await asyncio.to_thread(parse_draft_markdown, text)  # off the event loop
         if not parsed:
             raise UserError(
                 'That file holds no draft; start it with a heading like "# C11 Title".'
