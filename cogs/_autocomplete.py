@@ -1,4 +1,5 @@
-"""The autocompletes that several commands share: drafts, sections, events, timezones.
+"""The autocompletes that several commands share: drafts, sections, events, timezones,
+stakeholder groups.
 
 They help; they never decide. Every value is validated again by the service it reaches.
 """
@@ -12,6 +13,7 @@ from bot.domain.sections import normalize_section_key, section_label
 from bot.domain.timefmt import local_date
 from bot.domain.when import zones as timezones
 from bot.errors import UserError
+from bot.text import strip_bidi
 from bot.ui import truncate
 from cogs._common import Interaction, services
 
@@ -67,7 +69,8 @@ def choice_name(event: Event) -> str:
     when = f"{day.day} {day:%b %Y}"
     prefix = f"#{event.id} "
     suffix = f" · {when}"
-    return prefix + truncate(event.title, 100 - len(prefix) - len(suffix)) + suffix
+    title = strip_bidi(event.title)  # titles stored before bidi was removed at input
+    return prefix + truncate(title, 100 - len(prefix) - len(suffix)) + suffix
 
 
 async def event_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -75,6 +78,16 @@ async def event_autocomplete(interaction: Interaction, current: str) -> list[app
         return []
     events = await services(interaction).calendar.search(interaction.guild_id, current, limit=25)
     return [app_commands.Choice(name=choice_name(e), value=str(e.id)) for e in events]
+
+
+async def group_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The server's stakeholder groups (the five WSIS groups, then its own) that contain what
+    was typed. Group options are free text: Discord forbids choices and autocomplete on one
+    option, and the service accepts any of the server's groups as typed."""
+    if interaction.guild_id is None:
+        return []
+    groups = await services(interaction).stakeholders.groups(interaction.guild_id)
+    return [app_commands.Choice(name=g, value=g) for g in groups if _matches(current, g)][:25]
 
 
 async def timezone_autocomplete(

@@ -1,4 +1,4 @@
-"""Glue shared by the cogs: the coordinator check, autocompletes, option choices."""
+"""Glue shared by the cogs: the coordinator check, the services, capped downloads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.domain.models import StakeholderGroup
 from bot.domain.stakeholders import is_coordinator
 from bot.errors import NotCoordinator, UserError
 
@@ -18,9 +17,6 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 Interaction = discord.Interaction[Any]
-
-GROUP_CHOICES = [app_commands.Choice(name=g.value, value=g.value) for g in StakeholderGroup]
-
 
 def services(interaction: Interaction) -> Services:
     bot: ConcordBot = interaction.client

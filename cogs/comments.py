@@ -8,23 +8,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.comments import Coverage, Listing, Posted
-from bot.domain.models import Comment, StakeholderGroup
+from bot.domain.models import Comment
 from bot.domain.sections import section_label
+from bot.domain.stakeholders import abbreviation
 from bot.domain.timefmt import ts
 from bot.errors import UserError
 from bot.paging import GONE, Page, pager, send_listing
-from bot.ui import MESSAGE_LIMIT, PAGE_BUDGET, chunk_lines, reply, truncate
-from cogs._autocomplete import draft_autocomplete, section_autocomplete
-from cogs._common import GROUP_CHOICES, Interaction, guild_id, services
+from bot.ui import MESSAGE_LIMIT, PAGE_BUDGET, chunk_lines, inert, reply, truncate
+from cogs._autocomplete import draft_autocomplete, group_autocomplete, section_autocomplete
+from cogs._common import Interaction, guild_id, services
 
 PREVIEW = 150
-ABBREVIATIONS: dict[StakeholderGroup, str] = {
-    StakeholderGroup.GOVERNMENT: "Gov",
-    StakeholderGroup.PRIVATE_SECTOR: "Priv",
-    StakeholderGroup.CIVIL_SOCIETY: "CS",
-    StakeholderGroup.INTERNATIONAL_ORGANIZATION: "IO",
-    StakeholderGroup.TECHNICAL_COMMUNITY: "Tech",
-}
 GAP = "-"
 _LABEL_MAX = 16
 _TABLE_BUDGET = 1400
@@ -86,7 +80,7 @@ def listing_pages(listing: Listing) -> list[str]:
         scope.append(section_label(listing.section.key))
     what = "Comments" + (f" on {' · '.join(scope)}" if scope else "")
     if listing.group is not None:
-        what += f" by {listing.group.value}"
+        what += f" by {listing.group}"
     if not listing.comments:
         return [f"No {what[0].lower()}{what[1:]} yet."]
     shown = len(listing.comments)
@@ -115,11 +109,12 @@ def coverage_pages(coverage: Coverage) -> list[str]:
         return [f"{header}\n{draft.code} has no sections yet."]
     labels = {s.id: truncate(section_label(s.key), _LABEL_MAX) for s in coverage.sections}
     width = max(len("Section"), *(len(v) for v in labels.values()))
-    columns = [ABBREVIATIONS[g] for g in StakeholderGroup]
+    short = column_names(coverage.groups)
+    columns = [short[g] for g in coverage.groups]
     head = "Section".ljust(width) + "".join(f" {c:>4}" for c in columns) + "  All"
     rows = []
     for section in coverage.sections:
-        cells = [coverage.count(section, g) for g in StakeholderGroup]
+        cells = [coverage.count(section, g) for g in coverage.groups]
         rows.append(
             labels[section.id].ljust(width)
             + "".join(f" {(str(n) if n else GAP):>4}" for n in cells)
@@ -135,14 +130,14 @@ def coverage_pages(coverage: Coverage) -> list[str]:
     blocks.append("```\n" + "\n".join([head, *current]) + "\n```")
     legend = (
         "-# "
-        + ", ".join(f"{ABBREVIATIONS[g]} = {g.value}" for g in StakeholderGroup)
+        + ", ".join(f"{short[g]} = {inert(g)}" for g in coverage.groups)
         + f"; {GAP} = a gap (no comments from that group)."
     )
     gaps = coverage.gaps()
     if gaps:
         n = sum(len(groups) for _, groups in gaps)
         gap_lines = [f"**Gaps** ({n}):"] + [
-            f"- {section_label(s.key)}: {', '.join(ABBREVIATIONS[g] for g in groups)}"
+            f"- {section_label(s.key)}: {', '.join(short[g] for g in groups)}"
             for s, groups in gaps
         ]
     else:
@@ -150,30 +145,40 @@ def coverage_pages(coverage: Coverage) -> list[str]:
     return chunk_lines([*blocks, legend, *gap_lines], limit=PAGE_BUDGET, header=header)
 
 
-# ------------------------------------------------------------------ pages
+def column_names(groups: list[str]) -> dict[str, str]:
+    """Each group's column heading (at most four characters): the five's abbreviations, a
+    short form for a server's own, numbered where two would look alike."""
+    names: dict[str, str] = {}
+    for group in groups:
+        name = abbreviation(group)[:4]
+        n = 1
+        while name in names.values():
+            n += 1
+            name = abbreviation(group)[: 4 - len(str(n))] + str(n)
+        names[group] = name
+    return names
 
-GROUPS = list(StakeholderGroup)
+
+# ------------------------------------------------------------------ pages
 
 
 def listing_args(listing: Listing) -> str:
-    """The pager arguments of a listing, as resolved: "C11:pillar-b:2" (draft code, section
-    key, group number; each may be empty), short enough for a button's custom id."""
+    """The pager arguments of a listing, as resolved: "C11:pillar-b:Civil Society" (draft
+    code, section key, group; each may be empty; a group name holds no colon)."""
     draft = listing.draft.code if listing.draft is not None else ""
     section = listing.section.key if listing.section is not None else ""
-    group = str(GROUPS.index(listing.group)) if listing.group is not None else ""
-    return f"{draft}:{section}:{group}"
+    return f"{draft}:{section}:{listing.group or ''}"
 
 
 @pager("comments")
 async def comments_page(interaction: Interaction, args: str, index: int) -> Page:
     """Page `index` of /comments list, listed again from the database."""
     try:
-        draft, section, group = args.split(":")
-        chosen = GROUPS[int(group)].value if group else None
-    except (ValueError, IndexError):
+        draft, section, chosen = args.split(":")
+    except ValueError:
         raise UserError(GONE) from None
     listing = await services(interaction).comments.listing(
-        guild_id(interaction), draft or None, section or None, chosen
+        guild_id(interaction), draft or None, section or None, chosen or None
     )
     return Page.of(listing_pages(listing), index)
 
@@ -198,8 +203,9 @@ class CommentCommands(app_commands.Group, name="comments"):
     @app_commands.describe(
         draft="Only this draft", section="Only this section (of the draft)", group="Only this group"
     )
-    @app_commands.autocomplete(draft=draft_autocomplete, section=section_autocomplete)
-    @app_commands.choices(group=GROUP_CHOICES)
+    @app_commands.autocomplete(
+        draft=draft_autocomplete, section=section_autocomplete, group=group_autocomplete
+    )
     async def list_(
         self,
         interaction: Interaction,

@@ -8,23 +8,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.models import Stakeholder, StakeholderGroup
-from bot.domain.stakeholders import parse_group
+from bot.domain.models import DEFAULT_GROUPS, Stakeholder
 from bot.domain.timefmt import ts
 from bot.errors import UserError
-from bot.paging import GONE, Page, pager, send_listing
+from bot.paging import Page, pager, send_listing
 from bot.ui import chunk_lines, reply
-from cogs._autocomplete import timezone_autocomplete
-from cogs._common import (
-    GROUP_CHOICES,
-    Interaction,
-    guild_id,
-    services,
-)
+from cogs._autocomplete import group_autocomplete, timezone_autocomplete
+from cogs._common import Interaction, guild_id, services
 
 
 def profile_line(profile: Stakeholder) -> str:
-    return f"<@{profile.user_id}> — **{profile.organization}**, {profile.group.value}"
+    return f"<@{profile.user_id}> — **{profile.organization}**, {profile.group}"
 
 
 @app_commands.guild_only()
@@ -36,7 +30,7 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
         organization="Your organization, as the consolidated text should name it (e.g. ISOC)",
         group="Your stakeholder group",
     )
-    @app_commands.choices(group=GROUP_CHOICES)
+    @app_commands.autocomplete(group=group_autocomplete)
     async def register(self, interaction: Interaction, organization: str, group: str) -> None:
         """Register (or update) your organization and stakeholder group."""
         profile, new = await services(interaction).stakeholders.register(
@@ -46,7 +40,7 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
         verb = "Registered" if new else "Updated your profile:"
         await reply(
             interaction,
-            f"{verb} **{profile.organization}**, {profile.group.value}. Your comments will be"
+            f"{verb} **{profile.organization}**, {profile.group}. Your comments will be"
             f" attributed as \u201c{profile.attribution}\u201d.",
             ephemeral=True,
         )
@@ -68,7 +62,7 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
         lines = [
             f"**{target.display_name}**",
             f"Organization: **{profile.organization}**",
-            f"Stakeholder group: {profile.group.value}",
+            f"Stakeholder group: {profile.group}",
             f"Attributed as: \u201c{profile.attribution}\u201d",
             f"Registered: {ts(profile.created_at, 'D')}",
         ]
@@ -79,7 +73,7 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
 
     @app_commands.command(name="list")
     @app_commands.describe(group="Only this stakeholder group")
-    @app_commands.choices(group=GROUP_CHOICES)
+    @app_commands.autocomplete(group=group_autocomplete)
     async def list_(self, interaction: Interaction, group: str | None = None) -> None:
         """List registered stakeholders, by group."""
         profiles = await services(interaction).stakeholders.list(guild_id(interaction), group)
@@ -91,31 +85,26 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
                 ephemeral=True,
             )
             return
-        args = str(GROUPS.index(parse_group(group))) if group else ""
+        args = profiles[0].group if group else ""
         await send_listing(interaction, "stakeholders", args, stakeholder_pages(profiles))
 
 
-GROUPS = list(StakeholderGroup)
-
-
 def stakeholder_pages(profiles: list[Stakeholder]) -> list[str]:
-    """/stakeholder list: the profiles by group, in pages."""
+    """/stakeholder list: the profiles by group (the five, then the server's own), in pages."""
     lines: list[str] = []
-    for grp in StakeholderGroup:
-        members = [p for p in profiles if p.group is grp]
+    groups = list(dict.fromkeys([*DEFAULT_GROUPS, *sorted({p.group for p in profiles})]))
+    for grp in groups:
+        members = [p for p in profiles if p.group == grp]
         if members:
-            lines.append(f"**{grp.value}** ({len(members)})")
+            lines.append(f"**{grp}** ({len(members)})")
             lines.extend(f"- {profile_line(p)}" for p in members)
     return chunk_lines(lines, header=f"**Stakeholders** ({len(profiles)})")
 
 
 @pager("stakeholders")
 async def stakeholders_page(interaction: Interaction, args: str, index: int) -> Page:
-    """Page `index` of /stakeholder list (args: the group's number, or empty for all)."""
-    try:
-        group = GROUPS[int(args)].value if args else None
-    except (ValueError, IndexError):
-        raise UserError(GONE) from None
+    """Page `index` of /stakeholder list (args: the group, or empty for all)."""
+    group = args or None
     profiles = await services(interaction).stakeholders.list(guild_id(interaction), group)
     return Page.of(stakeholder_pages(profiles) if profiles else ["No stakeholders any more."], index)
 

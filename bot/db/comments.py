@@ -7,7 +7,7 @@ The list queries are bounded (``LIMIT``) and walk the indexes ``comments (guild_
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -20,7 +20,6 @@ from bot.domain.models import (
     ParsedComment,
     Section,
     Stakeholder,
-    StakeholderGroup,
 )
 
 _COLUMNS = (
@@ -47,7 +46,7 @@ def comment_model(row: Row) -> Comment:
         revision=row["revision"],
         author_id=row["author_id"],
         organization=row["organization"],
-        group=StakeholderGroup(row["stakeholder_group"]),
+        group=row["stakeholder_group"],
         kind=CommentKind(row["kind"]),
         text=row["body"],
         created_at=from_ms(row["created_at"]),
@@ -62,15 +61,36 @@ def comment_model(row: Row) -> Comment:
     )
 
 
+async def _checked(
+    tx: Executor, guild_id: int, comment_id: int, check: Callable[[Comment | None], None]
+) -> Comment:
+    """The comment as it is inside the write's transaction (its row locked on PostgreSQL),
+    after `check` (which raises to refuse) passed it."""
+    lock = " FOR UPDATE OF c" if tx.dialect == "postgresql" else ""
+    row = await tx.fetchrow(
+        _SELECT + " WHERE c.id = $1 AND c.guild_id = $2" + lock, comment_id, guild_id
+    )
+    current = None if row is None else comment_model(row)
+    check(current)
+    assert current is not None
+    return current
+
+
+async def _reread(tx: Executor, comment_id: int) -> Comment:
+    row = await tx.fetchrow(_SELECT + " WHERE c.id = $1", comment_id)
+    assert row is not None
+    return comment_model(row)
+
+
 @dataclass(frozen=True, slots=True)
 class CommentFilter:
     guild_id: int
     draft_id: int | None = None
     section_id: int | None = None
-    group: StakeholderGroup | None = None
+    group: str | None = None
 
     def where(self, dialect: str) -> tuple[str, list[Any]]:
-        clauses = ["c.withdrawn_at IS NULL"]
+        clauses = ["c.withdrawn_at IS NULL", "c.hidden_at IS NULL"]
         args: list[Any] = []
         if self.section_id is not None:
             # comments (draft_id, section_id, id): the section's comments, already in id order.
@@ -88,7 +108,7 @@ class CommentFilter:
                 column = "+c.draft_id" if dialect == "sqlite" else "c.draft_id"
                 clauses.append(f"{column} = ${len(args)}")
         if self.group is not None:
-            args.append(self.group.value)
+            args.append(self.group)
             clauses.append(f"c.stakeholder_group = ${len(args)}")
         return " AND ".join(clauses), args
 
@@ -107,10 +127,11 @@ class CommentRepository:
         text: str,
         at: datetime,
         *,
+        status: AttributionStatus = AttributionStatus.UNVERIFIED,
         same_since: datetime | None = None,
     ) -> tuple[Comment, bool]:
-        """Record a comment with the author's attribution as it is now; returns it and whether
-        it is new. With `same_since`, the same author's live comment with the same text on the
+        """Record a comment with the author's attribution as it is now, and how it stands
+        (`status`: verified or unverified); returns it and whether it is new. With `same_since`, the same author's live comment with the same text on the
         same section made since then is returned instead (a retry, not a second comment)."""
         if same_since is not None:
             if tx.dialect == "postgresql":
@@ -132,18 +153,19 @@ class CommentRepository:
                 return comment_model(row), False
         cid = await tx.fetchval(
             "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
-            " organization, stakeholder_group, kind, body, created_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            " organization, stakeholder_group, kind, body, created_at, attribution_status)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             draft.guild_id,
             draft.id,
             section.id,
             section.revision,
             author.user_id,
             author.organization,
-            author.group.value,
+            author.group,
             kind.value,
             text,
             to_ms(at),
+            status.value,
         )
         comment = Comment(
             id=int(cid),
@@ -158,6 +180,7 @@ class CommentRepository:
             kind=kind,
             text=text,
             created_at=from_ms(to_ms(at)),
+            status=status,
         )
         return comment, True
 
@@ -180,13 +203,7 @@ class CommentRepository:
         """Edit (`text`) or withdraw (`text` None) a comment: read, `check` (which raises to
         refuse) and write in the caller's transaction, the row locked on PostgreSQL, so two
         changes at once are applied one after the other. Returns it before and after."""
-        lock = " FOR UPDATE OF c" if tx.dialect == "postgresql" else ""
-        row = await tx.fetchrow(
-            _SELECT + " WHERE c.id = $1 AND c.guild_id = $2" + lock, comment_id, guild_id
-        )
-        current = None if row is None else comment_model(row)
-        check(current)
-        assert current is not None
+        current = await _checked(tx, guild_id, comment_id, check)
         if text is None:
             await tx.execute(
                 "UPDATE comments SET withdrawn_at = $1 WHERE id = $2", to_ms(at), comment_id
@@ -198,9 +215,41 @@ class CommentRepository:
                 to_ms(at),
                 comment_id,
             )
-        row = await tx.fetchrow(_SELECT + " WHERE c.id = $1", comment_id)
-        assert row is not None
-        return current, comment_model(row)
+        return current, await _reread(tx, comment_id)
+
+    @staticmethod
+    async def set_hidden(
+        tx: Executor,
+        guild_id: int,
+        comment_id: int,
+        check: Callable[[Comment | None], None],
+        *,
+        by: int | None,
+        reason: str | None,
+        at: datetime | None,
+    ) -> tuple[Comment, Comment]:
+        """Hide a comment (`at`, `by` and `reason` given) or restore it (all None): read,
+        `check` and write in the caller's transaction, the row locked on PostgreSQL. Returns
+        it before and after."""
+        current = await _checked(tx, guild_id, comment_id, check)
+        await tx.execute(
+            "UPDATE comments SET hidden_at = $1, hidden_by = $2, hidden_reason = $3 WHERE id = $4",
+            None if at is None else to_ms(at),
+            by,
+            reason,
+            comment_id,
+        )
+        return current, await _reread(tx, comment_id)
+
+    @staticmethod
+    async def set_message(tx: Executor, comment_id: int, channel_id: int, message_id: int) -> None:
+        """Remember the public message that announced the comment (edited when it changes)."""
+        await tx.execute(
+            "UPDATE comments SET channel_id = $1, message_id = $2 WHERE id = $3",
+            channel_id,
+            message_id,
+            comment_id,
+        )
 
     async def latest(self, flt: CommentFilter, limit: int) -> list[Comment]:
         """The newest live comments matching `flt`, at most `limit`; each text is cut to its
@@ -224,22 +273,33 @@ class CommentRepository:
         return int(value or 0)
 
     async def for_draft(self, draft_id: int) -> list[Comment]:
-        """Every live comment of a draft, oldest first (the consolidated text)."""
+        """Every live comment of a draft, oldest first (the consolidated text): neither
+        withdrawn nor hidden."""
         rows = await self.db.fetch(
-            _SELECT + " WHERE c.draft_id = $1 AND c.withdrawn_at IS NULL ORDER BY c.id", draft_id
+            _SELECT + " WHERE c.draft_id = $1 AND c.withdrawn_at IS NULL AND c.hidden_at IS NULL"
+            " ORDER BY c.id",
+            draft_id,
         )
         return [comment_model(r) for r in rows]
 
-    async def coverage(self, draft_id: int) -> dict[tuple[int, StakeholderGroup], int]:
-        """Live comments per (section id, stakeholder group)."""
+    async def hidden_counts(self, draft_id: int) -> dict[int, int]:
+        """Comments the secretariat hid (and their authors did not withdraw), per section id."""
         rows = await self.db.fetch(
-            "SELECT section_id, stakeholder_group, COUNT(*) AS n FROM comments"
-            " WHERE draft_id = $1 AND withdrawn_at IS NULL GROUP BY section_id, stakeholder_group",
+            "SELECT section_id, COUNT(*) AS n FROM comments WHERE draft_id = $1"
+            " AND hidden_at IS NOT NULL AND withdrawn_at IS NULL GROUP BY section_id",
             draft_id,
         )
-        return {
-            (r["section_id"], StakeholderGroup(r["stakeholder_group"])): int(r["n"]) for r in rows
-        }
+        return {r["section_id"]: int(r["n"]) for r in rows}
+
+    async def coverage(self, draft_id: int) -> dict[tuple[int, str], int]:
+        """Live (neither withdrawn nor hidden) comments per (section id, stakeholder group)."""
+        rows = await self.db.fetch(
+            "SELECT section_id, stakeholder_group, COUNT(*) AS n FROM comments"
+            " WHERE draft_id = $1 AND withdrawn_at IS NULL AND hidden_at IS NULL"
+            " GROUP BY section_id, stakeholder_group",
+            draft_id,
+        )
+        return {(r["section_id"], r["stakeholder_group"]): int(r["n"]) for r in rows}
 
     @staticmethod
     async def source_keys(tx: Executor, draft_id: int) -> set[str]:
@@ -255,20 +315,33 @@ class CommentRepository:
         tx: Executor, draft: Draft, section: Section, comments: list[ParsedComment], at: datetime
     ) -> None:
         """Store comments read from a file: no author, attributed to the organization and
-        group the file names, dated as the file says (else `at`)."""
+        group the file names, marked as the file says (imported, or unverified when an export
+        marked it so), dated as the file says (else `at`)."""
         if not comments:
             return
         await tx.executemany(
             "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
-            " organization, stakeholder_group, kind, body, source_key, created_at)"
-            " VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10)",
+            " organization, stakeholder_group, kind, body, source_key, created_at,"
+            " attribution_status)"
+            " VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11)",
             [
                 (
                     draft.guild_id, draft.id, section.id, section.revision, c.organization,
-                    c.group.value, c.kind.value, c.text, c.source_key,
+                    c.group, c.kind.value, c.text, c.source_key,
                     to_ms(datetime.combine(c.created_on, time(), tzinfo=UTC))
                     if c.created_on else to_ms(at),
+                    c.status.value,
                 )
                 for c in comments
             ],
         )
+
+    async def all_for_draft(self, draft_id: int) -> list[Comment]:
+        """Every comment of a draft, withdrawn ones too, oldest first, each with its source key
+        (the export keeps everything)."""
+        rows = await self.db.fetch(
+            _SELECT.replace(" FROM comments c", ", c.source_key FROM comments c", 1)
+            + " WHERE c.draft_id = $1 ORDER BY c.id",
+            draft_id,
+        )
+        return [replace(comment_model(r), source_key=r["source_key"]) for r in rows]

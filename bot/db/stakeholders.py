@@ -1,11 +1,12 @@
-"""Stakeholder profiles: a member's organization and stakeholder group, per server."""
+"""Stakeholder profiles: a member's organization and stakeholder group, per server, and whether
+a coordinator verified them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
-from bot.domain.models import Stakeholder, StakeholderGroup
+from bot.domain.models import Stakeholder
 
 _SELECT = (
     "SELECT guild_id, user_id, display_name, organization, stakeholder_group, created_at,"
@@ -19,7 +20,7 @@ def _model(row: Row) -> Stakeholder:
         user_id=row["user_id"],
         display_name=row["display_name"],
         organization=row["organization"],
-        group=StakeholderGroup(row["stakeholder_group"]),
+        group=row["stakeholder_group"],
         created_at=from_ms(row["created_at"]),
         updated_at=from_ms(row["updated_at"]),
         verified=bool(row["verified"]),
@@ -39,49 +40,88 @@ class StakeholderRepository:
         user_id: int,
         display_name: str,
         organization: str,
-        group: StakeholderGroup,
+        group: str,
         at: datetime,
+        *,
+        verified_by: int | None = None,
     ) -> tuple[Stakeholder, bool]:
-        """Create or update a profile; returns it and whether it was new."""
+        """Create or update a profile; returns it and whether it was new. The profile is
+        verified by `verified_by` when given, and unverified otherwise."""
         existed = await tx.fetchval(
             "SELECT 1 FROM stakeholders WHERE guild_id = $1 AND user_id = $2",
             guild_id,
             user_id,
         )
+        verified = verified_by is not None
         await tx.execute(
             "INSERT INTO stakeholders (guild_id, user_id, display_name, organization,"
-            " stakeholder_group, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)"
+            " stakeholder_group, created_at, updated_at, verified, verified_by, verified_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)"
             " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
             " display_name = excluded.display_name, organization = excluded.organization,"
-            " stakeholder_group = excluded.stakeholder_group, updated_at = excluded.updated_at",
+            " stakeholder_group = excluded.stakeholder_group, updated_at = excluded.updated_at,"
+            " verified = excluded.verified, verified_by = excluded.verified_by,"
+            " verified_at = excluded.verified_at",
             guild_id,
             user_id,
             display_name,
             organization,
-            group.value,
+            group,
             to_ms(at),
+            1 if verified else 0,
+            verified_by,
+            to_ms(at) if verified else None,
         )
         row = await tx.fetchrow(_SELECT + " WHERE guild_id = $1 AND user_id = $2", guild_id, user_id)
         assert row is not None
         return _model(row), not existed
 
-    async def get(self, guild_id: int, user_id: int) -> Stakeholder | None:
-        row = await self.db.fetchrow(_SELECT + " WHERE guild_id = $1 AND user_id = $2", guild_id, user_id)
+    @staticmethod
+    async def verify(tx: Executor, guild_id: int, user_id: int, by: int, at: datetime) -> Stakeholder | None:
+        """Mark a profile verified by `by`; None if the member has none."""
+        await tx.execute(
+            "UPDATE stakeholders SET verified = 1, verified_by = $3, verified_at = $4, updated_at = $4"
+            " WHERE guild_id = $1 AND user_id = $2",
+            guild_id,
+            user_id,
+            by,
+            to_ms(at),
+        )
+        row = await tx.fetchrow(_SELECT + " WHERE guild_id = $1 AND user_id = $2", guild_id, user_id)
         return None if row is None else _model(row)
 
-    async def list(self, guild_id: int, group: StakeholderGroup | None = None) -> list[Stakeholder]:
-        if group is None:
-            rows = await self.db.fetch(
-                _SELECT + " WHERE guild_id = $1 ORDER BY stakeholder_group, organization, user_id",
-                guild_id,
-            )
-        else:
-            rows = await self.db.fetch(
-                _SELECT + " WHERE guild_id = $1 AND stakeholder_group = $2"
-                " ORDER BY organization, user_id",
-                guild_id,
-                group.value,
-            )
+    @staticmethod
+    async def remove(tx: Executor, guild_id: int, user_id: int) -> Stakeholder | None:
+        """Delete a profile and return it (None if there was none). Comments keep the
+        attribution they were made with: it is stored on each comment."""
+        row = await tx.fetchrow(_SELECT + " WHERE guild_id = $1 AND user_id = $2", guild_id, user_id)
+        if row is None:
+            return None
+        await tx.execute("DELETE FROM stakeholders WHERE guild_id = $1 AND user_id = $2", guild_id, user_id)
+        return _model(row)
+
+    async def get(self, guild_id: int, user_id: int, tx: Executor | None = None) -> Stakeholder | None:
+        row = await (tx or self.db).fetchrow(
+            _SELECT + " WHERE guild_id = $1 AND user_id = $2", guild_id, user_id
+        )
+        return None if row is None else _model(row)
+
+    async def list(
+        self, guild_id: int, group: str | None = None, verified: bool | None = None
+    ) -> list[Stakeholder]:
+        """The server's profiles, optionally of one group and/or one verification state."""
+        where: list[str] = ["guild_id = $1"]
+        args: list[object] = [guild_id]
+        if group is not None:
+            args.append(group)
+            where.append(f"stakeholder_group = ${len(args)}")
+        if verified is not None:
+            args.append(1 if verified else 0)
+            where.append(f"verified = ${len(args)}")
+        rows = await self.db.fetch(
+            _SELECT + " WHERE " + " AND ".join(where) + " ORDER BY stakeholder_group, organization, user_id",
+            *args,
+        )
         return [_model(r) for r in rows]
 
     async def count(self, guild_id: int) -> int:

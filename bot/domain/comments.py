@@ -4,10 +4,17 @@ Pure; the service is bot.services.comments."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from bot.domain.models import Comment, CommentKind, Draft, Section, StakeholderGroup
+from bot.domain.models import (
+    DEFAULT_GROUPS,
+    AttributionStatus,
+    Comment,
+    CommentKind,
+    Draft,
+    Section,
+)
 from bot.errors import UserError
 
 MAX_COMMENT = 4000
@@ -54,6 +61,75 @@ class Posted:
     new: bool = True  # False: the same comment was already recorded (a retry)
 
 
+# ------------------------------------------------------------------ trust (SPEC section 8)
+
+#: What an attribution that nobody verified in Discord carries after it, wherever it is shown.
+STATUS_MARKS: dict[AttributionStatus, str] = {
+    AttributionStatus.UNVERIFIED: " (unverified)",
+    AttributionStatus.IMPORTED: " (imported)",
+}
+#: How `/comments show` says how the attribution stood when the comment was made.
+STATUS_PHRASES: dict[AttributionStatus, str] = {
+    AttributionStatus.VERIFIED: "verified when it was made",
+    AttributionStatus.UNVERIFIED: "unverified when it was made",
+    AttributionStatus.IMPORTED: "imported from a file (nobody verified it in Discord)",
+}
+MAX_REASON = 500
+
+
+def marked_attribution(attribution: str, status: AttributionStatus) -> str:
+    """"ISOC, Civil Society (unverified)": the attribution with its status mark, if any."""
+    return attribution + STATUS_MARKS.get(status, "")
+
+
+def clean_reason(text: str) -> str:
+    """A moderation reason, trimmed; empty or over MAX_REASON characters is an error."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise UserError(
+            "Give a reason: the author is told it by DM, e.g. `reason:Advertising`."
+        )
+    if len(cleaned) > MAX_REASON:
+        raise UserError(
+            f"That reason is {len(cleaned):,} characters; keep it to {MAX_REASON:,}."
+        )
+    return cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """A comment after an edit, a withdrawal, a hiding or a restoring, with its draft (what
+    the public message that announced it says next)."""
+
+    comment: Comment
+    draft_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierText:
+    """One entry of a comment's edit history: the text it had until `replaced_at`."""
+
+    text: str
+    replaced_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    """One comment whole, as `/comments show` gives it to one member. `privileged` (its author
+    or a coordinator) sees the text of a hidden or withdrawn comment, the reason it was hidden
+    and the edit history; `history` is empty for anyone else."""
+
+    comment: Comment
+    draft_code: str
+    privileged: bool
+    history: list[EarlierText] = field(default_factory=list)
+
+    @property
+    def text_shown(self) -> bool:
+        c = self.comment
+        return self.privileged or (c.hidden_at is None and c.withdrawn_at is None)
+
+
 @dataclass(frozen=True, slots=True)
 class Listing:
     comments: list[Comment]  # newest first, at most MAX_LISTED; texts cut to a preview
@@ -62,23 +138,30 @@ class Listing:
     drafts: dict[int, str]  # draft id -> code, for the items
     draft: Draft | None
     section: Section | None
-    group: StakeholderGroup | None
+    group: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
     draft: Draft
     sections: list[Section]
-    counts: dict[tuple[int, StakeholderGroup], int]
+    counts: dict[tuple[int, str], int]
+    #: The columns: the server's groups (the five WSIS groups, then its own), then any other
+    #: group a comment was made in (a group since removed, or one from an imported file).
+    groups: list[str] = field(default_factory=lambda: list(DEFAULT_GROUPS))
 
-    def count(self, section: Section, group: StakeholderGroup) -> int:
+    def __post_init__(self) -> None:
+        others = sorted({g for _, g in self.counts} - set(self.groups), key=str.casefold)
+        object.__setattr__(self, "groups", [*self.groups, *others])
+
+    def count(self, section: Section, group: str) -> int:
         return self.counts.get((section.id, group), 0)
 
-    def gaps(self) -> list[tuple[Section, list[StakeholderGroup]]]:
+    def gaps(self) -> list[tuple[Section, list[str]]]:
         """Sections with the groups that have not commented on them, in document order."""
         out = []
         for section in self.sections:
-            missing = [g for g in StakeholderGroup if self.count(section, g) == 0]
+            missing = [g for g in self.groups if self.count(section, g) == 0]
             if missing:
                 out.append((section, missing))
         return out

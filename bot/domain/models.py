@@ -43,6 +43,11 @@ class StakeholderGroup(enum.StrEnum):
         raise ValueError(text)
 
 
+#: The five WSIS groups every server has, in the consolidated text's order. A profile's or a
+#: comment's group is a plain string: one of these, or one a server added (SPEC section 8).
+DEFAULT_GROUPS: tuple[str, ...] = tuple(g.value for g in StakeholderGroup)
+
+
 def _norm_group(text: str) -> str:
     out = "".join(ch for ch in text.lower() if ch.isalnum())
     return out[:-1] if out.endswith("s") and not out.endswith("ss") else out
@@ -115,7 +120,7 @@ class Stakeholder:
     user_id: int
     display_name: str
     organization: str
-    group: StakeholderGroup
+    group: str  # the canonical name of one of the server's groups
     created_at: datetime
     updated_at: datetime
     verified: bool = False
@@ -125,7 +130,7 @@ class Stakeholder:
     @property
     def attribution(self) -> str:
         """How the consolidated text names this stakeholder: "ISOC, Civil Society"."""
-        return f"{self.organization}, {self.group.value}"
+        return f"{self.organization}, {self.group}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +199,7 @@ class Comment:
     revision: int
     author_id: int | None
     organization: str
-    group: StakeholderGroup
+    group: str  # as it was when the comment was made
     kind: CommentKind
     text: str
     created_at: datetime
@@ -206,10 +211,11 @@ class Comment:
     hidden_reason: str | None = None
     channel_id: int | None = None  # where the public message announcing it was posted
     message_id: int | None = None
+    source_key: str | None = None  # an imported comment's (see ParsedComment)
 
     @property
     def attribution(self) -> str:
-        return f"{self.organization}, {self.group.value}"
+        return f"{self.organization}, {self.group}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +306,7 @@ class Page:
 @dataclass(slots=True)
 class ParsedComment:
     organization: str
-    group: StakeholderGroup
+    group: str
     kind: CommentKind
     text: str
     #: Stable across re-imports of the same file: the section key and a hash of the attribution,
@@ -310,6 +316,9 @@ class ParsedComment:
     created_on: date | None = None
     #: The line the comment starts on, for messages.
     line: int = 0
+    #: Imported, or unverified when the file (an export) marked it " (unverified)": a file
+    #: never makes an attribution verified.
+    status: AttributionStatus = AttributionStatus.IMPORTED
 
 
 @dataclass(slots=True)

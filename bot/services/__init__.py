@@ -9,6 +9,7 @@ from bot.db.comments import CommentRepository
 from bot.db.database import Database
 from bot.db.drafts import DraftRepository
 from bot.db.events import EventRepository
+from bot.db.groups import GroupRepository
 from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.stakeholders import StakeholderRepository
@@ -54,8 +55,11 @@ class Services:
     def build(cls, db: Database, clock: Clock) -> Services:
         signal = Signal()
         reminder_repo = ReminderRepository(db)
-        settings = SettingsService(db, GuildRepository(db), UserRepository(db), clock)
-        stakeholders = StakeholderService(db, StakeholderRepository(db), clock)
+        guilds = GuildRepository(db)
+        settings = SettingsService(db, guilds, UserRepository(db), clock)
+        stakeholders = StakeholderService(
+            db, StakeholderRepository(db), clock, guilds=guilds, groups=GroupRepository(db)
+        )
         comment_repo = CommentRepository(db)
         drafts = DraftService(db, DraftRepository(db), comment_repo, clock)
         return cls(

@@ -1,11 +1,13 @@
-"""The comment service: attribution frozen at comment time, windows, author-only changes,
-bounded listings and the coverage of sections by stakeholder groups.
+"""The comment service: attribution frozen at comment time (with whether it was verified),
+windows, author-only changes, moderation (hide, restore), one comment whole with its edit
+history, bounded listings and the coverage of sections by stakeholder groups.
 
 No Discord here: the cog converts options and formats answers.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -17,20 +19,32 @@ from bot.domain.comments import (
     COUNT_CAP,
     MAX_LISTED,
     SAME_COMMENT_WINDOW,
+    Changed,
+    CommentView,
     Coverage,
+    EarlierText,
     Listing,
     Posted,
     clean_comment_text,
+    clean_reason,
     parse_kind,
 )
 from bot.domain.drafts import LISTED_CODES, require_open_window
 from bot.domain.models import Comment, CommentKind, Draft, Section
-from bot.domain.stakeholders import parse_group
 from bot.errors import Forbidden, NotFound, UserError
 from bot.services.drafts import DraftService
 from bot.services.stakeholders import StakeholderService
 
 log = logging.getLogger(__name__)
+
+
+def _require(comment: Comment | None, comment_id: int) -> Comment:
+    if comment is None:
+        raise NotFound(
+            f"There is no comment #{comment_id} here; `/comments list` shows the comments and"
+            " their numbers."
+        )
+    return comment
 
 
 class CommentService:
@@ -57,8 +71,10 @@ class CommentService:
         text: str,
         kind: str | CommentKind | None = None,
     ) -> Posted:
-        """Record a comment attributed to the member's organization and group as they are now."""
-        profile = await self.stakeholders.require(guild_id, user_id)
+        """Record a comment attributed to the member's organization and group as they are now,
+        and whether that attribution is verified (a server that requires verification refuses
+        unverified members)."""
+        profile, status = await self.stakeholders.for_comment(guild_id, user_id)
         draft = await self.drafts.require(guild_id, draft_code)
         found = await self.drafts.require_section(draft, section)
         now = self.clock()
@@ -67,15 +83,27 @@ class CommentService:
         chosen = kind if isinstance(kind, CommentKind) else parse_kind(kind)
         async with self.db.transaction() as tx:
             comment, new = await self.repo.add(
-                tx, draft, found, profile, chosen, body, now, same_since=now - SAME_COMMENT_WINDOW
+                tx, draft, found, profile, chosen, body, now,
+                status=status, same_since=now - SAME_COMMENT_WINDOW,
             )
             if new:
                 await audit.record(
                     tx, guild_id=draft.guild_id, actor_id=user_id, action="comment.add",
                     target=f"comment:{comment.id}", at=now,
-                    detail={"draft": draft.code, "section": found.key, "kind": chosen.value},
+                    detail={
+                        "draft": draft.code, "section": found.key, "kind": chosen.value,
+                        "status": status.value,
+                    },
                 )
         return Posted(comment, draft, found, new)
+
+    async def record_message(
+        self, comment_id: int, channel_id: int, message_id: int
+    ) -> None:
+        """Remember the public message that announced a comment, so that it can follow the
+        record (edited when the comment is edited, withdrawn, hidden or restored)."""
+        async with self.db.transaction() as tx:
+            await self.repo.set_message(tx, comment_id, channel_id, message_id)
 
     def _ownership_check(
         self, user_id: int, comment_id: int, verb: str, draft: Draft | None
@@ -83,12 +111,8 @@ class CommentService:
         """The checks of an edit or withdrawal, run on the row as it is inside the write's
         transaction (not on an earlier read another change may have overtaken)."""
 
-        def check(comment: Comment | None) -> None:
-            if comment is None:
-                raise NotFound(
-                    f"There is no comment #{comment_id} here; `/comments list` shows the comments"
-                    " and their numbers."
-                )
+        def check(found: Comment | None) -> None:
+            comment = _require(found, comment_id)
             if comment.author_id != user_id:
                 raise Forbidden(
                     f"Only the author of #{comment_id} can {verb} it; you can add your own with"
@@ -99,6 +123,12 @@ class CommentService:
                     f"#{comment_id} was withdrawn, so it can't be {verb}ed any more; post a new"
                     " one with `/comment`." if verb == "edit" else f"#{comment_id} is already withdrawn."
                 )
+            if comment.hidden_at is not None and verb == "edit":
+                raise UserError(
+                    f"#{comment_id} was hidden by the secretariat, so it can't be edited;"
+                    f" `/comments show {comment_id}` gives the reason. Ask a coordinator, or"
+                    " withdraw it with `/comments withdraw`."
+                )
             if draft is not None:
                 require_open_window(draft, self.clock())
 
@@ -106,7 +136,7 @@ class CommentService:
 
     async def _change(
         self, guild_id: int, user_id: int, comment_id: int, verb: str, text: str | None
-    ) -> Comment:
+    ) -> Changed:
         before = await self.repo.get(guild_id, comment_id)
         draft = None
         if before is not None:
@@ -126,16 +156,94 @@ class CommentService:
                 target=f"comment:{comment_id}", at=at,
                 detail=None if text is None else {"previous": previous.text},
             )
-        return after
+        return Changed(after, draft.code if draft is not None else "?")
 
-    async def edit(self, guild_id: int, user_id: int, comment_id: int, text: str) -> Comment:
+    async def edit(self, guild_id: int, user_id: int, comment_id: int, text: str) -> Changed:
         """The author changes the text while the window is open; the old text goes to the audit."""
         body = clean_comment_text(text)
         return await self._change(guild_id, user_id, comment_id, "edit", body)
 
-    async def withdraw(self, guild_id: int, user_id: int, comment_id: int) -> Comment:
+    async def withdraw(self, guild_id: int, user_id: int, comment_id: int) -> Changed:
         """The author withdraws the comment while the window is open (it stays in the audit)."""
         return await self._change(guild_id, user_id, comment_id, "withdraw", None)
+
+    # ---------------------------------------------------------------- moderation
+
+    async def hide(
+        self, guild_id: int, actor_id: int, comment_id: int, reason: str
+    ) -> Changed:
+        """A coordinator hides a comment: it leaves listings, coverage and the consolidated
+        text (which counts it as hidden by the secretariat); the record and the reason stay."""
+        why = clean_reason(reason)
+
+        def check(comment: Comment | None) -> None:
+            found = _require(comment, comment_id)
+            if found.hidden_at is not None:
+                raise UserError(
+                    f"#{comment_id} is already hidden; `/comments restore {comment_id}` shows it"
+                    " again."
+                )
+            if found.withdrawn_at is not None:
+                raise UserError(
+                    f"#{comment_id} was withdrawn by its author, so it is shown nowhere already;"
+                    " there is nothing to hide."
+                )
+
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            _, after = await self.repo.set_hidden(
+                tx, guild_id, comment_id, check, by=actor_id, reason=why, at=at
+            )
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action="comment.hide",
+                target=f"comment:{comment_id}", at=at, detail={"reason": why},
+            )
+        return await self._changed(after)
+
+    async def restore(self, guild_id: int, actor_id: int, comment_id: int) -> Changed:
+        """A coordinator shows a hidden comment again, wherever it was shown before."""
+
+        def check(comment: Comment | None) -> None:
+            if _require(comment, comment_id).hidden_at is None:
+                raise UserError(
+                    f"#{comment_id} is not hidden; `/comments hide {comment_id} reason` hides it."
+                )
+
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            before, after = await self.repo.set_hidden(
+                tx, guild_id, comment_id, check, by=None, reason=None, at=None
+            )
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action="comment.restore",
+                target=f"comment:{comment_id}", at=at,
+                detail={"hidden_reason": before.hidden_reason, "hidden_by": before.hidden_by},
+            )
+        return await self._changed(after)
+
+    async def _changed(self, comment: Comment) -> Changed:
+        draft = await self.drafts.by_id(comment.draft_id)
+        return Changed(comment, draft.code if draft is not None else "?")
+
+    async def show(
+        self, guild_id: int, viewer_id: int, comment_id: int, *, coordinator: bool
+    ) -> CommentView:
+        """One comment whole for `viewer_id`. Its author and coordinators also get the text of
+        a hidden or withdrawn comment and its edit history (each earlier text, from the audit)."""
+        comment = _require(await self.repo.get(guild_id, comment_id), comment_id)
+        draft = await self.drafts.by_id(comment.draft_id)
+        privileged = coordinator or (
+            comment.author_id is not None and comment.author_id == viewer_id
+        )
+        history: list[EarlierText] = []
+        if privileged and comment.edited_at is not None:
+            for entry in await audit.for_target(
+                self.db, guild_id, f"comment:{comment_id}", "comment.edit"
+            ):
+                previous = json.loads(entry.detail or "{}").get("previous")
+                if isinstance(previous, str):
+                    history.append(EarlierText(previous, entry.created_at))
+        return CommentView(comment, draft.code if draft else "?", privileged, history)
 
     async def get(self, guild_id: int, comment_id: int) -> Comment | None:
         return await self.repo.get(guild_id, comment_id)
@@ -165,7 +273,7 @@ class CommentService:
                     )
                 draft = await self.drafts.require(guild_id, codes[0])
             found = await self.drafts.require_section(draft, section)
-        chosen = parse_group(group) if group else None
+        chosen = await self.stakeholders.parse_group(guild_id, group) if group else None
         flt = CommentFilter(
             guild_id=guild_id,
             draft_id=draft.id if draft else None,
@@ -195,4 +303,5 @@ class CommentService:
     async def coverage(self, guild_id: int, draft_code: str) -> Coverage:
         draft = await self.drafts.require(guild_id, draft_code)
         sections = await self.drafts.sections(draft)
-        return Coverage(draft, sections, await self.repo.coverage(draft.id))
+        groups = await self.stakeholders.groups(guild_id)
+        return Coverage(draft, sections, await self.repo.coverage(draft.id), groups)

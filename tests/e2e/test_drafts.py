@@ -229,7 +229,7 @@ async def test_import_and_export_reproduce_every_seed_comment(
             assert (comment.organization, comment.group, comment.kind, comment.text) in got, (
                 section.key, comment.organization
             )
-            assert f"· {comment.organization}, {comment.group.value}" in exported.decode()
+            assert f"· {comment.organization}, {comment.group}" in exported.decode()
     assert sum(len(s.comments) for s in back.sections) == 11
 
     res = await world.run(world.bob, "draft export", code="C11", format="docx")
@@ -242,7 +242,7 @@ async def test_import_and_export_reproduce_every_seed_comment(
     body = "\n".join(p.text for p in document.paragraphs)
     for section in seed.sections:
         for comment in section.comments:
-            assert f"{comment.organization}, {comment.group.value} ({comment.kind.value}" in body
+            assert f"{comment.organization}, {comment.group} ({comment.kind.value}" in body
 
     res = await world.run(world.bob, "coverage", draft="C11")
     assert "Gaps" in res.content and "- Pillar c): Gov, Priv, CS, IO, Tech" in res.content

@@ -140,7 +140,7 @@ async def test_list_filters_newest_first(services: Services) -> None:
     assert [x.id for x in (await services.comments.listing(G, "c11")).comments] == [c.id, b.id, a.id]
     assert [x.id for x in (await services.comments.listing(G, "C11", "pillar b")).comments] == [c.id, b.id]
     gov = await services.comments.listing(G, group="government")
-    assert [x.id for x in gov.comments] == [d.id, b.id] and gov.group is StakeholderGroup.GOVERNMENT
+    assert [x.id for x in gov.comments] == [d.id, b.id] and gov.group == StakeholderGroup.GOVERNMENT
     assert [x.id for x in (await services.comments.listing(G, "C11", "pillar-b", "Civil Society")).comments] == [c.id]
     with pytest.raises(UserError, match="Name the draft"):
         await services.comments.listing(G, section="pillar-b")
@@ -234,7 +234,7 @@ def test_coverage_of_a_big_draft_fits_discord() -> None:
     keys += [f"target-{c}" for c in "abcdefghijklmnopqrstuvwxyz"]
     sections = [Section(i, 1, k, i, 1, "t") for i, k in enumerate(keys)]
     draft = Draft(1, G, "C11", "International and regional cooperation", "V1.2", created_at=datetime.now(UTC))
-    counts = {(s.id, StakeholderGroup.GOVERNMENT): 3 for s in sections[::2]}
+    counts: dict[tuple[int, str], int] = {(s.id, StakeholderGroup.GOVERNMENT): 3 for s in sections[::2]}
     pages = coverage_pages(Coverage(draft, sections, counts))
     assert len(pages) > 1
     text = "\n".join(pages)

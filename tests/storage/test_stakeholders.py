@@ -35,7 +35,7 @@ async def test_profiles_are_per_server_and_listed_by_group(services: Services) -
     } == {"ISOC", "Brazil"}
     gov = await services.stakeholders.list(1, "Government")
     assert [p.user_id for p in gov] == [11]
-    assert (await services.stakeholders.get(2, 10)).group is StakeholderGroup.TECHNICAL_COMMUNITY  # type: ignore[union-attr]
+    assert (await services.stakeholders.get(2, 10)).group == StakeholderGroup.TECHNICAL_COMMUNITY  # type: ignore[union-attr]
 
 
 async def test_require_tells_how_to_register(services: Services) -> None:

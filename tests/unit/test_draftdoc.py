@@ -35,7 +35,7 @@ from bot.domain.draftdoc import (
     render_markdown,
     to_consolidated,
 )
-from bot.domain.models import CommentKind, StakeholderGroup
+from bot.domain.models import DEFAULT_GROUPS, CommentKind, StakeholderGroup
 from bot.errors import UserError
 from bot.text import clean_control
 
@@ -75,7 +75,7 @@ def c11() -> ParsedDraft:
     return drafts[0]
 
 
-def _comments(draft: ParsedDraft) -> list[tuple[str, str, StakeholderGroup, CommentKind, str]]:
+def _comments(draft: ParsedDraft) -> list[tuple[str, str, str, CommentKind, str]]:
     return [
         (s.key, c.organization, c.group, c.kind, c.text) for s in draft.sections for c in s.comments
     ]
@@ -181,13 +181,13 @@ def test_source_keys_stable_and_unique(c11: ParsedDraft) -> None:
 
 def _canonical(draft: ParsedDraft) -> list[tuple[str, str, list[tuple[str, str, str, str, str]]]]:
     """Sections with comments in consolidated order (by group, stable) for comparisons."""
-    order = list(StakeholderGroup)
+    order = list(DEFAULT_GROUPS)
     return [
         (
             s.key,
             s.text,
             [
-                (c.organization, c.group.value, c.kind.value, c.text, c.source_key)
+                (c.organization, c.group, c.kind.value, c.text, c.source_key)
                 for c in sorted(s.comments, key=lambda c: order.index(c.group))
             ],
         )
@@ -393,7 +393,7 @@ def test_round_trip_property(draft: ConsolidatedDraft) -> None:
     assert back.version == draft.version
     # A note is one paragraph: a note of several paragraphs comes back as several notes.
     assert back.notes == [p for note in draft.notes for p in note.split("\n\n")]
-    order = list(StakeholderGroup)
+    order = list(DEFAULT_GROUPS)
     expected_sections = sorted(
         draft.sections,
         key=lambda s: (["vision", "pillar", "target"].index(s.key.split("-")[0]), s.key),

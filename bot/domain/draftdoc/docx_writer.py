@@ -74,10 +74,10 @@ def render_docx(draft: ConsolidatedDraft) -> bytes:
                 document.add_paragraph().add_run("No comments.").italic = True
                 continue
             for group, comments in group_comments(section.comments):
-                document.add_heading(f"{group.value} ({len(comments)})", level=level + 1)
+                document.add_heading(f"{group} ({len(comments)})", level=level + 1)
                 for comment in comments:
                     paragraph = document.add_paragraph(style="List Bullet")
-                    attribution = f"{comment.organization}, {comment.group.value}"
+                    attribution = f"{comment.organization}, {comment.group}"
                     paragraph.add_run(attribution).bold = True
                     paragraph.add_run(f" ({comment.kind.value}, {date_note(comment)}): ")
                     _add_text(paragraph, comment.text)

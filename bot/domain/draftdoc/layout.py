@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from bot.domain.draftdoc.models import ConsolidatedComment, ConsolidatedDraft, ConsolidatedSection
-from bot.domain.models import StakeholderGroup
+from bot.domain.models import DEFAULT_GROUPS
 from bot.domain.sections import section_sort_key, split_section_key
 
 
@@ -37,11 +37,14 @@ def window_text(draft: ConsolidatedDraft) -> str | None:
 
 def group_comments(
     comments: Iterable[ConsolidatedComment],
-) -> list[tuple[StakeholderGroup, list[ConsolidatedComment]]]:
-    """Comments by stakeholder group, groups in StakeholderGroup order, each in the given order."""
-    groups: dict[StakeholderGroup, list[ConsolidatedComment]] = {g: [] for g in StakeholderGroup}
+) -> list[tuple[str, list[ConsolidatedComment]]]:
+    """Comments by stakeholder group, each in the given order: the five WSIS groups in their
+    order, then a server's own groups by name."""
+    groups: dict[str, list[ConsolidatedComment]] = {g: [] for g in DEFAULT_GROUPS}
+    own: dict[str, list[ConsolidatedComment]] = {}
     for comment in comments:
-        groups[comment.group].append(comment)
+        (groups if comment.group in groups else own).setdefault(comment.group, []).append(comment)
+    groups.update(sorted(own.items(), key=lambda item: item[0].casefold()))
     return [(g, cs) for g, cs in groups.items() if cs]
 
 

@@ -5,6 +5,7 @@ Comments get a `source_key` so that re-importing the same file finds the same co
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,6 +15,7 @@ from bot.domain.draftdoc.syntax import (
     DRAFT_CODE,
     DRAFT_HEADING,
     EXPLICIT_BULLET,
+    HIDDEN_NOTE,
     ITEM,
     META,
     NO_COMMENTS,
@@ -28,11 +30,11 @@ from bot.domain.draftdoc.syntax import (
     shorten,
 )
 from bot.domain.models import (
+    AttributionStatus,
     CommentKind,
     ParsedComment,
     ParsedDraft,
     ParsedSection,
-    StakeholderGroup,
 )
 from bot.domain.sections import (
     PARTS,
@@ -41,13 +43,14 @@ from bot.domain.sections import (
     part_heading,
     section_label,
 )
+from bot.domain.stakeholders import match_group
 from bot.errors import UserError
 from bot.text import clean_control
 
 
-def _source_key(section_key: str, org: str, group: StakeholderGroup, kind: str, text: str) -> str:
+def _source_key(section_key: str, org: str, group: str, kind: str, text: str) -> str:
     canon = "\x1f".join(
-        [" ".join(org.split()).casefold(), group.value, kind, " ".join(text.split()).casefold()]
+        [" ".join(org.split()).casefold(), group, kind, " ".join(text.split()).casefold()]
     )
     return f"{section_key}:{hashlib.sha256(canon.encode()).hexdigest()[:16]}"
 
@@ -76,9 +79,10 @@ class _Text:
 class _CommentBuilder:
     line: int
     organization: str
-    group: StakeholderGroup
+    group: str
     kind: CommentKind | None
     body: _Text
+    status: AttributionStatus = AttributionStatus.IMPORTED
 
     def build(self, section_key: str) -> ParsedComment:
         text = self.body.text()
@@ -95,7 +99,7 @@ class _CommentBuilder:
         if not text:
             raise line_error(
                 self.line,
-                f"the comment by {self.organization}, {self.group.value} has no text; write it "
+                f"the comment by {self.organization}, {self.group} has no text; write it "
                 "after the colon or on the next line.",
             )
         kind = self.kind or infer_kind(text)
@@ -107,6 +111,7 @@ class _CommentBuilder:
             source_key=_source_key(section_key, self.organization, self.group, kind, text),
             created_on=created_on,
             line=self.line,
+            status=self.status,
         )
 
 
@@ -127,7 +132,8 @@ class _SectionBuilder:
 
 
 class _Parser:
-    def __init__(self) -> None:
+    def __init__(self, groups: Sequence[str] = ()) -> None:
+        self.groups = groups  # the server's own groups, beside the five WSIS groups
         self.drafts: list[ParsedDraft] = []
         self.draft: ParsedDraft | None = None
         self.notes = _Text()
@@ -235,12 +241,8 @@ class _Parser:
             self.comment = None
             return True
         if match := SUB_HEADING.match(stripped):
-            try:
-                StakeholderGroup.parse(match.group("rest").strip())
-            except ValueError:
-                valid = False
-            else:
-                valid = self.part is not None
+            named = match_group(match.group("rest").strip(), self.groups)
+            valid = named is not None and self.part is not None
             if not valid:
                 raise line_error(
                     line,
@@ -286,11 +288,11 @@ class _Parser:
                 )
             self.start_section(key, line).body.add(text, new_paragraph=True)
             return True
-        if stripped == NO_COMMENTS:
+        if stripped == NO_COMMENTS or HIDDEN_NOTE.match(stripped):
             return True
         if explicit := EXPLICIT_BULLET.match(stripped):
             rest = explicit.group("rest")
-            attribution = parse_attribution(rest, line, strict=True)
+            attribution = parse_attribution(rest, line, strict=True, groups=self.groups)
             if attribution is not None:
                 self.start_comment(attribution, line)
                 return True
@@ -303,7 +305,7 @@ class _Parser:
             self.comment.body.add(rest.strip(), new_paragraph=blank)
             return True
         if soft := SOFT_BULLET.match(stripped):
-            attribution = parse_attribution(soft.group("rest"), line, strict=False)
+            attribution = parse_attribution(soft.group("rest"), line, strict=False, groups=self.groups)
             if attribution is not None:
                 self.start_comment(attribution, line)
                 return True
@@ -325,6 +327,8 @@ class _Parser:
             group=attribution.group,
             kind=attribution.kind,
             body=body,
+            # A file never makes an attribution verified: unmarked means imported.
+            status=attribution.status or AttributionStatus.IMPORTED,
         )
         self.section.comments.append(self.comment)
 
@@ -356,9 +360,10 @@ class _Parser:
         return self.drafts
 
 
-def parse_draft_markdown(text: str) -> list[ParsedDraft]:
-    """Every draft in a Markdown file, its sections and their comments (see the module doc)."""
-    parser = _Parser()
+def parse_draft_markdown(text: str, groups: Sequence[str] = ()) -> list[ParsedDraft]:
+    """Every draft in a Markdown file, its sections and their comments (see the module doc).
+    A comment's group is one of the five WSIS groups or of `groups` (the server's own)."""
+    parser = _Parser(groups)
     # Control characters go before the lines are read (line numbers stay those of the file);
     # a vertical tab or form feed inside a line separates words.
     text = clean_control(text.translate(BREAKS_AS_SPACES))

@@ -33,7 +33,7 @@ def _looks_structural(line: str) -> bool:
     if ITEM.match(line) or EXPLICIT_BULLET.match(line) or META.match(line):
         return True
     soft = SOFT_BULLET.match(line)
-    return bool(soft and parse_attribution(soft.group("rest"), 0, strict=False))
+    return bool(soft and parse_attribution(soft.group("rest"), 0, strict=False, any_group=True))
 
 
 def _escape(line: str) -> str:
@@ -97,7 +97,7 @@ def render_markdown(draft: ConsolidatedDraft) -> str:
                 for comment in comments:
                     body = normalize_text(comment.text) or "(no text)"
                     head = (
-                        f"· {' '.join(comment.organization.split())}, {comment.group.value}"
+                        f"· {' '.join(comment.organization.split())}, {comment.group}"
                         f"{_kind_marker(comment, body)}: "
                     )
                     lines = _block(body, "  ", first=head)

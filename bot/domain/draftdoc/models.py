@@ -8,18 +8,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
-from bot.domain.models import CommentKind, ParsedDraft, StakeholderGroup
+from bot.domain.models import AttributionStatus, CommentKind, ParsedDraft
 
 
 @dataclass(slots=True)
 class ConsolidatedComment:
     id: int
     organization: str
-    group: StakeholderGroup
+    group: str
     kind: CommentKind
     text: str
     created_at: datetime
     edited: bool = False
+    #: How the attribution stood when the comment was made; all but verified are marked.
+    status: AttributionStatus = AttributionStatus.VERIFIED
 
 
 @dataclass(slots=True)
@@ -28,6 +30,8 @@ class ConsolidatedSection:
     text: str
     revision: int
     comments: list[ConsolidatedComment] = field(default_factory=list)
+    #: Comments on this section the secretariat hid: counted, never shown.
+    hidden: int = 0
 
 
 @dataclass(slots=True)
@@ -69,6 +73,7 @@ def to_consolidated(
                     kind=comment.kind,
                     text=comment.text,
                     created_at=moment,
+                    status=comment.status,
                 )
             )
         sections.append(ConsolidatedSection(section.key, section.text, 1, comments))

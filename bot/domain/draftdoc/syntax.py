@@ -6,9 +6,11 @@ text line these patterns would read as structure, so what it writes reads back u
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.models import CommentKind, StakeholderGroup
+from bot.domain.models import AttributionStatus, CommentKind
+from bot.domain.stakeholders import match_group, server_groups
 from bot.errors import UserError
 from bot.text import clean_control
 
@@ -52,13 +54,25 @@ DATE_SUFFIX = re.compile(r"\s*_\((?:#\d+,\s*)?(?P<date>\d{4}-\d{2}-\d{2})(?:,\s*
 _DELETION = re.compile(r"^(?:delete|deleted|deletion)(?:\s+[\w().,/-]{1,12}){0,2}\s*\.?$", re.I)
 META = re.compile(r"^(?P<name>version|generated|comment window)\s*:\s*(?P<value>.*)$", re.I)
 NO_COMMENTS = "_No comments._"
+#: The line that says how many comments of a section the secretariat hid (never their text).
+HIDDEN_NOTE = re.compile(r"^_\d[\d,]* comments? hidden by the secretariat\._$")
+#: The marks after a group that say an attribution was not verified in Discord.
+_STATUS_WORDS = {
+    "unverified": AttributionStatus.UNVERIFIED,
+    "imported": AttributionStatus.IMPORTED,
+}
 _MAX_ORG = 120
 _MAX_GROUP = 40
 
 
-def _group_names() -> str:
-    names = [g.value for g in StakeholderGroup]
+def _group_names(own: Sequence[str] = ()) -> str:
+    names = server_groups(own)
     return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def hidden_note(count: int) -> str:
+    """ "_2 comments hidden by the secretariat._", which the reader skips."""
+    return f"_{count:,} comment{'' if count == 1 else 's'} hidden by the secretariat._"
 
 
 def _kind_names() -> str:
@@ -77,13 +91,22 @@ def shorten(text: str, limit: int = 40) -> str:
 @dataclass(slots=True)
 class Attribution:
     organization: str
-    group: StakeholderGroup
+    group: str
     kind: CommentKind | None
     text: str
+    #: None without a mark; " (unverified)" or " (imported)" after the group says which.
+    status: AttributionStatus | None = None
 
 
-def parse_attribution(rest: str, line: int, *, strict: bool) -> Attribution | None:
-    """``"ISOC, Civil Society [amendment]: text"`` -> the parts; None if it has no attribution.
+def parse_attribution(
+    rest: str, line: int, *, strict: bool, groups: Sequence[str] = (), any_group: bool = False
+) -> Attribution | None:
+    """``"ISOC, Civil Society (unverified) [amendment]: text"`` -> the parts; None if it has no
+    attribution. The status mark (``(unverified)`` or ``(imported)``) and the kind come after
+    the group, in either order.
+    The organization and the group split at the last comma; the group is one of the five WSIS
+    groups or of ``groups`` (a server's own), or with ``any_group`` any text that could name a
+    group (the writer uses it to escape every line the reader might take for a comment).
 
     With ``strict`` (an explicit ``·`` bullet), an attribution whose group or kind is unknown is
     an error; otherwise it is simply not an attribution.
@@ -92,13 +115,19 @@ def parse_attribution(rest: str, line: int, *, strict: bool) -> Attribution | No
     if not colon or "," not in head:
         return None
     kind: CommentKind | None = None
-    mark = _KIND_MARK.search(head)
-    if mark:
+    status: AttributionStatus | None = None
+    while mark := _KIND_MARK.search(head):
         word = mark.group("kind").lower()
-        if word in {k.value for k in CommentKind}:
+        bracket = mark.group(0).strip().startswith("[")
+        if kind is None and word in {k.value for k in CommentKind}:
             kind = CommentKind(word)
             head = head[: mark.start()]
-        elif mark.group(0).strip().startswith("["):
+        elif status is None and not bracket and word in _STATUS_WORDS:
+            status = _STATUS_WORDS[word]
+            head = head[: mark.start()]
+        elif not bracket:
+            break
+        else:
             if not strict:
                 return None
             raise line_error(
@@ -110,18 +139,17 @@ def parse_attribution(rest: str, line: int, *, strict: bool) -> Attribution | No
     org, group_text = " ".join(org.split()), " ".join(group_text.split())
     if not org or not group_text or len(org) > _MAX_ORG or len(group_text) > _MAX_GROUP:
         return None
-    try:
-        group = StakeholderGroup.parse(group_text)
-    except ValueError:
+    group = group_text if any_group else match_group(group_text, groups)
+    if group is None:
         if not strict:
             return None
         raise line_error(
             line,
             f'"{shorten(group_text)}" is not a stakeholder group; write "Organization, Group:" '
-            f"with the group one of {_group_names()} (indent the line by two spaces if it "
+            f"with the group one of {_group_names(groups)} (indent the line by two spaces if it "
             "continues the comment above).",
-        ) from None
-    return Attribution(org, group, kind, text.strip())
+        )
+    return Attribution(org, group, kind, text.strip(), status)
 
 
 def infer_kind(text: str) -> CommentKind:
