@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from bot.domain.ical import MAX_OCCURRENCES, ImportedEvent, ImportResult, export_ics, import_ics
+from bot.domain.ical import MAX_OCCURRENCES, ImportedEvent, ParsedCalendar, export_ics, import_ics
 from bot.domain.models import Event, EventKind, EventStatus
 from bot.domain.when import parse_when
 from bot.errors import UserError
@@ -584,7 +584,7 @@ def test_never_matching_rule_is_quick_and_warned() -> None:
     )
     took, result = _timed_import(data)
     assert took < 0.5
-    assert isinstance(result, ImportResult)
+    assert isinstance(result, ParsedCalendar)
     assert [(e.title, e.start) for e in result.events] == [
         ("Hostile", datetime(2014, 3, 1, 9, tzinfo=UTC)),
         ("Fine", datetime(2014, 1, 1, tzinfo=UTC)),
@@ -612,7 +612,7 @@ def test_slow_rule_is_cut_off_by_the_time_budget() -> None:
     )
     took, result = _timed_import(data, budget=0.3)
     assert took < 1.5
-    assert isinstance(result, ImportResult)
+    assert isinstance(result, ParsedCalendar)
     assert [e.title for e in result.events] == ["Weekly"] * 3 + ["Slow", "Later", "Fine"]
     assert result.events[3].uid == "h@x#20140301T090000Z"
     assert result.warnings == [

@@ -19,7 +19,7 @@ the UID the series would give it. A file holding several VCALENDARs is read whol
 without DTSTART are skipped with a warni
 
 The package: `read` (the file, series by UID), `vevent` (one VEVENT), `expand` (bounded
-recurrence expansion), `write` (the export) and `models` (the import's result and limits).
+recurrence expansion), `write` (the export) and `models` (the file as read, and the limits).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bot.domain.ical.models import (
     MAX_EVENTS,
     MAX_OCCURRENCES,
     ImportedEvent,
-    ImportResult,
+    ParsedCalendar,
 )
 from bot.domain.ical.read import import_ics
 from bot.domain.ical.write import PRODID, export_ics
@@ -39,8 +39,8 @@ __all__ = [
     "MAX_EVENTS",
     "MAX_OCCURRENCES",
     "PRODID",
-    "ImportResult",
     "ImportedEvent",
+    "ParsedCalendar",
     "export_ics",
     "import_ics",
 ]

@@ -1,5 +1,5 @@
-"""What an import gives back (`ImportResult`: the events read, ready to store, and the warnings
-to show) and the limits every import keeps to."""
+"""What reading a .ics file gives back (`ParsedCalendar`: the events read, ready to store, and
+the warnings to show) and the limits every import keeps to."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ class ImportedEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class ImportResult:
+class ParsedCalendar:
+    """A .ics file as read, before anything is stored (what the import then did to the
+    calendar is bot.domain.calendar.ImportResult)."""
+
     events: list[ImportedEvent]
     warnings: list[str] = field(default_factory=list)

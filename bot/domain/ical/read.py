@@ -19,7 +19,7 @@ from bot.domain.ical.models import (
     MAX_EVENTS,
     MAX_OCCURRENCES,
     ImportedEvent,
-    ImportResult,
+    ParsedCalendar,
 )
 from bot.domain.ical.vevent import Reader, Skip, occurrence_key, one_line, read_vevent, text_of
 from bot.domain.when.zones import zone, zone_or_utc
@@ -59,7 +59,7 @@ def _fallback_uid(component: Component) -> str:
 
 def import_ics(
     data: bytes, default_tz: str = "UTC", *, budget: float = EXPAND_BUDGET
-) -> ImportResult:
+) -> ParsedCalendar:
     """Read a .ics file into events; a file that is not iCalendar is a UserError.
 
     Recurrences are expanded by recurring-ical-events within `budget` seconds for the whole
@@ -114,7 +114,7 @@ def import_ics(
             warnings.append(f"Only the first {MAX_EVENTS} events were imported.")
             events = events[:MAX_EVENTS]
             break
-    return ImportResult(events=events, warnings=warnings)
+    return ParsedCalendar(events=events, warnings=warnings)
 
 
 # C0 control characters but tab, line feed and carriage return (UTF-8 never uses these bytes
