@@ -1,10 +1,11 @@
 """The calendar service: meetings, deadlines and windows, their reminders, iCalendar in and out.
 
 The cog converts Discord options to the arguments here and formats what comes back. Every change
-runs through `_writing`: the event is written, its pending reminders replanned (from the
-server's offsets and the injected clock) and an audit row recorded in one transaction, and the
-reminder engine is notified once it has committed. Validation, diffing and the .ics conversion
-are pure, in bot.domain.calendar.
+runs through `_writing` (an EventWrite, bot.services.calendar_write): the event is written, its
+pending reminders replanned (from the server's offsets and the injected clock) and an audit row
+recorded in one transaction, and the reminder engine is notified once it has committed.
+Validation, diffing and the .ics conversion are pure, in bot.domain.calendar; reading and
+storing a .ics file, and writing one, off the event loop are in bot.services.calendar_files.
 
 Decisions (the contract leaves them open):
 
@@ -23,20 +24,16 @@ Decisions (the contract leaves them open):
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.db import audit
-from bot.db.database import Database, Executor, opt_ms
+from bot.db.database import Database, opt_ms
 from bot.db.events import EventRepository
-from bot.db.reminders import ReminderRepository
-from bot.domain import ical
 from bot.domain.calendar import (
     MAX_DAYS,
     MAX_ICS_BYTES,
@@ -44,7 +41,6 @@ from bot.domain.calendar import (
     Edited,
     IcsExport,
     ImportResult,
-    apply_to,
     audit_detail,
     changes,
     check_window,
@@ -57,97 +53,21 @@ from bot.domain.calendar import (
     parse_kind,
     parse_ref,
     parse_status,
-    plan_key,
-    read_ics,
-    times,
-    to_event,
     window_event,
-    write_ics,
 )
 from bot.domain.clock import Clock
 from bot.domain.models import Event, EventKind, EventStatus, GuildSettings
 from bot.domain.offsets import parse_offsets
-from bot.domain.reminders import plan_event_reminders
 from bot.domain.when import parse_when, validate_zone
 from bot.errors import NotFound, UserError
+from bot.services.calendar_files import read_ics_off_loop, store_imported, write_ics_off_loop
+from bot.services.calendar_write import EventWrite
 from bot.services.settings import SettingsService
 
 log = logging.getLogger(__name__)
 
 #: The same member adding the same title at the same moment within this is one event (a retry).
 SAME_EVENT_WINDOW = timedelta(minutes=10)
-READ_DEADLINE = 15.0  # seconds to parse and expand one file (ical.EXPAND_BUDGET of it)
-
-
-@dataclass(slots=True)
-class _Write:
-    """One transaction of changes to a server's events (see CalendarService._writing)."""
-
-    tx: Executor
-    guild_id: int
-    actor_id: int | None
-    now: datetime
-    offsets: list[timedelta]
-    repo: EventRepository
-    #: Set when reminders were written or removed: the engine is told after the commit.
-    changed: bool = False
-
-    async def save(self, before: Event | None, wanted: Event) -> Event:
-        """Insert `wanted` (when `before` is None) or write it over `before`, and replan its
-        reminders when what they depend on changed."""
-        if before is None:
-            event = await self.repo.insert(self.tx, wanted, self.now)
-            await self.replan(event, rescheduled=False)
-            return event
-        event = await self.repo.update(self.tx, wanted, self.now)
-        if plan_key(before) != plan_key(event):
-            await self.replan(event, rescheduled=times(before) != times(event))
-        return event
-
-    async def save_new_uid(self, candidate: Event) -> Event | None:
-        """Insert `candidate` unless its UID was stored by another writer since it was looked up
-        (then None)."""
-        event = await self.repo.insert_new_uid(self.tx, candidate, self.now)
-        if event is not None:
-            await self.replan(event, rescheduled=False)
-        return event
-
-    async def replan(self, event: Event, *, rescheduled: bool) -> None:
-        planned = plan_event_reminders(event, self.offsets, self.now)
-        await ReminderRepository.replace_for_event(
-            self.tx, event, planned, rescheduled=rescheduled, now=self.now
-        )
-        self.changed = True
-
-    async def remove(self, event: Event) -> None:
-        """Delete the event and its pending reminders."""
-        await ReminderRepository.delete_for_event(self.tx, event.id)
-        await self.repo.delete(self.tx, self.guild_id, event.id)
-        self.changed = True
-
-    async def audit(self, action: str, target: str, detail: dict[str, Any] | None) -> None:
-        await audit.record(
-            self.tx, guild_id=self.guild_id, actor_id=self.actor_id, action=action,
-            target=target, at=self.now, detail=detail,
-        )
-
-
-async def read_ics_off_loop(
-    data: bytes, *, default_zone: str, filename: str = "calendar.ics"
-) -> tuple[list[ical.ImportedEvent], ImportResult]:
-    """`read_ics` on a worker thread, so that parsing and expanding a large or hostile file
-    never holds the event loop; a file that takes longer than READ_DEADLINE is refused."""
-    try:
-        return await asyncio.wait_for(
-            asyncio.to_thread(read_ics, data, default_zone=default_zone, filename=filename),
-            timeout=READ_DEADLINE,
-        )
-    except TimeoutError:
-        log.warning("reading %s took more than %ss; refused", filename, READ_DEADLINE)
-        raise UserError(
-            f"{filename[:60]} took too long to read; import a smaller calendar (fewer months or"
-            " fewer repeating events)."
-        ) from None
 
 
 def _window_owned(event: Event, *, clear: bool = False) -> UserError:
@@ -258,13 +178,13 @@ class CalendarService:
         actor_id: int | None,
         now: datetime,
         offsets: list[timedelta] | None = None,
-    ) -> AsyncIterator[_Write]:
+    ) -> AsyncIterator[EventWrite]:
         """One transaction of changes to the server's events (write -> replan -> audit); the
         reminder engine is notified after it commits, when reminders changed."""
         if offsets is None:
             offsets = await self._offsets(guild_id)
         async with self.db.transaction() as tx:
-            write = _Write(tx, guild_id, actor_id, now, offsets, self.repo)
+            write = EventWrite(tx, guild_id, actor_id, now, offsets, self.repo)
             yield write
         if write.changed:
             self._notify()
@@ -495,7 +415,7 @@ class CalendarService:
             count = await self._replan_guild(write)
         return settings, count
 
-    async def _replan_guild(self, write: _Write) -> int:
+    async def _replan_guild(self, write: EventWrite) -> int:
         """Reminders of an event that was moved keep saying "rescheduled"."""
         events = await self.repo.future(write.tx, write.guild_id, write.now)
         moved = await self.repo.rescheduled_event_ids(write.tx, write.guild_id)
@@ -523,47 +443,7 @@ class CalendarService:
             data, default_zone=settings.timezone, filename=filename
         )
         async with self._writing(guild_id, actor_id, self.clock()) as write:
-            # Two imports of one file at once: the second waits, then finds the first's events
-            # (SQLite's transactions take turns already).
-            await self.repo.lock_imports(write.tx, guild_id)
-            existing = await self.repo.by_uids(write.tx, guild_id, [i.uid for i in items])
-            created_ids: list[int] = []
-            updated_ids: list[int] = []
-            for item in items:
-                before = existing.get(item.uid)
-                if before is None:
-                    new = await write.save_new_uid(to_event(item, guild_id, created_by=actor_id))
-                    if new is not None:
-                        result.created += 1
-                        created_ids.append(new.id)
-                        result.events.append(new)
-                        continue
-                    # Another writer stored this UID since we looked: update theirs.
-                    before = await self.repo.by_uid(write.tx, guild_id, item.uid)
-                    assert before is not None
-                if before.draft_id is not None:
-                    result.skipped += 1
-                    result.warnings.append(
-                        f'"{item.title[:60]}" is a draft\'s comment window here; change it with'
-                        " `/draft window`."
-                    )
-                    continue
-                wanted = apply_to(item, before)
-                if not changes(before, wanted):
-                    result.unchanged += 1
-                    continue
-                event = await write.save(before, wanted)
-                write.changed = True
-                result.updated += 1
-                updated_ids.append(event.id)
-                result.events.append(event)
-            await write.audit(
-                "event.import", f"file:{filename[:100]}",
-                {
-                    "created": created_ids, "updated": updated_ids,
-                    "unchanged": result.unchanged, "skipped": result.skipped,
-                },
-            )
+            await store_imported(write, items, result, filename=filename)
         result.events.sort(key=lambda e: (e.start, e.id))
         return result
 
@@ -576,6 +456,4 @@ class CalendarService:
             events = await self.repo.all(guild_id)
         else:
             events = await self.upcoming(guild_id, days)
-        left_out: list[Event] = []
-        data = write_ics(events, name=name, now=self.clock(), left_out=left_out)
-        return IcsExport(data, len(events) - len(left_out), tuple(left_out))
+        return await write_ics_off_loop(events, name=name, now=self.clock())
