@@ -1,19 +1,82 @@
-"""/settings timezone|coordinator-role: how a server runs its process."""
+"""/settings timezone|coordinator-role|verification|groups add|groups remove|show: how a server
+runs its process."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.ui import reply
+from bot.domain.models import GuildSettings
+from bot.ui import inert, reply
 from cogs._autocomplete import timezone_autocomplete
 from cogs._common import Interaction, coordinator_only, guild_id, services
+
+
+def settings_text(settings: GuildSettings, groups: list[str]) -> str:
+    """/settings show: everything a server has set, or its defaults."""
+    role = (
+        f"<@&{settings.coordinator_role_id}> (and members with Manage Server)"
+        if settings.coordinator_role_id
+        else "none (members with Manage Server are coordinators)"
+    )
+    channel = (
+        f"<#{settings.reminder_channel_id}>"
+        if settings.reminder_channel_id
+        else "none (event reminders are not posted; set one with `/reminders channel`)"
+    )
+    offsets = ", ".join(settings.reminder_offsets.split(","))
+    return "\n".join([
+        "**Settings of this server**",
+        f"Timezone: **{settings.timezone}**",
+        f"Coordinator role: {role}",
+        f"Reminder channel: {channel}",
+        f"Reminder offsets: {offsets}",
+        f"Verification mode: **{settings.verification_mode.value}**",
+        f"Stakeholder groups: {', '.join(inert(g) for g in groups)}",
+    ])
+
+
+class GroupCommands(app_commands.Group, name="groups"):
+    """A server's own stakeholder groups, beside the five WSIS groups."""
+
+    @app_commands.command(name="add")
+    @app_commands.describe(name='The new group, e.g. "Academia" (1-40 characters, no comma or colon)')
+    @coordinator_only()
+    async def add(self, interaction: Interaction, name: str) -> None:
+        """Add a stakeholder group to this server."""
+        added = await services(interaction).stakeholders.add_group(
+            guild_id(interaction), interaction.user.id, name
+        )
+        await reply(
+            interaction,
+            f"Added the group **{inert(added)}**. Members can now choose it in `/stakeholder"
+            " register`, and `/coverage` shows it as a column.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="remove")
+    @app_commands.describe(name="A group this server added, that no profile uses")
+    @coordinator_only()
+    async def remove(self, interaction: Interaction, name: str) -> None:
+        """Remove a group this server added (no profile may use it)."""
+        removed = await services(interaction).stakeholders.remove_group(
+            guild_id(interaction), interaction.user.id, name
+        )
+        await reply(
+            interaction,
+            f"Removed the group **{inert(removed)}**. Comments made in it keep their attribution.",
+            ephemeral=True,
+        )
 
 
 @app_commands.guild_only()
 class SettingsCommands(app_commands.Group, name="settings"):
     """Server settings (coordinators)."""
+
+    groups = GroupCommands()
 
     @app_commands.command(name="timezone")
     @app_commands.describe(zone="The server's timezone, e.g. Europe/Zurich")
@@ -44,6 +107,46 @@ class SettingsCommands(app_commands.Group, name="settings"):
             f"Members with {role.mention} are now coordinators (as are members with Manage Server).",
             ephemeral=True,
         )
+
+    @app_commands.command(name="verification")
+    @app_commands.describe(
+        mode="open: registered members comment, unverified attributions marked;"
+        " required: verified members only"
+    )
+    @coordinator_only()
+    async def verification(
+        self, interaction: Interaction, mode: Literal["open", "required"]
+    ) -> None:
+        """Choose who may comment: any registered member, or verified members only."""
+        svc = services(interaction)
+        gid = guild_id(interaction)
+        await svc.settings.set_verification_mode(gid, interaction.user.id, mode)
+        if mode == "open":
+            text = (
+                "Verification mode is now **open**: registered members can comment, and an"
+                " attribution nobody verified is shown with \u201c(unverified)\u201d."
+            )
+        else:
+            waiting = await svc.stakeholders.count_unverified(gid)
+            text = (
+                "Verification mode is now **required**: only members whose profile a coordinator"
+                " verified can comment (`/stakeholder verify`)."
+            )
+            if waiting:
+                text += (
+                    f" {waiting} registered profile{' is' if waiting == 1 else 's are'} not"
+                    " verified yet: `/stakeholder list verified:unverified`."
+                )
+        await reply(interaction, text, ephemeral=True)
+
+    @app_commands.command(name="show")
+    async def show(self, interaction: Interaction) -> None:
+        """Show this server's settings (anyone)."""
+        svc = services(interaction)
+        gid = guild_id(interaction)
+        settings = await svc.settings.get(gid)
+        groups = await svc.stakeholders.groups(gid)
+        await reply(interaction, settings_text(settings, groups), ephemeral=True)
 
 
 class SettingsCog(commands.Cog):

@@ -1,8 +1,8 @@
-"""/stakeholder register|show|list and /timezone: who is who in the process."""
+"""/stakeholder register|show|list|verify|set|remove and /timezone: who is who in the process."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -11,14 +11,26 @@ from discord.ext import commands
 from bot.domain.models import DEFAULT_GROUPS, Stakeholder
 from bot.domain.timefmt import ts
 from bot.errors import UserError
-from bot.paging import Page, pager, send_listing
-from bot.ui import chunk_lines, reply
+from bot.paging import GONE, Page, pager, send_listing
+from bot.ui import chunk_lines, inert, reply
 from cogs._autocomplete import group_autocomplete, timezone_autocomplete
-from cogs._common import Interaction, guild_id, services
+from cogs._common import Interaction, coordinator_only, guild_id, services
+
+Verified = Literal["verified", "unverified", "all"]
+_STATES: dict[str, bool | None] = {"verified": True, "unverified": False, "all": None}
+
+
+def state(profile: Stakeholder) -> str:
+    return "verified" if profile.verified else "unverified"
+
+
+def named(profile: Stakeholder) -> str:
+    """**ISOC**, Civil Society: the organization as inert text (SPEC section 8), the group."""
+    return f"**{inert(profile.organization)}**, {profile.group}"
 
 
 def profile_line(profile: Stakeholder) -> str:
-    return f"<@{profile.user_id}> — **{profile.organization}**, {profile.group}"
+    return f"<@{profile.user_id}> — {named(profile)} · {state(profile)}"
 
 
 @app_commands.guild_only()
@@ -28,7 +40,7 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
     @app_commands.command(name="register")
     @app_commands.describe(
         organization="Your organization, as the consolidated text should name it (e.g. ISOC)",
-        group="Your stakeholder group",
+        group="Your stakeholder group (one of this server's groups)",
     )
     @app_commands.autocomplete(group=group_autocomplete)
     async def register(self, interaction: Interaction, organization: str, group: str) -> None:
@@ -37,11 +49,15 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
             guild_id(interaction), interaction.user.id, interaction.user.display_name,
             organization, group,
         )
-        verb = "Registered" if new else "Updated your profile:"
+        verb = "Registered" if new else "Your profile:"
+        then = (
+            "" if profile.verified
+            else " A coordinator can verify your profile with `/stakeholder verify`."
+        )
         await reply(
             interaction,
-            f"{verb} **{profile.organization}**, {profile.group}. Your comments will be"
-            f" attributed as \u201c{profile.attribution}\u201d.",
+            f"{verb} {named(profile)} ({state(profile)}). Your comments will be attributed as"
+            f" \u201c{inert(profile.attribution)}\u201d.{then}",
             ephemeral=True,
         )
 
@@ -58,12 +74,19 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
                     "You have no stakeholder profile yet; run `/stakeholder register` with your"
                     " organization and group."
                 )
-            raise UserError(f"{target.display_name} has no stakeholder profile in this server.")
+            raise UserError(f"{inert(target.display_name)} has no stakeholder profile in this server.")
+        if profile.verified:
+            verification = "verified" + (f" by <@{profile.verified_by}>" if profile.verified_by else "")
+            if profile.verified_at:
+                verification += f" on {ts(profile.verified_at, 'D')}"
+        else:
+            verification = "unverified (coordinators verify profiles with `/stakeholder verify`)"
         lines = [
-            f"**{target.display_name}**",
-            f"Organization: **{profile.organization}**",
+            f"**{inert(target.display_name)}**",
+            f"Organization: **{inert(profile.organization)}**",
             f"Stakeholder group: {profile.group}",
-            f"Attributed as: \u201c{profile.attribution}\u201d",
+            f"Attributed as: \u201c{inert(profile.attribution)}\u201d",
+            f"Verification: {verification}",
             f"Registered: {ts(profile.created_at, 'D')}",
         ]
         zone = await svc.settings.member_timezone(target.id)
@@ -72,21 +95,82 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
         await reply(interaction, "\n".join(lines), ephemeral=True)
 
     @app_commands.command(name="list")
-    @app_commands.describe(group="Only this stakeholder group")
+    @app_commands.describe(group="Only this stakeholder group", verified="Only verified or unverified profiles")
     @app_commands.autocomplete(group=group_autocomplete)
-    async def list_(self, interaction: Interaction, group: str | None = None) -> None:
-        """List registered stakeholders, by group."""
-        profiles = await services(interaction).stakeholders.list(guild_id(interaction), group)
+    async def list_(
+        self, interaction: Interaction, group: str | None = None, verified: Verified = "all"
+    ) -> None:
+        """List registered stakeholders, by group, with whether each is verified."""
+        profiles = await services(interaction).stakeholders.list(
+            guild_id(interaction), group, _STATES[verified]
+        )
         if not profiles:
-            where = f" in {group}" if group else ""
+            which = "" if verified == "all" else f" {verified}"
+            where = f" in {inert(group)}" if group else ""
             await reply(
                 interaction,
-                f"No stakeholders registered{where} yet; members join with `/stakeholder register`.",
+                f"No{which} stakeholders registered{where} yet; members join with `/stakeholder register`.",
                 ephemeral=True,
             )
             return
-        args = profiles[0].group if group else ""
+        args = f"{verified}:{profiles[0].group if group else ''}"
         await send_listing(interaction, "stakeholders", args, stakeholder_pages(profiles))
+
+    @app_commands.command(name="verify")
+    @app_commands.describe(member="The member whose profile you vouch for")
+    @coordinator_only()
+    async def verify(self, interaction: Interaction, member: discord.Member) -> None:
+        """Verify a member's profile: their comments are then attributed without "(unverified)"."""
+        profile, now = await services(interaction).stakeholders.verify(
+            guild_id(interaction), interaction.user.id, member.id, inert(member.display_name)
+        )
+        if not now:
+            text = f"<@{member.id}>'s profile was already verified: {named(profile)}."
+        else:
+            text = (
+                f"Verified <@{member.id}>: {named(profile)}. Their comments from now on are"
+                f" attributed as \u201c{inert(profile.attribution)}\u201d, verified; they can no"
+                " longer change their organization or group themselves (`/stakeholder set` can)."
+            )
+        await reply(interaction, text, ephemeral=True)
+
+    @app_commands.command(name="set")
+    @app_commands.describe(
+        member="Whose profile to set",
+        organization="Their organization, as the consolidated text should name it",
+        group="Their stakeholder group (one of this server's groups)",
+    )
+    @app_commands.autocomplete(group=group_autocomplete)
+    @coordinator_only()
+    async def set_(
+        self, interaction: Interaction, member: discord.Member, organization: str, group: str
+    ) -> None:
+        """Set a member's organization and group; the profile is verified at once."""
+        profile, _ = await services(interaction).stakeholders.set(
+            guild_id(interaction), interaction.user.id, member.id, member.display_name,
+            organization, group,
+        )
+        await reply(
+            interaction,
+            f"Set <@{member.id}>'s profile: {named(profile)} (verified). Their comments will be"
+            f" attributed as \u201c{inert(profile.attribution)}\u201d.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="remove")
+    @app_commands.describe(member="Whose profile to remove")
+    @coordinator_only()
+    async def remove(self, interaction: Interaction, member: discord.Member) -> None:
+        """Remove a member's profile; their comments keep the attribution they were made with."""
+        removed = await services(interaction).stakeholders.remove(
+            guild_id(interaction), interaction.user.id, member.id, inert(member.display_name)
+        )
+        await reply(
+            interaction,
+            f"Removed <@{member.id}>'s stakeholder profile ({named(removed)}). Their comments"
+            " keep the attribution they were made with; to comment again they register anew.",
+            ephemeral=True,
+        )
 
 
 def stakeholder_pages(profiles: list[Stakeholder]) -> list[str]:
@@ -103,9 +187,13 @@ def stakeholder_pages(profiles: list[Stakeholder]) -> list[str]:
 
 @pager("stakeholders")
 async def stakeholders_page(interaction: Interaction, args: str, index: int) -> Page:
-    """Page `index` of /stakeholder list (args: the group, or empty for all)."""
-    group = args or None
-    profiles = await services(interaction).stakeholders.list(guild_id(interaction), group)
+    """Page `index` of /stakeholder list (args: "verified:group", each may be empty)."""
+    which, _, group = args.partition(":")
+    if which not in _STATES:
+        raise UserError(GONE)
+    profiles = await services(interaction).stakeholders.list(
+        guild_id(interaction), group or None, _STATES[which]
+    )
     return Page.of(stakeholder_pages(profiles) if profiles else ["No stakeholders any more."], index)
 
 

@@ -124,5 +124,16 @@ class StakeholderRepository:
         )
         return [_model(r) for r in rows]
 
-    async def count(self, guild_id: int) -> int:
-        return int(await self.db.fetchval("SELECT COUNT(*) FROM stakeholders WHERE guild_id = $1", guild_id))
+    async def count(self, guild_id: int, verified: bool | None = None) -> int:
+        """The server's profiles, or those of one verification state."""
+        if verified is None:
+            return int(
+                await self.db.fetchval("SELECT COUNT(*) FROM stakeholders WHERE guild_id = $1", guild_id)
+            )
+        return int(
+            await self.db.fetchval(
+                "SELECT COUNT(*) FROM stakeholders WHERE guild_id = $1 AND verified = $2",
+                guild_id,
+                1 if verified else 0,
+            )
+        )

@@ -80,7 +80,8 @@ async def load_sample(services: Any, world: Any, directory: Path) -> list[str]:
     await services.settings.set_reminder_channel(gid, chair, world.reminders.id)
     await services.settings.set_coordinator_role(gid, chair, world.coordinator_role.id)
     for name, (org, group) in SAMPLE_MEMBERS.items():
-        await services.stakeholders.register(gid, world.members[name].id, name, org, group)
+        # Set by the chair, so the sample members start verified (SPEC section 8).
+        await services.stakeholders.set(gid, chair, world.members[name].id, name, org, group)
     report = await load_directory(services, gid, directory, actor_id=chair)
     lines = list(report.lines) + [f"error: {e}" for e in report.errors]
     if "C11" in await services.drafts.codes(gid):

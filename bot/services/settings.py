@@ -7,9 +7,15 @@ from bot.db import audit
 from bot.db.database import Database, Executor
 from bot.db.guilds import GuildRepository, UserRepository
 from bot.domain.clock import Clock
-from bot.domain.models import GuildSettings
+from bot.domain.models import GuildSettings, VerificationMode
 from bot.domain.offsets import format_offsets, parse_offsets
 from bot.domain.when import validate_zone
+from bot.errors import UserError
+
+EVERYONE_REFUSED = (
+    "@everyone would make every member a coordinator; choose a role that only the"
+    " secretariat has."
+)
 
 
 class SettingsService:
@@ -43,10 +49,23 @@ class SettingsService:
         return await self._update(guild_id, actor_id, None, timezone=validate_zone(zone))
 
     async def set_coordinator_role(self, guild_id: int, actor_id: int, role_id: int) -> GuildSettings:
+        """Choose the coordinator role; @everyone (whose id is the server's) is refused."""
+        if role_id == guild_id:
+            raise UserError(EVERYONE_REFUSED)
         return await self._update(guild_id, actor_id, None, coordinator_role_id=role_id)
 
     async def set_reminder_channel(self, guild_id: int, actor_id: int, channel_id: int) -> GuildSettings:
         return await self._update(guild_id, actor_id, None, reminder_channel_id=channel_id)
+
+    async def set_verification_mode(
+        self, guild_id: int, actor_id: int, mode: str | VerificationMode
+    ) -> GuildSettings:
+        """Open (unverified members comment, marked) or required (verified members only)."""
+        try:
+            chosen = VerificationMode(str(mode).strip().lower())
+        except ValueError:
+            raise UserError("Choose a verification mode: open or required.") from None
+        return await self._update(guild_id, actor_id, None, verification_mode=chosen.value)
 
     async def set_reminder_offsets(
         self, guild_id: int, actor_id: int, text: str, *, tx: Executor | None = None

@@ -154,8 +154,11 @@ class StakeholderService:
             )
         return profile, new
 
-    async def verify(self, guild_id: int, actor_id: int, user_id: int, name: str) -> Stakeholder:
-        """A coordinator verifies a member's profile as it stands."""
+    async def verify(
+        self, guild_id: int, actor_id: int, user_id: int, name: str
+    ) -> tuple[Stakeholder, bool]:
+        """A coordinator verifies a member's profile as it stands; returns it and whether it
+        was verified now (False: it already was)."""
         at = self.clock()
         async with self.db.transaction() as tx:
             current = await self.repo.get(guild_id, user_id, tx)
@@ -165,7 +168,7 @@ class StakeholderService:
                     " `/stakeholder register`, or set theirs with `/stakeholder set`."
                 )
             if current.verified:
-                return current
+                return current, False
             profile = await self.repo.verify(tx, guild_id, user_id, actor_id, at)
             assert profile is not None
             await audit.record(
@@ -173,7 +176,7 @@ class StakeholderService:
                 target=f"user:{user_id}", at=at,
                 detail={"organization": profile.organization, "group": profile.group},
             )
-        return profile
+        return profile, True
 
     async def remove(self, guild_id: int, actor_id: int, user_id: int, name: str) -> Stakeholder:
         """A coordinator removes a member's profile; their comments keep the attribution they
@@ -218,6 +221,9 @@ class StakeholderService:
         if settings.verification_mode is VerificationMode.REQUIRED:
             raise Forbidden(VERIFICATION_REQUIRED)
         return profile, AttributionStatus.UNVERIFIED
+
+    async def count_unverified(self, guild_id: int) -> int:
+        return await self.repo.count(guild_id, verified=False)
 
     async def list(
         self, guild_id: int, group: str | None = None, verified: bool | None = None
