@@ -5,196 +5,197 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bot.cli.common import Progress, plural
-from bot.db.database import Database, opt_dt
+from bot.db.comments import CommentRepository
+from bot.db.database import Database
+from bot.db.drafts import DraftRepository
+from bot.db.events import EventRepository
+from bot.db.guilds import GuildRepository, UserRepository
+from bot.db.reminders import ReminderRepository
+from bot.db.stakeholders import StakeholderRepository
 from bot.domain.draftdoc import render_docx, render_markdown
+from bot.domain.models import (
+    Comment,
+    Draft,
+    Event,
+    GuildSettings,
+    Reminder,
+    Section,
+    SectionRevision,
+    Stakeholder,
+)
 from bot.services import Services
 
 EXPORT_FORMAT = "concord-export/1"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def _iso(ms: int | None) -> str | None:
-    dt = opt_dt(ms)
+def _iso(dt: datetime | None) -> str | None:
     return None if dt is None else dt.isoformat()
 
 
+def _settings(s: GuildSettings) -> dict[str, Any]:
+    return {
+        "timezone": s.timezone,
+        "reminder_channel_id": s.reminder_channel_id,
+        "reminder_offsets": s.reminder_offsets,
+        "coordinator_role_id": s.coordinator_role_id,
+    }
+
+
+def _stakeholder(s: Stakeholder, timezone: str | None) -> dict[str, Any]:
+    return {
+        "user_id": s.user_id,
+        "display_name": s.display_name,
+        "organization": s.organization,
+        "group": str(s.group),
+        "timezone": timezone,
+        "created_at": _iso(s.created_at),
+        "updated_at": _iso(s.updated_at),
+    }
+
+
+def _revision(r: SectionRevision) -> dict[str, Any]:
+    return {
+        "revision": r.revision,
+        "text": r.text,
+        "created_by": r.created_by,
+        "created_at": _iso(r.created_at),
+    }
+
+
+def _section(s: Section, revisions: list[SectionRevision]) -> dict[str, Any]:
+    return {
+        "key": s.key,
+        "position": s.position,
+        "revision": s.revision,
+        "text": s.text,
+        "updated_at": _iso(s.updated_at),
+        "revisions": [_revision(r) for r in revisions],
+    }
+
+
+def _comment(c: Comment) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "section": c.section_key,
+        "revision": c.revision,
+        "author_id": c.author_id,
+        "organization": c.organization,
+        "group": str(c.group),
+        "kind": c.kind.value,
+        "text": c.text,
+        "source_key": c.source_key,
+        "created_at": _iso(c.created_at),
+        "edited_at": _iso(c.edited_at),
+        "withdrawn_at": _iso(c.withdrawn_at),
+    }
+
+
+def _draft(d: Draft, sections: list[dict[str, Any]], comments: list[Comment]) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "code": d.code,
+        "title": d.title,
+        "version": d.version,
+        "window_opens": _iso(d.window_opens),
+        "window_closes": _iso(d.window_closes),
+        "window_event_id": d.window_event_id,
+        "created_at": _iso(d.created_at),
+        "updated_at": _iso(d.updated_at),
+        "sections": sections,
+        "comments": [_comment(c) for c in comments],
+    }
+
+
+def _event(e: Event, draft_code: str | None) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "uid": e.uid,
+        "title": e.title,
+        "kind": e.kind.value,
+        "start": _iso(e.start),
+        "end": _iso(e.end),
+        "all_day": e.all_day,
+        "timezone": e.timezone,
+        "location": e.location,
+        "url": e.url,
+        "description": e.description,
+        "tentative": e.tentative,
+        "status": e.status.value,
+        "draft": draft_code,
+        "created_at": _iso(e.created_at),
+        "updated_at": _iso(e.updated_at),
+    }
+
+
+def _reminder(r: Reminder) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "event_id": r.event_id,
+        "moment": r.moment.value,
+        "offset_seconds": r.offset_seconds,
+        "due_at": _iso(r.due_at),
+        "channel_id": r.channel_id,
+        "user_id": r.user_id,
+        "text": r.text,
+        "state": r.state.value,
+        "rescheduled": r.rescheduled,
+        "late": r.late,
+        "sent_at": _iso(r.sent_at),
+        "error": r.error,
+        "created_at": _iso(r.created_at),
+    }
+
+
 async def dump(db: Database, guild_id: int, *, now: datetime) -> dict[str, Any]:
-    """Everything the guild holds, as plain JSON data (instants as ISO 8601 UTC)."""
-    settings_row = await db.fetchrow(
-        "SELECT timezone, reminder_channel_id, reminder_offsets, coordinator_role_id"
-        " FROM guild_settings WHERE guild_id = $1",
-        guild_id,
-    )
-    settings = (
-        {
-            "timezone": settings_row["timezone"],
-            "reminder_channel_id": settings_row["reminder_channel_id"],
-            "reminder_offsets": settings_row["reminder_offsets"],
-            "coordinator_role_id": settings_row["coordinator_role_id"],
-        }
-        if settings_row is not None
-        else None
-    )
-    stakeholders = [
-        {
-            "user_id": r["user_id"],
-            "display_name": r["display_name"],
-            "organization": r["organization"],
-            "group": r["stakeholder_group"],
-            "timezone": r["timezone"],
-            "created_at": _iso(r["created_at"]),
-            "updated_at": _iso(r["updated_at"]),
-        }
-        for r in await db.fetch(
-            "SELECT s.user_id, s.display_name, s.organization, s.stakeholder_group,"
-            " s.created_at, s.updated_at, u.timezone FROM stakeholders s"
-            " LEFT JOIN user_settings u ON u.user_id = s.user_id"
-            " WHERE s.guild_id = $1 ORDER BY s.stakeholder_group, s.organization, s.user_id",
-            guild_id,
-        )
-    ]
-    drafts_by_id: dict[int, str] = {}
+    """Everything the guild holds, as plain JSON data (instants as ISO 8601 UTC), read through
+    the repositories: withdrawn comments and sent reminders included."""
+    settings = await GuildRepository(db).stored(guild_id)
+    timezones = await UserRepository(db).timezones_in_guild(guild_id)
+    stakeholders = await StakeholderRepository(db).list(guild_id)
+    draft_repo, comment_repo = DraftRepository(db), CommentRepository(db)
+    all_drafts = await draft_repo.all(guild_id)
     drafts: list[dict[str, Any]] = []
-    for d in await db.fetch(
-        "SELECT id, code, title, version, window_opens, window_closes, window_event_id,"
-        " created_at, updated_at FROM drafts WHERE guild_id = $1 ORDER BY code",
-        guild_id,
-    ):
-        drafts_by_id[d["id"]] = d["code"]
-        sections: list[dict[str, Any]] = []
-        keys: dict[int, str] = {}
-        for s in await db.fetch(
-            "SELECT id, key, position, revision, body, updated_at FROM sections"
-            " WHERE draft_id = $1 ORDER BY position, id",
-            d["id"],
-        ):
-            keys[s["id"]] = s["key"]
-            revisions = [
-                {
-                    "revision": r["revision"],
-                    "text": r["body"],
-                    "created_by": r["created_by"],
-                    "created_at": _iso(r["created_at"]),
-                }
-                for r in await db.fetch(
-                    "SELECT revision, body, created_by, created_at FROM section_revisions"
-                    " WHERE section_id = $1 ORDER BY revision",
-                    s["id"],
-                )
-            ]
-            sections.append(
-                {
-                    "key": s["key"],
-                    "position": s["position"],
-                    "revision": s["revision"],
-                    "text": s["body"],
-                    "updated_at": _iso(s["updated_at"]),
-                    "revisions": revisions,
-                }
-            )
-        comments = [
-            {
-                "id": c["id"],
-                "section": keys.get(c["section_id"]),
-                "revision": c["revision"],
-                "author_id": c["author_id"],
-                "organization": c["organization"],
-                "group": c["stakeholder_group"],
-                "kind": c["kind"],
-                "text": c["body"],
-                "source_key": c["source_key"],
-                "created_at": _iso(c["created_at"]),
-                "edited_at": _iso(c["edited_at"]),
-                "withdrawn_at": _iso(c["withdrawn_at"]),
-            }
-            for c in await db.fetch(
-                "SELECT id, section_id, revision, author_id, organization, stakeholder_group,"
-                " kind, body, source_key, created_at, edited_at, withdrawn_at FROM comments"
-                " WHERE draft_id = $1 ORDER BY id",
-                d["id"],
-            )
+    for d in all_drafts:
+        sections = [
+            _section(s, await draft_repo.revisions(s.id)) for s in await draft_repo.sections(d.id)
         ]
-        drafts.append(
-            {
-                "id": d["id"],
-                "code": d["code"],
-                "title": d["title"],
-                "version": d["version"],
-                "window_opens": _iso(d["window_opens"]),
-                "window_closes": _iso(d["window_closes"]),
-                "window_event_id": d["window_event_id"],
-                "created_at": _iso(d["created_at"]),
-                "updated_at": _iso(d["updated_at"]),
-                "sections": sections,
-                "comments": comments,
-            }
-        )
-    events = [
-        {
-            "id": e["id"],
-            "uid": e["uid"],
-            "title": e["title"],
-            "kind": e["kind"],
-            "start": _iso(e["start_at"]),
-            "end": _iso(e["end_at"]),
-            "all_day": bool(e["all_day"]),
-            "timezone": e["timezone"],
-            "location": e["location"],
-            "url": e["url"],
-            "description": e["description"],
-            "tentative": bool(e["tentative"]),
-            "status": e["status"],
-            "draft": drafts_by_id.get(e["draft_id"]) if e["draft_id"] is not None else None,
-            "created_at": _iso(e["created_at"]),
-            "updated_at": _iso(e["updated_at"]),
-        }
-        for e in await db.fetch(
-            "SELECT id, uid, title, kind, start_at, end_at, all_day, timezone, location, url,"
-            " description, tentative, status, draft_id, created_at, updated_at FROM events"
-            " WHERE guild_id = $1 ORDER BY start_at, id",
-            guild_id,
-        )
-    ]
-    reminders = [
-        {
-            "id": r["id"],
-            "event_id": r["event_id"],
-            "moment": r["moment"],
-            "offset_seconds": r["offset_seconds"],
-            "due_at": _iso(r["due_at"]),
-            "channel_id": r["channel_id"],
-            "user_id": r["user_id"],
-            "text": r["body"],
-            "state": r["state"],
-            "rescheduled": bool(r["rescheduled"]),
-            "late": bool(r["late"]),
-            "sent_at": _iso(r["sent_at"]),
-            "error": r["error"],
-            "created_at": _iso(r["created_at"]),
-        }
-        for r in await db.fetch(
-            "SELECT id, event_id, moment, offset_seconds, due_at, channel_id, user_id, body,"
-            " state, rescheduled, late, sent_at, error, created_at FROM reminders"
-            " WHERE guild_id = $1 ORDER BY due_at, id",
-            guild_id,
-        )
-    ]
+        drafts.append(_draft(d, sections, await comment_repo.all_for_draft(d.id)))
+    codes = {d.id: d.code for d in all_drafts}
+    events = await EventRepository(db).all(guild_id)
+    reminders = await ReminderRepository(db).all_for_guild(guild_id)
     return {
         "format": EXPORT_FORMAT,
         "guild_id": guild_id,
         "exported_at": now.isoformat(),
-        "settings": settings,
-        "stakeholders": stakeholders,
-        "events": events,
+        "settings": None if settings is None else _settings(settings),
+        "stakeholders": [_stakeholder(s, timezones.get(s.user_id)) for s in stakeholders],
+        "events": [
+            _event(e, None if e.draft_id is None else codes.get(e.draft_id)) for e in events
+        ],
         "drafts": drafts,
-        "reminders": reminders,
+        "reminders": [_reminder(r) for r in reminders],
     }
+
+
+def _json_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _save(path: Path, render: Callable[[Any], str | bytes], source: Any) -> None:
+    """Write `render(source)` to `path`: text as UTF-8, bytes as they are."""
+    content = render(source)
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
 
 
 @dataclass
@@ -233,41 +234,33 @@ async def export_guild(
     total = 2 + 2 * len(codes)
     done = 0
 
-    def step() -> None:
+    async def write(name: str, what: str, render: Callable[[Any], str | bytes], source: Any) -> None:
+        """Render `source` and write it on a worker thread (python-docx, Markdown and JSON are
+        CPU work: no interaction waits behind an export), then count the file."""
         nonlocal done
+        await asyncio.to_thread(_save, out / name, render, source)
+        report.written.append((name, what))
         done += 1
         if progress is not None:
             progress(done, total)
 
     calendar = await services.calendar.export_ics(guild_id, name="Concord")
-    (out / "calendar.ics").write_bytes(calendar.data)
-    report.written.append(("calendar.ics", plural(calendar.count, "event")))
-    step()
+    await write("calendar.ics", plural(calendar.count, "event"), bytes, calendar.data)
     taken: set[str] = set()
     for code in codes:
         doc = await services.drafts.consolidated(guild_id, code)
         comments = sum(len(s.comments) for s in doc.sections)
         what = f"draft {code}, {plural(len(doc.sections), 'section')}, {plural(comments, 'comment')}"
         stem = file_stem(code, taken)
-        (out / f"{stem}.md").write_text(render_markdown(doc), encoding="utf-8")
-        report.written.append((f"{stem}.md", what))
-        step()
-        (out / f"{stem}.docx").write_bytes(render_docx(doc))
-        report.written.append((f"{stem}.docx", what))
-        step()
+        await write(f"{stem}.md", what, render_markdown, doc)
+        await write(f"{stem}.docx", what, render_docx, doc)
     data = await dump(services.db, guild_id, now=services.clock())
-    (out / "concord.json").write_text(
-        json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
     report.empty = not (data["settings"] or data["events"] or data["drafts"])
-    report.written.append(
-        (
-            "concord.json",
-            f"settings, {plural(len(data['stakeholders']), 'stakeholder')},"
-            f" {plural(len(data['events']), 'event')}, {plural(len(data['drafts']), 'draft')},"
-            f" {plural(sum(len(d['comments']) for d in data['drafts']), 'comment')},"
-            f" {plural(len(data['reminders']), 'reminder')}",
-        )
+    what = (
+        f"settings, {plural(len(data['stakeholders']), 'stakeholder')},"
+        f" {plural(len(data['events']), 'event')}, {plural(len(data['drafts']), 'draft')},"
+        f" {plural(sum(len(d['comments']) for d in data['drafts']), 'comment')},"
+        f" {plural(len(data['reminders']), 'reminder')}"
     )
-    step()
+    await write("concord.json", what, _json_text, data)
     return report

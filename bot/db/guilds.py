@@ -59,6 +59,13 @@ class GuildRepository:
             *(changes[name] for name in names),
         )
 
+    async def stored(self, guild_id: int) -> GuildSettings | None:
+        """The server's settings as stored, or None when it never set any (`get` gives the
+        defaults then)."""
+        if await self.db.fetchval("SELECT 1 FROM guild_settings WHERE guild_id = $1", guild_id):
+            return await self.get(guild_id)
+        return None
+
 
 class UserRepository:
     """A member's own settings, kept per user across servers."""
@@ -80,6 +87,16 @@ class UserRepository:
             zone,
             to_ms(at),
         )
+
+    async def timezones_in_guild(self, guild_id: int) -> dict[int, str | None]:
+        """The own time zones of a server's stakeholders, by user id (None where one was
+        cleared; absent where none was ever set)."""
+        rows = await self.db.fetch(
+            "SELECT u.user_id, u.timezone FROM user_settings u"
+            " JOIN stakeholders s ON s.user_id = u.user_id WHERE s.guild_id = $1",
+            guild_id,
+        )
+        return {r["user_id"]: r["timezone"] for r in rows}
 
 
 class MetaRepository:

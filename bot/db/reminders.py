@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
+from bot.db.shards import ShardFilter  # re-exported: callers import it from here too
 from bot.domain.models import Claimed, Event, Moment, PlannedReminder, Reminder, ReminderState
 
 log = logging.getLogger(__name__)
@@ -50,28 +50,6 @@ def _model(r: Row) -> Reminder:
         error=r["error"],
         created_at=opt_dt(r["created_at"]),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ShardFilter:
-    """Which guilds this process serves: guild shard = (guild_id >> 22) % count."""
-
-    count: int = 1
-    ids: tuple[int, ...] = (0,)
-
-    def sql(self, column: str = "r.guild_id", *, or_due_before: str | None = None) -> str:
-        """An AND clause keeping our shards' rows (plus, with `or_due_before`, any row due
-        before that parameter: the takeover of a dead process's overdue reminders)."""
-        if self.count <= 1:
-            return ""
-        ids = ",".join(str(int(i)) for i in self.ids)
-        mine = f"(({column} >> 22) % {int(self.count)}) IN ({ids})"
-        if or_due_before:
-            return f" AND ({mine} OR r.due_at < {or_due_before})"
-        return f" AND {mine}"
-
-    def owns(self, guild_id: int) -> bool:
-        return self.count <= 1 or (guild_id >> 22) % self.count in self.ids
 
 
 def in_list(ids: Sequence[int], start: int = 1) -> str:
@@ -208,6 +186,11 @@ class ReminderRepository:
         )
         return [(_model(r), r["event_title"]) for r in rows]
 
+    async def all_for_guild(self, guild_id: int) -> list[Reminder]:
+        """Every reminder of a server, whatever its state, by due time (the export)."""
+        rows = await self.db.fetch(_SELECT + " WHERE guild_id = $1 ORDER BY due_at, id", guild_id)
+        return [_model(r) for r in rows]
+
     async def count_by_state(self) -> dict[str, int]:
         rows = await self.db.fetch("SELECT state, COUNT(*) AS n FROM reminders GROUP BY state")
         return {r["state"]: int(r["n"]) for r in rows}
@@ -262,10 +245,7 @@ class ReminderRepository:
             me,
         )
         ids = [r["id"] for r in rows]
-        for chunk in _chunks(ids):
-            await tx.execute(
-                f"UPDATE reminders SET lease_until = NULL WHERE id IN ({in_list(chunk)})", *chunk
-            )
+        await _each_chunk(tx, "UPDATE reminders SET lease_until = NULL WHERE id IN ({ids})", ids)
         return len(ids)
 
     async def claim_due(
@@ -342,12 +322,9 @@ class ReminderRepository:
             member_ids = [m["id"] for m in members]
             for mid in member_ids:
                 keys[mid] = key
-            for chunk in _chunks(member_ids):
-                await tx.execute(
-                    f"UPDATE reminders SET batch_key = $1 WHERE id IN ({in_list(chunk, 2)})",
-                    key,
-                    *chunk,
-                )
+            await _each_chunk(
+                tx, "UPDATE reminders SET batch_key = $1 WHERE id IN ({ids})", member_ids, key
+            )
         claimed = []
         for r in rows:
             claimed.append(
@@ -380,74 +357,59 @@ class ReminderRepository:
     async def rekey(tx: Executor, ids: Sequence[int], batch_key: str) -> None:
         """Move rows into another message (before it is sent), so a resend after a crash
         carries that message's nonce."""
-        for chunk in _chunks(list(ids)):
-            await tx.execute(
-                "UPDATE reminders SET batch_key = $1"
-                f" WHERE state = 'pending' AND id IN ({in_list(chunk, 2)})",
-                batch_key,
-                *chunk,
-            )
+        await _each_chunk(
+            tx, "UPDATE reminders SET batch_key = $1 WHERE state = 'pending' AND id IN ({ids})",
+            ids, batch_key,
+        )
 
     @staticmethod
     async def set_parts(tx: Executor, parts: Sequence[Sequence[int]]) -> None:
         """Record how a batch is split into messages (row ids per part, in order), before
         the first send: a resend after a crash sends exactly these messages again."""
         for index, ids in enumerate(parts):
-            for chunk in _chunks(list(ids)):
-                await tx.execute(
-                    "UPDATE reminders SET part = $1"
-                    f" WHERE state = 'pending' AND id IN ({in_list(chunk, 2)})",
-                    index,
-                    *chunk,
-                )
+            await _each_chunk(
+                tx, "UPDATE reminders SET part = $1 WHERE state = 'pending' AND id IN ({ids})",
+                ids, index,
+            )
 
     @staticmethod
     async def renew(tx: Executor, ids: Sequence[int], owner: str, until: datetime) -> None:
-        for chunk in _chunks(list(ids)):
-            await tx.execute(
-                f"UPDATE reminders SET lease_until = $1 WHERE claimed_by = $2"
-                f" AND state = 'pending' AND id IN ({in_list(chunk, 3)})",
-                to_ms(until),
-                owner,
-                *chunk,
-            )
+        await _each_chunk(
+            tx,
+            "UPDATE reminders SET lease_until = $1 WHERE claimed_by = $2"
+            " AND state = 'pending' AND id IN ({ids})",
+            ids, to_ms(until), owner,
+        )
 
     @staticmethod
     async def mark_sent(tx: Executor, ids: Sequence[int], at: datetime, message_id: int | None) -> None:
-        for chunk in _chunks(list(ids)):
-            await tx.execute(
-                # claimed_by stays: it records which process sent it.
-                "UPDATE reminders SET state = 'sent', sent_at = $1, message_id = $2,"
-                " lease_until = NULL, error = NULL"
-                f" WHERE state = 'pending' AND id IN ({in_list(chunk, 3)})",
-                to_ms(at),
-                message_id,
-                *chunk,
-            )
+        await _each_chunk(
+            tx,
+            # claimed_by stays: it records which process sent it.
+            "UPDATE reminders SET state = 'sent', sent_at = $1, message_id = $2,"
+            " lease_until = NULL, error = NULL WHERE state = 'pending' AND id IN ({ids})",
+            ids, to_ms(at), message_id,
+        )
 
     @staticmethod
     async def mark_failed(tx: Executor, ids: Sequence[int], error: str) -> None:
-        for chunk in _chunks(list(ids)):
-            await tx.execute(
-                "UPDATE reminders SET state = 'failed', error = $1, claimed_by = NULL,"
-                f" lease_until = NULL WHERE state = 'pending' AND id IN ({in_list(chunk, 2)})",
-                error[:500],
-                *chunk,
-            )
+        await _each_chunk(
+            tx,
+            "UPDATE reminders SET state = 'failed', error = $1, claimed_by = NULL,"
+            " lease_until = NULL WHERE state = 'pending' AND id IN ({ids})",
+            ids, error[:500],
+        )
 
     @staticmethod
     async def retry_later(tx: Executor, ids: Sequence[int], until: datetime, error: str) -> None:
         """Keep them pending but unclaimable until `until` (a backoff after a 5xx). The claim
         is given up, so a lease renewal already on its way cannot shorten the backoff."""
-        for chunk in _chunks(list(ids)):
-            await tx.execute(
-                "UPDATE reminders SET attempts = attempts + 1, lease_until = $1, error = $2,"
-                " claimed_by = NULL"
-                f" WHERE state = 'pending' AND id IN ({in_list(chunk, 3)})",
-                to_ms(until),
-                error[:500],
-                *chunk,
-            )
+        await _each_chunk(
+            tx,
+            "UPDATE reminders SET attempts = attempts + 1, lease_until = $1, error = $2,"
+            " claimed_by = NULL WHERE state = 'pending' AND id IN ({ids})",
+            ids, to_ms(until), error[:500],
+        )
 
 
 async def _mark_missed(
@@ -472,13 +434,12 @@ async def _mark_missed(
         *args,
     )
     ids = [r["id"] for r in rows]
-    for chunk in _chunks(ids):
-        await tx.execute(
-            "UPDATE reminders SET state = 'missed', claimed_by = NULL,"
-            " lease_until = NULL, error = 'more than 6 hours late'"
-            f" WHERE id IN ({in_list(chunk)})",
-            *chunk,
-        )
+    await _each_chunk(
+        tx,
+        "UPDATE reminders SET state = 'missed', claimed_by = NULL,"
+        " lease_until = NULL, error = 'more than 6 hours late' WHERE id IN ({ids})",
+        ids,
+    )
     for r in rows:
         log.warning(
             "reminder %s was due %s, more than 6 hours ago; marked missed",
@@ -499,3 +460,10 @@ def _channel(r: Row) -> int | None:
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+async def _each_chunk(tx: Executor, sql: str, ids: Sequence[int], *args: Any) -> None:
+    """Run `sql` once per 500 of `ids`: its `{ids}` becomes their parameters, numbered after
+    `args` (which come first)."""
+    for chunk in _chunks(list(ids)):
+        await tx.execute(sql.format(ids=in_list(chunk, len(args) + 1)), *args, *chunk)
