@@ -78,14 +78,15 @@ async def reply(
     *,
     ephemeral: bool = False,
     **kwargs: Any,
-) -> None:
+) -> discord.Message | None:
     """Answer an interaction whether or not it was deferred; never pings anyone. Holds the
-    interaction's acknowledgement lock, so a deadline deferral never answers it twice."""
+    interaction's acknowledgement lock, so a deadline deferral never answers it twice.
+    Returns the message that carries the answer, when Discord said which."""
     if content is not None and len(content) > MESSAGE_LIMIT:
         raise ValueError(f"message of {len(content)} characters would exceed Discord's limit")
     kwargs.setdefault("allowed_mentions", NO_PINGS)
     async with ack_lock(interaction):
-        await _answer(interaction, content, ephemeral, kwargs)
+        return await _answer(interaction, content, ephemeral, kwargs)
 
 
 #: What the private placeholder says for the moment between a deferral and the public answer.
@@ -94,10 +95,11 @@ POSTED = "Done; the answer is in the channel."
 
 async def _answer(
     interaction: discord.Interaction[Any], content: str | None, ephemeral: bool, kwargs: Any
-) -> None:
+) -> discord.Message | None:
     if not interaction.response.is_done():
-        await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
-        return
+        sent = await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
+        resource = sent.resource if sent is not None else None
+        return resource if isinstance(resource, discord.Message) else None
     deferred = interaction.response.type == discord.InteractionResponseType.deferred_channel_message
     if deferred and not interaction.extras.get("answered"):
         interaction.extras["answered"] = True
@@ -106,16 +108,17 @@ async def _answer(
             # deferral as private as the deferral, so: end the private loading state, post the
             # answer as a public follow-up, then remove the private placeholder.
             await interaction.edit_original_response(content=POSTED)
-            await interaction.followup.send(content or discord.utils.MISSING, **kwargs)
+            posted = await interaction.followup.send(content or discord.utils.MISSING, **kwargs)
             with contextlib.suppress(discord.HTTPException):
                 await interaction.delete_original_response()
-            return
+            return posted
         # The answer to a deferred command replaces its "thinking..." message.
         files = list(kwargs.pop("files", []))
         if "file" in kwargs:
             files.append(kwargs.pop("file"))
         if files:
             kwargs["attachments"] = files
-        await interaction.edit_original_response(content=content, **kwargs)
-        return
-    await interaction.followup.send(content or discord.utils.MISSING, ephemeral=ephemeral, **kwargs)
+        return await interaction.edit_original_response(content=content, **kwargs)
+    return await interaction.followup.send(
+        content or discord.utils.MISSING, ephemeral=ephemeral, **kwargs
+    )

@@ -1,24 +1,48 @@
-"""/comment, /comments list|edit|withdraw and /coverage: stakeholders' input on the drafts."""
+"""/comment, /comments list|show|edit|withdraw|hide|restore and /coverage: stakeholders' input
+on the drafts. The public message that announced a comment follows the record: it is edited
+when the comment is edited, withdrawn, hidden or restored."""
 
 from __future__ import annotations
 
+import logging
 from typing import Literal
 
+import aiohttp
+import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.comments import Coverage, Listing, Posted
-from bot.domain.models import Comment
+from bot.domain.comments import Changed, Coverage, Listing, Posted
 from bot.domain.sections import section_label
 from bot.domain.stakeholders import abbreviation
 from bot.domain.timefmt import ts
 from bot.errors import UserError
 from bot.paging import GONE, Page, pager, send_listing
-from bot.ui import MESSAGE_LIMIT, PAGE_BUDGET, chunk_lines, inert, reply, truncate
+from bot.ui import (
+    MESSAGE_LIMIT,
+    NO_PINGS,
+    PAGE_BUDGET,
+    chunk_lines,
+    inert,
+    reply,
+    send_pages,
+    truncate,
+)
 from cogs._autocomplete import draft_autocomplete, group_autocomplete, section_autocomplete
-from cogs._common import Interaction, guild_id, services
+from cogs._comment_views import (
+    announcement,
+    comment_item,
+    edited_answer,
+    hidden_answer,
+    hidden_dm,
+    restored_answer,
+    restored_dm,
+    show_pages,
+)
+from cogs._common import Interaction, check_coordinator, coordinator_only, guild_id, services
 
-PREVIEW = 150
+log = logging.getLogger(__name__)
+
 GAP = "-"
 _LABEL_MAX = 16
 _TABLE_BUDGET = 1400
@@ -27,49 +51,9 @@ _TABLE_BUDGET = 1400
 # ------------------------------------------------------------------ formatting
 
 
-def quoted(text: str) -> str:
-    """`text` as a Markdown block quote, line by line."""
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
-
-
-def quote_within(head: str, text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """`head`, then `text` quoted; a text too long for one message is shortened, with a note
-    saying the whole text was recorded (never cut silently)."""
-    message = f"{head}\n{quoted(text)}"
-    if len(message) <= limit:
-        return message
-    note = (
-        f"\n-# Shortened for Discord; all {len(text):,} characters were recorded"
-        " (`/draft export` has the full text)."
-    )
-    room = limit - len(head) - len(note) - 1
-    shown = text[:room]
-    while shown and len(quoted(shown.rstrip() + "…")) > room:
-        shown = shown[: len(shown) - (len(quoted(shown.rstrip() + "…")) - room)]
-    return f"{head}\n{quoted(shown.rstrip() + '…')}{note}"
-
-
 def posted_message(posted: Posted, limit: int = MESSAGE_LIMIT) -> str:
     """The confirmation of /comment: number, draft, section, attribution, kind and the text."""
-    c = posted.comment
-    head = (
-        f"Recorded **#{c.id}** on **{posted.draft.code} · {section_label(c.section_key)}**"
-        f" (revision {c.revision}) as **{c.attribution}** · {c.kind.value}:"
-    )
-    return quote_within(head, c.text, limit)
-
-
-def comment_item(comment: Comment, draft_code: str | None) -> str:
-    """One listed comment: its line of facts, then a one-line preview of its text."""
-    where = section_label(comment.section_key)
-    if draft_code:
-        where = f"{draft_code} {where}"
-    edited = " · edited" if comment.edited_at else ""
-    preview = truncate(" ".join(comment.text.split()), PREVIEW)
-    return (
-        f"**#{comment.id}** · {where} · {comment.attribution} · {comment.kind.value} ·"
-        f" {ts(comment.created_at, 'R')}{edited}\n> {preview}"
-    )
+    return announcement(posted.comment, posted.draft.code, limit)
 
 
 def listing_pages(listing: Listing) -> list[str]:
@@ -225,28 +209,110 @@ class CommentCommands(app_commands.Group, name="comments"):
         self, interaction: Interaction, id: app_commands.Range[int, 1], text: str
     ) -> None:
         """Change the text of your comment while the comment window is open."""
-        comment = await services(interaction).comments.edit(
+        changed = await services(interaction).comments.edit(
             guild_id(interaction), interaction.user.id, id, text
         )
-        head = (
-            f"Edited **#{comment.id}** · {section_label(comment.section_key)} ·"
-            f" {comment.attribution}:"
-        )
-        await reply(interaction, quote_within(head, comment.text), ephemeral=True)
+        await follow_record(interaction.client, changed)
+        await reply(interaction, edited_answer(changed.comment), ephemeral=True)
 
     @app_commands.command(name="withdraw")
     @app_commands.describe(id="The comment's number (#12 is 12)")
     async def withdraw(self, interaction: Interaction, id: app_commands.Range[int, 1]) -> None:
         """Withdraw your comment while the comment window is open."""
-        comment = await services(interaction).comments.withdraw(
+        changed = await services(interaction).comments.withdraw(
             guild_id(interaction), interaction.user.id, id
         )
+        await follow_record(interaction.client, changed)
+        comment = changed.comment
         await reply(
             interaction,
             f"Withdrew **#{comment.id}** on {section_label(comment.section_key)}; it no longer"
             " appears in lists, coverage or the consolidated text.",
             ephemeral=True,
         )
+
+    @app_commands.command(name="show")
+    @app_commands.describe(id="The comment's number (#12 is 12)")
+    async def show(self, interaction: Interaction, id: app_commands.Range[int, 1]) -> None:
+        """One comment whole: text, attribution, dates; its author and coordinators also see
+        its edit history."""
+        coordinator = await check_coordinator(interaction)
+        view = await services(interaction).comments.show(
+            guild_id(interaction), interaction.user.id, id, coordinator=coordinator
+        )
+        await send_pages(interaction, show_pages(view), ephemeral=True)
+
+    @app_commands.command(name="hide")
+    @app_commands.describe(
+        id="The comment's number (#12 is 12)",
+        reason="Why (its author is told by DM), e.g. Advertising",
+    )
+    @coordinator_only()
+    async def hide(
+        self, interaction: Interaction, id: app_commands.Range[int, 1], reason: str
+    ) -> None:
+        """Hide a comment from lists, coverage and exports; its author is told why."""
+        changed = await services(interaction).comments.hide(
+            guild_id(interaction), interaction.user.id, id, reason
+        )
+        await follow_record(interaction.client, changed)
+        comment, code = changed.comment, changed.draft_code
+        told = None
+        if comment.author_id is not None:
+            told = await tell_author(interaction.client, comment.author_id, hidden_dm(comment, code))
+        await reply(interaction, hidden_answer(comment, code, told), ephemeral=True)
+
+    @app_commands.command(name="restore")
+    @app_commands.describe(id="The comment's number (#12 is 12)")
+    @coordinator_only()
+    async def restore(self, interaction: Interaction, id: app_commands.Range[int, 1]) -> None:
+        """Show a hidden comment again."""
+        changed = await services(interaction).comments.restore(
+            guild_id(interaction), interaction.user.id, id
+        )
+        await follow_record(interaction.client, changed)
+        comment, code = changed.comment, changed.draft_code
+        if comment.author_id is not None:
+            await tell_author(interaction.client, comment.author_id, restored_dm(comment, code))
+        await reply(interaction, restored_answer(comment, code), ephemeral=True)
+
+
+# ------------------------------------------------------------------ the record, in Discord
+
+#: What a message edit or a DM may fail with; the command that caused it still succeeds.
+_DELIVERY_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
+
+
+async def follow_record(client: discord.Client, changed: Changed) -> None:
+    """Edit the public message that announced the comment to say what it is now (its edited
+    text, or that it was withdrawn or hidden), never pinging. A message that is gone, or an
+    edit Discord refuses, is logged: the change itself is already recorded."""
+    comment = changed.comment
+    if comment.channel_id is None or comment.message_id is None:
+        return
+    message = client.get_partial_messageable(comment.channel_id).get_partial_message(
+        comment.message_id
+    )
+    try:
+        await message.edit(
+            content=announcement(comment, changed.draft_code), allowed_mentions=NO_PINGS
+        )
+    except _DELIVERY_ERRORS as exc:
+        log.warning(
+            "could not edit message %s in channel %s announcing comment #%s: %s",
+            comment.message_id, comment.channel_id, comment.id, exc,
+        )
+
+
+async def tell_author(client: discord.Client, user_id: int, content: str) -> bool:
+    """DM a comment's author; False (logged) when Discord refuses, e.g. their DMs are closed."""
+    try:
+        channel = await client.create_dm(discord.Object(user_id))
+        await channel.send(content, allowed_mentions=NO_PINGS)
+    except _DELIVERY_ERRORS as exc:
+        log.warning("could not DM user %s about their comment: %s", user_id, exc)
+        return False
+    return True
 
 
 class CommentCog(commands.Cog):
@@ -289,7 +355,16 @@ class CommentCog(commands.Cog):
                 ephemeral=True,
             )
             return
-        await reply(interaction, posted_message(posted))
+        message = await reply(interaction, posted_message(posted))
+        if message is not None:
+            try:
+                await services(interaction).comments.record_message(
+                    posted.comment.id, message.channel.id, message.id
+                )
+            except Exception:
+                # The comment and its confirmation stand; only later edits of the message
+                # (when the comment changes) are lost.
+                log.exception("could not record the message announcing comment #%s", posted.comment.id)
 
     @app_commands.command(name="coverage")
     @app_commands.guild_only()

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.db.database import Database, Executor, from_ms, to_ms
+from bot.db.database import Database, Executor, Row, from_ms, to_ms
 from bot.domain.models import AuditEntry
 
 
@@ -33,6 +33,18 @@ async def record(
     )
 
 
+def _entry(r: Row) -> AuditEntry:
+    return AuditEntry(
+        id=r["id"],
+        guild_id=r["guild_id"],
+        actor_id=r["actor_id"],
+        action=r["action"],
+        target=r["target"],
+        detail=r["detail"],
+        created_at=from_ms(r["created_at"]),
+    )
+
+
 async def recent(db: Database, guild_id: int, limit: int = 50) -> list[AuditEntry]:
     rows = await db.fetch(
         "SELECT id, guild_id, actor_id, action, target, detail, created_at FROM audit"
@@ -40,15 +52,16 @@ async def recent(db: Database, guild_id: int, limit: int = 50) -> list[AuditEntr
         guild_id,
         limit,
     )
-    return [
-        AuditEntry(
-            id=r["id"],
-            guild_id=r["guild_id"],
-            actor_id=r["actor_id"],
-            action=r["action"],
-            target=r["target"],
-            detail=r["detail"],
-            created_at=from_ms(r["created_at"]),
-        )
-        for r in rows
-    ]
+    return [_entry(r) for r in rows]
+
+
+async def for_target(db: Database, guild_id: int, target: str, action: str) -> list[AuditEntry]:
+    """The rows of one action on one target (e.g. the edits of "comment:12"), oldest first."""
+    rows = await db.fetch(
+        "SELECT id, guild_id, actor_id, action, target, detail, created_at FROM audit"
+        " WHERE target = $1 AND guild_id = $2 AND action = $3 ORDER BY id",
+        target,
+        guild_id,
+        action,
+    )
+    return [_entry(r) for r in rows]

@@ -99,10 +99,10 @@ async def test_the_whole_journey(world: World, bot: RunningBot, clock: FakeClock
     assert not res.ephemeral
     first = int(res.content.split("**#")[1].split("**")[0])
     assert f"**#{first}** on **C11 · Pillar b)**" in res.content
-    assert "**ISOC, Civil Society** · amendment" in res.content
+    assert "**ISOC, Civil Society (unverified)** · amendment" in res.content
     assert "> Further develop international ICT indicators" in res.content
     res = await world.run(bob, "comment", draft="C11", section="vision", text="We agree")
-    assert "**Brazil, Government** · comment" in res.content
+    assert "**Brazil, Government (unverified)** · comment" in res.content
     res = await world.run(bob, "comment", draft="C11", section="pillar z", text="?")
     assert res.ephemeral and "its sections are vision, pillar-a, pillar-b, target-a" in res.content
     res = await world.run(bob, "comment", draft="C99", section="vision", text="?")
@@ -133,11 +133,11 @@ async def test_the_whole_journey(world: World, bot: RunningBot, clock: FakeClock
     _fits(res)
     assert res.original is not None and str(button(res.original, "Next")["custom_id"]).startswith("pg:comments:1:")
     assert "**Comments on C11** (32)" in res.content and "Page 1/" in res.content
-    assert "· Pillar a) · Brazil, Government · comment · <t:" in res.content
+    assert "· Pillar a) · Brazil, Government (unverified) · comment · <t:" in res.content
     turned = await world.emu.click(world.carol, res.original, button(res.original, "Next")["custom_id"], guild=world.guild, channel=world.channel)
     assert turned.original is not None and "Page 2/" in turned.original.content
     res = await world.run(world.carol, "comments list", draft="C11", section="pillar b", group="Civil Society")
-    assert f"**#{first}** · Pillar b) · ISOC, Civil Society · amendment" in res.content
+    assert f"**#{first}** · Pillar b) · ISOC, Civil Society (unverified) · amendment" in res.content
     assert "(edited" not in res.content and "edited" in res.content and "Point" not in res.content
     res = await world.run(world.carol, "comments list", group="Government")
     assert "C11 Vision" in res.content or "C11 Pillar a)" in res.content
@@ -157,7 +157,7 @@ async def test_the_whole_journey(world: World, bot: RunningBot, clock: FakeClock
     [(name, data)] = res.answer.attachments
     assert name == "C11-V1.2.md"
     text = data.decode()
-    assert "· ISOC, Civil Society [amendment]: Respectful of privacy standards" in text
+    assert "· ISOC, Civil Society (unverified) [amendment]: Respectful of privacy standards" in text
     assert "Deleted 3" not in text and "Hijacked" not in text
     res = await world.run(world.carol, "draft export", code="C11", format="docx")
     assert res.answer is not None
@@ -242,7 +242,7 @@ async def test_import_and_export_reproduce_every_seed_comment(
     body = "\n".join(p.text for p in document.paragraphs)
     for section in seed.sections:
         for comment in section.comments:
-            assert f"{comment.organization}, {comment.group} ({comment.kind.value}" in body
+            assert f"{comment.organization}, {comment.group} (imported) ({comment.kind.value}" in body
 
     res = await world.run(world.bob, "coverage", draft="C11")
     assert "Gaps" in res.content and "- Pillar c): Gov, Priv, CS, IO, Tech" in res.content

@@ -111,13 +111,13 @@ async def test_only_the_author_edits_and_withdraws(services: Services, clock: Fa
     with pytest.raises(NotFound):  # another server's comment is not found
         await services.comments.edit(2, ANN, c.id, "x")
     clock.advance(hours=1)
-    edited = await services.comments.edit(G, ANN, c.id, "Second")
+    edited = (await services.comments.edit(G, ANN, c.id, "Second")).comment
     assert edited.text == "Second" and edited.edited_at == clock()
     row = await services.db.fetchrow(
         "SELECT detail FROM audit WHERE action = 'comment.edit' ORDER BY id DESC LIMIT 1"
     )
     assert row is not None and json.loads(row["detail"])["previous"] == "First"
-    withdrawn = await services.comments.withdraw(G, ANN, c.id)
+    withdrawn = (await services.comments.withdraw(G, ANN, c.id)).comment
     assert withdrawn.withdrawn_at == clock()
     with pytest.raises(UserError, match="withdrawn"):
         await services.comments.edit(G, ANN, c.id, "Third")
@@ -246,7 +246,7 @@ def test_coverage_of_a_big_draft_fits_discord() -> None:
 
 
 def test_long_texts_are_shortened_with_a_note_never_silently() -> None:
-    from cogs.comments import quote_within
+    from cogs._comment_views import quote_within
 
     text = "\n".join(["short line"] * 300 + ["x" * 900])
     message = quote_within("Head:", text)

@@ -223,8 +223,9 @@ def test_markdown_layout(c11: ParsedDraft) -> None:
         "## Pillars",
         "## Targets",
     ]
-    assert "· Canada, Government [deletion]: Deleted 3 _(2014-01-20)_" in lines
-    assert "· Egypt, Government: Internet is part of the ICTs _(2014-01-20)_" in lines
+    # Comments read from a file are marked imported (nobody verified them in Discord).
+    assert "· Canada, Government (imported) [deletion]: Deleted 3 _(2014-01-20)_" in lines
+    assert "· Egypt, Government (imported): Internet is part of the ICTs _(2014-01-20)_" in lines
     # Grouped by stakeholder group: Uruguay (Government) before ISOC (Civil Society) on b).
     b_start = lines.index(next(x for x in lines if x.startswith("b) ")))
     uruguay = next(i for i, x in enumerate(lines) if x.startswith("· Uruguay") and i > b_start)
@@ -436,7 +437,7 @@ def test_docx_structure(c11: ParsedDraft) -> None:
     assert len(items) == len(SEED_COMMENTS)
     bold = [" ".join(r.text for r in p.runs if r.bold) for p in items]
     for _, org, group, kind, fragment in SEED_COMMENTS:
-        attribution = f"{org}, {group.value}"
+        attribution = f"{org}, {group.value} (imported)"
         assert attribution in bold
         item = next(p.text for p in items if p.text.startswith(attribution) and fragment in p.text)
         assert f"{attribution} ({kind.value}, 2014-01-20): " in item
@@ -449,7 +450,7 @@ def test_docx_structure(c11: ParsedDraft) -> None:
 
 def test_docx_keeps_multi_paragraph_comment_lines(c11: ParsedDraft) -> None:
     document = docx.Document(BytesIO(render_docx(to_consolidated(c11, generated_at=GEN))))
-    brazil = next(p for p in document.paragraphs if p.text.startswith("Brazil, Government (amend"))
+    brazil = next(p for p in document.paragraphs if p.text.startswith("Brazil, Government (imported) (amend"))
     assert "Therefore, we envision" in brazil.text
     assert "\n" in brazil.text
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.domain.draftdoc.layout import (
+    attribution_text,
     date_note,
     group_comments,
     ordered_sections,
@@ -16,7 +17,7 @@ from bot.domain.draftdoc.layout import (
     window_text,
 )
 from bot.domain.draftdoc.models import ConsolidatedDraft
-from bot.domain.draftdoc.syntax import normalize_text, one_line
+from bot.domain.draftdoc.syntax import hidden_note, normalize_text, one_line
 from bot.domain.sections import part_heading, section_label, split_section_key
 
 if TYPE_CHECKING:
@@ -70,17 +71,19 @@ def render_docx(draft: ConsolidatedDraft) -> bytes:
             if section.revision > 1:
                 revised = document.add_paragraph()
                 revised.add_run(f"Text revision {section.revision}.").italic = True
-            if not section.comments:
+            if not section.comments and not section.hidden:
                 document.add_paragraph().add_run("No comments.").italic = True
                 continue
             for group, comments in group_comments(section.comments):
                 document.add_heading(f"{group} ({len(comments)})", level=level + 1)
                 for comment in comments:
                     paragraph = document.add_paragraph(style="List Bullet")
-                    attribution = f"{comment.organization}, {comment.group}"
-                    paragraph.add_run(attribution).bold = True
+                    paragraph.add_run(attribution_text(comment)).bold = True
                     paragraph.add_run(f" ({comment.kind.value}, {date_note(comment)}): ")
                     _add_text(paragraph, comment.text)
+            if section.hidden:
+                note = hidden_note(section.hidden).strip("_")
+                document.add_paragraph().add_run(note).italic = True
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from bot.domain.comments import marked_attribution
 from bot.domain.draftdoc.models import ConsolidatedComment, ConsolidatedDraft, ConsolidatedSection
 from bot.domain.models import DEFAULT_GROUPS
 from bot.domain.sections import section_sort_key, split_section_key
@@ -54,6 +55,13 @@ def ordered_sections(draft: ConsolidatedDraft) -> list[tuple[str, list[Consolida
     for section in sorted(draft.sections, key=lambda s: section_sort_key(s.key)):
         parts.setdefault(split_section_key(section.key)[0], []).append(section)
     return list(parts.items())
+
+
+def attribution_text(comment: ConsolidatedComment) -> str:
+    """ "ISOC, Civil Society (unverified)": organization (on one line), group, and the mark of
+    an attribution nobody verified in Discord ("unverified", or "imported" from a file)."""
+    plain = f"{' '.join(comment.organization.split())}, {comment.group}"
+    return marked_attribution(plain, comment.status)
 
 
 def date_note(comment: ConsolidatedComment) -> str:

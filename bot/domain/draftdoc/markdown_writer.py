@@ -5,6 +5,7 @@ comment's kind (where it would not be inferred) and date."""
 from __future__ import annotations
 
 from bot.domain.draftdoc.layout import (
+    attribution_text,
     date_note,
     group_comments,
     ordered_sections,
@@ -14,10 +15,12 @@ from bot.domain.draftdoc.layout import (
 from bot.domain.draftdoc.models import ConsolidatedComment, ConsolidatedDraft
 from bot.domain.draftdoc.syntax import (
     EXPLICIT_BULLET,
+    HIDDEN_NOTE,
     ITEM,
     META,
     NO_COMMENTS,
     SOFT_BULLET,
+    hidden_note,
     infer_kind,
     normalize_text,
     parse_attribution,
@@ -28,7 +31,7 @@ from bot.domain.sections import part_heading, split_section_key
 
 def _looks_structural(line: str) -> bool:
     """Would this text line read as structure if written at the start of a line?"""
-    if line.startswith(("#", "\\", "<!--")) or line == NO_COMMENTS:
+    if line.startswith(("#", "\\", "<!--")) or line == NO_COMMENTS or HIDDEN_NOTE.match(line):
         return True
     if ITEM.match(line) or EXPLICIT_BULLET.match(line) or META.match(line):
         return True
@@ -91,16 +94,15 @@ def render_markdown(draft: ConsolidatedDraft) -> str:
             else:
                 out += _block(text, "")
             out.append("")
-            if not section.comments:
+            if not section.comments and not section.hidden:
                 out += [NO_COMMENTS, ""]
             for _, comments in group_comments(section.comments):
                 for comment in comments:
                     body = normalize_text(comment.text) or "(no text)"
-                    head = (
-                        f"· {' '.join(comment.organization.split())}, {comment.group}"
-                        f"{_kind_marker(comment, body)}: "
-                    )
+                    head = f"· {attribution_text(comment)}{_kind_marker(comment, body)}: "
                     lines = _block(body, "  ", first=head)
                     lines[-1] += f" _({date_note(comment)})_"
                     out += [*lines, ""]
+            if section.hidden:
+                out += [hidden_note(section.hidden), ""]
     return "\n".join(out).rstrip("\n") + "\n"
