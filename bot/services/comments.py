@@ -178,15 +178,15 @@ class CommentService:
 
         def check(comment: Comment | None) -> None:
             found = _require(comment, comment_id)
-            if found.hidden_at is not None:
-                raise UserError(
-                    f"#{comment_id} is already hidden; `/comments restore {comment_id}` shows it"
-                    " again."
-                )
             if found.withdrawn_at is not None:
                 raise UserError(
                     f"#{comment_id} was withdrawn by its author, so it is shown nowhere already;"
                     " there is nothing to hide."
+                )
+            if found.hidden_at is not None:
+                raise UserError(
+                    f"#{comment_id} is already hidden; `/comments restore {comment_id}` shows it"
+                    " again."
                 )
 
         at = self.clock()
