@@ -13,12 +13,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answering import defer
-from bot.domain.calendar import MAX_ICS_BYTES, Edited, ImportResult, left_out_lines
+from bot.domain.calendar import MAX_ICS_BYTES, Edited, IcsExport, ImportResult, check_days
 from bot.domain.models import Event, EventStatus
 from bot.domain.timefmt import format_event_time, relative
+from bot.domain.when import MAX_YEAR, MIN_YEAR
 from bot.errors import UserError
 from bot.paging import GONE, Page, pager, send_paged
-from bot.ui import PAGE_BUDGET, chunk_lines, reply, send_pages, truncate
+from bot.ui import PAGE_BUDGET, chunk_lines, inert, reply, send_pages, truncate
 from cogs._autocomplete import event_autocomplete, timezone_autocomplete
 from cogs._common import (
     Interaction,
@@ -69,22 +70,25 @@ def _markers(event: Event) -> list[str]:
 
 
 def event_line(event: Event) -> str:
-    """One /upcoming line: `#id`, title, kind, times, tentative and status, location."""
-    parts = [f"**#{event.id}** {event.title}", event.kind.value, event_times(event), *_markers(event)]
+    """One /upcoming line: `#id`, title, kind, times, tentative and status, location (the
+    title and location inert: user text inside the bot's formatting)."""
+    parts = [f"**#{event.id}** {inert(event.title)}", event.kind.value, event_times(event),
+             *_markers(event)]
     if event.location:
-        parts.append(event.location)
+        parts.append(inert(event.location))
     return " · ".join(parts)
 
 
 def event_card(event: Event, *, details: bool = False) -> list[str]:
-    """The lines that show how an event was understood (confirmations, /event show)."""
-    head = f"**#{event.id} {event.title}** · {event.kind.value}"
+    """The lines that show how an event was understood (confirmations, /event show); its
+    title, location and description inert."""
+    head = f"**#{event.id} {inert(event.title)}** · {event.kind.value}"
     lines = [head, event_times(event)]
     markers = _markers(event)
     if markers:
         lines.append("Status: " + " · ".join(markers))
     if event.location:
-        lines.append(f"Location: {event.location}")
+        lines.append(f"Location: {inert(event.location)}")
     if event.url:
         lines.append(f"Link: <{event.url}>")
     if event.draft_id is not None:
@@ -92,7 +96,7 @@ def event_card(event: Event, *, details: bool = False) -> list[str]:
     if details:
         if event.description:
             lines.append("")
-            lines.extend(event.description.splitlines())
+            lines.extend(inert(line) for line in event.description.splitlines())
         lines.append(f"-# Times are read in {event.timezone}.")
     return lines
 
@@ -102,11 +106,11 @@ def import_summary(filename: str, result: ImportResult) -> list[str]:
         f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged,"
         f" {result.skipped} skipped"
     )
-    lines = [f"Imported **{truncate(filename, 80)}**: {counts}."]
+    lines = [f"Imported **{inert(truncate(filename, 80))}**: {counts}."]
     lines.extend(f"- {event_line(e)}" for e in result.events)
-    if result.warnings:
+    if result.warnings:  # they quote titles from the file
         lines.append("**Notes**")
-        lines.extend(f"- {w}" for w in result.warnings[:MAX_WARNINGS_SHOWN])
+        lines.extend(f"- {inert(w)}" for w in result.warnings[:MAX_WARNINGS_SHOWN])
         more = len(result.warnings) - MAX_WARNINGS_SHOWN
         if more > 0:
             lines.append(f"- … and {more} more like these.")
@@ -125,6 +129,18 @@ def edit_summary(edited: Edited) -> str:
     elif "status" in edited.changes and edited.after.status is not EventStatus.SCHEDULED:
         lines.append("-# Its pending reminders were removed.")
     return "\n".join(lines)
+
+
+def left_out_lines(export: IcsExport) -> list[str]:
+    """One line per event an export left out, saying why (for the answer; ten at most)."""
+    lines = [
+        f"Left out #{e.id} ({inert(truncate(e.title, 60))}): its date is outside the years"
+        f" {MIN_YEAR} to {MAX_YEAR}; fix it with `/event edit` or remove it."
+        for e in export.left_out[:10]
+    ]
+    if len(export.left_out) > 10:
+        lines.append(f"Left out {len(export.left_out) - 10} more events with such dates.")
+    return lines
 
 
 def _too_big(file: discord.Attachment) -> Callable[..., UserError]:
@@ -226,7 +242,7 @@ class EventCommands(app_commands.Group, name="event"):
         )
         await reply(
             interaction,
-            f"Removed **#{event.id} {event.title}** ({event_times(event)}) and its pending"
+            f"Removed **#{event.id} {inert(event.title)}** ({event_times(event)}) and its pending"
             " reminders.",
         )
 
@@ -259,6 +275,7 @@ class EventCommands(app_commands.Group, name="event"):
     ) -> None:
         """Download the calendar as an .ics file for your calendar app."""
         gid = guild_id(interaction)
+        check_days(days)  # refused before deferring: the answer is one private sentence
         await defer(interaction)
         name = interaction.guild.name if interaction.guild else None
         export = await services(interaction).calendar.export_ics(gid, days, name=name)

@@ -1,4 +1,4 @@
-"""/draft create|section|window|import|show|list|export: the texts stakeholders comment on."""
+"""/draft create|edit|section|window|import|show|list|export: the texts stakeholders comment on."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.db.drafts import ImportCounts
 from bot.domain.draftdoc import render_docx, render_markdown
 from bot.domain.drafts import (
     MAX_IMPORT_BYTES,
+    DraftEdit,
     Outline,
     SectionView,
     WindowState,
@@ -29,7 +30,7 @@ from bot.domain.sections import section_label
 from bot.domain.timefmt import format_event_time, ts
 from bot.errors import UserError
 from bot.paging import Page, fits_custom_id, pager, send_listing
-from bot.ui import chunk_lines, reply, send_pages, truncate
+from bot.ui import chunk_lines, inert, reply, send_pages, truncate
 from cogs._autocomplete import draft_autocomplete, section_autocomplete
 from cogs._common import (
     Interaction,
@@ -70,8 +71,26 @@ def window_text(draft: Draft, now: datetime) -> str:
 
 
 def draft_heading(draft: Draft) -> str:
-    version = f" · {draft.version}" if draft.version else ""
-    return f"**{draft.code}** {draft.title}{version}"
+    """`**C11** Title · V1.2`: the title and version are user text, shown inert."""
+    version = f" · {inert(draft.version)}" if draft.version else ""
+    return f"**{inert(draft.code)}** {inert(draft.title)}{version}"
+
+
+def edit_text(edited: DraftEdit) -> str:
+    """The answer to /draft edit: each change as before → after."""
+    code = inert(edited.after.code)
+    if not edited.changes:
+        return f"Nothing changed: {draft_heading(edited.after)} already reads like that."
+    lines = [f"Changed {_plural(len(edited.changes), 'detail')} of **{code}**:"]
+    for name in edited.changes:
+        old, new = getattr(edited.before, name), getattr(edited.after, name)
+        lines.append(f"- {name}: {_shown(old)} → {_shown(new)}")
+    lines.append(f"Now: {draft_heading(edited.after)}")
+    return "\n".join(lines)
+
+
+def _shown(value: str | None) -> str:
+    return f"“{inert(value)}”" if value else "(none)"
 
 
 def _plural(n: int, word: str) -> str:
@@ -82,7 +101,7 @@ def outline_pages(outline: Outline, now: datetime) -> list[str]:
     lines = []
     for section in outline.sections:
         n = outline.comments.get(section.id, 0)
-        preview = truncate(" ".join(section.text.split()), PREVIEW)
+        preview = inert(truncate(" ".join(section.text.split()), PREVIEW))
         lines.append(
             f"`{section.key}` {section_label(section.key)} · rev {section.revision} ·"
             f" {_plural(n, 'comment')} — {preview}"
@@ -97,17 +116,17 @@ def outline_pages(outline: Outline, now: datetime) -> list[str]:
 
 def section_pages(view: SectionView) -> list[str]:
     header = (
-        f"**{view.draft.code} · {section_label(view.section.key)}** — revision"
+        f"**{inert(view.draft.code)} · {section_label(view.section.key)}** — revision"
         f" {view.section.revision} · {_plural(view.comments, 'comment')}"
     )
-    return chunk_lines(view.section.text.split("\n"), header=header)
+    return chunk_lines([inert(line) for line in view.section.text.split("\n")], header=header)
 
 
 def import_line(counts: ImportCounts) -> str:
     sections = counts.sections_new + counts.sections_revised + counts.sections_unchanged
     how = "created" if counts.created else "updated"
     return (
-        f"**{counts.code}** ({how}): {_plural(sections, 'section')} ({counts.sections_new} new,"
+        f"**{inert(counts.code)}** ({how}): {_plural(sections, 'section')} ({counts.sections_new} new,"
         f" {counts.sections_revised} revised, {counts.sections_unchanged} unchanged),"
         f" {_plural(counts.comments_added, 'comment')} added,"
         f" {counts.comments_known} already there."
@@ -161,27 +180,44 @@ class DraftCommands(app_commands.Group, name="draft"):
 
     @app_commands.command(name="create")
     @app_commands.describe(
-        code='The draft\'s code, e.g. "C11"',
+        code='The new draft\'s code, e.g. "C11"',
         title='Its title, e.g. "International and regional cooperation"',
         version='Its version label, e.g. "V1.2"',
     )
-    @app_commands.autocomplete(code=draft_autocomplete)
     @coordinator_only()
     async def create(
         self, interaction: Interaction, code: str, title: str, version: str | None = None
     ) -> None:
-        """Create a draft (or update the title and version of an existing one)."""
-        draft, new = await services(interaction).drafts.create(
+        """Create a draft (an existing one changes with /draft edit)."""
+        draft = await services(interaction).drafts.create(
             guild_id(interaction), interaction.user.id, code, title, version
         )
-        if new:
-            text = (
-                f"Created {draft_heading(draft)}. Add its text with `/draft section` or"
-                " `/draft import`."
-            )
-        else:
-            text = f"Updated {draft_heading(draft)}."
-        await reply(interaction, text)
+        await reply(
+            interaction,
+            f"Created {draft_heading(draft)}. Add its text with `/draft section` or"
+            " `/draft import`.",
+        )
+
+    @app_commands.command(name="edit")
+    @app_commands.describe(
+        code="The draft",
+        title="Its new title",
+        version='Its new version label, e.g. "V1.3" ("-" removes it)',
+    )
+    @app_commands.autocomplete(code=draft_autocomplete)
+    @coordinator_only()
+    async def edit(
+        self,
+        interaction: Interaction,
+        code: str,
+        title: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """Change a draft's title or version label."""
+        edited = await services(interaction).drafts.edit(
+            guild_id(interaction), interaction.user.id, code, title=title, version=version
+        )
+        await reply(interaction, edit_text(edited), ephemeral=not edited.changes)
 
     @app_commands.command(name="section")
     @app_commands.describe(
@@ -196,14 +232,14 @@ class DraftCommands(app_commands.Group, name="draft"):
         draft, saved, outcome = await services(interaction).drafts.set_section(
             guild_id(interaction), interaction.user.id, code, section, text
         )
-        label = f"**{draft.code} · {section_label(saved.key)}**"
+        label = f"**{inert(draft.code)} · {section_label(saved.key)}**"
         if outcome == "new":
             what = f"Added {label} (revision 1)."
         elif outcome == "revised":
             what = f"{label} is now at revision {saved.revision}; earlier revisions are kept."
         else:
             what = f"{label} already has that text; it stays at revision {saved.revision}."
-        await reply(interaction, f"{what}\n> {truncate(' '.join(saved.text.split()), 300)}")
+        await reply(interaction, f"{what}\n> {inert(truncate(' '.join(saved.text.split()), 300))}")
 
     @app_commands.command(name="window")
     @app_commands.describe(
@@ -222,7 +258,7 @@ class DraftCommands(app_commands.Group, name="draft"):
         span = format_event_time(w.start, w.end, w.all_day, False, w.timezone)
         assert result.draft.window_closes is not None
         lines = [
-            f"The comment window for **{result.draft.code}**: {span}.",
+            f"The comment window for **{inert(result.draft.code)}**: {span}.",
             f"Comments are accepted from {ts(w.start, 'F')} until"
             f" {ts(result.draft.window_closes, 'F')}.",
         ]
@@ -245,7 +281,7 @@ class DraftCommands(app_commands.Group, name="draft"):
         await defer(interaction)
         data = await read_capped(interaction.client, file, MAX_IMPORT_BYTES, import_too_big)
         results = await services(interaction).drafts.import_markdown(gid, interaction.user.id, data)
-        lines = [f"Imported {truncate(file.filename, 60)}:"] + [import_line(c) for c in results]
+        lines = [f"Imported {inert(truncate(file.filename, 60))}:"] + [import_line(c) for c in results]
         await send_pages(interaction, chunk_lines(lines), ephemeral=True)
 
     @app_commands.command(name="show")

@@ -13,7 +13,7 @@ from bot.domain.models import Reminder
 from bot.domain.offsets import format_offset, parse_offsets
 from bot.domain.timefmt import ts
 from bot.paging import Page, pager, send_listing
-from bot.ui import chunk_lines, reply, truncate
+from bot.ui import chunk_lines, inert, reply, truncate
 from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
 
 _MOMENTS = {"start": "before it starts", "deadline": "before the deadline", "opens": "before it opens",
@@ -27,12 +27,13 @@ def describe_reminder(reminder: Reminder, title: str | None, channel_id: int | N
         from datetime import timedelta
 
         offset = format_offset(timedelta(seconds=reminder.offset_seconds or 0))
-        title = title or f"event #{reminder.event_id}"
+        title = inert(title) if title else f"event #{reminder.event_id}"
         where = f"<#{channel_id}>" if channel_id else "no reminder channel set"
         moment = _MOMENTS.get(reminder.moment, "before")
         return f"- {when} · **{title}** (#{reminder.event_id}), {offset} {moment} · {where}"
     where = f"<#{reminder.channel_id}>" if reminder.channel_id else "your DMs"
-    return f"- {when} · your reminder #{reminder.id}: {truncate(reminder.text or '', 80)} · {where}"
+    text = truncate(inert(reminder.text or ""), 80)
+    return f"- {when} · your reminder #{reminder.id}: {text} · {where}"
 
 
 @app_commands.guild_only()
@@ -153,7 +154,7 @@ class RemindCog(commands.Cog):
         await reply(
             interaction,
             f"Reminder #{reminder.id} set for {ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
-            f" in {where}: {truncate(reminder.text or '', 1500)}",
+            f" in {where}: {truncate(inert(reminder.text or ''), 1500)}",
             ephemeral=True,
         )
 

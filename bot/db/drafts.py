@@ -110,7 +110,7 @@ class DraftRepository:
         )
         comments = await self.db.fetch(
             "SELECT draft_id, COUNT(*) AS n FROM comments WHERE guild_id = $1"
-            " AND withdrawn_at IS NULL GROUP BY draft_id",
+            " AND withdrawn_at IS NULL AND hidden_at IS NULL GROUP BY draft_id",
             guild_id,
         )
         n_sections = {r["draft_id"]: int(r["n"]) for r in sections}
@@ -153,15 +153,69 @@ class DraftRepository:
         ]
 
     async def comment_counts(self, draft_id: int) -> dict[int, int]:
-        """Live (not withdrawn) comments per section id."""
+        """Live (neither withdrawn nor hidden) comments per section id."""
         rows = await self.db.fetch(
             "SELECT section_id, COUNT(*) AS n FROM comments WHERE draft_id = $1"
-            " AND withdrawn_at IS NULL GROUP BY section_id",
+            " AND withdrawn_at IS NULL AND hidden_at IS NULL GROUP BY section_id",
             draft_id,
         )
         return {r["section_id"]: int(r["n"]) for r in rows}
 
     # ---------------------------------------------------------------- writing
+
+    @staticmethod
+    async def create(
+        tx: Executor,
+        guild_id: int,
+        code: str,
+        title: str,
+        version: str | None,
+        *,
+        actor_id: int | None,
+        at: datetime,
+    ) -> Draft | None:
+        """Insert a new draft; None when the server already has one with `code` (also one a
+        concurrent transaction created: PostgreSQL's insert waits for it, then does nothing)."""
+        created = await tx.fetchval(
+            "INSERT INTO drafts (guild_id, code, title, version, created_by, created_at,"
+            " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)"
+            " ON CONFLICT (guild_id, code) DO NOTHING RETURNING id",
+            guild_id,
+            code,
+            title,
+            version,
+            actor_id,
+            to_ms(at),
+        )
+        if created is None:
+            return None
+        row = await tx.fetchrow(_DRAFT + " WHERE id = $1", created)
+        assert row is not None
+        return draft_model(row)
+
+    @staticmethod
+    async def locked(tx: Executor, guild_id: int, code: str) -> Draft | None:
+        """The draft `code`, its row locked until the transaction ends (PostgreSQL; SQLite's
+        transactions are exclusive), so a change computed from it is not lost."""
+        find = _DRAFT + " WHERE guild_id = $1 AND code = $2" + _row_lock(tx)
+        row = await tx.fetchrow(find, guild_id, code)
+        return None if row is None else draft_model(row)
+
+    @staticmethod
+    async def rename(
+        tx: Executor, draft: Draft, title: str, version: str | None, *, at: datetime
+    ) -> Draft:
+        """Set the draft's title and version label."""
+        await tx.execute(
+            "UPDATE drafts SET title = $1, version = $2, updated_at = $3 WHERE id = $4",
+            title,
+            version,
+            to_ms(at),
+            draft.id,
+        )
+        row = await tx.fetchrow(_DRAFT + " WHERE id = $1", draft.id)
+        assert row is not None
+        return draft_model(row)
 
     @staticmethod
     async def upsert(
@@ -174,8 +228,8 @@ class DraftRepository:
         actor_id: int | None,
         at: datetime,
     ) -> tuple[Draft, str]:
-        """Create the draft, or update its title and version; returns it and ``"created"``,
-        ``"updated"`` or ``"unchanged"``."""
+        """Create the draft, or update its title and version (what an import does; /draft
+        create only creates); returns it and ``"created"``, ``"updated"`` or ``"unchanged"``."""
         find = _DRAFT + " WHERE guild_id = $1 AND code = $2" + _row_lock(tx)
         row = await tx.fetchrow(find, guild_id, code)
         if row is None:

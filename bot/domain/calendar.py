@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 
 from bot.domain import ical
 from bot.domain.models import Event, EventKind, EventStatus
-from bot.domain.when import MAX_YEAR, MIN_YEAR, zone_or_utc
+from bot.domain.when import zone_or_utc
 from bot.errors import NotFound, UserError
+from bot.text import strip_bidi
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,14 @@ CLEAR = "-"
 # --------------------------------------------------------------------------- validation
 
 
+def _one_line(text: str) -> str:
+    """`text` on one line with single spaces and without bidirectional overrides (which could
+    make a title read backwards or reorder it around a link)."""
+    return " ".join(strip_bidi(text).split())
+
+
 def clean_title(text: str) -> str:
-    title = " ".join(text.split())
+    title = _one_line(text)
     if not title:
         raise UserError('Give the event a title, e.g. "ICANN 49".')
     if len(title) > MAX_TITLE:
@@ -60,7 +67,7 @@ def clean_title(text: str) -> str:
 def clean_location(text: str | None) -> str | None:
     if text is None:
         return None
-    location = " ".join(text.split())
+    location = _one_line(text)
     if not location or location == CLEAR:
         return None
     if len(location) > MAX_LOCATION:
@@ -94,7 +101,7 @@ def clean_url(text: str | None) -> str | None:
 def clean_description(text: str | None) -> str | None:
     if text is None:
         return None
-    description = text.strip()
+    description = strip_bidi(text).strip()
     if not description or description == CLEAR:
         return None
     if len(description) > MAX_DESCRIPTION:
@@ -103,6 +110,13 @@ def clean_description(text: str | None) -> str | None:
             f" {MAX_DESCRIPTION:,} (put the rest behind a `url`)."
         )
     return description
+
+
+def check_days(days: int | None) -> None:
+    """A number of days ahead from 1 to MAX_DAYS (None: no limit). Discord's client enforces
+    the commands' ranges; this refuses what reaches the bot anyway, before it defers."""
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise UserError(f"Give a number of days from 1 to {MAX_DAYS}, e.g. 30.")
 
 
 def parse_kind(text: str | EventKind | None) -> EventKind | None:
@@ -282,7 +296,7 @@ def window_event(
     """The kind=window event of a draft's comment window: `before` (its current one) changed to
     the window, or a new event (id 0) with `uid`. All-day when both ends are local midnights in
     `zone` (`closes` exclusive, as parse_when gives a date range)."""
-    clean = " ".join(title.split())[:MAX_TITLE] or "Comment window"
+    clean = _one_line(title)[:MAX_TITLE] or "Comment window"
     all_day = is_local_midnight(opens, zone) and is_local_midnight(closes, zone)
     start, end = opens.astimezone(UTC), closes.astimezone(UTC)
     if before is None:
@@ -356,11 +370,11 @@ def read_ics(
 
 def _checked(imported: ical.ImportedEvent, warnings: list[str]) -> ical.ImportedEvent:
     """An imported event within the calendar's limits (cut, with a warning, where it is not)."""
-    title = " ".join(imported.title.split()) or "Untitled event"
+    title = _one_line(imported.title) or "Untitled event"
     if len(title) > MAX_TITLE:
         warnings.append(f'Cut the title "{title[:40]}..." to {MAX_TITLE} characters.')
         title = title[: MAX_TITLE - 1] + "…"
-    location = " ".join((imported.location or "").split()) or None
+    location = _one_line(imported.location or "") or None
     if location and len(location) > MAX_LOCATION:
         warnings.append(f'Cut the location of "{title[:60]}" to {MAX_LOCATION} characters.')
         location = location[: MAX_LOCATION - 1] + "…"
@@ -371,7 +385,7 @@ def _checked(imported: ical.ImportedEvent, warnings: list[str]) -> ical.Imported
         except UserError:
             warnings.append(f'Left out the link of "{title[:60]}": it is not an http(s) address.')
             url = None
-    description = imported.description or None
+    description = strip_bidi(imported.description or "") or None
     if description and len(description) > MAX_DESCRIPTION:
         warnings.append(
             f'Cut the description of "{title[:60]}" to {MAX_DESCRIPTION:,} characters.'
@@ -395,14 +409,3 @@ def write_ics(
     """An iCalendar file of `events`; those it cannot hold are appended to `left_out`."""
     return ical.export_ics(events, calname=name or "Concord", stamp=now, left_out=left_out)
 
-
-def left_out_lines(export: IcsExport) -> list[str]:
-    """One line per event an export left out, saying why (for the answer; ten at most)."""
-    lines = [
-        f"Left out #{e.id} ({e.title[:60]}): its date is outside the years"
-        f" {MIN_YEAR} to {MAX_YEAR}; fix it with `/event edit` or remove it."
-        for e in export.left_out[:10]
-    ]
-    if len(export.left_out) > 10:
-        lines.append(f"Left out {len(export.left_out) - 10} more events with such dates.")
-    return lines

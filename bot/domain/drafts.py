@@ -15,12 +15,14 @@ from bot.domain.models import Draft, Event, ParsedDraft, Section
 from bot.domain.timefmt import ts
 from bot.domain.when import When
 from bot.errors import UserError, WindowClosed
+from bot.text import strip_bidi
 
 MAX_CODE = 20
 MAX_TITLE = 200
 MAX_VERSION = 40
 MAX_SECTION_TEXT = 6000
 MAX_IMPORT_BYTES = 2_000_000
+CLEAR = "-"  # /draft edit version:- removes the version label
 #: A code that names no draft: up to this many drafts are all listed, else the closest few.
 LISTED_CODES = 10
 CLOSE_CODES = 5
@@ -67,12 +69,33 @@ def missing_draft(wanted: str, codes: list[str]) -> str:
 
 
 def clean_line(text: str, what: str, limit: int, example: str) -> str:
-    cleaned = one_line(text)
+    """A title or version label as stored: one line, no control or bidirectional-override
+    characters, at most `limit` characters."""
+    cleaned = one_line(strip_bidi(text))
     if not cleaned:
         raise UserError(f"Give the draft's {what}, for example {example}.")
     if len(cleaned) > limit:
         raise UserError(f"The {what} is {len(cleaned)} characters; keep it to {limit}.")
     return cleaned
+
+
+def clean_title(text: str) -> str:
+    return clean_line(text, "title", MAX_TITLE, '"International and regional cooperation"')
+
+
+def clean_version(text: str | None) -> str | None:
+    """A version label; None (no label) when empty."""
+    if text is None or not text.strip():
+        return None
+    return clean_line(text, "version", MAX_VERSION, '"V1.2"')
+
+
+def already_exists(code: str) -> UserError:
+    """The refusal of /draft create for a code in use: nothing is overwritten silently."""
+    return UserError(
+        f"There is already a draft {code}; nothing was changed. To change its title or version,"
+        " use `/draft edit code title version`."
+    )
 
 
 def checked_import(item: ParsedDraft) -> ParsedDraft:
@@ -141,6 +164,40 @@ class Outline:
     draft: Draft
     sections: list[Section]
     comments: dict[int, int]  # live comments per section id
+
+
+@dataclass(frozen=True, slots=True)
+class DraftEdit:
+    """What /draft edit did: the draft before and after, and what changed ("title",
+    "version"; empty when it already read like that)."""
+
+    before: Draft
+    after: Draft
+    changes: tuple[str, ...]
+
+
+def plan_edit(
+    draft: Draft, title: str | None, version: str | None
+) -> tuple[str, str | None, tuple[str, ...]]:
+    """The title and version `draft` gets from /draft edit's options, and what changes. A
+    missing option keeps its value; `version` "-" removes the label."""
+    if title is None and version is None:
+        raise UserError(
+            "Give a new `title` or `version` (or both); `version:-` removes the version label."
+        )
+    new_title = draft.title if title is None else clean_title(title)
+    if version is None:
+        new_version = draft.version
+    elif version.strip() == CLEAR:
+        new_version = None
+    else:
+        new_version = clean_version(version)
+    changes = tuple(
+        name
+        for name, old, new in (("title", draft.title, new_title), ("version", draft.version, new_version))
+        if old != new
+    )
+    return new_title, new_version, changes
 
 
 @dataclass(frozen=True, slots=True)

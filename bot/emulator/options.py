@@ -35,8 +35,17 @@ OPTION_TYPE_NAMES = {
 }
 
 
+class RangeRefused(ValueError):
+    """A value Discord's client would not send: outside the option's range or length."""
+
+
 class OptionCoercion(MessageStore):
     """Builds the ``options`` and ``resolved`` of an interaction's data from Python values."""
+
+    #: Discord's client refuses a number outside an option's ``min_value``/``max_value`` and a
+    #: string outside its ``min_length``/``max_length`` before sending anything; so does the
+    #: emulator. False sends such values on, as a client that does not check would.
+    check_option_ranges: bool = True
 
     def _build_options(
         self,
@@ -122,13 +131,13 @@ class OptionCoercion(MessageStore):
                     raise ValueError(f"option {name!r}: {value!r} is not a choice; valid: {valid}")
         try:
             if otype == STRING:
-                return str(value)
+                return self._in_range(opt, str(value))
             if otype == INTEGER:
                 if isinstance(value, bool):
                     raise ValueError
-                return int(value)
+                return self._in_range(opt, int(value))
             if otype == NUMBER:
-                return float(value)
+                return self._in_range(opt, float(value))
             if otype == BOOLEAN:
                 if isinstance(value, str):
                     low = value.lower()
@@ -138,6 +147,8 @@ class OptionCoercion(MessageStore):
                         return False
                     raise ValueError
                 return bool(value)
+        except RangeRefused:
+            raise
         except (TypeError, ValueError):
             raise ValueError(
                 f"option {name!r} expects {OPTION_TYPE_NAMES.get(otype, otype)}, got {value!r}"
@@ -177,6 +188,22 @@ class OptionCoercion(MessageStore):
                 "ephemeral": True,
             }
             return str(att.id)
+        return value
+
+    def _in_range(self, opt: dict[str, Any], value: Any) -> Any:
+        """`value`, or Discord's client-side refusal when it is outside the option's range."""
+        if not self.check_option_ranges:
+            return value
+        if isinstance(value, str):
+            low, high, size = opt.get("min_length"), opt.get("max_length"), len(value)
+            what = f"{size} characters"
+        else:
+            low, high, size = opt.get("min_value"), opt.get("max_value"), value
+            what = repr(value)
+        if low is not None and size < low:
+            raise RangeRefused(f"option {opt['name']!r}: {what}; it must be at least {low}")
+        if high is not None and size > high:
+            raise RangeRefused(f"option {opt['name']!r}: {what}; it must be at most {high}")
         return value
 
     def _resolve_member_or_user(

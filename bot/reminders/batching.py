@@ -14,24 +14,29 @@ from dataclasses import dataclass, field, replace
 from bot.domain.models import Claimed, Moment
 from bot.domain.reminders import event_reminder_text, personal_reminder_text
 from bot.limits import MESSAGE_LIMIT, NONCE_LIMIT
+from bot.ui import inert
 
 
 def reminder_line(item: Claimed) -> str:
-    """The line a claimed reminder is sent as."""
+    """The line a claimed reminder is sent as. Titles, places and a member's own text are
+    inert (Markdown escaped, bidirectional overrides removed) here, where the line is made,
+    so the length `split_rows` measures is the length sent."""
     if item.event_id is not None and item.title is not None:
         at = item.event_end if item.moment is Moment.CLOSES else item.event_start
         if item.moment is Moment.DEADLINE and item.all_day and item.event_end is not None:
             at = item.event_end
         return event_reminder_text(
-            title=item.title,
+            title=inert(item.title),
             moment=item.moment,
             at=at or item.due_at,
             all_day=item.all_day,
-            location=item.location,
+            location=inert(item.location) if item.location else None,
             rescheduled=item.rescheduled,
             late=item.late,
         )
-    return personal_reminder_text(text=item.body or "", created_at=item.created_at, late=item.late)
+    return personal_reminder_text(
+        text=inert(item.body or ""), created_at=item.created_at, late=item.late
+    )
 
 
 def split_message(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -15,6 +15,7 @@ from bot.db import audit
 from bot.db.comments import CommentRepository
 from bot.db.database import Database, Executor, opt_ms
 from bot.db.drafts import DraftRepository, DraftSummary, ImportCounts
+from bot.db.groups import GroupRepository
 from bot.domain.clock import Clock
 from bot.domain.draftdoc import (
     ConsolidatedComment,
@@ -26,16 +27,18 @@ from bot.domain.draftdoc import (
 from bot.domain.drafts import (
     MAX_IMPORT_BYTES,
     MAX_SECTION_TEXT,
-    MAX_TITLE,
-    MAX_VERSION,
+    DraftEdit,
     Outline,
     SectionView,
     WindowSet,
+    already_exists,
     checked_import,
-    clean_line,
+    clean_title,
+    clean_version,
     import_too_big,
     missing_draft,
     normalize_code,
+    plan_edit,
 )
 from bot.domain.models import Draft, Event, ParsedDraft, Section
 from bot.domain.sections import normalize_section_key, section_label
@@ -150,19 +153,54 @@ class DraftService:
 
     async def create(
         self, guild_id: int, actor_id: int, code: str, title: str, version: str | None
-    ) -> tuple[Draft, bool]:
-        """Create a draft, or update the title and version of an existing one."""
+    ) -> Draft:
+        """Create a draft. A code already in use is refused (its title and version change only
+        through `edit`): nothing is overwritten silently."""
         clean_code = normalize_code(code)
-        clean_title = clean_line(title, "title", MAX_TITLE, '"International and regional cooperation"')
-        clean_version = (
-            clean_line(version, "version", MAX_VERSION, '"V1.2"') if version and version.strip() else None
-        )
+        new_title, new_version = clean_title(title), clean_version(version)
         at = self.clock()
         async with self.db.transaction() as tx:
-            draft, outcome = await self._upsert(
-                tx, guild_id, clean_code, clean_title, clean_version, actor_id, at
+            draft = await self.repo.create(
+                tx, guild_id, clean_code, new_title, new_version, actor_id=actor_id, at=at
             )
-        return draft, outcome == "created"
+            if draft is None:
+                raise already_exists(clean_code)
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action="draft.create",
+                target=f"draft:{clean_code}", at=at,
+                detail={"title": new_title, "version": new_version},
+            )
+        return draft
+
+    async def edit(
+        self,
+        guild_id: int,
+        actor_id: int,
+        code: str,
+        *,
+        title: str | None = None,
+        version: str | None = None,
+    ) -> DraftEdit:
+        """Change a draft's title and/or version label (`version` "-" removes it)."""
+        found = await self.require(guild_id, code)
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            before = await self.repo.locked(tx, guild_id, found.code)
+            if before is None:  # removed since the look-up
+                raise NotFound(missing_draft(found.code, await self.repo.codes(guild_id)))
+            new_title, new_version, changes = plan_edit(before, title, version)
+            if not changes:
+                return DraftEdit(before, before, ())
+            after = await self.repo.rename(tx, before, new_title, new_version, at=at)
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action="draft.edit",
+                target=f"draft:{before.code}", at=at,
+                detail={
+                    "before": {"title": before.title, "version": before.version},
+                    "after": {"title": after.title, "version": after.version},
+                },
+            )
+        return DraftEdit(before, after, changes)
 
     async def _upsert(
         self,
@@ -278,7 +316,8 @@ class DraftService:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise UserError("That file is not UTF-8 text; save it as UTF-8 Markdown (.md).") from None
-        parsed = await asyncio.to_thread(parse_draft_markdown, text)  # off the event loop
+        own_groups = await GroupRepository(self.db).names(guild_id)  # beside the five
+        parsed = await asyncio.to_thread(parse_draft_markdown, text, own_groups)  # off the loop
         if not parsed:
             raise UserError(
                 'That file holds no draft; start it with a heading like "# C11 Title".'
@@ -344,6 +383,7 @@ class DraftService:
         draft = await self.require(guild_id, code)
         sections = await self.repo.sections(draft.id)
         comments = await self.comments.for_draft(draft.id)
+        hidden = await self.comments.hidden_counts(draft.id)
         by_section: dict[int, list[ConsolidatedComment]] = {s.id: [] for s in sections}
         for c in comments:
             by_section.setdefault(c.section_id, []).append(
@@ -355,6 +395,7 @@ class DraftService:
                     text=c.text,
                     created_at=c.created_at,
                     edited=c.edited_at is not None,
+                    status=c.status,
                 )
             )
         return ConsolidatedDraft(
@@ -365,6 +406,9 @@ class DraftService:
             window_opens=draft.window_opens,
             window_closes=draft.window_closes,
             sections=[
-                ConsolidatedSection(s.key, s.text, s.revision, by_section[s.id]) for s in sections
+                ConsolidatedSection(
+                    s.key, s.text, s.revision, by_section[s.id], hidden.get(s.id, 0)
+                )
+                for s in sections
             ],
         )

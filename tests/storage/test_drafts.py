@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,11 +31,34 @@ def test_bad_codes(text: str) -> None:
         normalize_code(text)
 
 
-async def test_create_then_update_title_and_version(services: Services) -> None:
-    draft, new = await services.drafts.create(G, COORD, "c11", "International cooperation", "V1.1")
-    assert new and draft.code == "C11" and draft.version == "V1.1"
-    draft, new = await services.drafts.create(G, COORD, "C11", "International and regional cooperation", "V1.2")
-    assert not new and draft.title.startswith("International and regional") and draft.version == "V1.2"
+async def test_create_refuses_an_existing_code_and_edit_changes_it(services: Services) -> None:
+    """No silent overwrites (SPEC section 8): a second create of a code is refused and changes
+    nothing; /draft edit changes the title or version, audited with before and after."""
+    draft = await services.drafts.create(G, COORD, "c11", "International cooperation", "V1.1")
+    assert draft.code == "C11" and draft.version == "V1.1"
+    with pytest.raises(UserError, match=r"already a draft C11; nothing was changed.*`/draft edit code title version`"):
+        await services.drafts.create(G, COORD, "C11", "International and regional cooperation", "V1.2")
+    stored = await services.drafts.require(G, "C11")
+    assert (stored.title, stored.version) == ("International cooperation", "V1.1")
+
+    edited = await services.drafts.edit(G, COORD, "c11", version="V1.2")
+    assert edited.changes == ("version",) and edited.before.version == "V1.1"
+    assert (edited.after.title, edited.after.version) == ("International cooperation", "V1.2")
+    edited = await services.drafts.edit(G, COORD, "C11", title="International  and regional\u202e cooperation", version="-")
+    assert edited.changes == ("title", "version")
+    assert (edited.after.title, edited.after.version) == ("International and regional cooperation", None)
+    unchanged = await services.drafts.edit(G, COORD, "C11", title="International and regional cooperation")
+    assert unchanged.changes == () and unchanged.after == unchanged.before
+    with pytest.raises(UserError, match="Give a new `title` or `version`"):
+        await services.drafts.edit(G, COORD, "C11")
+    with pytest.raises(NotFound, match="drafts here: C11"):
+        await services.drafts.edit(G, COORD, "C12", title="Other")
+    rows = await services.db.fetch("SELECT action, detail FROM audit ORDER BY id")
+    assert [r["action"] for r in rows] == ["draft.create", "draft.edit", "draft.edit"]
+    assert json.loads(rows[1]["detail"]) == {
+        "before": {"title": "International cooperation", "version": "V1.1"},
+        "after": {"title": "International cooperation", "version": "V1.2"},
+    }
     assert [d.draft.code for d in await services.drafts.summaries(G)] == ["C11"]
     assert await services.drafts.summaries(2) == []
 

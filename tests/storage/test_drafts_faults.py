@@ -28,7 +28,7 @@ COORD = 100
 
 async def test_control_characters_are_cleaned_at_input(services: Services) -> None:
     """PostgreSQL refuses NUL in text and a DOCX cannot hold any C0 control: none is stored."""
-    draft, _ = await services.drafts.create(G, COORD, "C11", "Inter\x00national\x0bcooperation", "V1\x01.2")
+    draft = await services.drafts.create(G, COORD, "C11", "Inter\x00national\x0bcooperation", "V1\x01.2")
     assert (draft.title, draft.version) == ("International cooperation", "V1.2")
     _, section, _ = await services.drafts.set_section(
         G, COORD, "C11", "vision", "Page one\x0cPage two\x00 and\x1b more"
@@ -151,21 +151,29 @@ async def test_a_download_without_a_length_stops_at_the_limit() -> None:
 # --------------------------------------------------------------------------- concurrent writes
 
 
-async def test_concurrent_creates_of_one_code_both_succeed(services: Services) -> None:
-    """PostgreSQL runs the two at once; like SQLite, one creates and the other updates."""
+async def test_concurrent_creates_of_one_code_create_one_and_refuse_the_other(
+    services: Services,
+) -> None:
+    """PostgreSQL runs the two at once; like SQLite, one creates and the other is refused with
+    the sentence that names /draft edit (not an apology for a unique violation)."""
     for attempt in range(5):
         code = f"C{attempt}"
-        (first, new1), (second, new2) = await asyncio.gather(
+        results = await asyncio.gather(
             services.drafts.create(G, COORD, code, "First title", None),
             services.drafts.create(G, COORD + 1, code, "Second title", "V2"),
+            return_exceptions=True,
         )
-        assert sorted([new1, new2]) == [False, True]
-        assert first.id == second.id
+        created = [r for r in results if isinstance(r, Draft)]
+        refused = [r for r in results if isinstance(r, BaseException)]
+        assert len(created) == 1 and len(refused) == 1, results
+        assert isinstance(refused[0], UserError) and "/draft edit" in str(refused[0])
         stored = await services.drafts.require(G, code)
-        # The one that ran second wrote last, and its answer is what is stored.
-        last = second if new1 else first
-        assert (stored.title, stored.version) == (last.title, last.version)
+        assert (stored.id, stored.title, stored.version) == (
+            created[0].id, created[0].title, created[0].version
+        )
     assert len(await services.drafts.codes(G)) == 5
+    creates = await services.db.fetchval("SELECT COUNT(*) FROM audit WHERE action = 'draft.create'")
+    assert creates == 5
 
 
 async def test_concurrent_section_writes_keep_both_revisions(services: Services) -> None:
