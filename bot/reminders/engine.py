@@ -102,6 +102,7 @@ class ReminderEngine:
         self._loop_task: asyncio.Task[None] | None = None
         self._renew_task: asyncio.Task[None] | None = None
         self._queues: dict[tuple[str, int], deque[Batch]] = {}
+        self._claim_lock = asyncio.Lock()
         self._claiming_done = asyncio.Event()
         self._claiming_done.set()
         self._workers: dict[tuple[str, int], asyncio.Task[None]] = {}
@@ -180,14 +181,15 @@ class ReminderEngine:
         )
 
     async def run_once(self) -> int:
-        """Claim everything due now (in batches, within the in-flight bound) and dispatch it."""
-        total = 0
-        self._claiming_done.clear()
-        try:
-            total = await self._claim_all()
-        finally:
-            self._claiming_done.set()
-        return total
+        """Claim everything due now (in batches, within the in-flight bound) and dispatch it.
+        One round at a time: a second caller waits for the round in progress, whose claimed
+        rows (locked FOR UPDATE SKIP LOCKED on PostgreSQL) it could not see."""
+        async with self._claim_lock:
+            self._claiming_done.clear()
+            try:
+                return await self._claim_all()
+            finally:
+                self._claiming_done.set()
 
     async def _claim_all(self) -> int:
         total = 0
