@@ -356,15 +356,20 @@ class CommentCog(commands.Cog):
             )
             return
         message = await reply(interaction, posted_message(posted))
-        if message is not None:
-            try:
-                await services(interaction).comments.record_message(
-                    posted.comment.id, message.channel.id, message.id
-                )
-            except Exception:
-                # The comment and its confirmation stand; only later edits of the message
-                # (when the comment changes) are lost.
-                log.exception("could not record the message announcing comment #%s", posted.comment.id)
+        if message is None:
+            return
+        try:
+            now = await services(interaction).comments.record_message(
+                posted, message.channel.id, message.id
+            )
+        except Exception:
+            # The comment and its confirmation stand; only later edits of the message (when
+            # the comment changes) are lost.
+            log.exception("could not record the message announcing comment #%s", posted.comment.id)
+            return
+        c = now.comment
+        if (c.edited_at, c.withdrawn_at, c.hidden_at) != (None, None, None):
+            await follow_record(interaction.client, now)  # changed before it was remembered
 
     @app_commands.command(name="coverage")
     @app_commands.guild_only()

@@ -97,13 +97,15 @@ class CommentService:
                 )
         return Posted(comment, draft, found, new)
 
-    async def record_message(
-        self, comment_id: int, channel_id: int, message_id: int
-    ) -> None:
+    async def record_message(self, posted: Posted, channel_id: int, message_id: int) -> Changed:
         """Remember the public message that announced a comment, so that it can follow the
-        record (edited when the comment is edited, withdrawn, hidden or restored)."""
+        record (edited when the comment is edited, withdrawn, hidden or restored). Returns the
+        comment as it is now: a change made before the message was remembered did not edit
+        the message, so the caller does when the comment is no longer as announced."""
         async with self.db.transaction() as tx:
-            await self.repo.set_message(tx, comment_id, channel_id, message_id)
+            await self.repo.set_message(tx, posted.comment.id, channel_id, message_id)
+        now = await self.repo.get(posted.draft.guild_id, posted.comment.id)
+        return Changed(now or posted.comment, posted.draft.code)
 
     def _ownership_check(
         self, user_id: int, comment_id: int, verb: str, draft: Draft | None

@@ -9,6 +9,7 @@ import asyncio
 import io
 import logging
 import re
+from typing import Any
 
 import docx
 import pytest
@@ -326,3 +327,26 @@ async def test_show_gives_one_comment_whole_with_its_history_to_those_allowed(
 
     res = await world.run(world.bob, "comments show", id=999)
     assert res.ephemeral and "There is no comment #999" in res.content
+
+
+async def test_an_edit_made_before_the_message_is_remembered_still_reaches_it(
+    world: World, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The author edits (here: just before the bot remembers its confirmation) while the bot
+    is still answering: the confirmation is brought up to date all the same."""
+    await prepare(world)
+    service = bot.services.comments
+    remember = service.record_message
+
+    async def edited_first(posted: Any, channel_id: int, message_id: int) -> Any:
+        await service.edit(world.guild.id, world.alice.id, posted.comment.id, "Quick fix")
+        return await remember(posted, channel_id, message_id)
+
+    monkeypatch.setattr(service, "record_message", edited_first)
+    res = await world.run(world.alice, "comment", draft="C11", section="vision", text="Typo")
+    message = await announced(bot, world, res)
+    for _ in range(100):
+        if "Quick fix" in message.content:
+            break
+        await asyncio.sleep(0.05)
+    assert "> Quick fix" in message.content and "Typo" not in message.content
