@@ -336,9 +336,11 @@ class DraftCommands(app_commands.Group, name="draft"):
         else:
             data, suffix = (await asyncio.to_thread(render_markdown, doc)).encode("utf-8"), ".md"
         comments = sum(len(s.comments) for s in doc.sections)
+        hidden = sum(s.hidden for s in doc.sections)
+        left_out = "withdrawn ones" + (f" and {hidden:,} hidden by the secretariat" if hidden else "")
         content = (
             f"Consolidated text of {draft_heading(draft)}: {_plural(len(doc.sections), 'section')},"
-            f" {_plural(comments, 'comment')} (withdrawn ones left out)."
+            f" {_plural(comments, 'comment')} ({left_out} left out)."
         )
         file = discord.File(io.BytesIO(data), filename=export_filename(draft, suffix))
         await reply(interaction, content, file=file)

@@ -186,6 +186,8 @@ async def test_a_coordinator_hides_and_restores_a_comment(world: World, bot: Run
     assert vision_row.split()[-1] == "1"
     res = await world.run(world.bob, "draft show", code="C11")
     assert "1 comment" in res.content and "2 comments" not in res.content
+    res = await world.run(world.bob, "draft export", code="C11", format="markdown")
+    assert "1 comment (withdrawn ones and 1 hidden by the secretariat left out)." in res.content
     markdown = (await export(world, "C11", "markdown")).decode()
     assert "watches" not in markdown and "We agree." in markdown
     assert "_1 comment hidden by the secretariat._" in markdown
