@@ -65,11 +65,7 @@ class World:
             wait=True,
             timeout=timeout,
         )
-        if res.original is not None and res.original.content == POSTED:
-            # A private deferral, then a public answer: wait for the answer and for the
-            # private placeholder to go (bot.ui.reply).
-            await res.wait_until(lambda r: r.original is None and r.followups, timeout)
-        return res
+        return await settle(res, timeout)
 
     async def complete(
         self, user: User, command: str, focused: str, **options: Any
@@ -77,6 +73,15 @@ class World:
         return await self.emu.autocomplete(
             user, command, options, focused=focused, guild=self.guild, channel=self.channel
         )
+
+
+async def settle(res: InteractionResult, timeout: float = 15) -> InteractionResult:
+    """`res` once the bot is done with it. After a private deferral, a public answer comes in
+    three steps (bot.ui.reply): the private placeholder says POSTED, the public follow-up is
+    posted, the placeholder is deleted; wait for the last."""
+    if res.original is not None and res.original.content == POSTED:
+        await res.wait_until(lambda r: r.original is None and bool(r.followups), timeout)
+    return res
 
 
 def build_world(emu: DiscordEmulator, name: str = "WSIS+10 MPP") -> World:

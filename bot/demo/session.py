@@ -22,6 +22,7 @@ from bot.emulator.options import (
     STRING,
     USER,
 )
+from bot.harness import settle
 
 from .render import USER_MENTION, Renderer
 from .script import (
@@ -201,6 +202,12 @@ class Demo:
             return outcome
         except TimeoutError as exc:
             self.say(f"  error: the bot did not answer: {exc}")
+            outcome.bot_failures += 1
+            return outcome
+        try:
+            res = await settle(res, 30)
+        except TimeoutError as exc:
+            self.say(f"  error: the bot did not finish its answer: {exc}")
             outcome.bot_failures += 1
             return outcome
         if not self.show(res) or self.errors.count > before:
