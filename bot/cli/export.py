@@ -16,6 +16,7 @@ from bot.db.comments import CommentRepository
 from bot.db.database import Database
 from bot.db.drafts import DraftRepository
 from bot.db.events import EventRepository
+from bot.db.groups import GroupRepository
 from bot.db.guilds import GuildRepository, UserRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.stakeholders import StakeholderRepository
@@ -46,6 +47,7 @@ def _settings(s: GuildSettings) -> dict[str, Any]:
         "reminder_channel_id": s.reminder_channel_id,
         "reminder_offsets": s.reminder_offsets,
         "coordinator_role_id": s.coordinator_role_id,
+        "verification_mode": s.verification_mode.value,
     }
 
 
@@ -55,6 +57,9 @@ def _stakeholder(s: Stakeholder, timezone: str | None) -> dict[str, Any]:
         "display_name": s.display_name,
         "organization": s.organization,
         "group": s.group,
+        "verified": s.verified,
+        "verified_by": s.verified_by,
+        "verified_at": _iso(s.verified_at),
         "timezone": timezone,
         "created_at": _iso(s.created_at),
         "updated_at": _iso(s.updated_at),
@@ -95,6 +100,10 @@ def _comment(c: Comment) -> dict[str, Any]:
         "created_at": _iso(c.created_at),
         "edited_at": _iso(c.edited_at),
         "withdrawn_at": _iso(c.withdrawn_at),
+        "attribution_status": c.status.value,
+        "hidden_at": _iso(c.hidden_at),
+        "hidden_by": c.hidden_by,
+        "hidden_reason": c.hidden_reason,
     }
 
 
@@ -176,6 +185,7 @@ async def dump(db: Database, guild_id: int, *, now: datetime) -> dict[str, Any]:
         "guild_id": guild_id,
         "exported_at": now.isoformat(),
         "settings": None if settings is None else _settings(settings),
+        "groups": await GroupRepository(db).names(guild_id),
         "stakeholders": [_stakeholder(s, timezones.get(s.user_id)) for s in stakeholders],
         "events": [
             _event(e, None if e.draft_id is None else codes.get(e.draft_id)) for e in events

@@ -64,6 +64,10 @@ async def test_round_trip_through_the_export(tmp_path: Path) -> None:
     assert [d["code"] for d in first["drafts"]] == ["C11"]
     assert len(first["drafts"][0]["comments"]) == 11
     assert len(first["drafts"][0]["sections"]) == 7
+    # Comments from a file are marked imported: nobody verified them in Discord (SPEC 8).
+    assert {c["attribution_status"] for c in first["drafts"][0]["comments"]} == {"imported"}
+    assert all(c["hidden_at"] is None for c in first["drafts"][0]["comments"])
+    assert first["groups"] == []
     second = await load_and_export(
         f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "one", tmp_path / "two"
     )
