@@ -108,7 +108,7 @@ def show_pages(view: CommentView) -> list[str]:
     if c.hidden_at is not None:
         hidden = _when("Hidden by the secretariat", c.hidden_at)
         if view.privileged and c.hidden_reason:
-            hidden += f"; reason: {inert(c.hidden_reason)}"
+            hidden += f"; reason: {inert(c.hidden_reason.rstrip('.'))}"
         lines.append(hidden + ".")
     if view.text_shown:
         lines.append(quoted(inert(c.text)))

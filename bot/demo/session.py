@@ -264,7 +264,7 @@ class Demo:
     def _role(self, raw: str) -> Any:
         wanted = raw.strip().lstrip("@").lower()
         for role in self.world.guild.roles:
-            if role.name.lower() == wanted:
+            if role.name.lower().lstrip("@") == wanted:  # "@everyone" is its own name
                 return role
         names = ", ".join(r.name for r in self.world.guild.roles if not r.name.endswith("permissions"))
         raise DemoSyntaxError(f"no role {raw!r}; the roles are {names}")
