@@ -230,41 +230,20 @@ class DraftRepository:
     ) -> tuple[Draft, str]:
         """Create the draft, or update its title and version (what an import does; /draft
         create only creates); returns it and ``"created"``, ``"updated"`` or ``"unchanged"``."""
-        find = _DRAFT + " WHERE guild_id = $1 AND code = $2" + _row_lock(tx)
-        row = await tx.fetchrow(find, guild_id, code)
-        if row is None:
-            created = await tx.fetchval(
-                "INSERT INTO drafts (guild_id, code, title, version, created_by, created_at,"
-                " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)"
-                " ON CONFLICT (guild_id, code) DO NOTHING RETURNING id",
-                guild_id,
-                code,
-                title,
-                version,
-                actor_id,
-                to_ms(at),
+        current = await DraftRepository.locked(tx, guild_id, code)
+        if current is None:
+            created = await DraftRepository.create(
+                tx, guild_id, code, title, version, actor_id=actor_id, at=at
             )
-            if created is None:
-                # Created by a concurrent transaction (PostgreSQL) since the look-up, which
-                # waited for it to commit: update that draft, as SQLite's order would have.
-                row = await tx.fetchrow(find, guild_id, code)
-                assert row is not None
-        if row is None:
-            outcome = "created"
-        elif (row["title"], row["version"]) != (title, version):
-            await tx.execute(
-                "UPDATE drafts SET title = $1, version = $2, updated_at = $3 WHERE id = $4",
-                title,
-                version,
-                to_ms(at),
-                row["id"],
-            )
-            outcome = "updated"
-        else:
-            return draft_model(row), "unchanged"
-        new = await tx.fetchrow(_DRAFT + " WHERE guild_id = $1 AND code = $2", guild_id, code)
-        assert new is not None
-        return draft_model(new), outcome
+            if created is not None:
+                return created, "created"
+            # Created by a concurrent transaction (PostgreSQL) since the look-up, which waited
+            # for it to commit: update that draft, as SQLite's order would have.
+            current = await DraftRepository.locked(tx, guild_id, code)
+            assert current is not None
+        if (current.title, current.version) == (title, version):
+            return current, "unchanged"
+        return await DraftRepository.rename(tx, current, title, version, at=at), "updated"
 
     @staticmethod
     async def set_section(
