@@ -15,9 +15,11 @@ from bot.domain.sections import PARTS, split_section_key
 
 _DRAFT = (
     "SELECT id, guild_id, code, title, version, window_opens, window_closes, window_event_id,"
-    " created_at, updated_at FROM drafts"
+    " created_at, updated_at, notes FROM drafts"
 )
-_SECTION = "SELECT id, draft_id, key, position, revision, body, updated_at FROM sections"
+_SECTION = (
+    "SELECT id, draft_id, key, position, revision, body, updated_at, part, label FROM sections"
+)
 
 
 def draft_model(row: Row) -> Draft:
@@ -32,6 +34,7 @@ def draft_model(row: Row) -> Draft:
         window_event_id=row["window_event_id"],
         created_at=opt_dt(row["created_at"]),
         updated_at=opt_dt(row["updated_at"]),
+        notes=row["notes"],
     )
 
 
@@ -44,6 +47,8 @@ def section_model(row: Row) -> Section:
         revision=row["revision"],
         text=row["body"],
         updated_at=opt_dt(row["updated_at"]),
+        part=row["part"],
+        label=row["label"],
     )
 
 

@@ -167,6 +167,8 @@ class Draft:
     window_event_id: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    #: The paragraphs before the first part of the imported document, joined by blank lines.
+    notes: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,11 @@ class Section:
     revision: int
     text: str
     updated_at: datetime | None = None
+    #: The heading of the section's part as written ("Operative paragraphs"); None when unknown
+    #: (a section stored before drafts had any structure: the heading comes from the key).
+    part: str | None = None
+    #: The item's label as written ("12.", "(a)", "Article 3"); None for the part's own text.
+    label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +334,10 @@ class ParsedSection:
     text: str
     comments: list[ParsedComment] = field(default_factory=list)
     line: int = 0
+    #: The part's heading as written ("Operative paragraphs"), and the item's label as written
+    #: ("12.", "(a)", "Article 3"; None for the part's own text).
+    part: str | None = None
+    label: str | None = None
 
 
 @dataclass(slots=True)

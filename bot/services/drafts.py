@@ -407,8 +407,10 @@ class DraftService:
             window_closes=draft.window_closes,
             sections=[
                 ConsolidatedSection(
-                    s.key, s.text, s.revision, by_section[s.id], hidden.get(s.id, 0)
+                    s.key, s.text, s.revision, by_section[s.id], hidden.get(s.id, 0),
+                    part=s.part, label=s.label,
                 )
                 for s in sections
             ],
+            notes=[p for p in (draft.notes or "").split("\n\n") if p.strip()],
         )

@@ -32,6 +32,10 @@ class ConsolidatedSection:
     comments: list[ConsolidatedComment] = field(default_factory=list)
     #: Comments on this section the secretariat hid: counted, never shown.
     hidden: int = 0
+    #: The part's heading and the item's label as written (see `bot.domain.models.Section`);
+    #: None where unknown, and the writers derive them from the key.
+    part: str | None = None
+    label: str | None = None
 
 
 @dataclass(slots=True)
@@ -76,7 +80,11 @@ def to_consolidated(
                     status=comment.status,
                 )
             )
-        sections.append(ConsolidatedSection(section.key, section.text, 1, comments))
+        sections.append(
+            ConsolidatedSection(
+                section.key, section.text, 1, comments, part=section.part, label=section.label
+            )
+        )
     return ConsolidatedDraft(
         code=draft.code,
         title=draft.title,
