@@ -5,11 +5,13 @@ hidden in exports), one comment whole with its edit history, and imports that ke
 from __future__ import annotations
 
 import asyncio
+import io
 
+import docx
 import pytest
 
 from bot.domain.clock import FakeClock
-from bot.domain.draftdoc import render_markdown
+from bot.domain.draftdoc import render_docx, render_markdown
 from bot.domain.models import AttributionStatus
 from bot.errors import NotFound, UserError
 from bot.services import Services
@@ -82,6 +84,8 @@ async def test_a_hidden_comment_leaves_every_count_and_listing(
     assert next(s for s in doc.sections if s.key == "pillar-a").hidden == 0
     markdown = render_markdown(doc)
     assert "Buy watches" not in markdown and "_1 comment hidden by the secretariat._" in markdown
+    word = "\n".join(p.text for p in docx.Document(io.BytesIO(render_docx(doc))).paragraphs)
+    assert "Buy watches" not in word and "1 comment hidden by the secretariat" in word
 
     # The author may still withdraw it; a withdrawn comment is no longer counted as hidden.
     back = (await services.comments.restore(G, COORD, spam.id)).comment
