@@ -11,7 +11,7 @@ from aiohttp import web
 from .messages import MessageStore
 from .models import InteractionResult, SentMessage
 from .rest import HTTPError, json_response, read_payload
-from .validation import validate_choices, validate_message
+from .validation import validate_choices, validate_message, validate_modal
 
 
 class InteractionRoutes(MessageStore):
@@ -41,10 +41,7 @@ class InteractionRoutes(MessageStore):
         elif ctype == 8:
             problem = validate_choices(data.get("choices") or [])
         elif ctype == 9:
-            if not data.get("custom_id") or not data.get("title"):
-                problem = "modal: custom_id and title are required."
-            elif len(str(data.get("title"))) > 45:
-                problem = "title: Must be 45 or fewer in length."
+            problem = validate_modal(data)
         if problem:
             res.errors.append(problem)
             raise HTTPError(400, f"Invalid Form Body: {problem}", 50035)

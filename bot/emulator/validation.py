@@ -47,6 +47,81 @@ def validate_message(payload: dict[str, Any], *, partial: bool = False) -> str |
     return None
 
 
+def _length(name: str, value: Any, low: int, high: int) -> str | None:
+    if not isinstance(value, str) or not low <= len(value) <= high:
+        got = len(value) if isinstance(value, str) else type(value).__name__
+        return f"{name}: Must be between {low} and {high} in length (got {got})."
+    return None
+
+
+def _number(name: str, value: Any, low: int, high: int) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return f"{name}: Must be between {low} and {high} (got {value!r})."
+    return None
+
+
+def validate_text_input(field: Any, where: str) -> str | None:
+    """A modal's text input (component type 4): custom_id 1-100, style 1 (short) or 2
+    (paragraph), label 1-45, min_length 0-4000, max_length 1-4000, value up to 4000 and within
+    min/max, placeholder up to 100, required a boolean."""
+    if not isinstance(field, dict) or field.get("type") != 4:
+        got = field.get("type") if isinstance(field, dict) else field
+        return f"{where}.type: a modal's action row holds a text input (type 4), got {got!r}."
+    problem = (
+        _length(f"{where}.custom_id", field.get("custom_id"), 1, 100)
+        or (None if field.get("style") in (1, 2) else f"{where}.style: Must be 1 or 2.")
+        or _length(f"{where}.label", field.get("label"), 1, 45)
+    )
+    if problem:
+        return problem
+    low, high = field.get("min_length", 0), field.get("max_length", 4000)
+    problem = _number(f"{where}.min_length", low, 0, 4000) or _number(
+        f"{where}.max_length", high, 1, 4000
+    )
+    if problem:
+        return problem
+    if low > high:
+        return f"{where}.min_length: Must be at most max_length ({high})."
+    value = field.get("value")
+    if value is not None:
+        if not isinstance(value, str) or len(value) > 4000:
+            return f"{where}.value: Must be 4000 or fewer in length."
+        if value and not low <= len(value) <= high:
+            return f"{where}.value: Must be between {low} and {high} in length (got {len(value)})."
+    placeholder = field.get("placeholder")
+    if placeholder is not None and (not isinstance(placeholder, str) or len(placeholder) > 100):
+        return f"{where}.placeholder: Must be 100 or fewer in length."
+    if "required" in field and not isinstance(field["required"], bool):
+        return f"{where}.required: Must be a boolean."
+    return None
+
+
+def validate_modal(data: Any) -> str | None:
+    """Discord's limits on a modal (interaction callback type 9): custom_id 1-100, title 1-45,
+    1-5 action rows, each holding exactly one text input."""
+    if not isinstance(data, dict):
+        return "data: a modal is an object."
+    problem = _length("custom_id", data.get("custom_id"), 1, 100) or _length(
+        "title", data.get("title"), 1, 45
+    )
+    if problem:
+        return problem
+    rows = data.get("components")
+    if not isinstance(rows, list) or not 1 <= len(rows) <= 5:
+        n = len(rows) if isinstance(rows, list) else 0
+        return f"components: Must be between 1 and 5 in length (got {n})."
+    for i, row in enumerate(rows):
+        inner = row.get("components") if isinstance(row, dict) else None
+        if not isinstance(row, dict) or row.get("type") != 1 or not isinstance(inner, list):
+            return f"components.{i}: Must be an action row (type 1)."
+        if len(inner) != 1:
+            return f"components.{i}.components: Must hold exactly one text input (got {len(inner)})."
+        problem = validate_text_input(inner[0], f"components.{i}.components.0")
+        if problem:
+            return problem
+    return None
+
+
 def validate_choices(choices: Any) -> str | None:
     if not isinstance(choices, list):
         return "choices: must be a list"

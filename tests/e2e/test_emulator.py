@@ -127,6 +127,10 @@ def make_bot(rec: Recorder) -> commands.Bot:
     async def buttons(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("press", view=ButtonView(rec))
 
+    @bot.tree.command(name="silent", description="Leaves the answer to the test")
+    async def silent(interaction: discord.Interaction) -> None:
+        rec.seen["silent"] = interaction.id
+
     @bot.tree.command(name="note", description="Opens a modal")
     async def note(interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(NoteModal())
@@ -209,7 +213,7 @@ async def test_login_ready_and_command_sync(world: World) -> None:
     assert guild.me is not None and guild.owner_id == world.guild.owner.id
     assert emu.command_syncs == 1
     names = {c["name"] for c in emu.commands["global"]}
-    assert names == {"event", "slow", "export", "announce", "buttons", "note"}
+    assert names == {"event", "slow", "export", "announce", "buttons", "note", "silent"}
     assert all(int(c["id"]) >> 22 > 0 for c in emu.commands["global"])
     assert "event add" in emu.command_names()
     # snowflakes carry real time
@@ -531,6 +535,72 @@ async def test_modal_round_trip(world: World) -> None:
         world.alice, res.modal["custom_id"], {"note": "hello"}, guild=world.guild
     )
     assert sub.content == "noted: hello"
+
+
+def _text_input(**overrides: Any) -> dict[str, Any]:
+    field = {"type": 4, "custom_id": "text", "style": 2, "label": "Your comment",
+             "max_length": 4000, "required": True}
+    field.update(overrides)
+    return {"type": 1, "components": [field]}
+
+
+def _modal(**overrides: Any) -> dict[str, Any]:
+    modal: dict[str, Any] = {"custom_id": "form:comment:1", "title": "Comment on C11",
+                             "components": [_text_input()]}
+    modal.update(overrides)
+    return modal
+
+
+BAD_MODALS: list[tuple[dict[str, Any], str]] = [
+    (_modal(custom_id=""), "custom_id"),
+    (_modal(custom_id="x" * 101), "custom_id"),
+    (_modal(title=""), "title"),
+    (_modal(title="t" * 46), "title"),
+    (_modal(components=[]), "components"),
+    (_modal(components=[_text_input(custom_id=f"t{i}") for i in range(6)]), "components"),
+    (_modal(components=[{"type": 1, "components": []}]), "components.0"),
+    (_modal(components=[{"type": 1, "components": [_text_input()["components"][0]] * 2}]),
+     "components.0"),
+    (_modal(components=[{"type": 1, "components": [{"type": 2, "custom_id": "b", "style": 1,
+                                                     "label": "Button"}]}]), "type"),
+    (_modal(components=[_text_input(custom_id="")]), "custom_id"),
+    (_modal(components=[_text_input(custom_id="c" * 101)]), "custom_id"),
+    (_modal(components=[_text_input(style=3)]), "style"),
+    (_modal(components=[_text_input(label="")]), "label"),
+    (_modal(components=[_text_input(label="l" * 46)]), "label"),
+    (_modal(components=[_text_input(min_length=4001)]), "min_length"),
+    (_modal(components=[_text_input(max_length=0)]), "max_length"),
+    (_modal(components=[_text_input(max_length=4001)]), "max_length"),
+    (_modal(components=[_text_input(value="v" * 4001)]), "value"),
+    (_modal(components=[_text_input(value="v" * 11, max_length=10)]), "value"),
+    (_modal(components=[_text_input(value="short", min_length=10)]), "value"),
+    (_modal(components=[_text_input(placeholder="p" * 101)]), "placeholder"),
+    (_modal(components=[_text_input(required="yes")]), "required"),
+]
+
+
+async def test_modal_callbacks_are_validated_as_discord_does(world: World) -> None:
+    """Every limit Discord puts on a modal and its text inputs answers 400 (50035) and is
+    recorded on the interaction; a modal within the limits opens."""
+    res = await world.emu.invoke(world.alice, "silent", guild=world.guild, wait=False)
+    await asyncio.sleep(0.2)
+    url = f"{world.emu.api_base}/interactions/{res.id}/{res.token}/callback"
+    async with aiohttp.ClientSession() as http:
+        for modal, field in BAD_MODALS:
+            async with http.post(url, json={"type": 9, "data": modal}) as response:
+                body = await response.json()
+                assert response.status == 400, (field, modal)
+                assert body["code"] == 50035 and field in body["message"], (field, body)
+            assert res.callback_type is None
+        assert len(res.errors) == len(BAD_MODALS)
+        longest = _modal(
+            custom_id="c" * 100, title="t" * 45,
+            components=[_text_input(custom_id=f"t{i}", label="l" * 45, value="v" * 4000,
+                                    placeholder="p" * 100, min_length=0) for i in range(5)],
+        )
+        async with http.post(url, json={"type": 9, "data": longest}) as response:
+            assert response.status == 200
+    assert res.callback_type == 9 and res.modal is not None and res.modal["title"] == "t" * 45
 
 
 async def test_lost_response_is_retried_and_deduplicated_by_nonce(world: World) -> None:
