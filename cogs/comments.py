@@ -13,10 +13,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.comments import Changed, Coverage, Listing, Posted
+from bot.domain.models import CommentKind
 from bot.domain.sections import section_label
 from bot.domain.stakeholders import abbreviation
 from bot.domain.timefmt import ts
 from bot.errors import UserError
+from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
 from bot.paging import GONE, Page, pager, send_listing
 from bot.ui import (
     MESSAGE_LIMIT,
@@ -40,6 +42,8 @@ from cogs._comment_views import (
     show_pages,
 )
 from cogs._common import Interaction, check_coordinator, coordinator_only, guild_id, services
+
+GONE_FORM = "That form no longer fits what it was opened on; run the command again."
 
 log = logging.getLogger(__name__)
 
@@ -204,16 +208,24 @@ class CommentCommands(app_commands.Group, name="comments"):
         await send_listing(interaction, "comments", listing_args(listing), listing_pages(listing))
 
     @app_commands.command(name="edit")
-    @app_commands.describe(id="The comment's number (#12 is 12)", text="The new text")
+    @app_commands.describe(
+        id="The comment's number (#12 is 12)",
+        text="The new text (leave it out to edit the text in a form)",
+    )
     async def edit(
-        self, interaction: Interaction, id: app_commands.Range[int, 1], text: str
+        self, interaction: Interaction, id: app_commands.Range[int, 1], text: str | None = None
     ) -> None:
         """Change the text of your comment while the comment window is open."""
-        changed = await services(interaction).comments.edit(
-            guild_id(interaction), interaction.user.id, id, text
-        )
-        await follow_record(interaction.client, changed)
-        await reply(interaction, edited_answer(changed.comment), ephemeral=True)
+        if text is None:
+            comment = await services(interaction).comments.prepare_edit(
+                guild_id(interaction), interaction.user.id, id
+            )
+            await open_form(
+                interaction, "edit", str(comment.id), title=f"Edit comment #{comment.id}",
+                label="The new text", value=comment.text,
+            )
+            return
+        await save_edit(interaction, id, text)
 
     @app_commands.command(name="withdraw")
     @app_commands.describe(id="The comment's number (#12 is 12)")
@@ -315,6 +327,101 @@ async def tell_author(client: discord.Client, user_id: int, content: str) -> boo
     return True
 
 
+async def open_comment_form(interaction: Interaction, draft: str, section: str, kind: str) -> None:
+    """/comment without text: checked as a comment is, then a form; an amendment's starts as
+    the section's current text, to be edited in place."""
+    found_draft, found, chosen = await services(interaction).comments.prepare(
+        guild_id(interaction), interaction.user.id, draft, section, kind
+    )
+    place = f"{found_draft.code} · {section_label(found.key)}"
+    args = f"{found_draft.id}:{chosen.value[0]}:{found.revision}:{found.key}"
+    if chosen is CommentKind.AMENDMENT:
+        fits = len(found.text) <= FORM_TEXT_LIMIT
+        await open_form(
+            interaction, "comment", args, title=f"Amendment to {place}",
+            label="The text as you propose it", value=found.text if fits else None,
+            placeholder=None if fits else "The section is too long to copy here: type the new text",
+        )
+    elif chosen is CommentKind.DELETION:
+        await open_form(interaction, "comment", args, title=f"Deletion of {place}", label="Why")
+    else:
+        await open_form(interaction, "comment", args, title=f"Comment on {place}", label="Your comment")
+
+
+_KINDS = {kind.value[0]: kind.value for kind in CommentKind}
+
+
+@form("comment")
+async def comment_form(interaction: Interaction, args: str, text: str) -> None:
+    """The submit of a /comment form: "draft id:kind initial:revision shown:section key"."""
+    try:
+        draft_id, initial, revision, key = args.split(":", 3)
+        kind = _KINDS[initial]
+        draft = await services(interaction).drafts.by_id(int(draft_id))
+    except (ValueError, KeyError):
+        raise UserError(GONE_FORM) from None
+    if draft is None or draft.guild_id != interaction.guild_id:
+        raise UserError(GONE_FORM)
+    await post_comment(interaction, draft.code, key, text, kind, written_on=int(revision))
+
+
+@form("edit")
+async def edit_form(interaction: Interaction, args: str, text: str) -> None:
+    """The submit of a /comments edit form: the comment's number."""
+    if not args.isdigit():
+        raise UserError(GONE_FORM)
+    await save_edit(interaction, int(args), text)
+
+
+async def save_edit(interaction: Interaction, comment_id: int, text: str) -> None:
+    changed = await services(interaction).comments.edit(
+        guild_id(interaction), interaction.user.id, comment_id, text
+    )
+    await follow_record(interaction.client, changed)
+    await reply(interaction, edited_answer(changed.comment), ephemeral=True)
+
+
+async def post_comment(
+    interaction: Interaction,
+    draft: str,
+    section: str,
+    text: str,
+    kind: str,
+    *,
+    written_on: int | None = None,
+) -> None:
+    """Record a comment and announce it (the command's answer, or its form's)."""
+    posted = await services(interaction).comments.add(
+        guild_id(interaction), interaction.user.id, draft, section, text, kind,
+        written_on=written_on,
+    )
+    if not posted.new:
+        c = posted.comment
+        await reply(
+            interaction,
+            f"Already recorded as **#{c.id}** ({ts(c.created_at, 'R')}): the same text on"
+            f" {posted.draft.code} · {section_label(c.section_key)}; nothing was added."
+            " To change it, use `/comments edit`.",
+            ephemeral=True,
+        )
+        return
+    message = await reply(interaction, posted_message(posted))
+    if message is None:
+        return
+    try:
+        now = await services(interaction).comments.record_message(
+            posted, message.channel.id, message.id
+        )
+    except Exception:
+        # The comment and its confirmation stand; only later edits of the message (when
+        # the comment changes) are lost.
+        log.exception("could not record the message announcing comment #%s", posted.comment.id)
+        return
+    c = now.comment
+    if (c.edited_at, c.withdrawn_at, c.hidden_at) != (None, None, None):
+        await follow_record(interaction.client, now)  # changed before it was remembered
+
+
 class CommentCog(commands.Cog):
     """The `/comments` group and the top-level commands of this area. The group is a class
     attribute, so loading, unloading and reloading the extension adds and removes it too."""
@@ -329,7 +436,7 @@ class CommentCog(commands.Cog):
     @app_commands.describe(
         draft="The draft, e.g. C11",
         section="The section: vision, pillar-a ... pillar-e, target-a",
-        text="Your comment (at most 4,000 characters)",
+        text="Your comment, at most 4,000 characters (leave it out to write it in a form)",
         kind="comment (default), amendment (proposed replacement text) or deletion",
     )
     @app_commands.autocomplete(draft=draft_autocomplete, section=section_autocomplete)
@@ -338,38 +445,15 @@ class CommentCog(commands.Cog):
         interaction: Interaction,
         draft: str,
         section: str,
-        text: str,
+        text: str | None = None,
         kind: Kind = "comment",
     ) -> None:
         """Comment on a section of a draft, attributed to your organization and group."""
-        posted = await services(interaction).comments.add(
-            guild_id(interaction), interaction.user.id, draft, section, text, kind
-        )
-        if not posted.new:
-            c = posted.comment
-            await reply(
-                interaction,
-                f"Already recorded as **#{c.id}** ({ts(c.created_at, 'R')}): the same text on"
-                f" {posted.draft.code} · {section_label(c.section_key)}; nothing was added."
-                " To change it, use `/comments edit`.",
-                ephemeral=True,
-            )
+        if text is None:
+            await open_comment_form(interaction, draft, section, kind)
             return
-        message = await reply(interaction, posted_message(posted))
-        if message is None:
-            return
-        try:
-            now = await services(interaction).comments.record_message(
-                posted, message.channel.id, message.id
-            )
-        except Exception:
-            # The comment and its confirmation stand; only later edits of the message (when
-            # the comment changes) are lost.
-            log.exception("could not record the message announcing comment #%s", posted.comment.id)
-            return
-        c = now.comment
-        if (c.edited_at, c.withdrawn_at, c.hidden_at) != (None, None, None):
-            await follow_record(interaction.client, now)  # changed before it was remembered
+        await post_comment(interaction, draft, section, text, kind)
+
 
     @app_commands.command(name="coverage")
     @app_commands.guild_only()
@@ -383,3 +467,4 @@ class CommentCog(commands.Cog):
 
 async def setup(bot: commands.Bot) -> None:
     await bot.add_cog(CommentCog(bot))
+    await install(bot)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.db import audit
 from bot.db.comments import CommentFilter, CommentRepository
@@ -30,7 +31,7 @@ from bot.domain.comments import (
     parse_kind,
 )
 from bot.domain.drafts import LISTED_CODES, require_open_window
-from bot.domain.models import Comment, CommentKind, Draft, Section
+from bot.domain.models import AttributionStatus, Comment, CommentKind, Draft, Section, Stakeholder
 from bot.errors import Forbidden, NotFound, UserError
 from bot.services.drafts import DraftService
 from bot.services.stakeholders import StakeholderService
@@ -70,17 +71,20 @@ class CommentService:
         section: str,
         text: str,
         kind: str | CommentKind | None = None,
+        *,
+        written_on: int | None = None,
     ) -> Posted:
         """Record a comment attributed to the member's organization and group as they are now,
         and whether that attribution is verified (a server that requires verification refuses
-        unverified members)."""
-        profile, status = await self.stakeholders.for_comment(guild_id, user_id)
-        draft = await self.drafts.require(guild_id, draft_code)
-        found = await self.drafts.require_section(draft, section)
+        unverified members). `written_on`: the revision of the section a form showed (the
+        comment is recorded as made on it when the section was revised since)."""
+        profile, status, draft, found = await self._place(guild_id, user_id, draft_code, section)
         now = self.clock()
-        require_open_window(draft, now)
         body = clean_comment_text(text)
         chosen = kind if isinstance(kind, CommentKind) else parse_kind(kind)
+        if written_on is not None and 1 <= written_on < found.revision:
+            # Written in a form on an earlier text of the section, revised since it opened.
+            found = replace(found, revision=written_on)
         async with self.db.transaction() as tx:
             comment, new = await self.repo.add(
                 tx, draft, found, profile, chosen, body, now,
@@ -96,6 +100,33 @@ class CommentService:
                     },
                 )
         return Posted(comment, draft, found, new)
+
+    async def _place(
+        self, guild_id: int, user_id: int, draft_code: str, section: str
+    ) -> tuple[Stakeholder, AttributionStatus, Draft, Section]:
+        """Who may comment where, now: the member's profile (verified where required), the
+        draft and section, the open window."""
+        profile, status = await self.stakeholders.for_comment(guild_id, user_id)
+        draft = await self.drafts.require(guild_id, draft_code)
+        found = await self.drafts.require_section(draft, section)
+        require_open_window(draft, self.clock())
+        return profile, status, draft, found
+
+    async def prepare(
+        self, guild_id: int, user_id: int, draft_code: str, section: str, kind: str | None
+    ) -> tuple[Draft, Section, CommentKind]:
+        """Everything `add` checks before the text: what a form for the text is opened on."""
+        _, _, draft, found = await self._place(guild_id, user_id, draft_code, section)
+        return draft, found, parse_kind(kind)
+
+    async def prepare_edit(self, guild_id: int, user_id: int, comment_id: int) -> Comment:
+        """The comment the member may edit now (author, not withdrawn or hidden, window
+        open): what a form for its new text starts with."""
+        before = await self.repo.get(guild_id, comment_id)
+        draft = None if before is None else await self.drafts.by_id(before.draft_id)
+        self._ownership_check(user_id, comment_id, "edit", draft)(before)
+        assert before is not None
+        return before
 
     async def record_message(self, posted: Posted, channel_id: int, message_id: int) -> Changed:
         """Remember the public message that announced a comment, so that it can follow the
