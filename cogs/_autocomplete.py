@@ -9,7 +9,7 @@ from __future__ import annotations
 from discord import app_commands
 
 from bot.domain.models import Event, Section
-from bot.domain.sections import normalize_section_key, section_label
+from bot.domain.sections import normalize_section_key, resolve_section_key, section_label
 from bot.domain.timefmt import local_date
 from bot.domain.when import zones as timezones
 from bot.errors import UserError
@@ -48,7 +48,12 @@ async def section_autocomplete(
         return []
     sections = await services(interaction).drafts.section_keys(interaction.guild_id, str(code))
     try:
-        typed = normalize_section_key(current) if current.strip() else None
+        keys = [s.key for s in sections]
+        typed = (
+            resolve_section_key(current, keys) or normalize_section_key(current)
+            if current.strip()
+            else None
+        )
     except UserError:
         typed = None
     exact = [s for s in sections if s.key == typed]

@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
 from bot.domain.models import Draft, Section, SectionRevision
 from bot.domain.sections import PARTS, split_section_key
+from bot.domain.structure import Placement
 
 _DRAFT = (
     "SELECT id, guild_id, code, title, version, window_opens, window_closes, window_event_id,"
@@ -251,6 +252,45 @@ class DraftRepository:
         return await DraftRepository.rename(tx, current, title, version, at=at), "updated"
 
     @staticmethod
+    async def sections_in(tx: Executor, draft_id: int) -> list[Section]:
+        """The draft's sections in document order, read in the caller's transaction."""
+        rows = await tx.fetch(_SECTION + " WHERE draft_id = $1 ORDER BY position, key", draft_id)
+        return [section_model(r) for r in rows]
+
+    @staticmethod
+    async def section_in(tx: Executor, draft_id: int, key: str) -> Section | None:
+        row = await tx.fetchrow(_SECTION + " WHERE draft_id = $1 AND key = $2", draft_id, key)
+        return None if row is None else section_model(row)
+
+    @staticmethod
+    async def set_notes(tx: Executor, draft: Draft, notes: str | None) -> None:
+        """Store the draft's notes (the paragraphs before its first part)."""
+        await tx.execute("UPDATE drafts SET notes = $1 WHERE id = $2", notes, draft.id)
+
+    @staticmethod
+    async def place(tx: Executor, section: Section, placement: Placement) -> Section:
+        """Give an existing section the part heading, label and position a file has for it
+        (what a re-import does; the text and revision do not change)."""
+        if (section.part, section.label, section.position) == placement:
+            return section
+        await tx.execute(
+            "UPDATE sections SET part = $1, label = $2, position = $3 WHERE id = $4",
+            placement.part, placement.label, placement.position, section.id,
+        )
+        row = await tx.fetchrow(_SECTION + " WHERE id = $1", section.id)
+        assert row is not None
+        return section_model(row)
+
+    @staticmethod
+    async def make_room(tx: Executor, draft: Draft, position: int) -> None:
+        """Move every section at `position` or after one place down, so a new section can
+        take `position`."""
+        await tx.execute(
+            "UPDATE sections SET position = position + 1 WHERE draft_id = $1 AND position >= $2",
+            draft.id, position,
+        )
+
+    @staticmethod
     async def set_section(
         tx: Executor,
         draft: Draft,
@@ -259,8 +299,11 @@ class DraftRepository:
         *,
         actor_id: int | None,
         at: datetime,
+        placement: Placement | None = None,
     ) -> tuple[Section, str]:
-        """Set a section's text: ``"new"``, ``"revised"`` (a new revision) or ``"unchanged"``."""
+        """Set a section's text: ``"new"``, ``"revised"`` (a new revision) or ``"unchanged"``.
+        A new section takes `placement` (its part heading, label and position), else a
+        position from its key alone."""
         # Writers of one draft's sections take turns on the draft's row (PostgreSQL; SQLite's
         # transactions already do), so two at once give two revisions instead of a
         # unique violation or one revision lost.
@@ -270,14 +313,17 @@ class DraftRepository:
         if row is not None and row["body"] == text:
             return section_model(row), "unchanged"
         if row is None:
+            where = placement or Placement(None, None, section_position(key))
             await tx.execute(
-                "INSERT INTO sections (draft_id, key, position, revision, body, updated_at)"
-                " VALUES ($1, $2, $3, 1, $4, $5)",
+                "INSERT INTO sections (draft_id, key, position, revision, body, updated_at,"
+                " part, label) VALUES ($1, $2, $3, 1, $4, $5, $6, $7)",
                 draft.id,
                 key,
-                section_position(key),
+                where.position,
                 text,
                 to_ms(at),
+                where.part,
+                where.label,
             )
             outcome, revision = "new", 1
         else:

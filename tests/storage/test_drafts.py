@@ -98,8 +98,10 @@ async def test_unknown_draft_and_section_say_what_exists(services: Services) -> 
     await services.drafts.set_section(G, COORD, "C11", "vision", "Text")
     with pytest.raises(NotFound, match=r"no section Pillar z\) \(pillar-z\); its sections are vision"):
         await services.drafts.require_section(draft, "pillar z")
-    with pytest.raises(UserError, match="don't know the section"):
+    with pytest.raises(NotFound, match=r"no section Chapter 9 \(chapter-9\)"):
         await services.drafts.require_section(draft, "chapter 9")
+    with pytest.raises(UserError, match="don't know the section"):
+        await services.drafts.require_section(draft, "C11 9")
 
 
 @dataclass

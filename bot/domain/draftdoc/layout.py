@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bot.domain.comments import marked_attribution
 from bot.domain.draftdoc.models import ConsolidatedComment, ConsolidatedDraft, ConsolidatedSection
 from bot.domain.models import DEFAULT_GROUPS
-from bot.domain.sections import section_sort_key, split_section_key
+from bot.domain.sections import heading_of, section_sort_key
 
 
 def _utc(moment: datetime) -> datetime:
@@ -50,11 +50,20 @@ def group_comments(
 
 
 def ordered_sections(draft: ConsolidatedDraft) -> list[tuple[str, list[ConsolidatedSection]]]:
-    """Sections in document order, grouped by part."""
-    parts: dict[str, list[ConsolidatedSection]] = {}
-    for section in sorted(draft.sections, key=lambda s: section_sort_key(s.key)):
-        parts.setdefault(split_section_key(section.key)[0], []).append(section)
-    return list(parts.items())
+    """Sections in document order (the order given: stored positions, or the file's), grouped
+    by part heading as written. Sections that know no heading (stored before drafts kept
+    theirs) are put in the order of the original shape: vision, pillars, targets."""
+    sections = draft.sections
+    if not any(s.part for s in sections):
+        sections = sorted(sections, key=lambda s: section_sort_key(s.key))
+    parts: list[tuple[str, list[ConsolidatedSection]]] = []
+    for section in sections:
+        heading = heading_of(section.key, section.part)
+        if parts and parts[-1][0] == heading:
+            parts[-1][1].append(section)
+        else:
+            parts.append((heading, [section]))
+    return parts
 
 
 def attribution_text(comment: ConsolidatedComment) -> str:

@@ -24,10 +24,10 @@ from bot.domain.draftdoc.syntax import (
     SUB_HEADING,
     Attribution,
     infer_kind,
+    item_family,
     line_error,
     normalize_text,
     parse_attribution,
-    shorten,
 )
 from bot.domain.models import (
     AttributionStatus,
@@ -37,10 +37,9 @@ from bot.domain.models import (
     ParsedSection,
 )
 from bot.domain.sections import (
-    PARTS,
-    make_section_key,
-    part_from_heading,
-    part_heading,
+    clean_heading,
+    item_key,
+    part_short_names,
     section_label,
 )
 from bot.domain.stakeholders import match_group
@@ -119,15 +118,24 @@ class _CommentBuilder:
 class _SectionBuilder:
     key: str
     line: int
+    part: str
+    label: str | None = None
     body: _Text = field(default_factory=_Text)
     comments: list[_CommentBuilder] = field(default_factory=list)
 
     def build(self) -> ParsedSection:
+        text = self.body.text()
+        if not text:
+            raise line_error(
+                self.line, f"{section_label(self.key)} has no text; write it after the label."
+            )
         return ParsedSection(
             key=self.key,
-            text=self.body.text(),
+            text=text,
             comments=[c.build(self.key) for c in self.comments],
             line=self.line,
+            part=self.part,
+            label=self.label,
         )
 
 
@@ -138,7 +146,12 @@ class _Parser:
         self.draft: ParsedDraft | None = None
         self.notes = _Text()
         self.sections: list[_SectionBuilder] = []
+        #: The current part's heading as written, and its short name (the keys' first part).
         self.part: str | None = None
+        self.part_key = ""
+        self.part_headings: list[str] = []
+        #: The items above the current line, outermost first: (numbering family, key).
+        self.items: list[tuple[str, str]] = []
         self.section: _SectionBuilder | None = None
         self.comment: _CommentBuilder | None = None
         self.blank = True
@@ -170,10 +183,13 @@ class _Parser:
         self.notes = _Text()
         self.sections = []
         self.part = None
+        self.part_key = ""
+        self.part_headings = []
+        self.items = []
         self.section = None
         self.comment = None
 
-    def start_section(self, key: str, line: int) -> _SectionBuilder:
+    def start_section(self, key: str, line: int, label: str | None = None) -> _SectionBuilder:
         for existing in self.sections:
             if existing.key == key:
                 raise line_error(
@@ -181,7 +197,8 @@ class _Parser:
                     f"{section_label(key)} appears twice in draft {self.draft_code} "
                     f"(first on line {existing.line}).",
                 )
-        self.section = _SectionBuilder(key=key, line=line)
+        assert self.part is not None
+        self.section = _SectionBuilder(key=key, line=line, part=self.part, label=label)
         self.sections.append(self.section)
         self.comment = None
         return self.section
@@ -229,14 +246,13 @@ class _Parser:
                 raise line_error(
                     line, 'put a draft heading such as "# C11 Title" before the parts.'
                 )
-            part = part_from_heading(match.group("rest"))
-            if part is None:
-                headings = ", ".join(f'"## {h}"' for h in PARTS.values())
-                raise line_error(
-                    line,
-                    f'"{shorten(match.group("rest"))}" is not a part of a draft; use {headings}.',
-                )
-            self.part = part
+            heading = " ".join(match.group("rest").split())
+            if not clean_heading(heading).strip("#").strip():
+                raise line_error(line, 'a part heading needs a name, like "## Preamble".')
+            self.part = heading
+            self.part_headings.append(heading)
+            self.part_key = part_short_names(self.part_headings)[-1]
+            self.items = []
             self.section = None
             self.comment = None
             return True
@@ -246,9 +262,9 @@ class _Parser:
             if not valid:
                 raise line_error(
                     line,
-                    "only drafts (#), parts (## Vision, ## Pillars, ## Targets) and "
+                    "only drafts (#), parts (## Preamble, ## Operative paragraphs) and "
                     "stakeholder groups above comments (### Government) have headings; "
-                    'write items as "a) text".',
+                    'write items as "a) text" or "12. text".',
                 )
             self.blank = True
             return True
@@ -271,7 +287,7 @@ class _Parser:
                 raise line_error(
                     line,
                     "items and comments go under a part heading "
-                    f"({', '.join('## ' + h for h in PARTS.values())}).",
+                    '(like "## Preamble" or "## Operative paragraphs").',
                 )
         self.notes.add(stripped, new_paragraph=blank)
 
@@ -279,14 +295,14 @@ class _Parser:
         """Items and comments; True if the line was one."""
         assert self.part is not None
         if item := ITEM.match(stripped):
-            letter = (item.group("l1") or item.group("l2")).lower()
+            label = item.group("label")
             text = (item.group("text") or "").strip()
-            key = make_section_key(self.part, letter)
-            if not text:
+            key = self.item_key(label)
+            if not text and not item.group("word"):
                 raise line_error(
-                    line, f"{section_label(key)} has no text; write it after the letter."
+                    line, f"{section_label(key)} has no text; write it after the label."
                 )
-            self.start_section(key, line).body.add(text, new_paragraph=True)
+            self.start_section(key, line, label).body.add(text, new_paragraph=True)
             return True
         if stripped == NO_COMMENTS or HIDDEN_NOTE.match(stripped):
             return True
@@ -311,9 +327,21 @@ class _Parser:
                 return True
         return False
 
+    def item_key(self, label: str) -> str:
+        """The key of the item `label` starts: numbered like an item above, it is that item's
+        sibling; numbered otherwise, it is a sub-item of the item just above."""
+        family = item_family(label)
+        families = [f for f, _ in self.items]
+        if family in families:
+            del self.items[families.index(family):]
+        parent = self.items[-1][1] if self.items else self.part_key
+        key = item_key(parent, label)
+        self.items.append((family, key))
+        return key
+
     def start_comment(self, attribution: Attribution, line: int) -> None:
         if self.section is None or not self.section.body.paragraphs:
-            part = part_heading(self.part or "")
+            part = self.part or ""
             raise line_error(
                 line,
                 f"the comment by {attribution.organization} comes before any text under {part}; "
@@ -346,7 +374,7 @@ class _Parser:
                 '"f) ..." or a comment like "· ISOC, Civil Society: ...".',
             )
         if self.section is None:
-            self.start_section(self.part, line)
+            self.start_section(self.part_key, line)
         assert self.section is not None
         self.section.body.add(stripped, new_paragraph=blank)
 
@@ -355,7 +383,7 @@ class _Parser:
         if not self.drafts:
             raise UserError(
                 'The file holds no draft; start it with a heading like "# C11 Title", then '
-                '"## Vision", "## Pillars" and "## Targets".'
+                'its parts, like "## Preamble" and "## Operative paragraphs".'
             )
         return self.drafts
 

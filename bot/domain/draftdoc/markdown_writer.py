@@ -26,7 +26,7 @@ from bot.domain.draftdoc.syntax import (
     parse_attribution,
 )
 from bot.domain.models import CommentKind
-from bot.domain.sections import part_heading, split_section_key
+from bot.domain.sections import label_of
 
 
 def _looks_structural(line: str) -> bool:
@@ -84,13 +84,13 @@ def render_markdown(draft: ConsolidatedDraft) -> str:
     for note in draft.notes:
         if normalize_text(note):
             out += [*_block(note, ""), ""]
-    for part, sections in ordered_sections(draft):
-        out += [f"## {part_heading(part)}", ""]
+    for heading, sections in ordered_sections(draft):
+        out += [f"## {heading}", ""]
         for section in sections:
-            _, letter = split_section_key(section.key)
+            label = label_of(section.key, section.part, section.label)
             text = normalize_text(section.text) or "(no text)"
-            if letter:
-                out += _block(text, "   ", first=f"{letter}) ")
+            if label:
+                out += _block(text, "   ", first=f"{label} ")
             else:
                 out += _block(text, "")
             out.append("")

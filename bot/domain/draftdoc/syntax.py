@@ -46,7 +46,26 @@ DRAFT_HEADING = re.compile(r"^#\s+(?P<rest>.*)$")
 PART_HEADING = re.compile(r"^##\s+(?P<rest>.*)$")
 SUB_HEADING = re.compile(r"^#{3,6}\s+(?P<rest>.*)$")
 DRAFT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$")
-ITEM = re.compile(r"^(?:\((?P<l1>[A-Za-z])\)|(?P<l2>[A-Za-z])\))(?:\s+(?P<text>.*))?$")
+#: An item's label at the start of a line, then its text: ``a)``, ``(a)``, ``1.``, ``12)``,
+#: ``(iv)``, ``iv)``, ``Article 3`` (which may have its text on the lines below).
+ITEM = re.compile(
+    r"^(?P<label>"
+    r"\((?:[A-Za-z]|[ivxlcdm]+|[IVXLCDM]+|\d{1,3})\)"
+    r"|(?:[A-Za-z]|[ivxlcdm]+|[IVXLCDM]+)\)"
+    r"|\d{1,3}[.)]"
+    r"|(?P<word>Article)\s+(?:\d{1,3}|[IVXLC]+)[.:]?(?=\s|$)"
+    r")(?:\s+(?P<text>.*))?$"
+)
+
+
+def item_family(label: str) -> str:
+    """What kind of numbering a label belongs to: ``"number"`` (``12.``, ``(3)``), ``"letter"``
+    (``a)``, ``(a)``, ``(iv)``) or ``"word"`` (``Article 3``). An item numbered unlike the
+    items above it is their sub-item."""
+    core = label.strip("().: ")
+    if core.isdigit():
+        return "number"
+    return "letter" if core.isalpha() and " " not in core else "word"
 EXPLICIT_BULLET = re.compile(r"^(?:[-*+]\s+)?[·•]\s*(?P<rest>.*)$")
 SOFT_BULLET = re.compile(r"^[-*+]\s+(?P<rest>.*)$")
 _KIND_MARK = re.compile(r"\s*[\[(]\s*(?P<kind>[A-Za-z]+)\s*[\])]\s*$")
