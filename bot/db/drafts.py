@@ -141,12 +141,23 @@ class DraftRepository:
         row = await self.db.fetchrow(_SECTION + " WHERE draft_id = $1 AND key = $2", draft_id, key)
         return None if row is None else section_model(row)
 
-    async def revisions(self, section_id: int) -> list[SectionRevision]:
-        rows = await self.db.fetch(
+    async def revision(self, section_id: int, revision: int) -> SectionRevision | None:
+        """One revision of a section (None when it is not kept)."""
+        for found in await self.revisions(section_id, revision):
+            return found
+        return None
+
+    async def revisions(self, section_id: int, only: int | None = None) -> list[SectionRevision]:
+        """A section's revisions, oldest first (only revision `only`, when given)."""
+        query = (
             "SELECT section_id, revision, body, created_by, created_at FROM section_revisions"
-            " WHERE section_id = $1 ORDER BY revision",
-            section_id,
+            " WHERE section_id = $1"
         )
+        args: list[int] = [section_id]
+        if only is not None:
+            query += " AND revision = $2"
+            args.append(only)
+        rows = await self.db.fetch(query + " ORDER BY revision", *args)
         return [
             SectionRevision(
                 section_id=r["section_id"],

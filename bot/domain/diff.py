@@ -16,6 +16,8 @@ Op = Literal["equal", "delete", "insert"]
 #: A word or a line break (with the blank lines after it), and the spaces that follow it.
 _TOKEN = re.compile(r"(\n[ \t\n]*|[^\s]+)([ \t]*)")
 _MARKS: dict[Op, str] = {"equal": "", "delete": "~~", "insert": "**"}
+#: What the marks mean, said wherever a diff is shown.
+LEGEND = "~~struck~~: deleted, **bold**: inserted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ def word_diff(old: str, new: str) -> list[Change]:
 
     def run(op: Op, tokens: list[tuple[str, str]]) -> None:
         """A changed run: its words marked line by line, the spaces after it unmarked."""
+        if out and not out[-1].text.endswith((" ", "\t", "\n")):
+            add("equal", " ")  # after the last word of a line, or between two changes
         words: list[str] = []
         for i, (token, space) in enumerate(tokens):
             if _is_break(token):
@@ -74,8 +78,6 @@ def word_diff(old: str, new: str) -> list[Change]:
         if tag in ("delete", "replace"):
             run("delete", a[i1:i2])
         if tag in ("insert", "replace"):
-            if out and out[-1].op == "delete":
-                add("equal", " ")
             run("insert", b[j1:j2])
     return _tidy(out)
 

@@ -16,6 +16,7 @@ def test_insertions_and_deletions_at_the_ends() -> None:
     assert render_diff("a b", "b c") == "~~a~~ b **c**"
     assert render_diff("", "new text") == "**new text**"
     assert render_diff("old text", "") == "~~old text~~"
+    assert render_diff("keep this", "keep") == "keep ~~this~~"
 
 
 def test_same_text_has_no_marks() -> None:

@@ -49,6 +49,31 @@ def group_comments(
     return [(g, cs) for g, cs in groups.items() if cs]
 
 
+def revision_heading(revision: int) -> str:
+    """The sub-heading above the comments made on an earlier revision of their section."""
+    return f"Comments on revision {revision} (the text has changed since)"
+
+
+def comments_by_revision(
+    section: ConsolidatedSection,
+) -> list[tuple[int | None, list[ConsolidatedComment]]]:
+    """A section's comments as both writers show them: first those on its current text (None:
+    no sub-heading), then those on each earlier revision, oldest revision first, each under
+    `revision_heading`; each part grouped by stakeholder group with `group_comments`."""
+    current: list[ConsolidatedComment] = []
+    earlier: dict[int, list[ConsolidatedComment]] = {}
+    for comment in section.comments:
+        if 0 < comment.revision < section.revision:
+            earlier.setdefault(comment.revision, []).append(comment)
+        else:
+            current.append(comment)
+    out: list[tuple[int | None, list[ConsolidatedComment]]] = []
+    if current:
+        out.append((None, current))
+    out += sorted(earlier.items())
+    return out
+
+
 def ordered_sections(draft: ConsolidatedDraft) -> list[tuple[str, list[ConsolidatedSection]]]:
     """Sections in document order (the order given: stored positions, or the file's), grouped
     by part heading as written. Sections that know no heading (stored before drafts kept

@@ -5,6 +5,7 @@ Comments get a `source_key` so that re-importing the same file finds the same co
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +46,9 @@ from bot.domain.sections import (
 from bot.domain.stakeholders import match_group
 from bot.errors import UserError
 from bot.text import clean_control
+
+#: The sub-heading an export writes above comments on an earlier revision (layout.py).
+REVISION_HEADING = re.compile(r"Comments on revision \d+\b", re.IGNORECASE)
 
 
 def _source_key(section_key: str, org: str, group: str, kind: str, text: str) -> str:
@@ -258,6 +262,8 @@ class _Parser:
             return True
         if match := SUB_HEADING.match(stripped):
             named = match_group(match.group("rest").strip(), self.groups)
+            if REVISION_HEADING.match(match.group("rest").strip()):
+                named = ""  # an export's "Comments on revision 1 (...)": comments follow
             valid = named is not None and self.part is not None
             if not valid:
                 raise line_error(

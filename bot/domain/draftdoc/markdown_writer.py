@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from bot.domain.draftdoc.layout import (
     attribution_text,
+    comments_by_revision,
     date_note,
     group_comments,
     ordered_sections,
+    revision_heading,
     stamp,
     window_text,
 )
@@ -96,13 +98,16 @@ def render_markdown(draft: ConsolidatedDraft) -> str:
             out.append("")
             if not section.comments and not section.hidden:
                 out += [NO_COMMENTS, ""]
-            for _, comments in group_comments(section.comments):
-                for comment in comments:
-                    body = normalize_text(comment.text) or "(no text)"
-                    head = f"· {attribution_text(comment)}{_kind_marker(comment, body)}: "
-                    lines = _block(body, "  ", first=head)
-                    lines[-1] += f" _({date_note(comment)})_"
-                    out += [*lines, ""]
+            for revision, on_it in comments_by_revision(section):
+                if revision is not None:
+                    out += [f"### {revision_heading(revision)}", ""]
+                for _, comments in group_comments(on_it):
+                    for comment in comments:
+                        body = normalize_text(comment.text) or "(no text)"
+                        head = f"· {attribution_text(comment)}{_kind_marker(comment, body)}: "
+                        lines = _block(body, "  ", first=head)
+                        lines[-1] += f" _({date_note(comment)})_"
+                        out += [*lines, ""]
             if section.hidden:
                 out += [hidden_note(section.hidden), ""]
     return "\n".join(out).rstrip("\n") + "\n"

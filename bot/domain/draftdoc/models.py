@@ -22,6 +22,8 @@ class ConsolidatedComment:
     edited: bool = False
     #: How the attribution stood when the comment was made; all but verified are marked.
     status: AttributionStatus = AttributionStatus.VERIFIED
+    #: The revision of its section the comment was made on (0: unknown, taken as current).
+    revision: int = 0
 
 
 @dataclass(slots=True)
