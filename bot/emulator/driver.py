@@ -129,7 +129,10 @@ class UserDriver(OptionCoercion, CommandRoutes, GatewayServer):
         wait: bool = True,
         timeout: float = 10,
     ) -> InteractionResult:
-        """Submit a modal (type 5) with text input values by custom_id."""
+        """Submit a modal (type 5) with text input values by custom_id. As in Discord, only a
+        modal the bot opened can be submitted, with its own fields, each value within the
+        field's length limits (a required field is not empty): anything else is a ValueError."""
+        self._check_submit(custom_id, fields)
         u = self._user(user)
         g = None if guild is None else self._guild(guild)
         ch = None if channel is None else self._channel_or_value_error(channel)
@@ -145,6 +148,25 @@ class UserDriver(OptionCoercion, CommandRoutes, GatewayServer):
         if wait:
             await res.wait_completed(timeout)
         return res
+
+    def _check_submit(self, custom_id: str, fields: dict[str, str]) -> None:
+        modal = self.opened_modals.get(custom_id)
+        if modal is None:
+            raise ValueError(f"the bot never opened a modal {custom_id!r}")
+        inputs = {
+            str(c.get("custom_id")): c
+            for row in modal.get("components") or []
+            for c in row.get("components") or []
+        }
+        for name, value in fields.items():
+            field = inputs.get(name)
+            if field is None:
+                raise ValueError(f"modal {custom_id!r} has no field {name!r}; has {sorted(inputs)}")
+            low, high = int(field.get("min_length", 0)), int(field.get("max_length", 4000))
+            if field.get("required", True) and not value:
+                raise ValueError(f"field {name!r} is required")
+            if value and not low <= len(value) <= high:
+                raise ValueError(f"field {name!r} takes {low}-{high} characters, got {len(value)}")
 
     def _base_interaction(
         self,

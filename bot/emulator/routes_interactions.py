@@ -85,6 +85,7 @@ class InteractionRoutes(MessageStore):
             res.choices = list(data.get("choices") or [])
         elif ctype == 9:
             res.modal = data
+            self.opened_modals[str(data["custom_id"])] = data
         res._mark_responded()
         body: dict[str, Any] = {
             "interaction": {

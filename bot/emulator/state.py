@@ -97,6 +97,8 @@ class EmulatorState:
 
         # interactions
         self.interactions: dict[int, InteractionResult] = {}
+        # Modals the bot opened, by custom id: a member can only submit one of these.
+        self.opened_modals: dict[str, dict[str, Any]] = {}
         self._interactions_by_token: dict[str, InteractionResult] = {}
 
         # gateway

@@ -537,6 +537,21 @@ async def test_modal_round_trip(world: World) -> None:
     assert sub.content == "noted: hello"
 
 
+
+async def test_only_an_opened_modal_is_submitted_within_its_limits(world: World) -> None:
+    res = await world.emu.invoke(world.alice, "note", guild=world.guild)
+    assert res.modal is not None
+    custom_id = res.modal["custom_id"]
+    with pytest.raises(ValueError, match="never opened"):
+        await world.emu.submit_modal(world.alice, "form:other", {"note": "x"}, guild=world.guild)
+    with pytest.raises(ValueError, match="no field"):
+        await world.emu.submit_modal(world.alice, custom_id, {"other": "x"}, guild=world.guild)
+    with pytest.raises(ValueError, match="required"):
+        await world.emu.submit_modal(world.alice, custom_id, {"note": ""}, guild=world.guild)
+    with pytest.raises(ValueError, match="0-4000 characters, got 4001"):
+        await world.emu.submit_modal(world.alice, custom_id, {"note": "x" * 4001}, guild=world.guild)
+
+
 def _text_input(**overrides: Any) -> dict[str, Any]:
     field = {"type": 4, "custom_id": "text", "style": 2, "label": "Your comment",
              "max_length": 4000, "required": True}
