@@ -112,3 +112,38 @@ def render_diff(old: str, new: str, *, escape: Callable[[str], str] = _identity)
         mark = _MARKS[change.op]
         parts.append(f"{mark}{escape(change.text)}{mark}")
     return "".join(parts)
+
+
+def render_diff_lines(
+    old: str, new: str, *, width: int, escape: Callable[[str], str] = _identity
+) -> list[str]:
+    """`render_diff` as lines of at most `width` characters, for pages: a long paragraph is
+    broken between words, and every mark is closed at the end of a line and opened again on
+    the next, so no page ever holds half a mark."""
+    lines: list[list[tuple[Op, str]]] = [[]]
+    for change in word_diff(old, new):
+        for i, line in enumerate(change.text.split("\n")):
+            if i:
+                lines.append([])
+            lines[-1] += [(change.op, word) for word in line.split()]
+    out: list[str] = []
+    for words in lines:
+        current: list[tuple[Op, str]] = []
+        for word in words:
+            if current and len(_line([*current, word], escape)) > width:
+                out.append(_line(current, escape))
+                current = []
+            current.append(word)
+        out.append(_line(current, escape))
+    return out
+
+
+def _line(words: list[tuple[Op, str]], escape: Callable[[str], str]) -> str:
+    """Words of one line, each run of one kind marked once."""
+    runs: list[tuple[Op, list[str]]] = []
+    for op, word in words:
+        if runs and runs[-1][0] == op:
+            runs[-1][1].append(word)
+        else:
+            runs.append((op, [word]))
+    return " ".join(f"{_MARKS[op]}{escape(' '.join(ws))}{_MARKS[op]}" for op, ws in runs)

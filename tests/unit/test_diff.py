@@ -3,7 +3,7 @@ escaped so its own Markdown cannot break the marks."""
 
 from __future__ import annotations
 
-from bot.domain.diff import Change, render_diff, word_diff
+from bot.domain.diff import Change, render_diff, render_diff_lines, word_diff
 
 
 def test_a_changed_word_is_struck_and_the_new_one_bold() -> None:
@@ -46,3 +46,21 @@ def test_user_markdown_is_escaped_by_the_escape_function() -> None:
 
     out = render_diff("a **bold** ~~x~~", "a plain", escape=escape)
     assert out == "a ~~\\*\\*bold\\*\\* \\~\\~x\\~\\~~~ **plain**"
+
+
+def test_long_diffs_break_into_lines_with_whole_marks() -> None:
+    old = " ".join(f"word{i}" for i in range(1200))
+    new = " ".join(f"word{i}" if i % 7 else f"new{i}" for i in range(1200))
+    lines = render_diff_lines(old, new, width=500)
+    assert len(lines) > 10 and all(len(line) <= 500 for line in lines)
+    for line in lines:
+        assert line.count("~~") % 2 == 0 and line.count("**") % 2 == 0
+    assert lines[0].startswith("~~word0~~ **new0** word1 word2")
+    joined = " ".join(lines)
+    assert joined.replace("~~", "").replace("**", "").split() == [
+        w for i in range(1200) for w in ((f"word{i}", f"new{i}") if i % 7 == 0 else (f"word{i}",))
+    ]
+
+
+def test_lines_of_a_short_diff_are_its_lines() -> None:
+    assert render_diff_lines("a b\nc", "a x\nc", width=100) == ["a ~~b~~ **x**", "c"]
