@@ -115,11 +115,11 @@ def add_tool_commands(sub: Any) -> None:
         "--empty", action="store_true", help="start without the sample process of data/"
     )
     load = sub.add_parser(
-        "load", help="load a calendar (*.ics) and drafts (*.md) from a folder into a guild",
-        description="Load DIR/*.ics into the calendar and DIR/*.md drafts with their comments"
+        "load", help="load a calendar (*.ics) and drafts (*.md, *.docx) from a folder into a guild",
+        description="Load DIR/*.ics into the calendar and DIR/*.md and *.docx drafts with their comments"
         " into a guild of the database named by DATABASE_URL. Loading twice adds nothing.",
     )
-    load.add_argument("dir", type=Path, help="the folder holding the .ics and .md files")
+    load.add_argument("dir", type=Path, help="the folder holding the .ics, .md and .docx files")
     load.add_argument("--guild", type=positive_int, required=True, help="the guild (server) id")
     export = sub.add_parser(
         "export", help="write a guild's calendar, drafts and everything else to a folder",

@@ -14,7 +14,8 @@ from discord.ext import commands
 
 from bot.answering import defer
 from bot.db.drafts import ImportCounts
-from bot.domain.draftdoc import render_docx, render_markdown
+from bot.domain.diff import LEGEND, render_diff_lines
+from bot.domain.draftdoc import render_docx, render_docx_review, render_markdown
 from bot.domain.drafts import (
     MAX_IMPORT_BYTES,
     DraftEdit,
@@ -25,15 +26,17 @@ from bot.domain.drafts import (
     normalize_code,
     window_state,
 )
-from bot.domain.models import Draft
+from bot.domain.models import Draft, Section, SectionRevision
 from bot.domain.sections import section_label
 from bot.domain.timefmt import format_event_time, ts
-from bot.errors import UserError
+from bot.errors import NotCoordinator, UserError
+from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
 from bot.paging import Page, fits_custom_id, pager, send_listing
-from bot.ui import chunk_lines, inert, reply, send_pages, truncate
+from bot.ui import PAGE_BUDGET, chunk_lines, inert, reply, send_pages, truncate
 from cogs._autocomplete import draft_autocomplete, section_autocomplete
 from cogs._common import (
     Interaction,
+    check_coordinator,
     coordinator_only,
     guild_id,
     member_timezone,
@@ -41,7 +44,7 @@ from cogs._common import (
     services,
 )
 
-IMPORT_SUFFIXES = (".md", ".markdown", ".txt")
+IMPORT_SUFFIXES = (".md", ".markdown", ".txt", ".docx")
 PREVIEW = 70
 
 
@@ -175,6 +178,109 @@ async def draft_show_page(interaction: Interaction, args: str, index: int) -> Pa
     return Page.of(pages, index)
 
 
+def history_pages(draft: Draft, section: Section, revisions: list[SectionRevision]) -> list[str]:
+    """/draft history: each revision of a section, newest first, with when and by whom."""
+    header = (
+        f"**{inert(draft.code)} · {section_label(section.key)}**:"
+        f" {_plural(len(revisions), 'revision')}, newest first"
+    )
+    lines = []
+    for r in reversed(revisions):
+        who = f"<@{r.created_by}>" if r.created_by is not None else "someone unknown"
+        lines.append(
+            f"**Revision {r.revision}** · {ts(r.created_at, 'F')} ({ts(r.created_at, 'R')}) · by {who}"
+        )
+    lines.append(
+        f"-# `/draft diff {draft.code} {section.key}` shows what changed;"
+        " `/draft show` gives the current text."
+    )
+    return chunk_lines(lines, header=header)
+
+
+def diff_pages(
+    draft: Draft, section: Section, first: SectionRevision, second: SectionRevision
+) -> list[str]:
+    """/draft diff: a word diff of two revisions, deletions struck, insertions bold."""
+    header = (
+        f"**{inert(draft.code)} · {section_label(section.key)}**: revision {first.revision} →"
+        f" {second.revision} ({LEGEND})"
+    )
+    width = PAGE_BUDGET - len(header) - 1  # a long paragraph is broken between words
+    lines = render_diff_lines(first.text, second.text, width=width, escape=inert)
+    return chunk_lines(lines, header=header)
+
+
+@pager("draft-history")
+async def draft_history_page(interaction: Interaction, args: str, index: int) -> Page:
+    """Page `index` of /draft history CODE SECTION, read again."""
+    code, _, section = args.partition(" ")
+    found = await services(interaction).drafts.history(guild_id(interaction), code, section)
+    return Page.of(history_pages(*found), index)
+
+
+@pager("draft-diff")
+async def draft_diff_page(interaction: Interaction, args: str, index: int) -> Page:
+    """Page `index` of /draft diff CODE SECTION FROM TO, compared again."""
+    code, section, first, second = args.split(" ")
+    found = await services(interaction).drafts.revision_pair(
+        guild_id(interaction), code, section, int(first), int(second)
+    )
+    return Page.of(diff_pages(*found), index)
+
+
+async def send_lasting(interaction: Interaction, name: str, args: str, pages: list[str]) -> None:
+    """Pages whose buttons outlive a restart when `args` fit a button's id, else kept."""
+    if fits_custom_id(name, args, interaction.user.id):
+        await send_listing(interaction, name, args, pages)
+    else:
+        await send_pages(interaction, pages)
+
+
+async def open_section_form(interaction: Interaction, code: str, section: str) -> None:
+    """/draft section without text: a form that starts as the section's current text."""
+    draft, key, found = await services(interaction).drafts.section_text(
+        guild_id(interaction), code, section
+    )
+    current = found.text if found is not None else None
+    if current is not None and len(current) > FORM_TEXT_LIMIT:
+        raise UserError(
+            f"{section_label(key)} is {len(current):,} characters, more than a form holds"
+            f" ({FORM_TEXT_LIMIT:,}); give the new text with the `text` option or `/draft import`."
+        )
+    await open_form(
+        interaction, "section", f"{draft.id}:{key}", title=f"Text of {draft.code} · {section_label(key)}",
+        label="The section's full text", value=current,
+    )
+
+
+@form("section")
+async def section_form(interaction: Interaction, args: str, text: str) -> None:
+    """The submit of a /draft section form: "draft id:section key"; coordinators only, checked
+    again at the submit."""
+    draft_id, _, key = args.partition(":")
+    draft = await services(interaction).drafts.by_id(int(draft_id)) if draft_id.isdigit() else None
+    if draft is None or draft.guild_id != interaction.guild_id or not key:
+        raise UserError("That form no longer fits what it was opened on; run the command again.")
+    if not await check_coordinator(interaction):
+        raise NotCoordinator()
+    await save_section(interaction, draft.code, key, text)
+
+
+async def save_section(interaction: Interaction, code: str, section: str, text: str) -> None:
+    """Set the section's text and say what happened (the command's answer, or its form's)."""
+    draft, saved, outcome = await services(interaction).drafts.set_section(
+        guild_id(interaction), interaction.user.id, code, section, text
+    )
+    label = f"**{inert(draft.code)} · {section_label(saved.key)}**"
+    if outcome == "new":
+        what = f"Added {label} (revision 1)."
+    elif outcome == "revised":
+        what = f"{label} is now at revision {saved.revision}; earlier revisions are kept."
+    else:
+        what = f"{label} already has that text; it stays at revision {saved.revision}."
+    await reply(interaction, f"{what}\n> {inert(truncate(' '.join(saved.text.split()), 300))}")
+
+
 class DraftCommands(app_commands.Group, name="draft"):
     """Drafts: their sections, comment windows, import and consolidated text."""
 
@@ -223,23 +329,18 @@ class DraftCommands(app_commands.Group, name="draft"):
     @app_commands.describe(
         code="The draft",
         section="vision, pillar-a ... pillar-e, target-a ...",
-        text="The section's full text (replaces the current one; earlier revisions are kept)",
+        text="The section's full text (replaces the current one; leave it out to edit it in a form)",
     )
     @app_commands.autocomplete(code=draft_autocomplete, section=section_autocomplete)
     @coordinator_only()
-    async def section(self, interaction: Interaction, code: str, section: str, text: str) -> None:
+    async def section(
+        self, interaction: Interaction, code: str, section: str, text: str | None = None
+    ) -> None:
         """Set a section's text: a new section, or a new revision of it."""
-        draft, saved, outcome = await services(interaction).drafts.set_section(
-            guild_id(interaction), interaction.user.id, code, section, text
-        )
-        label = f"**{inert(draft.code)} · {section_label(saved.key)}**"
-        if outcome == "new":
-            what = f"Added {label} (revision 1)."
-        elif outcome == "revised":
-            what = f"{label} is now at revision {saved.revision}; earlier revisions are kept."
-        else:
-            what = f"{label} already has that text; it stays at revision {saved.revision}."
-        await reply(interaction, f"{what}\n> {inert(truncate(' '.join(saved.text.split()), 300))}")
+        if text is None:
+            await open_section_form(interaction, code, section)
+            return
+        await save_section(interaction, code, section, text)
 
     @app_commands.command(name="window")
     @app_commands.describe(
@@ -267,20 +368,25 @@ class DraftCommands(app_commands.Group, name="draft"):
         await reply(interaction, "\n".join(lines))
 
     @app_commands.command(name="import")
-    @app_commands.describe(file="A .md file: # C11 Title, ## Vision, ## Pillars, a) ..., · Org, Group: comment")
+    @app_commands.describe(
+        file="A .md or .docx file: # C11 Title, ## Vision, ## Pillars, a) ..., · Org, Group: comment"
+    )
     @coordinator_only()
     async def import_(self, interaction: Interaction, file: discord.Attachment) -> None:
-        """Import drafts, sections and stakeholder comments from a Markdown file."""
+        """Import drafts, sections and stakeholder comments from a Markdown or Word file."""
         gid = guild_id(interaction)
         if not file.filename.lower().endswith(IMPORT_SUFFIXES):
             raise UserError(
-                f'"{truncate(file.filename, 60)}" is not a Markdown file; attach a .md file.'
+                f'"{truncate(file.filename, 60)}" is not a Markdown file or a Word document; attach a'
+                " .md or .docx file."
             )
         if file.size > MAX_IMPORT_BYTES:
             raise import_too_big(file.size)
         await defer(interaction)
         data = await read_capped(interaction.client, file, MAX_IMPORT_BYTES, import_too_big)
-        results = await services(interaction).drafts.import_markdown(gid, interaction.user.id, data)
+        results = await services(interaction).drafts.import_markdown(
+            gid, interaction.user.id, data, filename=file.filename
+        )
         lines = [f"Imported {inert(truncate(file.filename, 60))}:"] + [import_line(c) for c in results]
         await send_pages(interaction, chunk_lines(lines), ephemeral=True)
 
@@ -302,6 +408,41 @@ class DraftCommands(app_commands.Group, name="draft"):
         else:  # a code and key too long for a button's id: pages kept in memory
             await send_pages(interaction, pages)
 
+    @app_commands.command(name="history")
+    @app_commands.describe(code="The draft", section="The section")
+    @app_commands.autocomplete(code=draft_autocomplete, section=section_autocomplete)
+    async def history(self, interaction: Interaction, code: str, section: str) -> None:
+        """A section's revisions: number, when and by whom."""
+        draft, found, revisions = await services(interaction).drafts.history(
+            guild_id(interaction), code, section
+        )
+        pages = history_pages(draft, found, revisions)
+        await send_lasting(interaction, "draft-history", f"{draft.code} {found.key}", pages)
+
+    @app_commands.command(name="diff")
+    @app_commands.describe(
+        code="The draft",
+        section="The section",
+        from_="The earlier revision (default: the one before `to`)",
+        to="The later revision (default: the current one)",
+    )
+    @app_commands.rename(from_="from")
+    @app_commands.autocomplete(code=draft_autocomplete, section=section_autocomplete)
+    async def diff(
+        self,
+        interaction: Interaction,
+        code: str,
+        section: str,
+        from_: app_commands.Range[int, 1] | None = None,
+        to: app_commands.Range[int, 1] | None = None,
+    ) -> None:
+        """What changed between two revisions of a section: deletions struck, insertions bold."""
+        draft, found, first, second = await services(interaction).drafts.revision_pair(
+            guild_id(interaction), code, section, from_, to
+        )
+        args = f"{draft.code} {found.key} {first.revision} {second.revision}"
+        await send_lasting(interaction, "draft-diff", args, diff_pages(draft, found, first, second))
+
     @app_commands.command(name="list")
     async def list_(self, interaction: Interaction) -> None:
         """List the drafts of this server."""
@@ -316,13 +457,16 @@ class DraftCommands(app_commands.Group, name="draft"):
         await send_listing(interaction, "draft-list", "", pages)
 
     @app_commands.command(name="export")
-    @app_commands.describe(code="The draft", format="markdown (default) or docx (Word)")
+    @app_commands.describe(
+        code="The draft",
+        format="markdown (default), docx (Word) or docx-review (Word comments, tracked changes)",
+    )
     @app_commands.autocomplete(code=draft_autocomplete)
     async def export(
         self,
         interaction: Interaction,
         code: str,
-        format: Literal["markdown", "docx"] = "markdown",
+        format: Literal["markdown", "docx", "docx-review"] = "markdown",
     ) -> None:
         """The consolidated text: each section's text and its comments, attributed."""
         svc = services(interaction)
@@ -333,6 +477,8 @@ class DraftCommands(app_commands.Group, name="draft"):
         # Rendering is CPU work: in a thread, so other interactions do not wait behind it.
         if format == "docx":
             data, suffix = await asyncio.to_thread(render_docx, doc), ".docx"
+        elif format == "docx-review":
+            data, suffix = await asyncio.to_thread(render_docx_review, doc), "-review.docx"
         else:
             data, suffix = (await asyncio.to_thread(render_markdown, doc)).encode("utf-8"), ".md"
         comments = sum(len(s.comments) for s in doc.sections)
@@ -358,3 +504,4 @@ class DraftCog(commands.Cog):
 
 async def setup(bot: commands.Bot) -> None:
     await bot.add_cog(DraftCog(bot))
+    await install(bot)

@@ -123,7 +123,7 @@ def prepare_out(out: Path) -> None:
 async def run_load(database_url: str, guild_id: int, directory: Path) -> int:
     paths = files_to_load(directory)
     if not paths:
-        raise Failure(f"{directory} holds no .ics or .md file to load")
+        raise Failure(f"{directory} holds no .ics, .md or .docx file to load")
     services = await _open(database_url)
     try:
         report = await load_directory(services, guild_id, directory, progress=ProgressBar())

@@ -1,4 +1,5 @@
-"""`python -m bot export`: the calendar, every draft (.md and .docx) and a JSON dump of a server."""
+"""`python -m bot export`: the calendar, every draft (.md, .docx and the review .docx) and a JSON
+dump of a server."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from bot.db.groups import GroupRepository
 from bot.db.guilds import GuildRepository, UserRepository
 from bot.db.reminders import ReminderRepository
 from bot.db.stakeholders import StakeholderRepository
-from bot.domain.draftdoc import render_docx, render_markdown
+from bot.domain.draftdoc import render_docx, render_docx_review, render_markdown
 from bot.domain.models import (
     Comment,
     Draft,
@@ -237,11 +238,12 @@ def file_stem(code: str, taken: set[str]) -> str:
 async def export_guild(
     services: Services, guild_id: int, out: Path, *, progress: Progress | None = None
 ) -> ExportReport:
-    """Write calendar.ics, CODE.md and CODE.docx for each draft, and concord.json to `out`."""
+    """Write calendar.ics, CODE.md, CODE.docx and "CODE (review).docx" (Word comments and tracked
+    changes) for each draft, and concord.json to `out`."""
     await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
     report = ExportReport()
     codes = await services.drafts.codes(guild_id)
-    total = 2 + 2 * len(codes)
+    total = 2 + 3 * len(codes)
     done = 0
 
     async def write(name: str, what: str, render: Callable[[Any], str | bytes], source: Any) -> None:
@@ -264,6 +266,7 @@ async def export_guild(
         stem = file_stem(code, taken)
         await write(f"{stem}.md", what, render_markdown, doc)
         await write(f"{stem}.docx", what, render_docx, doc)
+        await write(f"{stem} (review).docx", what, render_docx_review, doc)
     data = await dump(services.db, guild_id, now=services.clock())
     report.empty = not (data["settings"] or data["events"] or data["drafts"])
     what = (

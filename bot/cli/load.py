@@ -1,4 +1,5 @@
-"""`python -m bot load`: the .ics and .md files of a folder, read as the bot reads attachments."""
+"""`python -m bot load`: the .ics, .md and .docx files of a folder, read as the bot reads
+attachments."""
 
 from __future__ import annotations
 
@@ -59,12 +60,19 @@ class LoadReport:
         return " · ".join(self.lines) if self.lines else "nothing to load"
 
 def files_to_load(directory: Path) -> list[Path]:
-    """The `.ics` files, then the `.md` files of `directory` (not recursive), by name."""
+    """The `.ics` files, then the `.md` and `.docx` files of `directory` (not recursive), by
+    name. Word's lock files ("~$C11.docx") are not documents and are left out."""
     if not directory.is_dir():
-        raise Failure(f"{directory} is not a directory; give the folder holding .ics and .md files")
+        raise Failure(
+            f"{directory} is not a directory; give the folder holding .ics, .md and .docx files"
+        )
     ics = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".ics")
-    md = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".md")
-    return ics + md
+    drafts = sorted(
+        p
+        for p in directory.iterdir()
+        if p.is_file() and p.suffix.lower() in (".md", ".docx") and not p.name.startswith("~$")
+    )
+    return ics + drafts
 
 
 async def load_file(services: Services, guild_id: int, path: Path, actor_id: int) -> str:
@@ -88,7 +96,9 @@ async def load_file(services: Services, guild_id: int, path: Path, actor_id: int
             details += f", {result.skipped} skipped"
         return f"{path.name}: {plural(result.total, 'event')} ({details})"
     parts: list[str] = []
-    for counts in await services.drafts.import_markdown(guild_id, actor_id, data):
+    for counts in await services.drafts.import_markdown(
+        guild_id, actor_id, data, filename=path.name
+    ):
         sections = counts.sections_new + counts.sections_revised + counts.sections_unchanged
         comments = counts.comments_added + counts.comments_known
         text = f"draft {counts.code}, {plural(sections, 'section')}, {plural(comments, 'comment')}"
@@ -109,7 +119,7 @@ async def load_directory(
     actor_id: int = CLI_ACTOR,
     progress: Progress | None = None,
 ) -> LoadReport:
-    """Load every `.ics` and `.md` file of `directory` into the guild. Loading the same files
+    """Load every `.ics`, `.md` and `.docx` file of `directory` into the guild. Loading the same files
     again adds nothing: events are matched by UID, comments by their source key."""
     report = LoadReport()
     paths = files_to_load(directory)

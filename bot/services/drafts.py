@@ -22,6 +22,7 @@ from bot.domain.draftdoc import (
     ConsolidatedDraft,
     ConsolidatedSection,
     normalize_text,
+    parse_draft_docx,
     parse_draft_markdown,
 )
 from bot.domain.drafts import (
@@ -40,8 +41,9 @@ from bot.domain.drafts import (
     normalize_code,
     plan_edit,
 )
-from bot.domain.models import Draft, Event, ParsedDraft, Section
-from bot.domain.sections import normalize_section_key, section_label
+from bot.domain.models import Draft, Event, ParsedDraft, Section, SectionRevision
+from bot.domain.sections import normalize_section_key, resolve_section_key, section_label
+from bot.domain.structure import Placement, placement
 from bot.domain.when import parse_when
 from bot.errors import NotFound, UserError
 
@@ -98,11 +100,12 @@ class DraftService:
 
     async def require_section(self, draft: Draft, text: str) -> Section:
         """The draft's section named by `text` (forgiving), or a sentence listing the sections."""
-        key = normalize_section_key(text)
-        section = await self.repo.section(draft.id, key)
-        if section is not None:
-            return section
-        keys = [s.key for s in await self.repo.sections(draft.id)]
+        sections = await self.repo.sections(draft.id)
+        keys = [s.key for s in sections]
+        key = resolve_section_key(text, keys) or normalize_section_key(text)
+        for section in sections:
+            if section.key == key:
+                return section
         if not keys:
             raise NotFound(
                 f"{draft.code} has no sections yet; a coordinator adds them with `/draft section`."
@@ -148,6 +151,62 @@ class DraftService:
         found = await self.require_section(draft, section)
         counts = await self.repo.comment_counts(draft.id)
         return SectionView(draft, found, counts.get(found.id, 0), found.revision)
+
+    async def history(
+        self, guild_id: int, code: str, section: str
+    ) -> tuple[Draft, Section, list[SectionRevision]]:
+        """A section and its revisions, oldest first."""
+        draft = await self.require(guild_id, code)
+        found = await self.require_section(draft, section)
+        return draft, found, await self.repo.revisions(found.id)
+
+    async def revision_pair(
+        self, guild_id: int, code: str, section: str, first: int | None, second: int | None
+    ) -> tuple[Draft, Section, SectionRevision, SectionRevision]:
+        """Two revisions of a section to compare: `first` and `second`, by default the
+        previous and the current one."""
+        draft, found, revisions = await self.history(guild_id, code, section)
+        label = section_label(found.key)
+        if len(revisions) < 2:
+            raise UserError(
+                f"{draft.code} · {label} has only one revision so far; there is nothing to compare."
+            )
+        by_number = {r.revision: r for r in revisions}
+        newest = revisions[-1].revision
+        to = newest if second is None else second
+        start = to - 1 if first is None else first
+        if start not in by_number or to not in by_number:
+            raise UserError(
+                f"{label} has revisions {revisions[0].revision} to {newest}; choose `from` and"
+                " `to` among them (`/draft history` lists them)."
+            )
+        if start == to:
+            raise UserError(f"Choose two different revisions of {label} to compare.")
+        return draft, found, by_number[start], by_number[to]
+
+    async def current_revisions(self, draft_ids: set[int]) -> dict[int, int]:
+        """The current revision of every section of these drafts, by section id."""
+        current: dict[int, int] = {}
+        for draft_id in sorted(draft_ids):
+            current.update({s.id: s.revision for s in await self.repo.sections(draft_id)})
+        return current
+
+    async def revision_text(self, section_id: int, revision: int) -> str | None:
+        """The text a section had at `revision` (None when that revision is not kept)."""
+        found = await self.repo.revision(section_id, revision)
+        return None if found is None else found.text
+
+    async def section_text(
+        self, guild_id: int, code: str, section: str
+    ) -> tuple[Draft, str, Section | None]:
+        """The draft, the section key `section` names and the section (None when the key is
+        new): what a form for the section's text starts with."""
+        draft = await self.require(guild_id, code)
+        known = await self.repo.sections(draft.id)
+        key = resolve_section_key(section, [s.key for s in known]) or normalize_section_key(
+            section
+        )
+        return draft, key, next((s for s in known if s.key == key), None)
 
     # ---------------------------------------------------------------- changes
 
@@ -224,10 +283,17 @@ class DraftService:
         return draft, outcome
 
     async def _set_section(
-        self, tx: Executor, draft: Draft, key: str, text: str, actor_id: int | None, at: datetime
+        self,
+        tx: Executor,
+        draft: Draft,
+        key: str,
+        text: str,
+        actor_id: int | None,
+        at: datetime,
+        where: Placement | None = None,
     ) -> tuple[Section, str]:
         saved, outcome = await self.repo.set_section(
-            tx, draft, key, text, actor_id=actor_id, at=at
+            tx, draft, key, text, actor_id=actor_id, at=at, placement=where
         )
         if outcome != "unchanged":
             await audit.record(
@@ -241,9 +307,14 @@ class DraftService:
     async def set_section(
         self, guild_id: int, actor_id: int, code: str, section: str, text: str
     ) -> tuple[Draft, Section, str]:
-        """Create the section or give it a new revision; the outcome is new/revised/unchanged."""
+        """Create the section or give it a new revision; the outcome is new/revised/unchanged.
+        A key the draft lacks makes a new section at the end of its part (or a new part at the
+        end of the draft); what was typed is first matched against the draft's own keys."""
         draft = await self.require(guild_id, code)
-        key = normalize_section_key(section)
+        known = await self.repo.sections(draft.id)
+        key = resolve_section_key(section, [s.key for s in known]) or normalize_section_key(
+            section
+        )
         body = normalize_text(text)
         if not body:
             raise UserError(f"Give the text of {section_label(key)}.")
@@ -253,7 +324,13 @@ class DraftService:
                 f" {MAX_SECTION_TEXT:,}. Use `/draft import` with a .md file for longer texts."
             )
         async with self.db.transaction() as tx:
-            saved, outcome = await self._set_section(tx, draft, key, body, actor_id, self.clock())
+            where: Placement | None = None
+            if await self.repo.section_in(tx, draft.id, key) is None:
+                where = placement(key, await self.repo.sections_in(tx, draft.id))
+                await self.repo.make_room(tx, draft, where.position)
+            saved, outcome = await self._set_section(
+                tx, draft, key, body, actor_id, self.clock(), where
+            )
         return draft, saved, outcome
 
     async def set_window(
@@ -307,17 +384,15 @@ class DraftService:
         return WindowSet(updated, when, event)
 
     async def import_markdown(
-        self, guild_id: int, actor_id: int, data: bytes
+        self, guild_id: int, actor_id: int, data: bytes, *, filename: str = ""
     ) -> list[ImportCounts]:
-        """Import every draft of a Markdown file (sections, new revisions, comments)."""
+        """Import every draft of a Markdown file, or of a Word document when `filename` ends in
+        .docx (sections, new revisions, comments)."""
         if len(data) > MAX_IMPORT_BYTES:
             raise import_too_big(len(data))
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UserError("That file is not UTF-8 text; save it as UTF-8 Markdown (.md).") from None
         own_groups = await GroupRepository(self.db).names(guild_id)  # beside the five
-        parsed = await asyncio.to_thread(parse_draft_markdown, text, own_groups)  # off the loop
+        # Reading is CPU work: off the loop.
+        parsed = await asyncio.to_thread(_read_drafts, data, filename, own_groups)
         if not parsed:
             raise UserError(
                 'That file holds no draft; start it with a heading like "# C11 Title".'
@@ -344,11 +419,16 @@ class DraftService:
             version = await self.repo.version_of(tx, guild_id, code)
         draft, outcome = await self._upsert(tx, guild_id, code, parsed.title, version, actor_id, at)
         counts.created = outcome == "created"
+        notes = "\n\n".join(parsed.notes) or None
+        if notes != draft.notes:
+            await self.repo.set_notes(tx, draft, notes)
         known = await self.comments.source_keys(tx, draft.id)
-        for parsed_section in parsed.sections:
+        for position, parsed_section in enumerate(parsed.sections):
+            where = Placement(parsed_section.part, parsed_section.label, position)
             section, written = await self._set_section(
-                tx, draft, parsed_section.key, parsed_section.text, actor_id, at
+                tx, draft, parsed_section.key, parsed_section.text, actor_id, at, where
             )
+            section = await self.repo.place(tx, section, where)
             if written == "new":
                 counts.sections_new += 1
             elif written == "revised":
@@ -396,6 +476,7 @@ class DraftService:
                     created_at=c.created_at,
                     edited=c.edited_at is not None,
                     status=c.status,
+                    revision=c.revision,
                 )
             )
         return ConsolidatedDraft(
@@ -414,3 +495,14 @@ class DraftService:
             ],
             notes=[p for p in (draft.notes or "").split("\n\n") if p.strip()],
         )
+
+
+def _read_drafts(data: bytes, filename: str, groups: list[str]) -> list[ParsedDraft]:
+    """The drafts of a file, read by the reader its name asks for (.docx: Word, else Markdown)."""
+    if filename.lower().endswith(".docx"):
+        return parse_draft_docx(data, groups)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError("That file is not UTF-8 text; save it as UTF-8 Markdown (.md).") from None
+    return parse_draft_markdown(text, groups)

@@ -58,10 +58,12 @@ async def load_and_export(url: str, source: Path, out: Path, *, times: int = 1) 
 async def test_round_trip_through_the_export(tmp_path: Path) -> None:
     first = await load_and_export(f"sqlite:///{tmp_path / 'a.db'}", DATA, tmp_path / "one")
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == [
-        "C11.docx", "C11.md", "calendar.ics", "concord.json"
+        "C11 (review).docx", "C11.docx", "C11.md", "WSIS-OD (review).docx", "WSIS-OD.docx",
+        "WSIS-OD.md", "calendar.ics", "concord.json"
     ]
     assert len(first["events"]) == 15
-    assert [d["code"] for d in first["drafts"]] == ["C11"]
+    # data/ holds C11 and the UN-style sample WSIS-OD (preamble, numbered paragraphs, annex).
+    assert [d["code"] for d in first["drafts"]] == ["C11", "WSIS-OD"]
     assert len(first["drafts"][0]["comments"]) == 11
     assert len(first["drafts"][0]["sections"]) == 7
     # Comments from a file are marked imported: nobody verified them in Discord (SPEC 8).
@@ -124,7 +126,8 @@ def test_command_line(tmp_path: Path) -> None:
     first = run_cli("load", str(DATA), "--guild", str(GUILD), cwd=tmp_path, database=database)
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == (
-        "calendar.ics: 15 events (15 new, 0 updated) · C11.md: draft C11, 7 sections, 11 comments"
+        "calendar.ics: 15 events (15 new, 0 updated) · A-RES-WSIS.md: draft WSIS-OD, 18 sections, 4 comments"
+        " · C11.md: draft C11, 7 sections, 11 comments"
     )
     again = run_cli("load", str(DATA), "--guild", str(GUILD), cwd=tmp_path, database=database)
     assert again.returncode == 0, again.stderr
@@ -196,7 +199,7 @@ async def test_export_file_names_are_safe_and_distinct(tmp_path: Path) -> None:
     assert names == sorted(
         ["calendar.ics", "concord.json"]
         + [f"{stem}{suffix}" for stem in ("A_.._.._EVIL", "C11.REV2", "C11_REV2", "C11_REV2-2",
-                                          "C11_REV2-3") for suffix in (".md", ".docx")]
+                                          "C11_REV2-3") for suffix in (".md", ".docx", " (review).docx")]
     )
     # Each file holds its own draft, and the summary says which.
     texts = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.md")}

@@ -55,12 +55,15 @@ Text is normalized: each line stripped, lines joined with ``\\n``, paragraphs wi
 Errors are :class:`~bot.errors.UserError` sentences that start with the line number.
 
 The package: `models` (the consolidated draft), `syntax` (what reader and writer share),
-`markdown_reader`, `markdown_writer`, `layout` (what both writers lay out alike) and
-`docx_writer`.
+`markdown_reader`, `markdown_writer`, `layout` (what both writers lay out alike),
+`docx_writer` (the consolidated text), `docx_review` (Word comments and tracked changes) and
+`docx_reader` (a .docx in the same shape, read through the Markdown reader).
 """
 
 from __future__ import annotations
 
+from bot.domain.draftdoc.docx_reader import parse_draft_docx
+from bot.domain.draftdoc.docx_review import accept_all_changes, render_docx_review
 from bot.domain.draftdoc.docx_writer import render_docx
 from bot.domain.draftdoc.markdown_reader import parse_draft_markdown
 from bot.domain.draftdoc.markdown_writer import render_markdown
@@ -82,10 +85,13 @@ __all__ = [
     "ParsedComment",
     "ParsedDraft",
     "ParsedSection",
+    "accept_all_changes",
     "normalize_text",
     "one_line",
+    "parse_draft_docx",
     "parse_draft_markdown",
     "render_docx",
+    "render_docx_review",
     "render_markdown",
     "to_consolidated",
 ]

@@ -80,6 +80,9 @@ _STATUS_WORDS = {
     "unverified": AttributionStatus.UNVERIFIED,
     "imported": AttributionStatus.IMPORTED,
 }
+#: The group of a comment whose file named only its organization (seed 002's "Contribution by
+#: ICANN"): kept as is, so its draft's Markdown export reads back; a coordinator sets it later.
+UNKNOWN_GROUP = "Unknown"
 _MAX_ORG = 120
 _MAX_GROUP = 40
 
@@ -159,6 +162,8 @@ def parse_attribution(
     if not org or not group_text or len(org) > _MAX_ORG or len(group_text) > _MAX_GROUP:
         return None
     group = group_text if any_group else match_group(group_text, groups)
+    if group is None and group_text.casefold() == UNKNOWN_GROUP.casefold():
+        group = UNKNOWN_GROUP  # imported from Word naming only the organization
     if group is None:
         if not strict:
             return None
