@@ -8,12 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.comments import STATUS_PHRASES, CommentView, marked_attribution
-from bot.domain.models import Comment
+from bot.domain.diff import LEGEND, render_diff_lines
+from bot.domain.models import Comment, CommentKind
 from bot.domain.sections import section_label
 from bot.domain.timefmt import ts
 from bot.ui import MESSAGE_LIMIT, PAGE_BUDGET, chunk_lines, inert, truncate
 
 PREVIEW = 150
+DIFF_WIDTH = PAGE_BUDGET - 10  # a quoted line of a diff fits a page whole
 
 
 def quoted(text: str) -> str:
@@ -72,12 +74,24 @@ def edited_answer(comment: Comment) -> str:
     return quote_within(head, inert(comment.text), recorded=len(comment.text))
 
 
-def comment_item(comment: Comment, draft_code: str | None) -> str:
-    """One listed comment: its line of facts, then a one-line preview of its text."""
+def stale(comment: Comment, current: int | None) -> str:
+    """ "on revision 1; the text has changed since" for a comment made on an earlier revision
+    than the section's `current` one, else ""."""
+    if current is None or comment.revision >= current:
+        return ""
+    return f"on revision {comment.revision}; the text has changed since"
+
+
+def comment_item(comment: Comment, draft_code: str | None, current: int | None = None) -> str:
+    """One listed comment: its line of facts (saying so when it was made on an earlier
+    revision than the section's `current` one), then a one-line preview of its text."""
     place = section_label(comment.section_key)
     if draft_code:
         place = f"{inert(draft_code)} {place}"
     edited = " · edited" if comment.edited_at else ""
+    earlier = stale(comment, current)
+    if earlier:
+        edited += f" · {earlier}"
     preview = inert(truncate(" ".join(comment.text.split()), PREVIEW))
     return (
         f"**#{comment.id}** · {place} · {attribution(comment)} · {comment.kind.value} ·"
@@ -94,9 +108,14 @@ def show_pages(view: CommentView) -> list[str]:
     or withdrawn comment, the reason it was hidden and the edit history only for its author
     and coordinators (`view.privileged`)."""
     c = view.comment
+    on_earlier = stale(c, view.current_revision)
+    made = (
+        f"made {on_earlier} (now revision {view.current_revision})"
+        if on_earlier
+        else f"made on revision {c.revision}"
+    )
     lines = [
-        f"**#{c.id}** · {where(c, view.draft_code)} · {c.kind.value} · made on revision"
-        f" {c.revision}",
+        f"**#{c.id}** · {where(c, view.draft_code)} · {c.kind.value} · {made}",
         f"Attribution: **{inert(c.attribution)}** · {STATUS_PHRASES[c.status]}",
     ]
     moments = [_when("Created", c.created_at)]
@@ -112,6 +131,10 @@ def show_pages(view: CommentView) -> list[str]:
         lines.append(hidden + ".")
     if view.text_shown:
         lines.append(quoted(inert(c.text)))
+        if c.kind is CommentKind.AMENDMENT and view.written_on is not None:
+            lines.append(f"As changes to revision {c.revision} ({LEGEND}):")
+            changes = render_diff_lines(view.written_on, c.text, width=DIFF_WIDTH, escape=inert)
+            lines.append(quoted("\n".join(changes)))
     else:
         lines.append(
             "-# Its text is shown only to its author and coordinators, as it was"

@@ -82,7 +82,11 @@ def listing_pages(listing: Listing) -> list[str]:
         header = f"**{what}** ({shown:,})"
     one_draft = listing.draft is not None
     items = [
-        comment_item(c, None if one_draft else listing.drafts.get(c.draft_id, "?"))
+        comment_item(
+            c,
+            None if one_draft else listing.drafts.get(c.draft_id, "?"),
+            listing.current.get(c.section_id),
+        )
         for c in listing.comments
     ]
     return chunk_lines(items, header=header)

@@ -123,6 +123,9 @@ class CommentView:
     draft_code: str
     privileged: bool
     history: list[EarlierText] = field(default_factory=list)
+    #: The section's current revision, and (for an amendment) the text it was written on.
+    current_revision: int | None = None
+    written_on: str | None = None
 
     @property
     def text_shown(self) -> bool:
@@ -139,6 +142,7 @@ class Listing:
     draft: Draft | None
     section: Section | None
     group: str | None
+    current: dict[int, int] = field(default_factory=dict)  # section id -> current revision
 
 
 @dataclass(frozen=True, slots=True)

@@ -276,7 +276,14 @@ class CommentService:
                 previous = json.loads(entry.detail or "{}").get("previous")
                 if isinstance(previous, str):
                     history.append(EarlierText(previous, entry.created_at))
-        return CommentView(comment, draft.code if draft else "?", privileged, history)
+        current = await self.drafts.current_revisions({comment.draft_id})
+        written_on = None
+        if comment.kind is CommentKind.AMENDMENT:
+            written_on = await self.drafts.revision_text(comment.section_id, comment.revision)
+        return CommentView(
+            comment, draft.code if draft else "?", privileged, history,
+            current_revision=current.get(comment.section_id), written_on=written_on,
+        )
 
     async def get(self, guild_id: int, comment_id: int) -> Comment | None:
         return await self.repo.get(guild_id, comment_id)
@@ -331,6 +338,7 @@ class CommentService:
             draft=draft,
             section=found,
             group=chosen,
+            current=await self.drafts.current_revisions({c.draft_id for c in comments}),
         )
 
     async def coverage(self, guild_id: int, draft_code: str) -> Coverage:
