@@ -50,26 +50,34 @@ def where(comment: Comment, draft_code: str) -> str:
     return f"{inert(draft_code)} · {section_label(comment.section_key)}"
 
 
-def announcement(comment: Comment, draft_code: str, limit: int = MESSAGE_LIMIT) -> str:
+def announcement(
+    comment: Comment, draft_code: str, limit: int = MESSAGE_LIMIT, current: int | None = None
+) -> str:
     """The public message that announced a comment, as the record now stands: the comment
-    (edited or not), or one line saying it was withdrawn or hidden (its text no longer shown)."""
+    (edited or not; "on revision 1; the text has changed since" when its section's `current`
+    revision is later), or one line saying it was withdrawn or hidden (its text no longer
+    shown)."""
     place = f"**#{comment.id}** on **{where(comment, draft_code)}**"
     if comment.withdrawn_at is not None:
         return f"{place} was withdrawn by its author."
     if comment.hidden_at is not None:
         return f"{place} was hidden by the secretariat."
     edited = f" · edited {ts(comment.edited_at, 'R')}" if comment.edited_at else ""
+    revision = stale(comment, current) or f"revision {comment.revision}"
     head = (
-        f"Recorded {place} (revision {comment.revision}) as **{attribution(comment)}** ·"
+        f"Recorded {place} ({revision}) as **{attribution(comment)}** ·"
         f" {comment.kind.value}{edited}:"
     )
     return quote_within(head, inert(comment.text), limit, recorded=len(comment.text))
 
 
-def edited_answer(comment: Comment) -> str:
+def edited_answer(comment: Comment, current: int | None = None) -> str:
+    """The confirmation of /comments edit; it says so when the comment was made on an earlier
+    revision than its section's `current` one."""
+    earlier = stale(comment, current)
     head = (
         f"Edited **#{comment.id}** · {section_label(comment.section_key)} ·"
-        f" {attribution(comment)}:"
+        f" {attribution(comment)}{f' · {earlier}' if earlier else ''}:"
     )
     return quote_within(head, inert(comment.text), recorded=len(comment.text))
 

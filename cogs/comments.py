@@ -311,7 +311,10 @@ async def follow_record(client: discord.Client, changed: Changed) -> None:
     )
     try:
         await message.edit(
-            content=announcement(comment, changed.draft_code), allowed_mentions=NO_PINGS
+            content=announcement(
+                comment, changed.draft_code, current=changed.current_revision
+            ),
+            allowed_mentions=NO_PINGS,
         )
     except _DELIVERY_ERRORS as exc:
         log.warning(
@@ -382,7 +385,9 @@ async def save_edit(interaction: Interaction, comment_id: int, text: str) -> Non
         guild_id(interaction), interaction.user.id, comment_id, text
     )
     await follow_record(interaction.client, changed)
-    await reply(interaction, edited_answer(changed.comment), ephemeral=True)
+    await reply(
+        interaction, edited_answer(changed.comment, changed.current_revision), ephemeral=True
+    )
 
 
 async def post_comment(

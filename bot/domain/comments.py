@@ -99,10 +99,12 @@ def clean_reason(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Changed:
     """A comment after an edit, a withdrawal, a hiding or a restoring, with its draft (what
-    the public message that announced it says next)."""
+    the public message that announced it says next) and the current revision of its section
+    (None when unknown), so that both can say when it was made on an earlier text."""
 
     comment: Comment
     draft_code: str
+    current_revision: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

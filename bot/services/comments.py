@@ -136,7 +136,7 @@ class CommentService:
         async with self.db.transaction() as tx:
             await self.repo.set_message(tx, posted.comment.id, channel_id, message_id)
         now = await self.repo.get(posted.draft.guild_id, posted.comment.id)
-        return Changed(now or posted.comment, posted.draft.code)
+        return await self._changed(now or posted.comment)
 
     def _ownership_check(
         self, user_id: int, comment_id: int, verb: str, draft: Draft | None
@@ -189,7 +189,7 @@ class CommentService:
                 target=f"comment:{comment_id}", at=at,
                 detail=None if text is None else {"previous": previous.text},
             )
-        return Changed(after, draft.code if draft is not None else "?")
+        return await self._changed(after, draft)
 
     async def edit(self, guild_id: int, user_id: int, comment_id: int, text: str) -> Changed:
         """The author changes the text while the window is open; the old text goes to the audit."""
@@ -254,9 +254,15 @@ class CommentService:
             )
         return await self._changed(after)
 
-    async def _changed(self, comment: Comment) -> Changed:
-        draft = await self.drafts.by_id(comment.draft_id)
-        return Changed(comment, draft.code if draft is not None else "?")
+    async def _changed(self, comment: Comment, draft: Draft | None = None) -> Changed:
+        """The comment as changed, with its draft's code and its section's current revision
+        (what its public message and the confirmation say of it)."""
+        if draft is None:
+            draft = await self.drafts.by_id(comment.draft_id)
+        current = await self.drafts.current_revisions({comment.draft_id})
+        return Changed(
+            comment, draft.code if draft is not None else "?", current.get(comment.section_id)
+        )
 
     async def show(
         self, guild_id: int, viewer_id: int, comment_id: int, *, coordinator: bool

@@ -168,3 +168,28 @@ async def test_an_amendment_written_while_the_section_was_revised_keeps_its_revi
     shown = await world.run(world.alice, "comments show", id=1)
     assert f"made {STALE} (now revision 2)" in shown.content
     assert "> Further develop **open** ICT indicators" in shown.content
+
+
+async def test_an_edit_of_a_comment_on_an_earlier_revision_says_so(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    """The confirmation of /comments edit and the public message it edits say that the comment
+    was made on an earlier text; a comment on the current text says nothing of the kind."""
+    from tests.e2e.test_moderation import announced
+
+    alice = world.alice
+    await world.run(world.coordinator, "draft create", code="C11", title="Cooperation")
+    await world.run(world.coordinator, "draft section", code="C11", section="pillar-b", text=PILLAR_B)
+    await world.run(alice, "stakeholder register", organization="ISOC", group="Civil Society")
+    res = await world.run(alice, "comment", draft="C11", section="pillar-b", text="Which ones?")
+    message = await announced(bot, world, res)
+    res = await world.run(alice, "comments edit", id=1, text="Which indicators?")
+    assert res.ephemeral and "changed since" not in res.content
+    assert "(revision 1)" in message.content and "changed since" not in message.content
+
+    clock.advance(hours=1)
+    await world.run(world.coordinator, "draft section", code="C11", section="pillar-b", text=REVISED)
+    res = await world.run(alice, "comments edit", id=1, text="Which indicators, now?")
+    assert res.ephemeral and "Edited **#1**" in res.content and STALE in res.content
+    assert "Which indicators, now?" in message.content
+    assert f"**C11 · Pillar b)** ({STALE})" in message.content
