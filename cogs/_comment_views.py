@@ -196,3 +196,10 @@ def restored_dm(comment: Comment, draft_code: str) -> str:
         f"A coordinator restored your comment **#{comment.id}** on {where(comment, draft_code)}:"
         " it appears in lists, coverage and the consolidated text again."
     )
+
+
+def regrouped_answer(comment: Comment, draft_code: str) -> str:
+    return (
+        f"Set the group of **#{comment.id}** ({where(comment, draft_code)}): it is attributed to"
+        f" **{attribution(comment)}** in lists, coverage and exports."
+    )

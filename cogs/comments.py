@@ -37,6 +37,7 @@ from cogs._comment_views import (
     edited_answer,
     hidden_answer,
     hidden_dm,
+    regrouped_answer,
     restored_answer,
     restored_dm,
     show_pages,
@@ -291,6 +292,25 @@ class CommentCommands(app_commands.Group, name="comments"):
         if comment.author_id is not None:
             await tell_author(interaction.client, comment.author_id, restored_dm(comment, code))
         await reply(interaction, restored_answer(comment, code), ephemeral=True)
+
+    @app_commands.command(name="regroup")
+    @app_commands.describe(
+        id="The comment's number (#12 is 12)",
+        group="The stakeholder group of its organization, e.g. Technical Community",
+    )
+    @app_commands.autocomplete(group=group_autocomplete)
+    @coordinator_only()
+    async def regroup(
+        self, interaction: Interaction, id: app_commands.Range[int, 1], group: str
+    ) -> None:
+        """Set the group of a comment imported with the group Unknown (from a Word file)."""
+        changed = await services(interaction).comments.regroup(
+            guild_id(interaction), interaction.user.id, id, group
+        )
+        await follow_record(interaction.client, changed)
+        await reply(
+            interaction, regrouped_answer(changed.comment, changed.draft_code), ephemeral=True
+        )
 
 
 # ------------------------------------------------------------------ the record, in Discord

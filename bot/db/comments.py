@@ -242,6 +242,22 @@ class CommentRepository:
         return current, await _reread(tx, comment_id)
 
     @staticmethod
+    async def set_group(
+        tx: Executor,
+        guild_id: int,
+        comment_id: int,
+        check: Callable[[Comment | None], None],
+        group: str,
+    ) -> tuple[Comment, Comment]:
+        """Set the stakeholder group a comment is attributed to: read, `check` and write in
+        the caller's transaction, the row locked on PostgreSQL. Returns it before and after."""
+        current = await _checked(tx, guild_id, comment_id, check)
+        await tx.execute(
+            "UPDATE comments SET stakeholder_group = $1 WHERE id = $2", group, comment_id
+        )
+        return current, await _reread(tx, comment_id)
+
+    @staticmethod
     async def set_message(tx: Executor, comment_id: int, channel_id: int, message_id: int) -> None:
         """Remember the public message that announced the comment (edited when it changes)."""
         await tx.execute(

@@ -30,6 +30,7 @@ from bot.domain.comments import (
     clean_reason,
     parse_kind,
 )
+from bot.domain.draftdoc.syntax import UNKNOWN_GROUP
 from bot.domain.drafts import LISTED_CODES, require_open_window
 from bot.domain.models import AttributionStatus, Comment, CommentKind, Draft, Section, Stakeholder
 from bot.errors import Forbidden, NotFound, UserError
@@ -251,6 +252,33 @@ class CommentService:
                 tx, guild_id=guild_id, actor_id=actor_id, action="comment.restore",
                 target=f"comment:{comment_id}", at=at,
                 detail={"hidden_reason": before.hidden_reason, "hidden_by": before.hidden_by},
+            )
+        return await self._changed(after)
+
+    async def regroup(
+        self, guild_id: int, actor_id: int, comment_id: int, group: str
+    ) -> Changed:
+        """A coordinator sets the stakeholder group of a comment imported with the group
+        "Unknown" (a Word comment naming only its organization); any other comment keeps the
+        attribution it was made with. The group is one of the server's."""
+        chosen = await self.stakeholders.parse_group(guild_id, group)
+
+        def check(comment: Comment | None) -> None:
+            found = _require(comment, comment_id)
+            if found.group != UNKNOWN_GROUP:
+                raise UserError(
+                    f"#{comment_id} is attributed to the group {found.group}, frozen as it was"
+                    f" made; only a comment imported with the group {UNKNOWN_GROUP} can be"
+                    " regrouped."
+                )
+
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            before, after = await self.repo.set_group(tx, guild_id, comment_id, check, chosen)
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=actor_id, action="comment.regroup",
+                target=f"comment:{comment_id}", at=at,
+                detail={"before": before.group, "after": after.group},
             )
         return await self._changed(after)
 
