@@ -75,6 +75,23 @@ class ReminderCommands(app_commands.Group, name="reminders"):
             ephemeral=True,
         )
 
+    @app_commands.command(name="role")
+    @app_commands.describe(role="The role event reminders ping (leave it out to ping nobody)")
+    @coordinator_only()
+    async def role(self, interaction: Interaction, role: discord.Role | None = None) -> None:
+        """Choose the role event reminders ping, or none."""
+        await services(interaction).settings.set_reminder_role(
+            guild_id(interaction), interaction.user.id, role.id if role else None
+        )
+        if role is None:
+            text = "Event reminders now ping no role; they are only posted."
+        else:
+            text = (
+                f"Event reminders will ping {role.mention}, and nobody else. Members who want"
+                " them can take that role."
+            )
+        await reply(interaction, text, ephemeral=True)
+
     @app_commands.command(name="list")
     async def list_(self, interaction: Interaction) -> None:
         """The coming reminders: the server's event reminders and your own."""

@@ -27,12 +27,18 @@ def settings_text(settings: GuildSettings, groups: list[str]) -> str:
         if settings.reminder_channel_id
         else "none (event reminders are not posted; set one with `/reminders channel`)"
     )
+    reminder_role = (
+        f"<@&{settings.reminder_role_id}> (pinged by event reminders)"
+        if settings.reminder_role_id
+        else "none (event reminders ping nobody; choose one with `/reminders role`)"
+    )
     offsets = ", ".join(settings.reminder_offsets.split(","))
     return "\n".join([
         "**Settings of this server**",
         f"Timezone: **{settings.timezone}**",
         f"Coordinator role: {role}",
         f"Reminder channel: {channel}",
+        f"Reminder role: {reminder_role}",
         f"Reminder offsets: {offsets}",
         f"Verification mode: **{settings.verification_mode.value}**",
         f"Stakeholder groups: {', '.join(inert(g) for g in groups)}",

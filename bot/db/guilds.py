@@ -13,6 +13,7 @@ _COLUMNS = (
     "reminder_offsets",
     "coordinator_role_id",
     "verification_mode",
+    "reminder_role_id",
 )
 
 
@@ -23,7 +24,7 @@ class GuildRepository:
     async def get(self, guild_id: int, tx: Executor | None = None) -> GuildSettings:
         row = await (tx or self.db).fetchrow(
             "SELECT guild_id, timezone, reminder_channel_id, reminder_offsets, coordinator_role_id,"
-            " verification_mode FROM guild_settings WHERE guild_id = $1",
+            " verification_mode, reminder_role_id FROM guild_settings WHERE guild_id = $1",
             guild_id,
         )
         if row is None:
@@ -35,6 +36,7 @@ class GuildRepository:
             reminder_offsets=row["reminder_offsets"],
             coordinator_role_id=row["coordinator_role_id"],
             verification_mode=VerificationMode(row["verification_mode"]),
+            reminder_role_id=row["reminder_role_id"],
         )
 
     @staticmethod

@@ -302,7 +302,7 @@ class ReminderRepository:
             "SELECT r.id, r.guild_id, r.event_id, r.moment, r.due_at, r.channel_id,"
             " r.user_id, r.body, r.rescheduled, r.late, r.attempts, r.batch_key,"
             " r.created_at, r.part, e.title, e.start_at, e.end_at, e.all_day, e.location,"
-            " g.reminder_channel_id"
+            " g.reminder_channel_id, g.reminder_role_id"
             " FROM reminders r LEFT JOIN events e ON e.id = r.event_id"
             " LEFT JOIN guild_settings g ON g.guild_id = r.guild_id"
             f" WHERE r.id IN ({in_list(ids)}) ORDER BY r.due_at, r.id",
@@ -349,6 +349,7 @@ class ReminderRepository:
                     all_day=bool(r["all_day"]),
                     location=r["location"],
                     part=r["part"],
+                    mention_role=_mention_role(r),
                 )
             )
         return claimed
@@ -456,6 +457,14 @@ def _channel(r: Row) -> int | None:
     if r["event_id"] is not None and r["reminder_channel_id"]:
         return int(r["reminder_channel_id"])
     return None
+
+
+def _mention_role(r: Row) -> int | None:
+    """The role a claimed row's message pings: the server's reminder role, for an event
+    reminder posted in the reminder channel; nothing for DMs and personal reminders."""
+    if r["event_id"] is None or r["channel_id"] or not r["reminder_channel_id"]:
+        return None
+    return int(r["reminder_role_id"]) if r["reminder_role_id"] else None
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

@@ -30,12 +30,23 @@ class DiscordSender:
             self._dm_channels[user_id] = channel_id
         return channel_id
 
-    async def send(self, target: tuple[str, int], content: str, nonce: str) -> int:
+    async def send(
+        self, target: tuple[str, int], content: str, nonce: str, *, mention_role: int | None = None
+    ) -> int:
+        """Post with a nonce. The message pings `mention_role` (the server's reminder role)
+        and nothing else: never @everyone, users or other roles, whatever its text says;
+        without a role it pings nobody."""
         kind, ident = target
+        allowed = NO_PINGS
+        if mention_role is not None and kind == "channel":
+            allowed = discord.AllowedMentions(
+                everyone=False, users=False, roles=[discord.Object(id=mention_role)],
+                replied_user=False,
+            )
         try:
             channel_id = await self._dm_channel(ident) if kind == "dm" else ident
             channel = self.client.get_partial_messageable(channel_id)
-            message = await channel.send(content, nonce=nonce, allowed_mentions=NO_PINGS)
+            message = await channel.send(content, nonce=nonce, allowed_mentions=allowed)
             return message.id
         except (discord.Forbidden, discord.NotFound) as exc:
             raise SendError(f"{exc.status} {exc.text or exc.__class__.__name__}", permanent=True) from exc

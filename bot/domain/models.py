@@ -112,6 +112,7 @@ class GuildSettings:
     reminder_offsets: str = "7d,1d,1h"
     coordinator_role_id: int | None = None
     verification_mode: VerificationMode = VerificationMode.OPEN
+    reminder_role_id: int | None = None  # pinged by event reminders in the reminder channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +281,9 @@ class Claimed:
     all_day: bool = False
     location: str | None = None
     part: int | None = None  # which message of its batch it goes in, once the batch is split
+    # The role its message mentions: an event reminder in the reminder channel of a server
+    # that chose one (/reminders role). Never set on DMs or personal reminders.
+    mention_role: int | None = None
 
     @property
     def target(self) -> tuple[str, int]:

@@ -97,8 +97,13 @@ def event_reminder_text(
     return text
 
 
-def personal_reminder_text(*, text: str, created_at: datetime, late: bool = False) -> str:
-    out = f"Reminder: {text}\n-# set {ts(created_at, 'R')}"
+def personal_reminder_text(
+    *, text: str, created_at: datetime, late: bool = False, setter: int | None = None
+) -> str:
+    """A `/remind` reminder; in a channel (`setter` given) it names who set it, as a mention
+    that renders but, sent with no allowed mentions, pings nobody."""
+    head = f"Reminder from <@{setter}>:" if setter is not None else "Reminder:"
+    out = f"{head} {text}\n-# set {ts(created_at, 'R')}"
     if late:
         out += " · sent late: I was offline when it was due"
     return out

@@ -35,8 +35,23 @@ def reminder_line(item: Claimed) -> str:
             late=item.late,
         )
     return personal_reminder_text(
-        text=inert(item.body or ""), created_at=item.created_at, late=item.late
+        text=inert(item.body or ""),
+        created_at=item.created_at,
+        late=item.late,
+        # In a channel it names who set it (the message allows no mentions: nobody is pinged).
+        setter=item.user_id if item.channel_id else None,
     )
+
+
+def message_role(items: Sequence[Claimed]) -> int | None:
+    """The role a message of these rows pings: the server's reminder role when it carries an
+    event reminder for the reminder channel, else none."""
+    return next((i.mention_role for i in items if i.mention_role), None)
+
+
+def mention_prefix(role: int | None) -> str:
+    """What a message that pings `role` starts with (nothing when it pings nobody)."""
+    return f"<@&{role}> " if role else ""
 
 
 def split_message(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -61,7 +76,9 @@ def split_message(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]
 
 def split_rows(items: Sequence[Claimed], limit: int = MESSAGE_LIMIT) -> list[list[Claimed]]:
     """Group rows into messages of at most `limit` characters, measuring each line in its
-    longest form (sent late), so the same groups still fit when they are resent late."""
+    longest form (sent late), so the same groups still fit when they are resent late. Room
+    is kept in every message for the role mention it may start with."""
+    limit -= len(mention_prefix(message_role(items)))
     groups: list[list[Claimed]] = []
     size = 0
     for item in items:

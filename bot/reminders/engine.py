@@ -31,10 +31,13 @@ from bot.discord_io.budget import GlobalBudget
 from bot.domain.clock import Clock
 from bot.domain.models import Claimed
 from bot.domain.reminders import LATE_LIMIT
+from bot.limits import MESSAGE_LIMIT
 from bot.reminders.batching import (
     Batch,
     batches_of,
+    mention_prefix,
     merge_same_minute,
+    message_role,
     nonce_for,
     parts_of,
     reminder_line,
@@ -46,8 +49,11 @@ log = logging.getLogger(__name__)
 
 
 class Sender(Protocol):
-    async def send(self, target: tuple[str, int], content: str, nonce: str) -> int:
-        """Post `content` to ("channel", id) or ("dm", user_id); returns the message id."""
+    async def send(
+        self, target: tuple[str, int], content: str, nonce: str, *, mention_role: int | None = None
+    ) -> int:
+        """Post `content` to ("channel", id) or ("dm", user_id); returns the message id. The
+        message may ping `mention_role` and nothing else; without it, it pings nobody."""
         ...
 
 
@@ -276,15 +282,25 @@ class ReminderEngine:
         parts = await self._parts(batch)
         for index, part in parts:
             pending = [i.id for p in parts if p[0] >= index for i in p[1]]
-            # One piece, unless an event's title grew since the split was stored.
-            pieces = split_message([reminder_line(i) for i in part])
+            # One piece, unless an event's title grew since the split was stored. A message
+            # with an event reminder for the reminder channel starts with the server's role.
+            role = message_role(part)
+            prefix = mention_prefix(role)
+            pieces = [
+                prefix + piece
+                for piece in split_message(
+                    [reminder_line(i) for i in part], MESSAGE_LIMIT - len(prefix)
+                )
+            ]
             message_id: int | None = None
             try:
                 for number, piece in enumerate(pieces):
                     nonce = nonce_for(batch.key, index if len(pieces) == 1 else f"{index}.{number}")
                     await self.budget.acquire()
                     try:
-                        message_id = await self.sender.send(target, piece, nonce)
+                        message_id = await self.sender.send(
+                            target, piece, nonce, mention_role=role
+                        )
                     finally:
                         if not self._budget_fed:
                             await self.budget.completed()

@@ -16,6 +16,10 @@ EVERYONE_REFUSED = (
     "@everyone would make every member a coordinator; choose a role that only the"
     " secretariat has."
 )
+EVERYONE_PING_REFUSED = (
+    "@everyone would ping every member with each reminder; create a role such as"
+    " \"Reminders\" for the members who want them, and choose that."
+)
 
 
 class SettingsService:
@@ -56,6 +60,15 @@ class SettingsService:
 
     async def set_reminder_channel(self, guild_id: int, actor_id: int, channel_id: int) -> GuildSettings:
         return await self._update(guild_id, actor_id, None, reminder_channel_id=channel_id)
+
+    async def set_reminder_role(
+        self, guild_id: int, actor_id: int, role_id: int | None
+    ) -> GuildSettings:
+        """Choose the role event reminders ping (None: they ping nobody); @everyone (whose id
+        is the server's) is refused."""
+        if role_id == guild_id:
+            raise UserError(EVERYONE_PING_REFUSED)
+        return await self._update(guild_id, actor_id, None, reminder_role_id=role_id)
 
     async def set_verification_mode(
         self, guild_id: int, actor_id: int, mode: str | VerificationMode

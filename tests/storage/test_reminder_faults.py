@@ -37,10 +37,12 @@ class CrashingSender(RecordingSender):
         super().__init__()
         self.deliver = deliver
 
-    async def send(self, target: tuple[str, int], content: str, nonce: str) -> int:
+    async def send(
+        self, target: tuple[str, int], content: str, nonce: str, *, mention_role: int | None = None
+    ) -> int:
         if len(self.sent) >= self.deliver:
             raise Crash()
-        return await super().send(target, content, nonce)
+        return await super().send(target, content, nonce, mention_role=mention_role)
 
 
 def delivered_items(sender: RecordingSender) -> list[str]:

@@ -25,8 +25,11 @@ class RecordingSender:
     fail: dict[int, SendError] = field(default_factory=dict)  # target id -> error (once)
     seen_nonces: set[str] = field(default_factory=set)
     gate: asyncio.Event | None = None  # when set, sends wait for it
+    roles: list[int | None] = field(default_factory=list)  # the role each sent message pings
 
-    async def send(self, target: tuple[str, int], content: str, nonce: str) -> int:
+    async def send(
+        self, target: tuple[str, int], content: str, nonce: str, *, mention_role: int | None = None
+    ) -> int:
         if self.gate is not None:
             await self.gate.wait()
         err = self.fail.pop(target[1], None)
@@ -36,6 +39,7 @@ class RecordingSender:
             return 1
         self.seen_nonces.add(nonce)
         self.sent.append((target, content, nonce))
+        self.roles.append(mention_role)
         return len(self.sent)
 
 
