@@ -50,6 +50,22 @@ def coordinator_only() -> Any:
     return app_commands.check(predicate)
 
 
+NO_REMINDER_CHANNEL = (
+    "No reminder channel is set, so this event's reminders will not be posted; a coordinator"
+    " sets one with `/reminders channel`."
+)
+
+
+async def warn_if_no_reminder_channel(interaction: Interaction) -> None:
+    """After a command that made an event with reminders has answered: a private follow-up
+    when the server has no reminder channel, so they do not fail in silence (SPEC 10)."""
+    settings = await services(interaction).settings.get(guild_id(interaction))
+    if settings.reminder_channel_id is None:
+        await interaction.followup.send(
+            NO_REMINDER_CHANNEL, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+
 async def member_timezone(interaction: Interaction) -> str:
     """The timezone `when` input of this member is read in: theirs, else the server's."""
     return await services(interaction).settings.effective_timezone(

@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot.answering import defer
 from bot.domain.calendar import MAX_ICS_BYTES, Edited, IcsExport, ImportResult, check_days
-from bot.domain.models import Event, EventStatus
+from bot.domain.models import Event, EventKind, EventStatus
 from bot.domain.timefmt import format_event_time, relative
 from bot.domain.when import MAX_YEAR, MIN_YEAR
 from bot.errors import UserError
@@ -27,6 +27,7 @@ from cogs._common import (
     guild_id,
     read_capped,
     services,
+    warn_if_no_reminder_channel,
 )
 
 KIND_CHOICES = [
@@ -52,12 +53,24 @@ _OPTION_HELP = {
 # --------------------------------------------------------------------------- formatting
 
 
-def event_times(event: Event) -> str:
-    """The event's time as Discord timestamps: `:F` + `:R` for timed, first/last day for all-day."""
+def event_times(event: Event, now: datetime | None = None) -> str:
+    """The event's time as Discord timestamps: `:F` + `:R` for timed, first/last day for all-day.
+    Given `now`, a window already open reads "open, closes <t:..:R>", not "13 days ago"."""
     text = format_event_time(event.start, event.end, event.all_day, False, event.timezone)
     if event.all_day:
         text += f" ({relative(event.start)})"
+    if now is not None and is_open_window(event, now):
+        assert event.end is not None
+        text = text.removesuffix(f" ({relative(event.start)})")
+        text += f" (open, closes {relative(event.end)})"
     return text
+
+
+def is_open_window(event: Event, now: datetime) -> bool:
+    """A window whose start has passed and whose end has not."""
+    return (
+        event.kind is EventKind.WINDOW and event.end is not None and event.start <= now < event.end
+    )
 
 
 def _markers(event: Event) -> list[str]:
@@ -69,10 +82,10 @@ def _markers(event: Event) -> list[str]:
     return out
 
 
-def event_line(event: Event) -> str:
+def event_line(event: Event, now: datetime | None = None) -> str:
     """One /upcoming line: `#id`, title, kind, times, tentative and status, location (the
     title and location inert: user text inside the bot's formatting)."""
-    parts = [f"**#{event.id}** {inert(event.title)}", event.kind.value, event_times(event),
+    parts = [f"**#{event.id}** {inert(event.title)}", event.kind.value, event_times(event, now),
              *_markers(event)]
     if event.location:
         parts.append(inert(event.location))
@@ -204,6 +217,7 @@ class EventCommands(app_commands.Group, name="event"):
             )
             return
         await reply(interaction, "\n".join(["Added to the calendar:", *event_card(added.event)]))
+        await warn_if_no_reminder_channel(interaction)
 
     @app_commands.command(name="edit")
     @app_commands.describe(id="The event's number (type to search)", status="scheduled, postponed or cancelled", **_OPTION_HELP)
@@ -319,16 +333,16 @@ def _shortened(event: Event, limit: int) -> Event:
     return dataclasses.replace(event, title=truncate(event.title, limit), location=location)
 
 
-def upcoming_text(header: str, events: list[Event]) -> str:
+def upcoming_text(header: str, events: list[Event], now: datetime | None = None) -> str:
     """The header and one line per event within a page; long titles and places are shortened
     rather than an event dropped or the message made too long for Discord."""
     for limit in (None, 60, 30, 12):
         shown = events if limit is None else [_shortened(e, limit) for e in events]
-        text = "\n".join([header, *(event_line(e) for e in shown)])
+        text = "\n".join([header, *(event_line(e, now) for e in shown)])
         if len(text) <= PAGE_BUDGET:
             return text
     room = (PAGE_BUDGET - len(header)) // max(1, len(events)) - 1
-    return "\n".join([header, *(truncate(event_line(e), room) for e in events)])
+    return "\n".join([header, *(truncate(event_line(e, now), room) for e in events)])
 
 
 async def render_upcoming(interaction: Interaction, args: str, index: int) -> Page | None:
@@ -355,7 +369,7 @@ async def render_upcoming(interaction: Interaction, args: str, index: int) -> Pa
     more = len(events) > UPCOMING_PAGE
     if capped:
         pages = max(UPCOMING_COUNT_CAP // UPCOMING_PAGE, index + 2) if more else index + 1
-    text = upcoming_text(header, events[:UPCOMING_PAGE])
+    text = upcoming_text(header, events[:UPCOMING_PAGE], services(interaction).clock())
     return Page(text, index, pages, more=capped and more)
 
 

@@ -42,6 +42,7 @@ from cogs._common import (
     member_timezone,
     read_capped,
     services,
+    warn_if_no_reminder_channel,
 )
 
 IMPORT_SUFFIXES = (".md", ".markdown", ".txt", ".docx")
@@ -366,6 +367,7 @@ class DraftCommands(app_commands.Group, name="draft"):
         if result.event is not None:
             lines.append(f"It is in the calendar as event #{result.event.id}.")
         await reply(interaction, "\n".join(lines))
+        await warn_if_no_reminder_channel(interaction)
 
     @app_commands.command(name="import")
     @app_commands.describe(

@@ -33,7 +33,18 @@ def describe_reminder(reminder: Reminder, title: str | None, channel_id: int | N
         return f"- {when} · **{title}** (#{reminder.event_id}), {offset} {moment} · {where}"
     where = f"<#{reminder.channel_id}>" if reminder.channel_id else "your DMs"
     text = truncate(inert(reminder.text or ""), 80)
-    return f"- {when} · your reminder #{reminder.id}: {text} · {where}"
+    number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
+    return f"- {when} · your reminder {number}: {text} · {where}"
+
+
+def describe_mine(reminder: Reminder) -> str:
+    """One line of /reminders mine: the member's number (the row id, marked #, for a reminder
+    set before numbering began), when, where and the text."""
+    number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
+    when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
+    where = f"<#{reminder.channel_id}>" if reminder.channel_id else "your DMs"
+    text = truncate(inert(reminder.text or ""), 200)
+    return f"- **{number}** · {when} · {where} · {text}"
 
 
 @app_commands.guild_only()
@@ -107,6 +118,35 @@ class ReminderCommands(app_commands.Group, name="reminders"):
             return
         await send_listing(interaction, "reminders", "", pages, ephemeral=True)
 
+    @app_commands.command(name="mine")
+    async def mine(self, interaction: Interaction) -> None:
+        """Your own pending reminders (set with /remind), with the numbers that cancel them."""
+        pages = await mine_pages(interaction)
+        if not pages:
+            await reply(
+                interaction,
+                "You have no pending reminders here; set one with `/remind`.",
+                ephemeral=True,
+            )
+            return
+        await send_listing(interaction, "reminders-mine", "", pages, ephemeral=True)
+
+    @app_commands.command(name="cancel")
+    @app_commands.describe(id="Your reminder's number, as `/reminders mine` shows it")
+    async def cancel(
+        self, interaction: Interaction, id: app_commands.Range[int, 1, 2**31 - 1]
+    ) -> None:
+        """Cancel one of your own reminders by its number."""
+        reminder = await services(interaction).reminders.cancel(
+            guild_id(interaction), interaction.user.id, id
+        )
+        await reply(
+            interaction,
+            f"Cancelled your reminder {id} for {ts(reminder.due_at, 'F')}:"
+            f" {truncate(inert(reminder.text or ''), 1500)}",
+            ephemeral=True,
+        )
+
 
 async def reminder_pages(interaction: Interaction) -> list[str]:
     """The pages of /reminders list for whoever asks (none when nothing is coming)."""
@@ -119,6 +159,25 @@ async def reminder_pages(interaction: Interaction) -> list[str]:
     lines = [describe_reminder(r, title, settings.reminder_channel_id) for r, title in pending]
     header = f"**Coming reminders** ({len(pending)}{'+' if len(pending) >= 200 else ''})"
     return chunk_lines(lines, header=header)
+
+
+async def mine_pages(interaction: Interaction) -> list[str]:
+    """The pages of /reminders mine (none when the member has no pending reminder here)."""
+    mine = await services(interaction).reminders.mine(guild_id(interaction), interaction.user.id)
+    if not mine:
+        return []
+    header = (
+        f"**Your reminders** ({len(mine)}{'+' if len(mine) >= 500 else ''})"
+        " · `/reminders cancel number` cancels one"
+    )
+    return chunk_lines([describe_mine(r) for r in mine], header=header)
+
+
+@pager("reminders-mine")
+async def mine_page(interaction: Interaction, _: str, index: int) -> Page:
+    """Page `index` of /reminders mine (the owner's, as only the owner may turn it)."""
+    pages = await mine_pages(interaction)
+    return Page.of(pages or ["You have no pending reminders here any more."], index)
 
 
 @pager("reminders")
@@ -168,10 +227,12 @@ class RemindCog(commands.Cog):
             channel_id=channel.id if channel else None,
         )
         where = channel.mention if channel else "your DMs"
+        number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
         await reply(
             interaction,
-            f"Reminder #{reminder.id} set for {ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
-            f" in {where}: {truncate(inert(reminder.text or ''), 1500)}",
+            f"Reminder {number} set for {ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
+            f" in {where}: {truncate(inert(reminder.text or ''), 1500)}\n"
+            f"-# `/reminders cancel {number}` cancels it; `/reminders mine` lists yours.",
             ephemeral=True,
         )
 

@@ -22,10 +22,12 @@ from bot.domain.models import Claimed, Event, Moment, PlannedReminder, Reminder,
 
 log = logging.getLogger(__name__)
 
+_MEMBER_LOCK = 727281  # advisory lock class: one member's own reminders (numbering, retries)
+
 _COLUMNS = (
     "id", "guild_id", "event_id", "moment", "offset_seconds", "due_at", "channel_id", "user_id",
     "body", "state", "rescheduled", "late", "attempts", "batch_key", "sent_at", "error",
-    "created_at",
+    "created_at", "member_seq",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM reminders"
 
@@ -49,6 +51,7 @@ def _model(r: Row) -> Reminder:
         sent_at=opt_dt(r["sent_at"]),
         error=r["error"],
         created_at=opt_dt(r["created_at"]),
+        member_seq=r["member_seq"],
     )
 
 
@@ -123,6 +126,16 @@ class ReminderRepository:
         return None if row is None else _model(row)
 
     @staticmethod
+    async def lock_member(tx: Executor, user_id: int) -> None:
+        """Inside a transaction that adds or changes `user_id`'s own reminders: on PostgreSQL,
+        two at once for the same member take turns (SQLite's writer lock already does), so
+        each gets its own number and a retry finds the first."""
+        if tx.dialect == "postgresql":
+            await tx.execute(
+                "SELECT pg_advisory_xact_lock($1, $2)", _MEMBER_LOCK, user_id & 0x7FFFFFFF
+            )
+
+    @staticmethod
     async def add_personal(
         tx: Executor,
         *,
@@ -133,19 +146,47 @@ class ReminderRepository:
         text: str,
         now: datetime,
     ) -> Reminder:
+        """A member's own reminder, numbered 1 + the highest number the member ever had (so a
+        number is never reused, cancelled or sent). Call `lock_member` first in `tx`."""
+        seq = await tx.fetchval(
+            "SELECT COALESCE(MAX(member_seq), 0) + 1 FROM reminders WHERE user_id = $1", user_id
+        )
         rid = await tx.fetchval(
             "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
-            " state, created_by, created_at)"
-            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6) RETURNING id",
+            " state, created_by, created_at, member_seq)"
+            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6, $7) RETURNING id",
             guild_id,
             to_ms(due_at),
             channel_id,
             user_id,
             text,
             to_ms(now),
+            int(seq),
         )
         row = await tx.fetchrow(_SELECT + " WHERE id = $1", rid)
         assert row is not None
+        return _model(row)
+
+    @staticmethod
+    async def cancel_personal(
+        tx: Executor, *, guild_id: int, user_id: int, member_seq: int
+    ) -> Reminder | None:
+        """Cancel `user_id`'s pending reminder number `member_seq` set in this server; None
+        when they have no such pending reminder here. A row the engine holds right now is not
+        pending once its send is recorded, and a cancelled row is never claimed again."""
+        row = await tx.fetchrow(
+            _SELECT + " WHERE user_id = $1 AND member_seq = $2 AND guild_id = $3"
+            " AND moment = 'personal' AND state = 'pending'",
+            user_id,
+            member_seq,
+            guild_id,
+        )
+        if row is None:
+            return None
+        await tx.execute(
+            "UPDATE reminders SET state = 'cancelled' WHERE id = $1 AND state = 'pending'",
+            row["id"],
+        )
         return _model(row)
 
     @staticmethod
@@ -185,6 +226,19 @@ class ReminderRepository:
             limit,
         )
         return [(_model(r), r["event_title"]) for r in rows]
+
+    async def personal_for_member(
+        self, guild_id: int, user_id: int, limit: int = 500
+    ) -> list[Reminder]:
+        """`user_id`'s own pending reminders set in this server, soonest first."""
+        rows = await self.db.fetch(
+            _SELECT + " WHERE guild_id = $1 AND user_id = $2 AND moment = 'personal'"
+            " AND state = 'pending' ORDER BY due_at, id LIMIT $3",
+            guild_id,
+            user_id,
+            limit,
+        )
+        return [_model(r) for r in rows]
 
     async def all_for_guild(self, guild_id: int) -> list[Reminder]:
         """Every reminder of a server, whatever its state, by due time (the export)."""

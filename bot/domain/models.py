@@ -91,6 +91,7 @@ class ReminderState(enum.StrEnum):
     SENT = "sent"
     MISSED = "missed"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # a member's own reminder they cancelled (/reminders cancel)
 
 
 class Moment(enum.StrEnum):
@@ -245,6 +246,9 @@ class Reminder:
     sent_at: datetime | None = None
     error: str | None = None
     created_at: datetime | None = None
+    # A personal reminder's number among its member's (1, 2, 3 ...; never reused); None for
+    # event reminders and for personal ones set before numbering began.
+    member_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

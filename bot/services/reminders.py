@@ -55,6 +55,7 @@ class ReminderService:
                 'That moment has already passed; give a time in the future, e.g. "in 2 hours".'
             )
         async with self.repo.db.transaction() as tx:
+            await self.repo.lock_member(tx, user_id)
             # The same reminder set again within minutes is a retry (no answer came in time).
             same = await self.repo.same_personal(
                 tx, user_id=user_id, channel_id=channel_id, due_at=due, text=body,
@@ -70,8 +71,34 @@ class ReminderService:
                 await audit.record(
                     tx, guild_id=guild_id, actor_id=user_id, action="reminder.add",
                     target=f"reminder:{reminder.id}", at=now,
-                    detail={"due_at": due.isoformat(), "channel_id": channel_id},
+                    detail={"due_at": due.isoformat(), "channel_id": channel_id,
+                            "number": reminder.member_seq},
                 )
+        if callable(self._on_change):
+            self._on_change()
+        return reminder
+
+    async def mine(self, guild_id: int, user_id: int) -> list[Reminder]:
+        """The member's own pending reminders set in this server, soonest first."""
+        return await self.repo.personal_for_member(guild_id, user_id)
+
+    async def cancel(self, guild_id: int, user_id: int, number: int) -> Reminder:
+        """Cancel the member's own pending reminder `number` (their number, not the row id)."""
+        now = self.clock()
+        async with self.repo.db.transaction() as tx:
+            await self.repo.lock_member(tx, user_id)
+            reminder = await self.repo.cancel_personal(
+                tx, guild_id=guild_id, user_id=user_id, member_seq=number
+            )
+            if reminder is None:
+                raise UserError(
+                    f"You have no pending reminder {number}; `/reminders mine` lists yours."
+                )
+            await audit.record(
+                tx, guild_id=guild_id, actor_id=user_id, action="reminder.cancel",
+                target=f"reminder:{reminder.id}", at=now,
+                detail={"number": number, "due_at": reminder.due_at.isoformat()},
+            )
         if callable(self._on_change):
             self._on_change()
         return reminder

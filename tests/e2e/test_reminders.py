@@ -29,7 +29,7 @@ async def poke_and_drain(bot: RunningBot) -> None:
 
 async def test_remind_by_dm_and_in_a_channel(world: World, bot: RunningBot, clock: FakeClock) -> None:
     res = await world.run(world.alice, "remind", when="in 2 hours", text="send the @everyone ISOC comments")
-    assert res.ephemeral and "Reminder #" in res.content and "your DMs" in res.content
+    assert res.ephemeral and "Reminder 1 set for" in res.content and "your DMs" in res.content
     res = await world.run(world.bob, "remind", when="in 3 hours", text="read pillar b", channel=world.reminders)
     assert f"<#{world.reminders.id}>" in res.content
 
