@@ -11,10 +11,21 @@ from discord.ext import commands
 from bot.answering import defer
 from bot.domain.models import Reminder
 from bot.domain.offsets import format_offset, parse_offsets
+from bot.domain.reminders import REPEAT_LABELS, repeat_label
 from bot.domain.timefmt import ts
 from bot.paging import Page, pager, send_listing
 from bot.ui import chunk_lines, inert, reply, truncate
 from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
+
+#: /remind's repeat choices: what members see, and the rule name the service takes.
+REPEAT_CHOICES = [
+    app_commands.Choice(name="daily", value="daily"),
+    app_commands.Choice(name="weekdays (Mon-Fri)", value="weekdays"),
+    app_commands.Choice(name="weekly", value="weekly"),
+    app_commands.Choice(name="every 2 weeks", value="biweekly"),
+    app_commands.Choice(name="monthly (same day; a 31st falls back to the last day)", value="monthly"),
+]
+assert [c.value for c in REPEAT_CHOICES] == list(REPEAT_LABELS)
 
 _MOMENTS = {"start": "before it starts", "deadline": "before the deadline", "opens": "before it opens",
             "closes": "before it closes"}
@@ -34,14 +45,19 @@ def describe_reminder(reminder: Reminder, title: str | None, channel_id: int | N
     where = f"<#{reminder.channel_id}>" if reminder.channel_id else "your DMs"
     text = truncate(inert(reminder.text or ""), 80)
     number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
-    return f"- {when} · your reminder {number}: {text} · {where}"
+    return f"- {when}{_repeats(reminder)} · your reminder {number}: {text} · {where}"
+
+
+def _repeats(reminder: Reminder) -> str:
+    """ ", every week" after a repeating reminder's time; nothing for a one-off."""
+    return f", {repeat_label(reminder.repeat)}" if reminder.repeat else ""
 
 
 def describe_mine(reminder: Reminder) -> str:
     """One line of /reminders mine: the member's number (the row id, marked #, for a reminder
     set before numbering began), when, where and the text."""
     number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
-    when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
+    when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')}){_repeats(reminder)}"
     where = f"<#{reminder.channel_id}>" if reminder.channel_id else "your DMs"
     text = truncate(inert(reminder.text or ""), 200)
     return f"- **{number}** · {when} · {where} · {text}"
@@ -202,13 +218,16 @@ class RemindCog(commands.Cog):
         when='When, in your timezone: "in 3 days", "next friday 9am", "24 January 2014 18:00"',
         text="What to remind you of",
         channel="Post it in this channel instead of your DMs",
+        repeat="Repeat it at the same local time: daily, weekdays, weekly, every 2 weeks, monthly",
     )
+    @app_commands.choices(repeat=REPEAT_CHOICES)
     async def remind(
         self,
         interaction: Interaction,
         when: str,
         text: str,
         channel: discord.TextChannel | None = None,
+        repeat: str | None = None,
     ) -> None:
         """Set yourself a reminder (a DM unless you name a channel)."""
         from bot.errors import UserError
@@ -225,13 +244,19 @@ class RemindCog(commands.Cog):
             text=text,
             timezone=zone,
             channel_id=channel.id if channel else None,
+            repeat=repeat,
         )
         where = channel.mention if channel else "your DMs"
+        repeats = (
+            f", repeats {repeat_label(reminder.repeat)} at the same local time,"
+            if reminder.repeat
+            else ""
+        )
         number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
         await reply(
             interaction,
             f"Reminder {number} set for {ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
-            f" in {where}: {truncate(inert(reminder.text or ''), 1500)}\n"
+            f"{repeats} in {where}: {truncate(inert(reminder.text or ''), 1500)}\n"
             f"-# `/reminders cancel {number}` cancels it; `/reminders mine` lists yours.",
             ephemeral=True,
         )

@@ -19,6 +19,7 @@ from typing import Any
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
 from bot.db.shards import ShardFilter  # re-exported: callers import it from here too
 from bot.domain.models import Claimed, Event, Moment, PlannedReminder, Reminder, ReminderState
+from bot.domain.reminders import next_occurrence
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ _MEMBER_LOCK = 727281  # advisory lock class: one member's own reminders (number
 _COLUMNS = (
     "id", "guild_id", "event_id", "moment", "offset_seconds", "due_at", "channel_id", "user_id",
     "body", "state", "rescheduled", "late", "attempts", "batch_key", "sent_at", "error",
-    "created_at", "member_seq",
+    "created_at", "member_seq", "repeat", "timezone",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM reminders"
 
@@ -52,6 +53,8 @@ def _model(r: Row) -> Reminder:
         error=r["error"],
         created_at=opt_dt(r["created_at"]),
         member_seq=r["member_seq"],
+        repeat=r["repeat"],
+        timezone=r["timezone"],
     )
 
 
@@ -110,18 +113,21 @@ class ReminderRepository:
         due_at: datetime,
         text: str,
         since: datetime,
+        repeat: str | None = None,
     ) -> Reminder | None:
-        """The newest pending personal reminder with this member, moment, text and place set
-        since `since`, if any."""
+        """The newest pending personal reminder with this member, moment, text, place and
+        repeat rule set since `since`, if any."""
         row = await tx.fetchrow(
             _SELECT + " WHERE user_id = $1 AND moment = 'personal' AND due_at = $2"
             " AND body = $3 AND state = 'pending' AND created_at >= $4"
-            " AND channel_id IS NOT DISTINCT FROM $5 ORDER BY id DESC LIMIT 1",
+            " AND channel_id IS NOT DISTINCT FROM $5 AND repeat IS NOT DISTINCT FROM $6"
+            " ORDER BY id DESC LIMIT 1",
             user_id,
             to_ms(due_at),
             text,
             to_ms(since),
             channel_id,
+            repeat,
         )
         return None if row is None else _model(row)
 
@@ -145,16 +151,20 @@ class ReminderRepository:
         due_at: datetime,
         text: str,
         now: datetime,
+        repeat: str | None = None,
+        timezone: str | None = None,
     ) -> Reminder:
         """A member's own reminder, numbered 1 + the highest number the member ever had (so a
-        number is never reused, cancelled or sent). Call `lock_member` first in `tx`."""
+        number is never reused, cancelled or sent). Call `lock_member` first in `tx`. With
+        `repeat`, its next occurrence (in `timezone`) follows when it is sent or missed."""
         seq = await tx.fetchval(
             "SELECT COALESCE(MAX(member_seq), 0) + 1 FROM reminders WHERE user_id = $1", user_id
         )
         rid = await tx.fetchval(
             "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
-            " state, created_by, created_at, member_seq)"
-            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6, $7) RETURNING id",
+            " state, created_by, created_at, member_seq, repeat, timezone)"
+            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6, $7, $8, $9)"
+            " RETURNING id",
             guild_id,
             to_ms(due_at),
             channel_id,
@@ -162,6 +172,8 @@ class ReminderRepository:
             text,
             to_ms(now),
             int(seq),
+            repeat,
+            timezone,
         )
         row = await tx.fetchrow(_SELECT + " WHERE id = $1", rid)
         assert row is not None
@@ -438,13 +450,23 @@ class ReminderRepository:
 
     @staticmethod
     async def mark_sent(tx: Executor, ids: Sequence[int], at: datetime, message_id: int | None) -> None:
-        await _each_chunk(
-            tx,
-            # claimed_by stays: it records which process sent it.
-            "UPDATE reminders SET state = 'sent', sent_at = $1, message_id = $2,"
-            " lease_until = NULL, error = NULL WHERE state = 'pending' AND id IN ({ids})",
-            ids, to_ms(at), message_id,
-        )
+        """Record `ids` as sent. Those that repeat get their next occurrence in this same
+        transaction, so a crash neither loses the series nor doubles it."""
+        # claimed_by stays: it records which process sent it.
+        sent = "UPDATE reminders SET state = 'sent', sent_at = $1, message_id = $2," \
+            " lease_until = NULL, error = NULL WHERE state = 'pending' AND id IN ({ids})"
+        repeating: list[Reminder] = []
+        for chunk in _chunks(list(ids)):
+            # One query finds (and records) the repeating rows: a row cancelled meanwhile is
+            # no longer pending, so it is neither sent nor followed.
+            rows = await tx.fetch(
+                sent.format(ids=in_list(chunk, 3)) + " AND repeat IS NOT NULL RETURNING "
+                + ", ".join(_COLUMNS),
+                to_ms(at), message_id, *chunk,
+            )
+            repeating.extend(_model(r) for r in rows)
+        await _each_chunk(tx, sent, ids, to_ms(at), message_id)
+        await _add_next(tx, repeating, at)
 
     @staticmethod
     async def mark_failed(tx: Executor, ids: Sequence[int], error: str) -> None:
@@ -500,7 +522,31 @@ async def _mark_missed(
             "reminder %s was due %s, more than 6 hours ago; marked missed",
             r["id"], from_ms(r["due_at"]).isoformat(),
         )
-    return [_model(r) for r in rows]
+    missed = [_model(r) for r in rows]
+    await _add_next(tx, [m for m in missed if m.repeat], now)
+    return missed
+
+
+async def _add_next(tx: Executor, done: Sequence[Reminder], now: datetime) -> None:
+    """Inside the transaction that records `done` (repeating reminders just sent or missed):
+    each gets its next occurrence after `now`, with the same number, text, place, rule and
+    timezone."""
+    rows = []
+    for r in done:
+        if not r.repeat:
+            continue
+        due = next_occurrence(r.due_at, r.repeat, r.timezone or "UTC", after=now)
+        rows.append((
+            r.guild_id, to_ms(due), r.channel_id, r.user_id, r.text, r.user_id, to_ms(now),
+            r.member_seq, r.repeat, r.timezone,
+        ))
+    if rows:
+        await tx.executemany(
+            "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
+            " state, created_by, created_at, member_seq, repeat, timezone)"
+            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10)",
+            rows,
+        )
 
 
 def _channel(r: Row) -> int | None:

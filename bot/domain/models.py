@@ -249,6 +249,10 @@ class Reminder:
     # A personal reminder's number among its member's (1, 2, 3 ...; never reused); None for
     # event reminders and for personal ones set before numbering began.
     member_seq: int | None = None
+    # A repeating personal reminder's rule ("weekly", "monthly:31" ...; see
+    # bot.domain.reminders) and the member's timezone its local clock time is kept in.
+    repeat: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ lies in between; offsets in minutes and hours are exact durations.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import calendar
+from datetime import date, datetime, time, timedelta
 
 from bot.domain.models import Event, EventKind, EventStatus, Moment, PlannedReminder
 from bot.domain.timefmt import ts
@@ -64,6 +65,81 @@ def local_time(day_start: datetime, zone: str, at: time) -> datetime:
     tz = zone_or_utc(zone)
     day = day_start.astimezone(tz).date()
     return datetime.combine(day, at, tzinfo=tz).astimezone(day_start.tzinfo)
+
+
+# ------------------------------------------------------------------ repeating /remind
+
+#: The `/remind repeat` choices, by stored rule name, and how they are shown.
+REPEAT_LABELS = {
+    "daily": "every day",
+    "weekdays": "every weekday",
+    "weekly": "every week",
+    "biweekly": "every 2 weeks",
+    "monthly": "every month",
+}
+_REPEAT_DAYS = {"daily": 1, "weekly": 7, "biweekly": 14}
+
+
+def repeat_rule(choice: str, first: datetime, zone: str) -> str:
+    """The rule stored for a `/remind repeat` choice whose first occurrence is `first`.
+    "monthly" keeps its day of the month ("monthly:31"), so a month that falls back to its
+    last day does not pull the following months back with it."""
+    if choice not in REPEAT_LABELS:
+        raise ValueError(f"unknown repeat {choice!r}")
+    if choice == "monthly":
+        return f"monthly:{first.astimezone(zone_or_utc(zone)).day}"
+    return choice
+
+
+def repeat_label(rule: str) -> str:
+    """ "every week", "every weekday" ... for a stored rule."""
+    return REPEAT_LABELS.get(rule.split(":", 1)[0], "repeating")
+
+
+def _add_months(day: date, months: int, anchor: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(anchor, calendar.monthrange(year, month)[1]))
+
+
+def _next_local_day(day: date, rule: str) -> date:
+    name, _, arg = rule.partition(":")
+    if name in _REPEAT_DAYS:
+        return day + timedelta(days=_REPEAT_DAYS[name])
+    if name == "weekdays":
+        day += timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        return day
+    if name == "monthly":
+        return _add_months(day, 1, int(arg) if arg else day.day)
+    raise ValueError(f"unknown repeat rule {rule!r}")
+
+
+def first_occurrence(due: datetime, rule: str, zone: str) -> datetime:
+    """`due`, or for "weekdays" the first weekday from it, at the same local time."""
+    if rule != "weekdays":
+        return due
+    tz = zone_or_utc(zone)
+    local = due.astimezone(tz)
+    day = local.date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, local.time(), tzinfo=tz).astimezone(due.tzinfo)
+
+
+def next_occurrence(due: datetime, rule: str, zone: str, *, after: datetime) -> datetime:
+    """The first occurrence of `rule` after both `due` (an occurrence) and `after`, at
+    `due`'s local clock time in `zone`: the calendar is counted on the wall clock, then the
+    result turned back into `due`'s timezone, so 09:00 stays 09:00 across DST changes."""
+    tz = zone_or_utc(zone)
+    local = due.astimezone(tz)
+    clock, day = local.time(), local.date()
+    while True:
+        day = _next_local_day(day, rule)
+        at = datetime.combine(day, clock, tzinfo=tz).astimezone(due.tzinfo)
+        if at > after and at > due:
+            return at
 
 
 _VERBS = {

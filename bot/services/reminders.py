@@ -8,7 +8,7 @@ from bot.db import audit
 from bot.db.reminders import ReminderRepository
 from bot.domain.clock import Clock
 from bot.domain.models import Reminder
-from bot.domain.reminders import local_time
+from bot.domain.reminders import REPEAT_LABELS, first_occurrence, local_time, repeat_rule
 from bot.domain.when import parse_when
 from bot.errors import UserError
 
@@ -32,8 +32,11 @@ class ReminderService:
         text: str,
         timezone: str,
         channel_id: int | None = None,
+        repeat: str | None = None,
     ) -> Reminder:
-        """A reminder for `user_id` at `when` (their timezone), to a channel or, by default, a DM."""
+        """A reminder for `user_id` at `when` (their timezone), to a channel or, by default, a DM.
+        With `repeat` (a key of REPEAT_LABELS) it comes back at the same local clock time in
+        `timezone`; only the next occurrence is stored."""
         body = text.strip()
         if not body:
             raise UserError('Say what to remind you of, e.g. text: "send the ISOC comments".')
@@ -41,6 +44,8 @@ class ReminderService:
             raise UserError(
                 f"A reminder's text is at most {MAX_TEXT} characters; yours has {len(body)}."
             )
+        if repeat is not None and repeat not in REPEAT_LABELS:
+            raise UserError(f"Repeat is one of: {', '.join(REPEAT_LABELS)}.")
         now = self.clock()
         parsed = parse_when(when, now, timezone)
         if parsed.end is not None and not parsed.all_day:
@@ -50,6 +55,10 @@ class ReminderService:
             # A bare date: remind at 09:00 on the member's wall clock that day (not midnight
             # plus nine hours, which is 08:00 or 10:00 on a day the clocks change).
             due = local_time(parsed.start, timezone, time(9, 0))
+        rule: str | None = None
+        if repeat is not None:
+            due = first_occurrence(due, repeat, timezone)  # weekdays: from the next weekday
+            rule = repeat_rule(repeat, due, timezone)
         if due <= now:
             raise UserError(
                 'That moment has already passed; give a time in the future, e.g. "in 2 hours".'
@@ -59,20 +68,20 @@ class ReminderService:
             # The same reminder set again within minutes is a retry (no answer came in time).
             same = await self.repo.same_personal(
                 tx, user_id=user_id, channel_id=channel_id, due_at=due, text=body,
-                since=now - SAME_REMINDER_WINDOW,
+                since=now - SAME_REMINDER_WINDOW, repeat=rule,
             )
             if same is not None:
                 reminder = same
             else:
                 reminder = await self.repo.add_personal(
                     tx, guild_id=guild_id, user_id=user_id, channel_id=channel_id, due_at=due,
-                    text=body, now=now,
+                    text=body, now=now, repeat=rule, timezone=timezone if rule else None,
                 )
                 await audit.record(
                     tx, guild_id=guild_id, actor_id=user_id, action="reminder.add",
                     target=f"reminder:{reminder.id}", at=now,
                     detail={"due_at": due.isoformat(), "channel_id": channel_id,
-                            "number": reminder.member_seq},
+                            "number": reminder.member_seq, "repeat": rule},
                 )
         if callable(self._on_change):
             self._on_change()

@@ -142,3 +142,26 @@ async def test_upcoming_shows_an_open_window_as_open(
     closes = re.search(r"open, closes <t:(\d+):R>", line)
     assert closes and int(closes.group(1)) > clock().timestamp(), line
     assert " ago" not in line and line.count(":R>") == 1, line  # not "7 days ago"
+
+
+async def test_remind_repeat_weekly_is_confirmed_and_listed(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    res = await world.run(
+        world.alice, "remind", when="tomorrow 9:00", text="working group call", repeat="weekly"
+    )
+    assert res.ephemeral and res.content.startswith("Reminder 1 set for <t:"), res.content
+    assert "repeats every week" in res.content
+    res = await world.run(world.alice, "reminders mine")
+    lines = [line for line in res.content.splitlines() if line.startswith("- ")]
+    assert len(lines) == 1 and "every week" in lines[0] and "working group call" in lines[0]
+    res = await world.run(world.alice, "remind", when="in 2 hours", text="once only")
+    assert "repeats" not in res.content
+
+    # Sent once, it comes back a week later, still number 1.
+    clock.advance(days=1, hours=1)
+    await poke_and_drain(bot)
+    assert any("working group call" in m.content for m in world.emu.dm_messages(world.alice))
+    res = await world.run(world.alice, "reminders mine")
+    lines = [line for line in res.content.splitlines() if line.startswith("- ")]
+    assert len(lines) == 1 and lines[0].startswith("- **1** ·") and "every week" in lines[0]
