@@ -206,9 +206,7 @@ class DraftRepository:
         )
         if created is None:
             return None
-        row = await tx.fetchrow(_DRAFT + " WHERE id = $1", created)
-        assert row is not None
-        return draft_model(row)
+        return await DraftRepository.get_in(tx, created)
 
     @staticmethod
     async def locked(tx: Executor, guild_id: int, code: str) -> Draft | None:
@@ -230,9 +228,7 @@ class DraftRepository:
             to_ms(at),
             draft.id,
         )
-        row = await tx.fetchrow(_DRAFT + " WHERE id = $1", draft.id)
-        assert row is not None
-        return draft_model(row)
+        return await DraftRepository.get_in(tx, draft.id)
 
     @staticmethod
     async def upsert(
@@ -376,9 +372,7 @@ class DraftRepository:
             to_ms(at),
             draft.id,
         )
-        row = await tx.fetchrow(_DRAFT + " WHERE id = $1", draft.id)
-        assert row is not None
-        return draft_model(row)
+        return await DraftRepository.get_in(tx, draft.id)
 
     @staticmethod
     async def get_in(tx: Executor, draft_id: int) -> Draft:

@@ -436,13 +436,17 @@ class InteractionResult:
         answer = self.answer
         return answer.content if answer is not None else ""
 
-    async def wait_until(self, predicate: Any, timeout: float = 5) -> InteractionResult:
-        """Wait until `predicate(self)` holds (after later edits, followups or deletions)."""
+    async def wait_until(
+        self, predicate: Any, timeout: float = 5, *, what: Any = None
+    ) -> InteractionResult:
+        """Wait until `predicate(self)` holds (after later edits, followups or deletions);
+        on time-out the error says `what()` (what was seen instead), if given."""
         deadline = time.monotonic() + timeout
         while not predicate(self):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"interaction {self.id}: the condition did not come true")
+                seen = what() if what is not None else "the condition did not come true"
+                raise TimeoutError(f"interaction {self.id}: {seen}")
             changed = self._changed
             try:
                 await asyncio.wait_for(changed.wait(), remaining)
@@ -500,32 +504,16 @@ class InteractionResult:
         return self
 
     async def wait_for_followups(self, n: int, timeout: float = 5) -> list[SentMessage]:
-        deadline = time.monotonic() + timeout
-        while len(self.followups) < n:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(
-                    f"interaction {self.id}: {len(self.followups)} followups, wanted {n}"
-                )
-            changed = self._changed
-            try:
-                await asyncio.wait_for(changed.wait(), remaining)
-            except TimeoutError:
-                continue
+        await self.wait_until(
+            lambda r: len(r.followups) >= n, timeout,
+            what=lambda: f"{len(self.followups)} followups, wanted {n}",
+        )
         return list(self.followups)
 
     async def wait_for_edits(self, n: int, timeout: float = 5) -> InteractionResult:
-        deadline = time.monotonic() + timeout
-        while self.edits < n:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"interaction {self.id}: {self.edits} edits, wanted {n}")
-            changed = self._changed
-            try:
-                await asyncio.wait_for(changed.wait(), remaining)
-            except TimeoutError:
-                continue
-        return self
+        return await self.wait_until(
+            lambda r: r.edits >= n, timeout, what=lambda: f"{self.edits} edits, wanted {n}"
+        )
 
     def __repr__(self) -> str:
         return (

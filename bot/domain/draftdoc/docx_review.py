@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING
 from bot.domain.draftdoc.docx_writer import (
     add_text,
     clean_draft,
-    item_title,
     new_document,
-    part_title,
     save,
+    write_parts,
 )
-from bot.domain.draftdoc.layout import attribution_text, date_note, ordered_sections
+from bot.domain.draftdoc.layout import attribution_text, date_note
 from bot.domain.draftdoc.models import ConsolidatedComment, ConsolidatedDraft, ConsolidatedSection
 from bot.domain.draftdoc.syntax import normalize_text
 from bot.domain.models import CommentKind
@@ -217,13 +216,7 @@ def render_docx_review(draft: ConsolidatedDraft) -> bytes:
     draft = clean_draft(draft)
     document = new_document(draft)
     changes = _Changes()
-    for _part, sections in ordered_sections(draft):
-        document.add_heading(part_title(sections[0]), level=1)
-        for section in sections:
-            label = item_title(section)
-            if label:
-                document.add_heading(label, level=2)
-            _write_section(document, section, changes)
+    write_parts(document, draft, lambda doc, section: _write_section(doc, section, changes))
     return save(document)
 
 

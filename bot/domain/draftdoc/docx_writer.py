@@ -5,6 +5,7 @@ import); callers on the event loop run this in a thread."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -122,42 +123,56 @@ def save(document: DocxDocument) -> bytes:
     return buffer.getvalue()
 
 
-def render_docx(draft: ConsolidatedDraft) -> bytes:
-    """The consolidated text as a Word document: the file a secretariat sends to a meeting."""
-    draft = clean_draft(draft)
-    document = new_document(draft)
+def write_parts(
+    document: DocxDocument,
+    draft: ConsolidatedDraft,
+    write_section: Callable[[DocxDocument, ConsolidatedSection], None],
+) -> None:
+    """The document's parts (heading level 1) and items (level 2) in document order; each
+    section's body is written by `write_section`. Both DOCX exports are laid out by this."""
     for _part, sections in ordered_sections(draft):
         document.add_heading(part_title(sections[0]), level=1)
         for section in sections:
             label = item_title(section)
             if label:
                 document.add_heading(label, level=2)
-            for chunk in normalize_text(section.text).split("\n\n"):
-                add_text(document.add_paragraph(), chunk)
-            if section.revision > 1:
-                revised = document.add_paragraph()
-                revised.add_run(f"Text revision {section.revision}.").italic = True
-            if not section.comments and not section.hidden:
-                document.add_paragraph().add_run("No comments.").italic = True
-                continue
-            for revision, on_it in comments_by_revision(section):
-                # Headings by depth: part 1, item 2, stakeholder group 3; comments on an
-                # earlier revision under a sub-heading naming it (3), their groups below (4).
-                group_level = 3
-                if revision is not None:
-                    document.add_heading(revision_heading(revision), level=3)
-                    group_level = 4
-                for group, comments in group_comments(on_it):
-                    document.add_heading(f"{group} ({len(comments)})", level=group_level)
-                    for comment in comments:
-                        paragraph = document.add_paragraph(style="List Bullet")
-                        paragraph.add_run(attribution_text(comment)).bold = True
-                        paragraph.add_run(f" ({comment.kind.value}, {date_note(comment)}): ")
-                        add_text(paragraph, comment.text)
-            if section.hidden:
-                note = hidden_note(section.hidden).strip("_")
-                document.add_paragraph().add_run(note).italic = True
+            write_section(document, section)
+
+
+def render_docx(draft: ConsolidatedDraft) -> bytes:
+    """The consolidated text as a Word document: the file a secretariat sends to a meeting."""
+    draft = clean_draft(draft)
+    document = new_document(draft)
+    write_parts(document, draft, _write_consolidated)
     return save(document)
+
+
+def _write_consolidated(document: DocxDocument, section: ConsolidatedSection) -> None:
+    for chunk in normalize_text(section.text).split("\n\n"):
+        add_text(document.add_paragraph(), chunk)
+    if section.revision > 1:
+        revised = document.add_paragraph()
+        revised.add_run(f"Text revision {section.revision}.").italic = True
+    if not section.comments and not section.hidden:
+        document.add_paragraph().add_run("No comments.").italic = True
+        return
+    for revision, on_it in comments_by_revision(section):
+        # Headings by depth: part 1, item 2, stakeholder group 3; comments on an earlier
+        # revision under a sub-heading naming it (3), their groups below (4).
+        group_level = 3
+        if revision is not None:
+            document.add_heading(revision_heading(revision), level=3)
+            group_level = 4
+        for group, comments in group_comments(on_it):
+            document.add_heading(f"{group} ({len(comments)})", level=group_level)
+            for comment in comments:
+                paragraph = document.add_paragraph(style="List Bullet")
+                paragraph.add_run(attribution_text(comment)).bold = True
+                paragraph.add_run(f" ({comment.kind.value}, {date_note(comment)}): ")
+                add_text(paragraph, comment.text)
+    if section.hidden:
+        note = hidden_note(section.hidden).strip("_")
+        document.add_paragraph().add_run(note).italic = True
 
 
 
