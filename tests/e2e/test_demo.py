@@ -260,6 +260,12 @@ def test_the_tour_runs_every_command(tmp_path: Path) -> None:
     # Refusals are part of the tour, and are answered to the member alone.
     assert "[only you] Only coordinators can do that" in output
     assert "[only you] The comment window for C11 closed" in output
+    # The tour's own comments by number: the numbers it edits, withdraws and hides are the
+    # comments it made (the sample data loaded first holds 15).
+    assert "[only you] Edited **#16** · Pillar b) · ISOC, Civil Society:" in output
+    assert "[only you] Withdrew **#17** on Pillar c)" in output
+    assert "Recorded **#19** on **C11 · Pillar b)**" in output
+    assert "[only you] Hid **#19** (C11 · Pillar b))" in output
     # Paging, reminders arriving and files saved.
     assert "Page 2/2" in output
     assert re.search(r"^\[#reminders\] Reminder: \*\*C11 comment window\*\* closes", output, re.M)
