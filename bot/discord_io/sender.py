@@ -11,6 +11,9 @@ from bot.discord_io.budget import GlobalBudget
 from bot.reminders.retry import SendError, permanent_status
 from bot.ui import NO_PINGS
 
+#: Discord's "Cannot send messages to this user": the member's privacy settings refuse DMs.
+CANNOT_MESSAGE_USER = 50007
+
 
 class DiscordSender:
     """Sends through discord.py, so its per-route rate-limit handling is honoured."""
@@ -49,7 +52,11 @@ class DiscordSender:
             message = await channel.send(content, nonce=nonce, allowed_mentions=allowed)
             return message.id
         except (discord.Forbidden, discord.NotFound) as exc:
-            raise SendError(f"{exc.status} {exc.text or exc.__class__.__name__}", permanent=True) from exc
+            raise SendError(
+                f"{exc.status} {exc.text or exc.__class__.__name__}",
+                permanent=True,
+                dms_closed=kind == "dm" and exc.code == CANNOT_MESSAGE_USER,
+            ) from exc
         except discord.HTTPException as exc:
             permanent = permanent_status(exc.status)
             raise SendError(f"{exc.status} {exc.text or 'HTTP error'}", permanent=permanent) from exc

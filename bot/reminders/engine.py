@@ -27,6 +27,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.db.reminders import ReminderRepository, ShardFilter
+from bot.db.rsvp import record_dms_refused
 from bot.discord_io.budget import GlobalBudget
 from bot.domain.clock import Clock
 from bot.domain.models import Claimed
@@ -334,9 +335,18 @@ class ReminderEngine:
             log.warning("reminders %s failed for good: %s", ids, exc)
         else:
             log.error("reminders %s failed after %d attempts: %s", ids, verdict.attempts, exc)
+        user_id = part[0].user_id if part[0].target[0] == "dm" else None
+        others = 0
         async with self.db.transaction() as tx:
             await self.repo.mark_failed(tx, ids, verdict.error(exc))
-        self.failed_count += len(ids)
+            if exc.dms_closed and user_id is not None:
+                # Recorded, not knocked on again: no more event DMs are planned for them
+                # until they answer an RSVP again, and their pending ones fail now.
+                others = await record_dms_refused(tx, user_id, self.clock(), str(exc))
+        self.failed_count += len(ids) + others
+        if exc.dms_closed and user_id is not None:
+            log.warning("member %s does not accept DMs; %d more event DMs failed with it",
+                        user_id, others)
 
     def _arm_retry(self, delay: float) -> None:
         if self.scheduler.running:

@@ -1,0 +1,223 @@
+"""RSVP end to end (SPEC 10, issue 15 point 2): Going / Maybe / Not going buttons under a
+meeting's `/event add` answer and `/event show`, `/event rsvp`, the counts, `/event attendees`
+with attributions, and the reminders that reach Going and Maybe members by DM: one DM per
+member per reminder time, merged across events; a member whose DMs are closed is recorded and
+not tried again."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.domain.clock import FakeClock
+from bot.emulator import InteractionResult, SentMessage, User
+from bot.harness import RunningBot, World, run_bot_in_process
+
+pytestmark = pytest.mark.e2e
+
+START = datetime(2014, 3, 23, 9, 0, tzinfo=UTC)
+
+
+async def poke_and_drain(bot: RunningBot) -> None:
+    engine = bot.bot.engine
+    assert engine is not None
+    await engine.run_once()
+    await engine.drain()
+
+
+def event_id(res: InteractionResult) -> int:
+    found = re.search(r"\*\*#(\d+)", res.text())
+    assert found, res.text()
+    return int(found.group(1))
+
+
+def rsvp_ids(msg: SentMessage) -> list[str]:
+    return [c for c in msg.custom_ids() if c.startswith("rsvp:")]
+
+
+async def click(world: World, user: User, msg: SentMessage, custom_id: str) -> InteractionResult:
+    return await world.emu.click(user, msg, custom_id, guild=world.guild, channel=world.channel)
+
+
+def posts(world: World) -> int:
+    """Message creates Discord received (refused ones included)."""
+    return world.emu.stats.requests["POST /channels/{channel_id}/messages"]
+
+
+async def add_meeting(world: World, title: str, when: str = "23 March 2014 09:00") -> InteractionResult:
+    return await world.run(world.coordinator, "event add", title=title, when=when, kind="meeting")
+
+
+async def test_buttons_on_add_and_show_several_members_counts_and_attendees(
+    world: World, bot: RunningBot
+) -> None:
+    await world.run(world.alice, "stakeholder register", organization="ISOC", group="Civil Society")
+    await world.run(world.bob, "stakeholder register", organization="ITU",
+                    group="International Organization")
+    await world.run(world.coordinator, "stakeholder verify", member=world.bob)
+    res = await add_meeting(world, "ICANN 49")
+    eid = event_id(res)
+    added = res.answer
+    assert added is not None and not added.ephemeral
+    assert rsvp_ids(added) == [f"rsvp:{eid}:going", f"rsvp:{eid}:maybe", f"rsvp:{eid}:not-going"]
+    labels = [c.get("label") for row in added.components for c in row.get("components", [])]
+    assert labels == ["Going", "Maybe", "Not going"]
+
+    # Several members press buttons; a member who changes their mind counts once.
+    got = await click(world, world.alice, added, f"rsvp:{eid}:going")
+    assert got.ephemeral and "You answered **Going** for **#" in got.content, got.content
+    assert "by DM" in got.content
+    got = await click(world, world.bob, added, f"rsvp:{eid}:going")
+    assert got.ephemeral
+    got = await click(world, world.bob, added, f"rsvp:{eid}:maybe")
+    assert "**Maybe**" in got.content
+    got = await click(world, world.carol, added, f"rsvp:{eid}:not-going")
+    assert "no reminders of it by DM" in got.content
+
+    shown = await world.run(world.carol, "event show", id=str(eid))
+    assert not shown.ephemeral
+    assert "RSVP: 1 going · 1 maybe · 1 not going" in shown.content, shown.content
+    assert shown.answer is not None and len(rsvp_ids(shown.answer)) == 3
+    # The buttons of /event show work too, for anyone.
+    got = await click(world, world.coordinator, shown.answer, f"rsvp:{eid}:going")
+    assert "**Going**" in got.content
+    shown = await world.run(world.alice, "event show", id=str(eid))
+    assert "RSVP: 2 going · 1 maybe · 1 not going" in shown.content
+
+    refused = await world.run(world.alice, "event attendees", id=str(eid))
+    assert refused.ephemeral and "Only coordinators" in refused.content
+    listing = await world.run(world.coordinator, "event attendees", id=str(eid))
+    assert listing.ephemeral
+    text = listing.content
+    assert "who answered (4)" in text and "**Going (2)**" in text and "**Maybe (1)**" in text
+    assert f"<@{world.alice.id}> · ISOC, Civil Society (unverified)" in text, text
+    assert f"<@{world.bob.id}> · ITU, International Organization ·" in text, text
+    assert f"<@{world.carol.id}> · no stakeholder profile" in text
+    going = text.split("**Maybe")[0]
+    assert str(world.alice.id) in going and str(world.bob.id) not in going
+    assert listing.answer is not None and listing.answer.allowed_mentions == {"parse": []}
+
+
+async def test_rsvp_command_and_its_refusals(world: World, bot: RunningBot) -> None:
+    eid = event_id(await add_meeting(world, "São Paulo meeting"))
+    res = await world.run(world.alice, "event rsvp", id=str(eid), status="maybe")
+    assert res.ephemeral and "You answered **Maybe**" in res.content
+    assert (await bot.services.rsvp.counts(eid)).maybe == 1
+
+    deadline = await world.run(world.coordinator, "event add", title="Submissions",
+                               when="24 January 2014 18:00", kind="deadline")
+    assert deadline.answer is not None and rsvp_ids(deadline.answer) == []
+    res = await world.run(world.alice, "event rsvp", id=str(event_id(deadline)), status="going")
+    assert res.ephemeral and "only meetings take RSVPs" in res.content
+    res = await world.run(world.alice, "event rsvp", id="9999", status="going")
+    assert res.ephemeral and "9999" in res.content
+    await world.run(world.coordinator, "event edit", id=str(eid), status="cancelled")
+    res = await world.run(world.alice, "event rsvp", id=str(eid), status="going")
+    assert res.ephemeral and "cancelled" in res.content
+    shown = await world.run(world.alice, "event show", id=str(eid))
+    assert shown.answer is not None and rsvp_ids(shown.answer) == []  # no buttons any more
+    assert "RSVP: 0 going · 1 maybe · 0 not going" in shown.content
+    rows = await bot.db.fetch("SELECT action, actor_id FROM audit WHERE action = 'event.rsvp'")
+    assert [(r["action"], r["actor_id"]) for r in rows] == [("event.rsvp", world.alice.id)]
+
+
+async def test_dm_reminders_reach_going_and_maybe_merged_across_events(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    await world.run(world.coordinator, "reminders channel", channel=world.reminders)
+    await world.run(world.coordinator, "reminders offsets", value="1d,1h")
+    first = event_id(await add_meeting(world, "ICANN 49"))
+    second = event_id(await add_meeting(world, "Open consultation"))  # same time: same reminders
+    await world.run(world.alice, "event rsvp", id=str(first), status="going")
+    await world.run(world.alice, "event rsvp", id=str(second), status="maybe")
+    await world.run(world.bob, "event rsvp", id=str(first), status="maybe")
+    await world.run(world.carol, "event rsvp", id=str(first), status="not-going")
+    # Bob changes his mind for the second: he gets only the first's reminders.
+    await world.run(world.bob, "event rsvp", id=str(second), status="going")
+    await world.run(world.bob, "event rsvp", id=str(second), status="not-going")
+
+    clock.now = START - timedelta(days=1)
+    await poke_and_drain(bot)
+    alice = world.emu.dm_messages(world.alice)
+    assert len(alice) == 1, [m.content for m in alice]  # both events, one DM
+    assert "**ICANN 49**" in alice[0].content and "**Open consultation**" in alice[0].content
+    assert alice[0].nonce and alice[0].allowed_mentions == {"parse": []}
+    bob = world.emu.dm_messages(world.bob)
+    assert len(bob) == 1 and "**ICANN 49**" in bob[0].content
+    assert "Open consultation" not in bob[0].content
+    assert world.emu.dm_messages(world.carol) == []
+    assert world.emu.dm_messages(world.coordinator) == []
+    # The channel got its reminders as before, with both events in one message.
+    posted = world.emu.channel_messages(world.reminders)
+    assert len(posted) == 1 and "ICANN 49" in posted[0].content
+
+    # Moving the first meeting moves its DMs with it; they say it was rescheduled.
+    await world.run(world.coordinator, "event edit", id=str(first), when="23 March 2014 10:00")
+    clock.now = START - timedelta(hours=1)
+    await poke_and_drain(bot)
+    alice = world.emu.dm_messages(world.alice)
+    assert len(alice) == 2 and "Open consultation" in alice[1].content
+    assert "ICANN 49" not in alice[1].content
+    clock.now = START
+    await poke_and_drain(bot)
+    alice = world.emu.dm_messages(world.alice)
+    assert len(alice) == 3 and "**ICANN 49**" in alice[2].content and "rescheduled" in alice[2].content
+    bob = world.emu.dm_messages(world.bob)
+    assert len(bob) == 2 and "rescheduled" in bob[1].content
+    assert world.emu.dm_messages(world.carol) == []
+    # /reminders list shows each event reminder once, not once per member.
+    listing = await world.run(world.alice, "reminders list")
+    assert "ICANN 49" not in listing.content or listing.content.count("ICANN 49") == 1
+
+
+async def test_a_member_who_blocks_dms_is_recorded_not_retried(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    await world.run(world.coordinator, "reminders offsets", value="2d,1d,1h")
+    eid = event_id(await add_meeting(world, "ICANN 49"))
+    other = event_id(await add_meeting(world, "WSIS Forum", when="24 March 2014 09:00"))
+    await world.run(world.alice, "event rsvp", id=str(eid), status="going")
+    await world.run(world.alice, "event rsvp", id=str(other), status="going")
+    world.emu.block_dms(world.alice)
+
+    clock.now = START - timedelta(days=2)
+    await poke_and_drain(bot)
+    assert world.emu.dm_messages(world.alice) == []
+    assert posts(world) == 1  # one refused DM (both events' reminders), then nothing more
+    refused = await bot.db.fetchval("SELECT error FROM dm_refused WHERE user_id = $1", world.alice.id)
+    assert refused is not None and "Cannot send messages" in refused
+    states = await bot.db.fetch(
+        "SELECT state, error FROM reminders WHERE user_id = $1 ORDER BY due_at", world.alice.id
+    )
+    assert [r["state"] for r in states] == ["failed"] * 6, states
+    clock.now = START - timedelta(days=1)
+    await poke_and_drain(bot)
+    assert posts(world) == 1  # the next reminder time: not tried again
+
+    # A new answer opens the door again, and says so.
+    world.emu.block_dms(world.alice, blocked=False)
+    res = await world.run(world.alice, "event rsvp", id=str(other), status="going")
+    assert "refused my DM" in res.content and "2 reminders still to come" in res.content, res.content
+    for now in (datetime(2014, 3, 23, 9, 0, tzinfo=UTC), datetime(2014, 3, 24, 8, 0, tzinfo=UTC)):
+        clock.now = now
+        await poke_and_drain(bot)
+    dms = world.emu.dm_messages(world.alice)
+    # Only the meeting answered again: ICANN 49's DMs stay failed.
+    assert len(dms) == 2 and all("WSIS Forum" in m.content for m in dms)
+    assert all("ICANN" not in m.content for m in dms)
+
+
+async def test_buttons_work_after_a_restart(
+    world: World, bot: RunningBot, db_url: str, clock: FakeClock
+) -> None:
+    res = await add_meeting(world, "ICANN 49")
+    eid = event_id(res)
+    assert res.answer is not None
+    message = res.answer
+    await bot.bot.close()
+    async with run_bot_in_process(world.emu, db_url, clock=clock) as again:
+        got = await click(world, world.bob, message, f"rsvp:{eid}:going")
+        assert got.ephemeral and "You answered **Going**" in got.content, got.content
+        assert (await again.services.rsvp.counts(eid)).going == 1
