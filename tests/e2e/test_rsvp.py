@@ -6,14 +6,21 @@ not tried again."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.db import connect
+from bot.db.reminders import ReminderRepository
 from bot.domain.clock import FakeClock
-from bot.emulator import InteractionResult, SentMessage, User
-from bot.harness import RunningBot, World, run_bot_in_process
+from bot.emulator import DiscordEmulator, InteractionResult, SentMessage, User
+from bot.harness import BotProcess, RunningBot, World, build_world, run_bot_in_process
+from bot.services import Services
 
 pytestmark = pytest.mark.e2e
 
@@ -221,3 +228,73 @@ async def test_buttons_work_after_a_restart(
         got = await click(world, world.bob, message, f"rsvp:{eid}:going")
         assert got.ephemeral and "You answered **Going**" in got.content, got.content
         assert (await again.services.rsvp.counts(eid)).going == 1
+
+
+# ---------------------------------------------------------------- a crash mid-burst (real time)
+
+
+async def plan_dm_burst(db_url: str, world: World, members: list[User]) -> tuple[int, int]:
+    """Two meetings at the same time, each with a 1h reminder due a minute ago (a backlog the
+    bot sends at start-up, late), and every member Going to one and Maybe to the other: one
+    merged DM per member. Returns the two event ids."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    db = await connect(db_url)
+    try:
+        services = Services.build(db, FakeClock(now - timedelta(minutes=10)))
+        gid, coord = world.guild.id, world.coordinator.id
+        await services.settings.set_reminder_channel(gid, coord, world.reminders.id)
+        await services.calendar.set_reminder_offsets(gid, coord, "1h")
+        when = (now + timedelta(minutes=59)).strftime("%d %B %Y %H:%M")
+        first = await services.calendar.add(gid, coord, title="ICANN 49", when=when)
+        second = await services.calendar.add(gid, coord, title="WSIS Forum", when=when)
+        for member in members:
+            await services.rsvp.answer(gid, member.id, first.id, "going")
+            await services.rsvp.answer(gid, member.id, second.id, "maybe")
+    finally:
+        await db.close()
+    return first.id, second.id
+
+
+@pytest.mark.slow
+async def test_sigkill_mid_dm_burst_sends_each_dm_once(
+    emulator: DiscordEmulator, db_url: str, tmp_path: Path
+) -> None:
+    world = build_world(emulator)
+    members = [emulator.add_user(f"member{i}") for i in range(80)]
+    for member in members:
+        emulator.add_member(world.guild, member)
+    await plan_dm_burst(db_url, world, members)
+
+    def dms() -> list[SentMessage]:
+        return [m for m in emulator.messages if m.guild_id is None]
+
+    proc = BotProcess(emulator, db_url, log_path=tmp_path / "bot.log")
+    for kill_after in (10, 35, 60):  # message creates (DMs and the channel's) so far
+        await proc.start()
+        deadline = time.monotonic() + 30
+        while emulator.stats.message_creates < kill_after and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
+        proc.kill()
+        await proc.wait()
+    assert 0 < len(dms()) < len(members), "the kills must fall inside the DM burst"
+    await proc.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len({m.channel_id for m in dms()}) < len(members) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)  # anything doubled would show up now
+    finally:
+        await proc.stop()
+    per_member = Counter(m.channel_id for m in dms())
+    assert len(per_member) == len(members), f"{len(per_member)} of {len(members)} members got a DM"
+    assert max(per_member.values()) == 1, "a member got the same reminder twice"
+    for m in dms():
+        assert "**ICANN 49**" in m.content and "**WSIS Forum**" in m.content, m.content
+    # Resends after the kills carried the same nonce and were dropped by Discord.
+    assert len({(m.channel_id, m.nonce) for m in emulator.messages}) == len(emulator.messages)
+    assert len(emulator.channel_messages(world.reminders)) == 1
+    db = await connect(db_url)
+    try:
+        assert await ReminderRepository(db).count_by_state() == {"sent": 2 + 2 * len(members)}
+    finally:
+        await db.close()
