@@ -57,6 +57,11 @@ class Sender(Protocol):
         message may ping `mention_role` and nothing else; without it, it pings nobody."""
         ...
 
+    async def prepare(self, target: tuple[str, int]) -> None:
+        """Make `target` ready before its messages take their slots of the budget (a DM
+        channel is opened here, under a slot of its own); raises SendError like `send`."""
+        ...
+
 
 class Budget(Protocol):
     """A shared rate limit: `acquire()` before a request, `completed()` after its response."""
@@ -295,6 +300,7 @@ class ReminderEngine:
             ]
             message_id: int | None = None
             try:
+                await self.sender.prepare(target)
                 for number, piece in enumerate(pieces):
                     nonce = nonce_for(batch.key, index if len(pieces) == 1 else f"{index}.{number}")
                     await self.budget.acquire()
