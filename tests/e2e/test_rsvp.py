@@ -17,9 +17,9 @@ import pytest
 
 from bot.db import connect
 from bot.db.reminders import ReminderRepository
-from bot.domain.clock import FakeClock
-from bot.emulator import DiscordEmulator, InteractionResult, SentMessage, User
-from bot.harness import BotProcess, RunningBot, World, build_world, run_bot_in_process
+from bot.domain.clock import FakeClock, system_clock
+from bot.emulator import DiscordEmulator, InteractionResult, RateLimits, SentMessage, User
+from bot.harness import TOKEN, BotProcess, RunningBot, World, build_world, run_bot_in_process
 from bot.services import Services
 
 pytestmark = pytest.mark.e2e
@@ -298,3 +298,24 @@ async def test_sigkill_mid_dm_burst_sends_each_dm_once(
         assert await ReminderRepository(db).count_by_state() == {"sent": 2 + 2 * len(members)}
     finally:
         await db.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_a_dm_burst_keeps_to_the_global_rate_without_starving(db_url: str) -> None:
+    """Opening a DM channel takes a slot of the global budget of its own, before the message
+    takes one: 120 members' DMs (240 requests at 50 a second: T = 4 s) go out near T, not at
+    a few a second with every slot held by a send waiting to open its channel."""
+    limits = RateLimits(per_channel=(5, 5.0), global_per_second=50)
+    async with DiscordEmulator(token=TOKEN, rate_limits=limits) as emu:
+        world = build_world(emu)
+        members = [emu.add_user(f"member{i}") for i in range(120)]
+        await plan_dm_burst(db_url, world, members)
+        async with run_bot_in_process(emu, db_url, clock=system_clock):
+            deadline = time.monotonic() + 60
+            while sum(1 for u in members if emu.dm_messages(u)) < len(members):
+                assert time.monotonic() < deadline, "the DMs did not all arrive within 60 s"
+                await asyncio.sleep(0.05)
+        times = sorted(m.created_at_wall for m in emu.messages)
+        assert emu.stats.status_429 == 0 and emu.stats.global_window_max <= 50
+    assert times[-1] - times[0] < 4 * 1.5, f"{times[-1] - times[0]:.1f} s for T = 4 s"
