@@ -107,6 +107,37 @@ async def test_buttons_on_add_and_show_several_members_counts_and_attendees(
     assert listing.answer is not None and listing.answer.allowed_mentions == {"parse": []}
 
 
+
+async def test_a_long_card_keeps_its_counts_and_buttons_and_attendees_page(
+    world: World, bot: RunningBot
+) -> None:
+    """A card longer than a message comes in pages, then the counts and buttons below them;
+    a long list of attendees is paged with buttons that last."""
+    res = await world.run(world.coordinator, "event add", title="ICANN 49", kind="meeting",
+                          when="23 March 2014 09:00", description="*" * 1000)
+    eid = event_id(res)
+    for n in range(60):  # sixty members answered (straight through the service)
+        await bot.services.rsvp.answer(world.guild.id, 10_000 + n, eid, "going" if n % 2 else "maybe")
+    shown = await world.run(world.alice, "event show", id=str(eid))
+    assert shown.original is not None and "Page 1/" in shown.original.content
+    await shown.wait_until(lambda r: bool(r.followups), what="the counts below the pages")
+    [below] = shown.followups
+    assert below.content == "RSVP: 30 going · 30 maybe · 0 not going"
+    assert rsvp_ids(below) == [f"rsvp:{eid}:going", f"rsvp:{eid}:maybe", f"rsvp:{eid}:not-going"]
+    got = await click(world, world.alice, below, f"rsvp:{eid}:not-going")
+    assert "**Not going**" in got.content
+
+    listing = await world.run(world.coordinator, "event attendees", id=str(eid))
+    first = listing.answer
+    assert first is not None and first.ephemeral and "Page 1/" in first.content
+    assert "who answered (61)" in first.content and "**Going (30)**" in first.content
+    nxt = [c for c in first.custom_ids() if c.startswith("pg:attendees:1:")]
+    assert nxt, first.custom_ids()
+    turned = await world.emu.click(world.coordinator, first, nxt[0], guild=world.guild,
+                                   channel=world.channel)
+    assert turned.callback_type == 7 and turned.source_message is not None
+    assert "Page 2/" in turned.source_message.content, turned.source_message.content
+
 async def test_rsvp_command_and_its_refusals(world: World, bot: RunningBot) -> None:
     eid = event_id(await add_meeting(world, "São Paulo meeting"))
     res = await world.run(world.alice, "event rsvp", id=str(eid), status="maybe")
