@@ -107,6 +107,8 @@ async def run_case(backend: str, sizes: Sizes, workdir: Path, case: str) -> dict
         world = build_world(emu)
         channels = [emu.add_channel(world.guild, f"burst-{i}") for i in range(sizes.burst_channels)]
         members = [emu.add_user(f"rsvp-{i}") for i in range(sizes.burst_dm_members)]
+        for member in members:  # a bot DMs only members of a server it shares
+            emu.add_member(world.guild, member)
         ours = {c.id for c in channels}
         async with fresh_database(backend, workdir, f"burst-{case}") as url:
             due, due_wall = _due_times(case, sizes)

@@ -341,6 +341,8 @@ async def test_a_dm_burst_keeps_to_the_global_rate_without_starving(db_url: str)
     async with DiscordEmulator(token=TOKEN, rate_limits=limits) as emu:
         world = build_world(emu)
         members = [emu.add_user(f"member{i}") for i in range(120)]
+        for member in members:
+            emu.add_member(world.guild, member)
         await plan_dm_burst(db_url, world, members)
         async with run_bot_in_process(emu, db_url, clock=system_clock):
             deadline = time.monotonic() + 60
