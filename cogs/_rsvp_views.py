@@ -17,6 +17,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.answering import start_deadline_guard, stop_deadline_guard
+from bot.app import user_message
 from bot.domain.comments import marked_attribution
 from bot.domain.models import AttributionStatus, Event, EventStatus
 from bot.domain.rsvp import RsvpStatus, answer_text, takes_rsvp
@@ -67,21 +69,22 @@ class RsvpButton(
         return cls(int(match["event"]), RsvpStatus(match["status"]))
 
     async def callback(self, interaction: Interaction) -> None:
+        # A click writes, like a command: a slow database gets a private deferral in time.
+        start_deadline_guard(interaction)
         try:
             answered = await services(interaction).rsvp.answer(
                 guild_id(interaction), interaction.user.id, self.event_id, self.status
             )
-        except UserError as exc:
-            await reply(interaction, str(exc), ephemeral=True)
+        except Exception as exc:
+            stop_deadline_guard(interaction)
+            message = user_message(exc)
+            if message is None:
+                log.exception("RSVP %s to event %s by %s failed",
+                              self.status, self.event_id, interaction.user.id)
+                message = FAILED
+            await reply(interaction, message, ephemeral=True)
             return
-        except app_commands.NoPrivateMessage:
-            await reply(interaction, "RSVP buttons work in a server's channels.", ephemeral=True)
-            return
-        except Exception:
-            log.exception("RSVP %s to event %s by %s failed",
-                          self.status, self.event_id, interaction.user.id)
-            await reply(interaction, FAILED, ephemeral=True)
-            return
+        stop_deadline_guard(interaction)
         await reply(interaction, confirmation(answered), ephemeral=True)
 
 

@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from bot.db import connect
+from bot.db.database import sqlite_path
 from bot.db.reminders import ReminderRepository
 from bot.domain.clock import FakeClock, system_clock
 from bot.emulator import DiscordEmulator, InteractionResult, RateLimits, SentMessage, User
 from bot.harness import TOKEN, BotProcess, RunningBot, World, build_world, run_bot_in_process
 from bot.services import Services
+from tests.faults import sqlite_write_lock
 
 pytestmark = pytest.mark.e2e
 
@@ -352,3 +354,23 @@ async def test_a_dm_burst_keeps_to_the_global_rate_without_starving(db_url: str)
         times = sorted(m.created_at_wall for m in emu.messages)
         assert emu.stats.status_429 == 0 and emu.stats.global_window_max <= 50
     assert times[-1] - times[0] < 4 * 1.5, f"{times[-1] - times[0]:.1f} s for T = 4 s"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_a_click_while_the_database_is_held_is_answered_in_time(
+    world: World, bot: RunningBot, db_url: str
+) -> None:
+    res = await add_meeting(world, "ICANN 49")
+    eid = event_id(res)
+    assert res.answer is not None
+    # The command is done once its private "no reminder channel" warning is out.
+    await res.wait_until(lambda r: bool(r.followups), what="the warning")
+    world.emu.enforce_interaction_deadline = True
+    with sqlite_write_lock(sqlite_path(db_url)):
+        got = await click(world, world.alice, res.answer, f"rsvp:{eid}:going")
+    assert got.deferred and got.latency is not None and got.latency < 3
+    assert got.ephemeral and "nothing was saved" in got.text(), got.text()
+    assert (await bot.services.rsvp.counts(eid)).going == 0
+    got = await click(world, world.alice, res.answer, f"rsvp:{eid}:going")
+    assert "You answered **Going**" in got.content
