@@ -22,7 +22,7 @@ from bot.app import user_message
 from bot.domain.comments import marked_attribution
 from bot.domain.models import AttributionStatus, Event, EventStatus
 from bot.domain.rsvp import RsvpStatus, answer_text, takes_rsvp
-from bot.domain.timefmt import relative
+from bot.domain.timefmt import format_event_time, relative
 from bot.errors import UserError
 from bot.paging import GONE, Page, pager, send_listing
 from bot.services.rsvp import Answered, Attendee
@@ -123,9 +123,11 @@ async def show_event(interaction: Interaction, event: Event, lines: list[str]) -
 
 
 def confirmation(answered: Answered) -> str:
-    text = answer_text(
-        answered.event.id, inert(answered.event.title), answered.status, answered.dms_ahead
+    event = answered.event
+    when = format_event_time(
+        event.start, event.end, event.all_day, event.tentative, event.timezone
     )
+    text = answer_text(event.id, inert(event.title), when, answered.status, answered.dms_ahead)
     if answered.dms_were_closed and answered.status.gets_dms:
         text += "\n" + DMS_OPEN_AGAIN
     return text

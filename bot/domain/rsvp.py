@@ -105,10 +105,12 @@ class RsvpCounts:
         return f"RSVP: {self.going} going · {self.maybe} maybe · {self.not_going} not going"
 
 
-def answer_text(event_id: int, title: str, status: RsvpStatus, dms_ahead: int) -> str:
-    """The private confirmation of an answer; `title` already inert, `dms_ahead` the number of
-    the event's reminders still to come by DM."""
-    head = f"You answered **{status.label}** for **#{event_id} {title}**."
+def answer_text(
+    event_id: int, title: str, when: str, status: RsvpStatus, dms_ahead: int
+) -> str:
+    """The private confirmation of an answer; `title` already inert, `when` the meeting's time
+    as Discord timestamps, `dms_ahead` the number of its reminders still to come by DM."""
+    head = f"You answered **{status.label}** for **#{event_id} {title}** ({when})."
     if not status.gets_dms:
         return head + " You will get no reminders of it by DM."
     if dms_ahead == 0:

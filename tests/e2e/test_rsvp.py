@@ -77,6 +77,7 @@ async def test_buttons_on_add_and_show_several_members_counts_and_attendees(
     # Several members press buttons; a member who changes their mind counts once.
     got = await click(world, world.alice, added, f"rsvp:{eid}:going")
     assert got.ephemeral and "You answered **Going** for **#" in got.content, got.content
+    assert f"(<t:{int(START.timestamp())}:F>" in got.content, got.content
     assert "by DM" in got.content
     got = await click(world, world.bob, added, f"rsvp:{eid}:going")
     assert got.ephemeral

@@ -11,6 +11,7 @@ from bot.domain.rsvp import RsvpCounts, RsvpStatus, answer_text, check_rsvp, par
 from bot.errors import UserError
 
 START = datetime(2014, 3, 23, 9, 0, tzinfo=UTC)
+WHEN = "<t:1395565200:F> (<t:1395565200:R>)"
 
 
 def meeting(**kw: object) -> Event:
@@ -54,7 +55,10 @@ def test_counts_and_wording() -> None:
     counts = RsvpCounts.of([RsvpStatus.GOING, RsvpStatus.GOING, RsvpStatus.NOT_GOING])
     assert counts.line() == "RSVP: 2 going · 0 maybe · 1 not going"
     assert [s.gets_dms for s in RsvpStatus] == [True, True, False]
-    assert "Its 2 reminders still to come" in answer_text(7, "ICANN 49", RsvpStatus.GOING, 2)
-    assert "Its 1 reminder still" in answer_text(7, "ICANN 49", RsvpStatus.MAYBE, 1)
-    assert "no reminders left" in answer_text(7, "ICANN 49", RsvpStatus.MAYBE, 0)
-    assert "no reminders of it by DM" in answer_text(7, "ICANN 49", RsvpStatus.NOT_GOING, 0)
+    assert answer_text(7, "ICANN 49", WHEN, RsvpStatus.GOING, 2).startswith(
+        f"You answered **Going** for **#7 ICANN 49** ({WHEN}). Its 2 reminders still to come"
+    )
+    assert "Its 2 reminders still to come" in answer_text(7, "ICANN 49", WHEN, RsvpStatus.GOING, 2)
+    assert "Its 1 reminder still" in answer_text(7, "ICANN 49", WHEN, RsvpStatus.MAYBE, 1)
+    assert "no reminders left" in answer_text(7, "ICANN 49", WHEN, RsvpStatus.MAYBE, 0)
+    assert "no reminders of it by DM" in answer_text(7, "ICANN 49", WHEN, RsvpStatus.NOT_GOING, 0)
