@@ -60,6 +60,7 @@ class Sizes:
     burst_reminders: int
     burst_channels: int
     burst_minutes: int
+    burst_dm_members: int  # members Going to two meetings due with the burst: one DM each
     # 4. scale
     pending_big: int
     pending_small: int
@@ -88,6 +89,7 @@ FULL = Sizes(
     burst_reminders=2_000,
     burst_channels=40,
     burst_minutes=40,
+    burst_dm_members=500,
     pending_big=1_000_000,
     pending_small=1_000,
     rss_settle_s=10.0,
@@ -110,6 +112,7 @@ SMOKE = Sizes(
     burst_reminders=60,
     burst_channels=30,
     burst_minutes=2,
+    burst_dm_members=100,
     pending_big=1_000,
     pending_small=100,
     rss_settle_s=0.3,

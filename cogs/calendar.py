@@ -29,6 +29,7 @@ from cogs._common import (
     services,
     warn_if_no_reminder_channel,
 )
+from cogs._rsvp_views import RsvpButton, RsvpCommands, rsvp_extra, show_event
 
 KIND_CHOICES = [
     app_commands.Choice(name="meeting", value="meeting"),
@@ -216,7 +217,8 @@ class EventCommands(app_commands.Group, name="event"):
                 ephemeral=True,
             )
             return
-        await reply(interaction, "\n".join(["Added to the calendar:", *event_card(added.event)]))
+        await reply(interaction, "\n".join(["Added to the calendar:", *event_card(added.event)]),
+                    **rsvp_extra(interaction, added.event))
         await warn_if_no_reminder_channel(interaction)
 
     @app_commands.command(name="edit")
@@ -266,7 +268,10 @@ class EventCommands(app_commands.Group, name="event"):
     async def show(self, interaction: Interaction, id: str) -> None:
         """Show one event with its details."""
         event = await services(interaction).calendar.get(guild_id(interaction), id)
-        await send_pages(interaction, chunk_lines(event_card(event, details=True)))
+        await show_event(interaction, event, event_card(event, details=True))
+
+    rsvp = RsvpCommands.rsvp  # /event rsvp and /event attendees: cogs/_rsvp_views.py
+    attendees: app_commands.Command[Any, ..., None] = RsvpCommands.attendees
 
     @app_commands.command(name="import")
     @app_commands.describe(file="An .ics calendar file (up to 1 MB)")
@@ -414,4 +419,9 @@ class CalendarCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(RsvpButton)  # RSVP buttons keep working after a restart
     await bot.add_cog(CalendarCog(bot))
+
+
+async def teardown(bot: commands.Bot) -> None:
+    bot.remove_dynamic_items(RsvpButton)

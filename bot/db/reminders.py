@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
+from bot.db.rsvp import plan_dms
 from bot.db.shards import ShardFilter  # re-exported: callers import it from here too
 from bot.domain.models import Claimed, Event, Moment, PlannedReminder, Reminder, ReminderState
 from bot.domain.reminders import next_occurrence
@@ -78,7 +79,8 @@ class ReminderRepository:
         rescheduled: bool,
         now: datetime,
     ) -> None:
-        """Inside the event's own transaction: drop its pending reminders, add `planned`."""
+        """Inside the event's own transaction: drop its pending reminders, add `planned`, and
+        plan the DMs of the members who are Going or Maybe (bot.db.rsvp) beside them."""
         await tx.execute(
             "DELETE FROM reminders WHERE event_id = $1 AND state = 'pending'", event.id
         )
@@ -99,6 +101,7 @@ class ReminderRepository:
                     for p in planned
                 ],
             )
+            await plan_dms(tx, event.id, now)
 
     @staticmethod
     async def delete_for_event(tx: Executor, event_id: int) -> None:
@@ -225,13 +228,15 @@ class ReminderRepository:
         self, guild_id: int, *, user_id: int, limit: int = 200
     ) -> list[tuple[Reminder, str | None]]:
         """A server's pending event reminders and `user_id`'s own, soonest first, each with
-        its event's title (None for personal reminders)."""
+        its event's title (None for personal reminders). An event reminder's RSVP DMs are
+        copies of it, left out."""
         columns = ", ".join(f"r.{c}" for c in _COLUMNS)
         rows = await self.db.fetch(
             f"SELECT {columns}, e.title AS event_title FROM reminders r"
             " LEFT JOIN events e ON e.id = r.event_id"
             " WHERE r.guild_id = $1 AND r.state = 'pending'"
-            " AND (r.event_id IS NOT NULL OR r.user_id = $2)"
+            " AND ((r.event_id IS NOT NULL AND r.user_id IS NULL)"
+            " OR (r.event_id IS NULL AND r.user_id = $2))"
             " ORDER BY r.due_at, r.id LIMIT $3",
             guild_id,
             user_id,
@@ -551,10 +556,11 @@ async def _add_next(tx: Executor, done: Sequence[Reminder], now: datetime) -> No
 
 def _channel(r: Row) -> int | None:
     """Where a claimed row goes: its own channel, else (an event's) the server's reminder
-    channel; None means a DM to its user."""
+    channel; None means a DM to its user (a personal reminder, or an event reminder that
+    carries a user: an RSVP DM)."""
     if r["channel_id"]:
         return int(r["channel_id"])
-    if r["event_id"] is not None and r["reminder_channel_id"]:
+    if r["event_id"] is not None and r["user_id"] is None and r["reminder_channel_id"]:
         return int(r["reminder_channel_id"])
     return None
 
@@ -562,7 +568,7 @@ def _channel(r: Row) -> int | None:
 def _mention_role(r: Row) -> int | None:
     """The role a claimed row's message pings: the server's reminder role, for an event
     reminder posted in the reminder channel; nothing for DMs and personal reminders."""
-    if r["event_id"] is None or r["channel_id"] or not r["reminder_channel_id"]:
+    if _channel(r) is None or r["event_id"] is None or r["channel_id"]:
         return None
     return int(r["reminder_role_id"]) if r["reminder_role_id"] else None
 

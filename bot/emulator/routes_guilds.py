@@ -17,11 +17,25 @@ class GuildRoutes(World):
         return json_response(self._channel_json(ch))
 
     async def _create_dm(self, request: web.Request) -> web.StreamResponse:
-        body = await request.json()
+        """Create DM (CreatePrivateChannelRequest): `recipient_id` a snowflake; group DMs
+        (`access_tokens`) need OAuth2 tokens a bot does not have. An unknown user is refused;
+        a user who refuses DMs is not: the refusal comes with the first message (50007)."""
         try:
-            user = self.users[int(body.get("recipient_id"))]
-        except (KeyError, TypeError, ValueError):
-            raise HTTPError(400, "Invalid Recipient(s)", 50033) from None
+            body = await request.json()
+        except ValueError:
+            raise HTTPError(400, "The request body contains invalid JSON.", 50109) from None
+        if not isinstance(body, dict):
+            raise HTTPError(400, "Invalid Form Body: Must be an object.", 50035)
+        recipient = body.get("recipient_id")
+        if recipient is None:
+            raise HTTPError(400, "Invalid Form Body: recipient_id: This field is required", 50035)
+        if not str(recipient).isdigit():
+            raise HTTPError(
+                400, "Invalid Form Body: recipient_id: Value is not snowflake.", 50035
+            )
+        user = self.users.get(int(recipient))
+        if user is None:
+            raise HTTPError(400, "Invalid Recipient(s)", 50033)
         return json_response(self._channel_json(self._ensure_dm(user)))
 
     def _guild_or_404(self, request: web.Request) -> Guild:

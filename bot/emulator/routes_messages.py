@@ -34,7 +34,7 @@ class MessageRoutes(RateLimiting, MessageStore):
                 429,
                 headers,
             )
-        if ch.type == 1 and ch.recipient_id in self._blocked_dms:
+        if ch.type == 1 and not self._accepts_dms(ch.recipient_id):
             raise HTTPError(403, "Cannot send messages to this user", 50007, headers)
         payload, files = await read_payload(request)
         nonce = payload.get("nonce")
@@ -72,6 +72,14 @@ class MessageRoutes(RateLimiting, MessageStore):
             seen[str(nonce)] = (msg, msg.created_at_monotonic)
         self._record_channel_message(msg)
         return json_response(self.message_json(msg), 200, headers)
+
+    def _accepts_dms(self, user_id: int | None) -> bool:
+        """Whether a bot may DM this user, as Discord decides: not a bot, sharing a server
+        with the bot, and not refusing DMs from server members (`block_dms`)."""
+        user = self.users.get(user_id) if user_id is not None else None
+        if user is None or user.bot or user_id in self._blocked_dms:
+            return False
+        return any(user_id in g.members for g in self.guilds.values())
 
     def _message_in_channel(self, request: web.Request) -> SentMessage:
         channel_id = int(request.match_info["channel_id"])

@@ -27,6 +27,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.db.reminders import ReminderRepository, ShardFilter
+from bot.db.rsvp import record_dms_refused
 from bot.discord_io.budget import GlobalBudget
 from bot.domain.clock import Clock
 from bot.domain.models import Claimed
@@ -54,6 +55,11 @@ class Sender(Protocol):
     ) -> int:
         """Post `content` to ("channel", id) or ("dm", user_id); returns the message id. The
         message may ping `mention_role` and nothing else; without it, it pings nobody."""
+        ...
+
+    async def prepare(self, target: tuple[str, int]) -> None:
+        """Make `target` ready before its messages take their slots of the budget (a DM
+        channel is opened here, under a slot of its own); raises SendError like `send`."""
         ...
 
 
@@ -294,6 +300,7 @@ class ReminderEngine:
             ]
             message_id: int | None = None
             try:
+                await self.sender.prepare(target)
                 for number, piece in enumerate(pieces):
                     nonce = nonce_for(batch.key, index if len(pieces) == 1 else f"{index}.{number}")
                     await self.budget.acquire()
@@ -334,9 +341,18 @@ class ReminderEngine:
             log.warning("reminders %s failed for good: %s", ids, exc)
         else:
             log.error("reminders %s failed after %d attempts: %s", ids, verdict.attempts, exc)
+        user_id = part[0].user_id if part[0].target[0] == "dm" else None
+        others = 0
         async with self.db.transaction() as tx:
             await self.repo.mark_failed(tx, ids, verdict.error(exc))
-        self.failed_count += len(ids)
+            if exc.dms_closed and user_id is not None:
+                # Recorded, not knocked on again: no more event DMs are planned for them
+                # until they answer an RSVP again, and their pending ones fail now.
+                others = await record_dms_refused(tx, user_id, self.clock(), str(exc))
+        self.failed_count += len(ids) + others
+        if exc.dms_closed and user_id is not None:
+            log.warning("member %s does not accept DMs; %d more event DMs failed with it",
+                        user_id, others)
 
     def _arm_retry(self, delay: float) -> None:
         if self.scheduler.running:

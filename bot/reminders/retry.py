@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 
 class SendError(Exception):
-    """A send that failed. `permanent` (403/404: no access, unknown channel) is not retried."""
+    """A send that failed. `permanent` (403/404: no access, unknown channel) is not retried.
+    `dms_closed`: a DM that its recipient does not accept (their privacy settings), so the
+    engine records them and sends them no more event DMs."""
 
-    def __init__(self, message: str, *, permanent: bool) -> None:
+    def __init__(self, message: str, *, permanent: bool, dms_closed: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.dms_closed = dms_closed
 
 
 def permanent_status(status: int) -> bool:

@@ -12,12 +12,14 @@ from bot.db.events import EventRepository
 from bot.db.groups import GroupRepository
 from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
 from bot.db.reminders import ReminderRepository
+from bot.db.rsvp import RsvpRepository
 from bot.db.stakeholders import StakeholderRepository
 from bot.domain.clock import Clock
 from bot.services.calendar import CalendarService
 from bot.services.comments import CommentService
 from bot.services.drafts import DraftService
 from bot.services.reminders import ReminderService
+from bot.services.rsvp import RsvpService
 from bot.services.settings import SettingsService
 from bot.services.stakeholders import StakeholderService
 
@@ -49,6 +51,7 @@ class Services:
     reminder_repo: ReminderRepository
     reminders: ReminderService
     calendar: CalendarService
+    rsvp: RsvpService
     reminders_changed: Signal = field(default_factory=Signal)
 
     @classmethod
@@ -62,6 +65,7 @@ class Services:
         )
         comment_repo = CommentRepository(db)
         drafts = DraftService(db, DraftRepository(db), comment_repo, clock)
+        calendar = CalendarService(db, EventRepository(db), settings, clock, signal.fire)
         return cls(
             reminders_changed=signal,
             reminder_repo=reminder_repo,
@@ -70,7 +74,8 @@ class Services:
             clock=clock,
             meta=MetaRepository(db),
             settings=settings,
-            calendar=CalendarService(db, EventRepository(db), settings, clock, signal.fire),
+            calendar=calendar,
+            rsvp=RsvpService(db, RsvpRepository(db), calendar, stakeholders, clock, signal.fire),
             stakeholders=stakeholders,
             drafts=drafts,
             comments=CommentService(db, comment_repo, drafts, stakeholders, clock),

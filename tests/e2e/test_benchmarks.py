@@ -87,6 +87,13 @@ async def test_smoke_run_writes_measured_results(tmp_path: Path) -> None:
         assert m["global_window_max"] <= 50
         if m["lower_bound_s"] > 0:
             assert m["ratio"] > 0
+        # RSVP DMs ride the same burst: one merged DM per member, one DM channel opened each,
+        # and T counts both (SPEC 13).
+        members = SMOKE.burst_dm_members
+        assert m["dm_messages"] == m["dm_messages_with_both_meetings"] == members
+        assert m["dm_channels_opened"] == members
+        assert m["requests"] == m["messages"] + 2 * members
+        assert m["lower_bound_s"] == lower_bound(m["requests"], m["busiest_channel_messages"])
     # everything due at one instant is claimed together, so it merges per channel
     assert by[("burst", "same_instant")]["metrics"]["messages"] == SMOKE.burst_channels
 

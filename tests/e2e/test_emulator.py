@@ -362,6 +362,33 @@ async def test_dm_and_blocked_dm(world: World) -> None:
     assert info.value.code == 50007
 
 
+async def test_dms_only_to_people_discord_lets_a_bot_reach(world: World) -> None:
+    """As Discord: a DM to a bot or to someone who shares no server with the bot is refused
+    (50007) when the message is sent, not when the channel is opened; the opening checks
+    its body (a snowflake of a known user)."""
+    emu, bot = world.emu, world.bot
+    stranger = emu.add_user("stranger")
+    other_bot = emu.add_user("helper", bot=True)
+    emu.add_member(world.guild, other_bot)
+    for target in (stranger, other_bot):
+        user = await bot.fetch_user(target.id)
+        with pytest.raises(discord.Forbidden) as info:
+            await user.send("hello")
+        assert info.value.code == 50007
+        assert emu.dm_channel_id(target) is not None  # the channel itself was opened
+    http = bot.http
+    route = discord.http.Route("POST", "/users/@me/channels")
+    with pytest.raises(discord.HTTPException) as bad:
+        await http.request(route, json={"recipient_id": "alice"})
+    assert bad.value.status == 400 and bad.value.code == 50035
+    with pytest.raises(discord.HTTPException) as missing:
+        await http.request(route, json={})
+    assert missing.value.code == 50035
+    with pytest.raises(discord.HTTPException) as unknown:
+        await http.request(route, json={"recipient_id": "123"})
+    assert unknown.value.code == 50033
+
+
 async def test_unknown_channel_and_injected_failure(world: World) -> None:
     with pytest.raises(discord.NotFound):
         await world.bot.http.send_message(123, params=discord.http.handle_message_parameters("x"))

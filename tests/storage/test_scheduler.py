@@ -27,6 +27,9 @@ class RecordingSender:
     gate: asyncio.Event | None = None  # when set, sends wait for it
     roles: list[int | None] = field(default_factory=list)  # the role each sent message pings
 
+    async def prepare(self, target: tuple[str, int]) -> None:
+        return None  # nothing to open
+
     async def send(
         self, target: tuple[str, int], content: str, nonce: str, *, mention_role: int | None = None
     ) -> int:

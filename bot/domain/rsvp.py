@@ -1,0 +1,119 @@
+"""RSVP (SPEC 10): a member's answer to a meeting, what it means for their reminders, and how
+answers are counted and worded. Pure: no database, no Discord, no clock (times are passed in).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.models import Event, EventKind, EventStatus
+from bot.errors import UserError
+
+
+class RsvpStatus(enum.StrEnum):
+    """The values stored in `event_rsvps.status` and typed in `/event rsvp status`."""
+
+    GOING = "going"
+    MAYBE = "maybe"
+    NOT_GOING = "not-going"
+
+    @property
+    def label(self) -> str:
+        """The button's label: "Going", "Maybe", "Not going"."""
+        return _LABELS[self]
+
+    @property
+    def gets_dms(self) -> bool:
+        """Going and Maybe get the event's reminders by DM as well."""
+        return self is not RsvpStatus.NOT_GOING
+
+
+_LABELS = {
+    RsvpStatus.GOING: "Going",
+    RsvpStatus.MAYBE: "Maybe",
+    RsvpStatus.NOT_GOING: "Not going",
+}
+#: The statuses whose members get DMs, as stored (for SQL `IN` lists).
+DM_STATUSES = tuple(s.value for s in RsvpStatus if s.gets_dms)
+
+
+def parse_status(text: str) -> RsvpStatus:
+    """`going`, `maybe` or `not-going` (also "Not going", "not_going", "no", "yes")."""
+    key = "-".join(text.strip().lower().replace("_", " ").split())
+    key = {"yes": "going", "no": "not-going", "notgoing": "not-going"}.get(key, key)
+    try:
+        return RsvpStatus(key)
+    except ValueError:
+        raise UserError(
+            f"{text.strip()[:40] or 'That'} is not an answer I know; type `going`, `maybe` or"
+            " `not-going`."
+        ) from None
+
+
+def takes_rsvp(event: Event) -> bool:
+    """Meetings take RSVPs (a deadline or a window has nobody to attend it)."""
+    return event.kind is EventKind.MEETING
+
+
+def require_meeting(event: Event) -> None:
+    """Refuse RSVP business about anything but a meeting."""
+    if not takes_rsvp(event):
+        raise UserError(
+            f"#{event.id} is a {event.kind.value}, not a meeting; only meetings take RSVPs"
+            " (see `/upcoming kind:meeting`)."
+        )
+
+
+def check_rsvp(event: Event, now: datetime) -> None:
+    """Refuse an answer to an event that cannot take one: not a meeting, cancelled, or over."""
+    require_meeting(event)
+    if event.status is EventStatus.CANCELLED:
+        raise UserError(f"#{event.id} was cancelled, so it takes no RSVPs; see `/upcoming`.")
+    if (event.end or event.start) < now:
+        raise UserError(f"#{event.id} is over, so it takes no RSVPs; see `/upcoming`.")
+
+
+@dataclass(frozen=True, slots=True)
+class Rsvp:
+    event_id: int
+    user_id: int
+    guild_id: int
+    status: RsvpStatus
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RsvpCounts:
+    going: int = 0
+    maybe: int = 0
+    not_going: int = 0
+
+    @classmethod
+    def of(cls, statuses: Iterable[RsvpStatus]) -> RsvpCounts:
+        found = list(statuses)
+        return cls(
+            going=found.count(RsvpStatus.GOING),
+            maybe=found.count(RsvpStatus.MAYBE),
+            not_going=found.count(RsvpStatus.NOT_GOING),
+        )
+
+    def line(self) -> str:
+        """"RSVP: 3 going · 1 maybe · 0 not going"."""
+        return f"RSVP: {self.going} going · {self.maybe} maybe · {self.not_going} not going"
+
+
+def answer_text(
+    event_id: int, title: str, when: str, status: RsvpStatus, dms_ahead: int
+) -> str:
+    """The private confirmation of an answer; `title` already inert, `when` the meeting's time
+    as Discord timestamps, `dms_ahead` the number of its reminders still to come by DM."""
+    head = f"You answered **{status.label}** for **#{event_id} {title}** ({when})."
+    if not status.gets_dms:
+        return head + " You will get no reminders of it by DM."
+    if dms_ahead == 0:
+        return head + " It has no reminders left to send, so none will come by DM."
+    noun = "reminder" if dms_ahead == 1 else "reminders"
+    return head + f" Its {dms_ahead} {noun} still to come will reach you by DM as well."
