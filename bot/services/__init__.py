@@ -9,6 +9,7 @@ from bot.db.comments import CommentRepository
 from bot.db.database import Database
 from bot.db.drafts import DraftRepository
 from bot.db.events import EventRepository
+from bot.db.feeds import FeedRepository, SubscriptionRepository
 from bot.db.groups import GroupRepository
 from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
 from bot.db.reminders import ReminderRepository
@@ -17,9 +18,11 @@ from bot.domain.clock import Clock
 from bot.services.calendar import CalendarService
 from bot.services.comments import CommentService
 from bot.services.drafts import DraftService
+from bot.services.feed import FeedService
 from bot.services.reminders import ReminderService
 from bot.services.settings import SettingsService
 from bot.services.stakeholders import StakeholderService
+from bot.services.subscriptions import SubscriptionService
 
 
 class Signal:
@@ -49,6 +52,8 @@ class Services:
     reminder_repo: ReminderRepository
     reminders: ReminderService
     calendar: CalendarService
+    feeds: FeedService
+    subscriptions: SubscriptionService
     reminders_changed: Signal = field(default_factory=Signal)
 
     @classmethod
@@ -62,6 +67,8 @@ class Services:
         )
         comment_repo = CommentRepository(db)
         drafts = DraftService(db, DraftRepository(db), comment_repo, clock)
+        events = EventRepository(db)
+        calendar = CalendarService(db, events, settings, clock, signal.fire)
         return cls(
             reminders_changed=signal,
             reminder_repo=reminder_repo,
@@ -70,7 +77,9 @@ class Services:
             clock=clock,
             meta=MetaRepository(db),
             settings=settings,
-            calendar=CalendarService(db, EventRepository(db), settings, clock, signal.fire),
+            calendar=calendar,
+            feeds=FeedService(db, FeedRepository(db), events, clock),
+            subscriptions=SubscriptionService(db, SubscriptionRepository(db), calendar, clock),
             stakeholders=stakeholders,
             drafts=drafts,
             comments=CommentService(db, comment_repo, drafts, stakeholders, clock),
