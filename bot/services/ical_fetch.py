@@ -17,6 +17,7 @@ import hashlib
 import ipaddress
 import logging
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -57,15 +58,16 @@ class GuardedResolver(AbstractResolver):
     """Resolves a name and refuses it when any of its addresses is not public; the connector
     connects to exactly the addresses returned here."""
 
-    def __init__(self) -> None:
+    def __init__(self, is_allowed: Callable[[str], bool] = is_public_address) -> None:
         self._inner = ThreadedResolver()
+        self.is_allowed = is_allowed
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         results = await self._inner.resolve(host, port, family)
         for result in results:
-            if not is_public_address(result["host"]):
+            if not self.is_allowed(result["host"]):
                 raise FetchRefused(
                     f"{host} is on a private or local network ({result['host']}); only calendars"
                     " on the public Internet can be followed"
@@ -76,7 +78,7 @@ class GuardedResolver(AbstractResolver):
         await self._inner.close()
 
 
-def _check_hop(url: str, allow_private: bool) -> None:
+def _check_hop(url: str, allow_private: bool, is_allowed: Callable[[str], bool]) -> None:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise FetchRefused(f"it redirects to {url[:100]}, which is not an http(s) address")
@@ -91,7 +93,7 @@ def _check_hop(url: str, allow_private: bool) -> None:
         ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
         return  # a name: GuardedResolver checks what it resolves to
-    if not is_public_address(host):
+    if not is_allowed(host):
         raise FetchRefused(
             f"{host} is on a private or local network; only calendars on the public Internet"
             " can be followed"
@@ -107,11 +109,15 @@ async def fetch_calendar(
     max_bytes: int = MAX_FEED_BYTES,
     max_redirects: int = MAX_REDIRECTS,
     seconds: float = FETCH_SECONDS,
+    is_allowed: Callable[[str], bool] = is_public_address,
 ) -> Fetched:
-    """GET an iCalendar URL within the limits above; raises FetchRefused with the reason."""
+    """GET an iCalendar URL within the limits above; raises FetchRefused with the reason.
+    `is_allowed` says which addresses are public (tests narrow it)."""
     try:
         async with asyncio.timeout(seconds):
-            return await _fetch(url, etag, last_modified, allow_private, max_bytes, max_redirects)
+            return await _fetch(
+                url, etag, last_modified, allow_private, max_bytes, max_redirects, is_allowed
+            )
     except TimeoutError:
         raise FetchRefused(f"it did not answer completely within {seconds:.0f} seconds") from None
     except FetchRefused:
@@ -135,6 +141,7 @@ async def _fetch(
     allow_private: bool,
     max_bytes: int,
     max_redirects: int,
+    is_allowed: Callable[[str], bool],
 ) -> Fetched:
     headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"}
     if etag:
@@ -142,13 +149,15 @@ async def _fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     connector = aiohttp.TCPConnector(
-        resolver=None if allow_private else GuardedResolver(), use_dns_cache=False, limit=2
+        resolver=None if allow_private else GuardedResolver(is_allowed),
+        use_dns_cache=False,
+        limit=2,
     )
     seen = [url]
     async with aiohttp.ClientSession(connector=connector, trust_env=False) as session:
         current = url
         while True:
-            _check_hop(current, allow_private)
+            _check_hop(current, allow_private, is_allowed)
             async with session.get(current, headers=headers, allow_redirects=False) as response:
                 if response.status in _REDIRECTS:
                     location = response.headers.get("Location")
