@@ -16,6 +16,7 @@ import asyncio
 import hashlib
 import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,8 +127,9 @@ async def fetch_calendar(
         cause = exc.os_error if isinstance(exc.os_error, FetchRefused) else None
         if cause is not None:
             raise cause from None
-        reason = exc.os_error.strerror or exc.os_error
-        raise FetchRefused(f"could not connect to {exc.host} ({reason})") from None
+        error = exc.os_error
+        reason = os.strerror(error.errno) if error.errno else (error.strerror or "no answer")
+        raise FetchRefused(f"could not connect to {exc.host} ({reason.lower()})") from None
     except aiohttp.ClientError as exc:
         raise FetchRefused(f"the connection failed ({exc.__class__.__name__})") from None
     except OSError as exc:
