@@ -3,8 +3,13 @@ with the feed fetched over real HTTP and an outside calendar served on loopback.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import socket
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from datetime import UTC, datetime
 
 import aiohttp
@@ -12,11 +17,12 @@ import icalendar
 import pytest
 
 from bot.domain.clock import FakeClock
-from bot.harness import RunningBot, World, run_bot_in_process
+from bot.harness import BotProcess, RunningBot, World, run_bot_in_process
 from tests.outside_calendar import OutsideCalendar, VEvent, calendar
 
 pytestmark = pytest.mark.e2e
 
+ROOT = Path(__file__).resolve().parents[2]
 URL_RE = re.compile(r"(https?://\S+/calendar/[A-Za-z0-9_-]+\.ics)")
 
 
@@ -140,3 +146,71 @@ async def test_subscribe_refresh_list_unsubscribe(
     res = await world.run(world.bob, "calendar subscriptions")
     assert "follows no outside calendar" in res.content
     assert len(world.emu.channel_messages(world.reminders)) == 2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_for_http(url: str, timeout: float = 20) -> int:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            return (await fetch(url))[0]
+        except aiohttp.ClientConnectionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
+@pytest.mark.slow
+async def test_python_m_bot_serves_while_it_runs_and_stops_with_it(
+    world: World, db_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    proc = BotProcess(world.emu, db_url, log_path=tmp_path / "bot.log",
+                      env={"HTTP_PORT": str(port), "HTTP_HOST": "127.0.0.1"})
+    await proc.start()
+    try:
+        assert await wait_for_http(f"http://127.0.0.1:{port}/healthz") == 200
+        assert (await fetch(f"http://127.0.0.1:{port}/calendar/{'x' * 32}.ics"))[0] == 404
+    finally:
+        await proc.stop()
+    assert proc.proc is not None and proc.proc.returncode == 0, proc.log_tail()
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await fetch(f"http://127.0.0.1:{port}/healthz")
+
+
+@pytest.mark.slow
+async def test_the_demo_serves_the_feed_while_it_runs(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "demo", "--out", str(tmp_path), "--now", "2014-01-10",
+        cwd=tmp_path, env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        url = None
+        async with asyncio.timeout(60):
+            while url is None:
+                line = (await proc.stdout.readline()).decode()
+                assert line, "the demo ended before showing its feed"
+                if "calendar feed, served while the demo runs:" in line:
+                    url = line.split(": ", 1)[1].strip()
+        status, body = await fetch(url)
+        assert status == 200
+        events = icalendar.Calendar.from_ical(body).walk("VEVENT")
+        assert len(events) == 16  # the sample calendar's 15 events and C11's comment window
+        proc.stdin.write(b"/calendar feed\n/quit\n")
+        await proc.stdin.drain()
+        out = (await asyncio.wait_for(proc.stdout.read(), 60)).decode()
+        assert f"[only you] This server's calendar, always up to date: {url}" in out
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
