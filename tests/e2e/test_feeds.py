@@ -9,8 +9,8 @@ import re
 import socket
 import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 
 import aiohttp
 import icalendar
