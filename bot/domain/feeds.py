@@ -236,25 +236,23 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(strip_bidi(text).split()))
 
 
-def change_line(change: Change, source: str) -> str:
-    """One line of an announcement, e.g. "Moved: **ICANN 49** from <t:..> to <t:..> · ICANN
-    calendar"; the title and `source` are shown inert."""
+def change_line(change: Change) -> str:
+    """One line of an announcement (under a header naming the calendar), e.g. "Moved: **ICANN
+    49** from <t:..> to <t:..>"; the title is shown inert."""
     event = change.event
     title = f"**{plain(event.title)}**"
-    source = plain(source)
-    tail = f" · {source}"
     if change.kind is ChangeKind.NEW:
-        return f"New: {title} {_when(event)}{tail}"
+        return f"New: {title} {_when(event)}"
     if change.kind is ChangeKind.MOVED:
         assert change.before is not None and change.after is not None
-        return f"Moved: {title} from {_when(change.before)} to {_when(change.after)}{tail}"
+        return f"Moved: {title} from {_when(change.before)} to {_when(change.after)}"
     if change.kind is ChangeKind.POSTPONED:
-        return f"Postponed: {title} (was {_when(event)}){tail}"
+        return f"Postponed: {title} (was {_when(event)})"
     if change.kind is ChangeKind.CANCELLED:
-        return f"Cancelled: {title} (was {_when(event)}){tail}"
+        return f"Cancelled: {title} (was {_when(event)})"
     if change.kind is ChangeKind.RESTORED:
-        return f"Back on: {title} {_when(event)}{tail}"
-    return f"Removed from the calendar: {title} (was {_when(event)}){tail}"
+        return f"Back on: {title} {_when(event)}"
+    return f"Removed from the calendar: {title} (was {_when(event)})"
 
 
 def announcement_messages(header: str, lines: Sequence[str]) -> list[str]:

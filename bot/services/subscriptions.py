@@ -220,7 +220,7 @@ class SubscriptionService:
                 )
                 return CheckResult(current, "unchanged")
             found = await self._apply(write, current, items)
-            lines = [change_line(c, current.label) for c in announced(found, now)]
+            lines = [change_line(c) for c in announced(found, now)]
             await self.repo.announce(
                 write.tx, sub.guild_id, sub.id,
                 announcement_messages(
