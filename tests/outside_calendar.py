@@ -3,6 +3,8 @@ the test changes between checks, plus the misbehaving addresses a subscription m
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,7 +55,7 @@ class OutsideCalendar:
     """`/cal.ics` serves `self.body` with an ETag (304 on If-None-Match); `/other.ics` serves
     `self.other`; `/big.ics` is over 1 MB (declared), `/big-chunked.ics` too (undeclared);
     `/loop-a` and `/loop-b` redirect to each other; `/hop/<n>` redirects n times to /cal.ics;
-    `/page` is a web page; `/away?to=URL` redirects there; `/broken.ics` claims to be a calendar and is not; `/gone` is a 500."""
+    `/page` is a web page; `/away?to=URL` redirects there; `/slow.ics` trickles; `/broken.ics` claims to be a calendar and is not; `/gone` is a 500."""
 
     def __init__(self) -> None:
         self.body = calendar([])
@@ -78,6 +80,7 @@ class OutsideCalendar:
         app.router.add_get("/hop/{n}", self._hop)
         app.router.add_get("/page", self._page)
         app.router.add_get("/away", self._away)
+        app.router.add_get("/slow.ics", self._slow)
         app.router.add_get("/broken.ics", self._broken)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -130,6 +133,15 @@ class OutsideCalendar:
     async def _hop(self, request: web.Request) -> web.StreamResponse:
         n = int(request.match_info["n"])
         raise web.HTTPFound("/cal.ics" if n <= 1 else f"/hop/{n - 1}")
+
+    async def _slow(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/calendar"})
+        await response.prepare(request)
+        await response.write(b"BEGIN:VCALENDAR\r\n")
+        await asyncio.sleep(2)  # the client gives up long before
+        with contextlib.suppress(ConnectionError):
+            await response.write_eof()
+        return response
 
     async def _away(self, request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound(request.query["to"])

@@ -120,7 +120,7 @@ async def fetch_calendar(
                 url, etag, last_modified, allow_private, max_bytes, max_redirects, is_allowed
             )
     except TimeoutError:
-        raise FetchRefused(f"it did not answer completely within {seconds:.0f} seconds") from None
+        raise FetchRefused(f"it did not answer completely within {seconds:g} seconds") from None
     except FetchRefused:
         raise
     except aiohttp.ClientConnectorError as exc:

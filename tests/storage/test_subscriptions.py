@@ -3,6 +3,7 @@ on loopback whose feed changes between checks."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -283,3 +284,22 @@ async def test_the_runner_checks_due_subscriptions_and_sends_each_announcement_o
     states = [s for s, _ in await subs.subscriptions.repo.announcements(GUILD)]
     assert states == ["skipped", "sent"]
     assert (await subs.subscriptions.repo.get(GUILD, sub.id)) is not None
+
+
+async def test_a_check_has_a_total_time_limit(outside: OutsideCalendar) -> None:
+    with pytest.raises(FetchRefused, match=r"did not answer completely within 0\.5 seconds"):
+        await fetch_calendar(outside.url("/slow.ics"), allow_private=True, seconds=0.5)
+
+
+async def test_two_checks_at_once_announce_once(subs: Services, outside: OutsideCalendar) -> None:
+    outside.body = calendar(FIRST[:2])
+    sub = (await subs.subscriptions.subscribe(GUILD, COORD, outside.url())).subscription
+    outside.body = calendar([VEvent("1", "ICANN 49", at(3, 26)), FIRST[1]])
+    results = await asyncio.gather(subs.subscriptions.check(sub), subs.subscriptions.check(sub))
+    assert sorted(r.outcome for r in results) == ["changed", "unchanged"]
+    bodies = await announcements(subs)
+    assert len(bodies) == 2 and sum("Moved: **ICANN 49**" in b for b in bodies) == 1
+    reminders = await subs.reminder_repo.for_event(
+        (await subs.subscriptions.repo.events(subs.db, GUILD, sub.id))[f"sub{sub.id}:1"].id
+    )
+    assert len(reminders) == 3 and all(r.rescheduled for r in reminders)
