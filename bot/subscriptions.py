@@ -71,7 +71,14 @@ class SubscriptionRunner:
     def poke(self) -> None:
         """Announcements were stored: send them now rather than at the next tick."""
         if self._poked is None or self._poked.done():
-            self._poked = asyncio.get_running_loop().create_task(self.deliver())
+            self._poked = asyncio.get_running_loop().create_task(self._deliver_now())
+
+    async def _deliver_now(self) -> int:
+        try:
+            return await self.deliver()
+        except Exception:
+            log.exception("sending announcements failed; trying again at the next tick")
+            return 0
 
     async def run_once(self) -> int:
         """Check every due subscription of our shards, then deliver; returns how many were

@@ -101,6 +101,7 @@ class FeedServer:
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._limit])
+        app.on_response_prepare.append(_no_server_header)
         app.router.add_get("/calendar/{name}", self.calendar)
         app.router.add_get("/healthz", self.healthz)
         return app
@@ -174,6 +175,11 @@ class FeedServer:
         return web.json_response(
             {"status": "ok", "database": "ok", "discord": self.discord_state()}
         )
+
+
+async def _no_server_header(request: web.Request, response: web.StreamResponse) -> None:
+    """The feed says nothing about what serves it."""
+    response.headers.popall("Server", None)
 
 
 def _not_modified(request: web.Request, etag: str, modified: datetime) -> bool:

@@ -50,6 +50,7 @@ async def test_the_feed_is_the_live_calendar_with_etag_and_last_modified(
 
     status, body, headers = await get(http, url)
     assert status == 200 and headers["Content-Type"].startswith("text/calendar")
+    assert "Server" not in headers
     cal = icalendar.Calendar.from_ical(body)
     assert str(cal["X-WR-CALNAME"]) == "WSIS+10 MPP"
     events = [c for c in cal.walk("VEVENT")]
