@@ -20,6 +20,10 @@ _KINDS = (("new", "new"), ("moved", "moved"), ("postponed", "postponed"),
           ("updated", "updated"))
 
 
+def _events(n: int) -> str:
+    return "1 event" if n == 1 else f"{n} events"
+
+
 def _counted(result: CheckResult) -> str:
     parts = [f"{result.counts[key]} {label}" for key, label in _KINDS if result.counts[key]]
     return ", ".join(parts) if parts else "no changes"
@@ -27,7 +31,7 @@ def _counted(result: CheckResult) -> str:
 
 def describe_subscription(sub: Subscription) -> str:
     """One entry of /calendar subscriptions: number, name, address, last check and result."""
-    head = f"**#{sub.id} {inert(sub.label)}** · {sub.event_count} events · <{sub.url}>"
+    head = f"**#{sub.id} {inert(sub.label)}** · {_events(sub.event_count)} · <{sub.url}>"
     if sub.checked_at is None:
         checked = "not checked yet"
     else:
@@ -47,7 +51,7 @@ def describe_check(result: CheckResult) -> str:
         return f"**{name}**: failed: {inert(truncate(result.error or '', 300))}; its events are kept."
     if result.outcome == "gone":
         return f"**{name}**: stopped meanwhile."
-    return f"**{name}**: {_counted(result)} ({sub.event_count} events)."
+    return f"**{name}**: {_counted(result)} ({_events(sub.event_count)})."
 
 
 @app_commands.guild_only()
@@ -106,7 +110,7 @@ class CalendarCommands(app_commands.Group, name="calendar"):
         await reply(
             interaction,
             f"Following **{inert(sub.label)}** as subscription #{sub.id}: imported"
-            f" {sub.event_count} events. I check it every {minutes} minutes and announce"
+            f" {_events(sub.event_count)}. I check it every {minutes} minutes and announce"
             " each change in the reminder channel; `/calendar refresh` checks now.",
         )
 
@@ -138,8 +142,8 @@ class CalendarCommands(app_commands.Group, name="calendar"):
         )
         await reply(
             interaction,
-            f"Stopped following **#{sub.id} {inert(sub.label)}**; removed its {removed} events"
-            " and their reminders.",
+            f"Stopped following **#{sub.id} {inert(sub.label)}**; removed its"
+            f" {_events(removed)} and their reminders.",
         )
 
     @app_commands.command(name="refresh")

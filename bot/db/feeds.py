@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, opt_ms, to_ms
+
+# A subscription's events are rows of `events`, read here the way EventRepository reads them.
 from bot.db.events import _SELECT as _EVENTS
 from bot.db.events import _model as _event
 from bot.db.shards import ShardFilter

@@ -18,7 +18,7 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -291,9 +291,6 @@ class SubscriptionService:
             await write.remove(event)
             found.append(Change(ChangeKind.REMOVED, event, None))
         return found
-
-    async def due(self, now: datetime, shards: Any) -> list[Subscription]:
-        return await self.repo.due(now, shards)
 
 
 def _host(url: str) -> str:

@@ -120,7 +120,7 @@ async def test_subscribe_refresh_list_unsubscribe(
     later = datetime(2014, 3, 25, 9, tzinfo=UTC)
     outside.body = calendar([VEvent("1", "ICANN 49", later)])
     res = await world.run(world.coordinator, "calendar refresh")
-    assert res.ephemeral and "**#1 ITU events**: 1 moved, 1 removed (1 events)." in res.content
+    assert res.ephemeral and "**#1 ITU events**: 1 moved, 1 removed (1 event)." in res.content
     posted = await world.emu.wait_for_messages(2, world.reminders)
     change = posted[1].content
     assert change.startswith("Changes in the calendar **ITU events** (subscription #1):")
@@ -141,7 +141,7 @@ async def test_subscribe_refresh_list_unsubscribe(
     assert res.ephemeral and "no subscription" in res.content
 
     res = await world.run(world.coordinator, "calendar unsubscribe", id="1")
-    assert "Stopped following **#1 ITU events**; removed its 1 events" in res.content
+    assert "Stopped following **#1 ITU events**; removed its 1 event and" in res.content
     assert res.answer is not None and not res.answer.ephemeral
     res = await world.run(world.bob, "calendar subscriptions")
     assert "follows no outside calendar" in res.content
