@@ -59,8 +59,12 @@ class GuardedResolver(AbstractResolver):
     """Resolves a name and refuses it when any of its addresses is not public; the connector
     connects to exactly the addresses returned here."""
 
-    def __init__(self, is_allowed: Callable[[str], bool] = is_public_address) -> None:
-        self._inner = ThreadedResolver()
+    def __init__(
+        self,
+        is_allowed: Callable[[str], bool] = is_public_address,
+        inner: AbstractResolver | None = None,
+    ) -> None:
+        self._inner = inner or ThreadedResolver()
         self.is_allowed = is_allowed
 
     async def resolve(

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 import pytest
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.db.shards import ShardFilter
 from bot.domain.clock import FakeClock
@@ -303,3 +306,48 @@ async def test_two_checks_at_once_announce_once(subs: Services, outside: Outside
         (await subs.subscriptions.repo.events(subs.db, GUILD, sub.id))[f"sub{sub.id}:1"].id
     )
     assert len(reminders) == 3 and all(r.rescheduled for r in reminders)
+
+
+class ChangingDns(AbstractResolver):
+    """A DNS server that answers `calendar.example` with each of `answers` in turn (a
+    rebinding attacker answers a public address first, then a private one)."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.asked = 0
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        address = self.answers[min(self.asked, len(self.answers) - 1)]
+        self.asked += 1
+        return [ResolveResult(hostname=host, host=address, port=port, family=socket.AF_INET,
+                              proto=0, flags=0)]
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_the_connection_goes_to_the_address_that_was_checked(
+    outside: OutsideCalendar,
+) -> None:
+    """The name is resolved once, by the guard, and the connection is made to that checked
+    address: 127.0.0.1 plays the public address here, 10.0.0.1 the private one."""
+    outside.body = calendar(FIRST[:1])
+
+    def public(address: str) -> bool:
+        return address == "127.0.0.1"
+
+    async def get(dns: ChangingDns) -> bytes:
+        connector = aiohttp.TCPConnector(
+            resolver=GuardedResolver(public, inner=dns), use_dns_cache=False
+        )
+        async with aiohttp.ClientSession(connector=connector) as http, http.get(
+            f"http://calendar.example:{outside.port}/cal.ics"
+        ) as response:
+            return await response.read()
+
+    dns = ChangingDns("127.0.0.1", "10.0.0.1")
+    assert await get(dns) == outside.body and dns.asked == 1  # connected where it checked
+    with pytest.raises(FetchRefused, match="private or local network"):
+        await get(dns)  # the second answer is private: refused before any connection
