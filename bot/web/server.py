@@ -23,6 +23,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from aiohttp import web
 
 from bot.domain.feeds import default_public_url
+from bot.errors import ConfigError
 from bot.services.feed import FeedService
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,15 @@ class FeedServer:
         self._runner = web.AppRunner(self.app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            self._runner = None
+            raise ConfigError(
+                f"can't serve the calendar feed on {self.host}:{self.port}"
+                f" ({exc.strerror or exc}): set HTTP_PORT to a free port, or unset it"
+            ) from None
         if self.port == 0:
             server = getattr(site, "_server", None)
             sockets = getattr(server, "sockets", None) or []

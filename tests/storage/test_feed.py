@@ -11,6 +11,7 @@ import icalendar
 import pytest
 
 from bot.domain.clock import FakeClock
+from bot.errors import ConfigError
 from bot.services import Services
 from bot.web import FeedServer, RateLimiter
 
@@ -134,3 +135,10 @@ async def test_healthz_says_whether_the_database_answers(
     async with http.get(f"{server.public_url}/healthz") as response:
         assert response.status == 200
         assert (await response.json())["database"] == "ok"
+
+
+async def test_a_port_in_use_is_one_clear_start_up_error(services: Services) -> None:
+    async with FeedServer(services.feeds, host="127.0.0.1", port=0) as first:
+        second = FeedServer(services.feeds, host="127.0.0.1", port=first.port)
+        with pytest.raises(ConfigError, match=f"can't serve the calendar feed on 127.0.0.1:{first.port}"):
+            await second.start()
