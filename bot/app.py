@@ -246,16 +246,6 @@ class ConcordBot(commands.AutoShardedBot):
         subscriptions = self.services.subscriptions
         subscriptions.interval = timedelta(minutes=self.settings.subscription_minutes)
         subscriptions.allow_private = self.settings.subscriptions_allow_private
-        if self.start_engine:
-            self.subscription_runner = SubscriptionRunner(
-                subscriptions,
-                self.services.settings,
-                DiscordSender(self, budget=self.global_budget),
-                self.services.clock,
-                shards=self.shard_filter(),
-            )
-            subscriptions.announcements_changed = self.subscription_runner.poke
-            await self.subscription_runner.start()
         if self.settings.http_port is not None:
 
             def guild_name(guild_id: int) -> str | None:
@@ -271,6 +261,16 @@ class ConcordBot(commands.AutoShardedBot):
                 discord_state=lambda: "ready" if self.is_ready() else "connecting",
             )
             await self.web.start()
+        if self.start_engine:
+            self.subscription_runner = SubscriptionRunner(
+                subscriptions,
+                self.services.settings,
+                DiscordSender(self, budget=self.global_budget),
+                self.services.clock,
+                shards=self.shard_filter(),
+            )
+            subscriptions.announcements_changed = self.subscription_runner.poke
+            await self.subscription_runner.start()
 
     async def close(self) -> None:
         if self.subscription_runner is not None:

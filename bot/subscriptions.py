@@ -10,6 +10,7 @@ server without a reminder channel gets its announcements marked `skipped`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -49,10 +50,11 @@ class SubscriptionRunner:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         self._poked: asyncio.Task[int] | None = None
+        self._round: asyncio.Task[int] | None = None
 
     async def start(self) -> None:
         self.scheduler.add_job(
-            self.run_once,
+            self._tick,
             trigger=IntervalTrigger(seconds=self.tick_seconds),
             id="subscriptions",
             next_run_time=datetime.now(UTC),
@@ -62,11 +64,20 @@ class SubscriptionRunner:
         )
         self.scheduler.start()
 
+    def _tick(self) -> None:
+        """The alarm: start a round unless one is running (the round is our task, so stop()
+        can end it cleanly)."""
+        if self._round is None or self._round.done():
+            self._round = asyncio.get_running_loop().create_task(self.run_once())
+
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        if self._poked is not None and not self._poked.done():
-            self._poked.cancel()
+        for task in (self._round, self._poked):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     def poke(self) -> None:
         """Announcements were stored: send them now rather than at the next tick."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -118,7 +119,8 @@ class FeedServer:
             self._runner = None
             raise ConfigError(
                 f"can't serve the calendar feed on {self.host}:{self.port}"
-                f" ({exc.strerror or exc}): set HTTP_PORT to a free port, or unset it"
+                f" ({os.strerror(exc.errno).lower() if exc.errno else exc}): set HTTP_PORT to a"
+                " free port, or unset it"
             ) from None
         if self.port == 0:
             server = getattr(site, "_server", None)

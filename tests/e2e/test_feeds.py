@@ -214,3 +214,21 @@ async def test_the_demo_serves_the_feed_while_it_runs(tmp_path: Path) -> None:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+@pytest.mark.slow
+async def test_a_feed_port_in_use_stops_python_m_bot_with_one_line(
+    world: World, db_url: str, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = BotProcess(world.emu, db_url, log_path=tmp_path / "bot.log",
+                          env={"HTTP_PORT": str(port)})
+        with pytest.raises(RuntimeError, match="bot exited with 2"):
+            await proc.start()
+        await proc.stop()
+    log = proc.log_tail()
+    assert f"error: can't serve the calendar feed on 127.0.0.1:{port}" in log
+    assert "set HTTP_PORT to a free port" in log and "Traceback" not in log
