@@ -102,6 +102,8 @@ async def test_subscribe_refresh_list_unsubscribe(
     icann = datetime(2014, 3, 23, 9, tzinfo=UTC)
     outside.body = calendar([VEvent("1", "ICANN 49", icann), VEvent("2", "IGF MAG", icann)])
 
+    res = await world.run(world.coordinator, "calendar refresh")
+    assert res.ephemeral and "follows no outside calendar" in res.content
     res = await world.run(world.alice, "calendar subscribe", url=outside.url())
     assert res.ephemeral and "Only coordinators" in res.content
     res = await world.run(world.coordinator, "calendar subscribe", url="calendar.ics")
@@ -114,6 +116,8 @@ async def test_subscribe_refresh_list_unsubscribe(
     assert "Following **ITU events** as subscription #1: imported 2 events" in res.content
     posted = await world.emu.wait_for_messages(1, world.reminders)
     assert "Now following the calendar **ITU events**" in posted[0].content
+    choices = await world.complete(world.coordinator, "calendar unsubscribe", "id", id="IT")
+    assert choices == [{"name": "#1 ITU events", "value": "1"}]
     listing = await world.run(world.bob, "upcoming", days=366)
     assert "ICANN 49" in listing.content and "IGF MAG" in listing.content
 

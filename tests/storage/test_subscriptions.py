@@ -351,3 +351,18 @@ async def test_the_connection_goes_to_the_address_that_was_checked(
     assert await get(dns) == outside.body and dns.asked == 1  # connected where it checked
     with pytest.raises(FetchRefused, match="private or local network"):
         await get(dns)  # the second answer is private: refused before any connection
+
+
+async def test_a_server_follows_at_most_twenty_calendars(
+    subs: Services, outside: OutsideCalendar, clock: FakeClock
+) -> None:
+    async with subs.db.transaction() as tx:
+        for n in range(20):
+            await subs.subscriptions.repo.add(
+                tx, guild_id=GUILD, url=f"https://example.org/{n}.ics", name=None,
+                created_by=COORD, at=clock.now, next_check=clock.now,
+            )
+    outside.body = calendar(FIRST[:1])
+    with pytest.raises(UserError, match="follows 20 calendars already"):
+        await subs.subscriptions.subscribe(GUILD, COORD, outside.url())
+    assert outside.requests == []  # refused before fetching anything
