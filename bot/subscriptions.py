@@ -64,9 +64,10 @@ class SubscriptionRunner:
         )
         self.scheduler.start()
 
-    def _tick(self) -> None:
-        """The alarm: start a round unless one is running (the round is our task, so stop()
-        can end it cleanly)."""
+    async def _tick(self) -> None:
+        """The alarm (a coroutine, so apscheduler runs it on the event loop, not in a thread):
+        start a round unless one is running. The round is our task, so stop() can end it
+        cleanly."""
         if self._round is None or self._round.done():
             self._round = asyncio.get_running_loop().create_task(self.run_once())
 

@@ -183,6 +183,7 @@ async def test_python_m_bot_serves_while_it_runs_and_stops_with_it(
     finally:
         await proc.stop()
     assert proc.proc is not None and proc.proc.returncode == 0, proc.log_tail()
+    assert "Traceback" not in proc.log_tail(500)  # the subscriptions' alarm ran cleanly too
     with pytest.raises(aiohttp.ClientConnectionError):
         await fetch(f"http://127.0.0.1:{port}/healthz")
 

@@ -366,3 +366,37 @@ async def test_a_server_follows_at_most_twenty_calendars(
     with pytest.raises(UserError, match="follows 20 calendars already"):
         await subs.subscriptions.subscribe(GUILD, COORD, outside.url())
     assert outside.requests == []  # refused before fetching anything
+
+
+async def test_apscheduler_drives_the_rounds(
+    subs: Services, outside: OutsideCalendar, clock: FakeClock
+) -> None:
+    """The runner's alarm is apscheduler (every `tick_seconds`; a minute in the bot); each
+    round checks what the injected clock says is due."""
+    outside.body = calendar(FIRST[:1])
+    sub = (await subs.subscriptions.subscribe(GUILD, COORD, outside.url())).subscription
+    runner = SubscriptionRunner(subs.subscriptions, subs.settings, Silent(), clock,
+                                shards=ShardFilter(), tick_seconds=0.1)
+    await runner.start()
+    try:
+        clock.advance(minutes=61)
+        outside.body = calendar(FIRST[:2])
+        async with asyncio.timeout(10):
+            while await count(subs, sub.id) != 2:
+                await asyncio.sleep(0.05)
+    finally:
+        await runner.stop()
+    await asyncio.sleep(0.05)  # AsyncIOScheduler.shutdown takes effect on the loop's next turn
+    assert not runner.scheduler.running
+
+
+async def count(services: Services, subscription_id: int) -> int:
+    found = await services.subscriptions.repo.get(GUILD, subscription_id)
+    return found.event_count if found is not None else -1
+
+
+class Silent:
+    async def send(
+        self, target: tuple[str, int], content: str, nonce: str, *, mention_role: int | None = None
+    ) -> int:
+        return 1
