@@ -200,9 +200,11 @@ class SubscriptionRepository:
     async def events(tx: Executor, guild_id: int, subscription_id: int) -> dict[str, Event]:
         """The stored events of a subscription, by their scoped UID."""
         prefix = uid_prefix(subscription_id)
+        # SUBSTR equality, not a range or LIKE: correct under any collation of the database
+        # (a locale collation may order or ignore punctuation such as the prefix's colon).
         rows = await tx.fetch(
-            _EVENTS + " WHERE guild_id = $1 AND uid >= $2 AND uid < $3",
-            guild_id, prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1),
+            _EVENTS + " WHERE guild_id = $1 AND SUBSTR(uid, 1, $2) = $3",
+            guild_id, len(prefix), prefix,
         )
         out: dict[str, Event] = {}
         for r in rows:
