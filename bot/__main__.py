@@ -114,6 +114,11 @@ def add_tool_commands(sub: Any) -> None:
     demo.add_argument(
         "--empty", action="store_true", help="start without the sample process of data/"
     )
+    demo.add_argument(
+        "--http-port", type=int, default=0, metavar="PORT",
+        help="serve the calendar feed on 127.0.0.1:PORT while the demo runs (default: a free"
+        " port, shown at the start and by /calendar feed)",
+    )
     load = sub.add_parser(
         "load", help="load a calendar (*.ics) and drafts (*.md, *.docx) from a folder into a guild",
         description="Load DIR/*.ics into the calendar and DIR/*.md and *.docx drafts with their comments"

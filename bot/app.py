@@ -31,7 +31,9 @@ from bot.paging import DYNAMIC_ITEMS
 from bot.reminders import ReminderEngine
 from bot.services import Services
 from bot.settings import Settings
+from bot.subscriptions import SubscriptionRunner
 from bot.ui import MESSAGE_LIMIT, NO_PINGS, reply
+from bot.web import FeedServer
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +189,8 @@ class ConcordBot(commands.AutoShardedBot):
         self.extra_startup: list[Any] = []  # coroutines functions run at the end of setup_hook
         self.start_engine = start_engine
         self.engine: ReminderEngine | None = None
+        self.web: FeedServer | None = None  # the calendar feed, when HTTP_PORT is set
+        self.subscription_runner: SubscriptionRunner | None = None
 
     @property
     def emulated(self) -> bool:
@@ -212,6 +216,7 @@ class ConcordBot(commands.AutoShardedBot):
         await self.sync_commands()
         if self.start_engine:
             await self.start_reminders()
+        await self.start_calendar_outside()
         for hook in self.extra_startup:
             await hook(self)
 
@@ -235,7 +240,45 @@ class ConcordBot(commands.AutoShardedBot):
         self.services.reminders_changed.connect(self.engine.poke)
         await self.engine.start()
 
+    async def start_calendar_outside(self) -> None:
+        """SPEC 11: check the subscriptions of our shards (with the engine), and serve the
+        calendar feed when HTTP_PORT is set."""
+        subscriptions = self.services.subscriptions
+        subscriptions.interval = timedelta(minutes=self.settings.subscription_minutes)
+        subscriptions.allow_private = self.settings.subscriptions_allow_private
+        if self.settings.http_port is not None:
+
+            def guild_name(guild_id: int) -> str | None:
+                guild = self.get_guild(guild_id)
+                return guild.name if guild is not None else None
+
+            self.web = FeedServer(
+                self.services.feeds,
+                host=self.settings.http_host,
+                port=self.settings.http_port,
+                public_url=self.settings.public_url,
+                guild_name=guild_name,
+                discord_state=lambda: "ready" if self.is_ready() else "connecting",
+            )
+            await self.web.start()
+        if self.start_engine:
+            self.subscription_runner = SubscriptionRunner(
+                subscriptions,
+                self.services.settings,
+                DiscordSender(self, budget=self.global_budget),
+                self.services.clock,
+                shards=self.shard_filter(),
+            )
+            subscriptions.announcements_changed = self.subscription_runner.poke
+            await self.subscription_runner.start()
+
     async def close(self) -> None:
+        if self.subscription_runner is not None:
+            await self.subscription_runner.stop()
+            self.subscription_runner = None
+        if self.web is not None:
+            await self.web.stop()
+            self.web = None
         if self.engine is not None:
             await self.engine.stop()
             self.engine = None

@@ -21,6 +21,27 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     discord_global_rate: float = Field(default=50.0, gt=0)
     reminder_lease_seconds: float = Field(default=30.0, ge=1)
+    # The calendar outside Discord (SPEC 11): the feed's web server and outside subscriptions.
+    http_host: str = "127.0.0.1"
+    http_port: int | None = Field(default=None, ge=0, le=65535)  # 0: any free port (tests)
+    public_url: str | None = None
+    subscription_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    subscriptions_allow_private: bool = False
+
+    @field_validator("http_port", "public_url", mode="before")
+    @classmethod
+    def _empty_port(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("PUBLIC_URL must start with http:// or https://")
+        return value
 
     @field_validator("dev_guild_id", "shard_count", mode="before")
     @classmethod

@@ -25,6 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.domain.feeds import feed_url
+
 from .render import Renderer, display_zone, relative_text
 from .script import (
     Call,
@@ -125,15 +127,22 @@ async def run_demo(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int
                 if not args.empty:
                     sample.extend(await load_sample(bot.services, world, SAMPLE))
 
+            # The calendar feed is served on this machine while the demo runs (SPEC 11), and
+            # /calendar subscribe may follow calendars on it (python -m http.server ...).
             async with run_bot_in_process(
-                emu, url, clock=clock, before_start=before_start
+                emu, url, clock=clock, before_start=before_start,
+                http_port=getattr(args, "http_port", 0), subscriptions_allow_private=True,
             ) as running:
                 await emu.wait_for_commands()
                 demo = Demo(
                     emu=emu, world=world, running=running, clock=clock, out_dir=out_dir,
                     zone=zone, search_dirs=searched, stream=stream, errors=errors,
                 )
-                banner(demo, sample, interactive)
+                feed = None
+                if running.bot.web is not None:
+                    secret = await running.services.feeds.secret(world.guild.id)
+                    feed = feed_url(running.bot.web.public_url, secret)
+                banner(demo, sample, interactive, feed)
                 async for line, echo in read_lines(script, interactive, lambda: demo.prompt):
                     result = await demo.run_line(line, echo=echo)
                     outcome.demo_errors += result.demo_errors
@@ -153,7 +162,7 @@ async def run_demo(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int
     return 1 if outcome.demo_errors or outcome.bot_failures else 0
 
 
-def banner(demo: Demo, sample: list[str], interactive: bool) -> None:
+def banner(demo: Demo, sample: list[str], interactive: bool, feed: str | None = None) -> None:
     w = demo.world
     now = demo.render.timestamp(int(demo.clock().timestamp()), "F")
     demo.say(f"Concord demo: the real bot on a local Discord emulator. Server {w.guild.name}:")
@@ -165,6 +174,8 @@ def banner(demo: Demo, sample: list[str], interactive: bool) -> None:
     if sample:
         demo.say(f"  sample process loaded: {' · '.join(sample)}")
     demo.say(f"  demo time: {now}; times are shown in {demo.render.zone}")
+    if feed is not None:
+        demo.say(f"  calendar feed, served while the demo runs: {feed}")
     if demo.clock().year > 2014 and sample:
         demo.say("  (the sample process is from 2013-2014: /now 2014-01-10 takes you there)")
     if interactive:

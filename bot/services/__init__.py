@@ -9,6 +9,7 @@ from bot.db.comments import CommentRepository
 from bot.db.database import Database
 from bot.db.drafts import DraftRepository
 from bot.db.events import EventRepository
+from bot.db.feeds import FeedRepository, SubscriptionRepository
 from bot.db.groups import GroupRepository
 from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
 from bot.db.reminders import ReminderRepository
@@ -18,10 +19,12 @@ from bot.domain.clock import Clock
 from bot.services.calendar import CalendarService
 from bot.services.comments import CommentService
 from bot.services.drafts import DraftService
+from bot.services.feed import FeedService
 from bot.services.reminders import ReminderService
 from bot.services.rsvp import RsvpService
 from bot.services.settings import SettingsService
 from bot.services.stakeholders import StakeholderService
+from bot.services.subscriptions import SubscriptionService
 
 
 class Signal:
@@ -52,6 +55,8 @@ class Services:
     reminders: ReminderService
     calendar: CalendarService
     rsvp: RsvpService
+    feeds: FeedService
+    subscriptions: SubscriptionService
     reminders_changed: Signal = field(default_factory=Signal)
 
     @classmethod
@@ -65,7 +70,8 @@ class Services:
         )
         comment_repo = CommentRepository(db)
         drafts = DraftService(db, DraftRepository(db), comment_repo, clock)
-        calendar = CalendarService(db, EventRepository(db), settings, clock, signal.fire)
+        events = EventRepository(db)
+        calendar = CalendarService(db, events, settings, clock, signal.fire)
         return cls(
             reminders_changed=signal,
             reminder_repo=reminder_repo,
@@ -76,6 +82,8 @@ class Services:
             settings=settings,
             calendar=calendar,
             rsvp=RsvpService(db, RsvpRepository(db), calendar, stakeholders, clock, signal.fire),
+            feeds=FeedService(db, FeedRepository(db), events, clock),
+            subscriptions=SubscriptionService(db, SubscriptionRepository(db), calendar, clock),
             stakeholders=stakeholders,
             drafts=drafts,
             comments=CommentService(db, comment_repo, drafts, stakeholders, clock),

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -457,3 +457,11 @@ class CalendarService:
         else:
             events = await self.upcoming(guild_id, days)
         return await write_ics_off_loop(events, name=name, now=self.clock())
+
+    # ---------------------------------------------------------------- for other services
+
+    def writing(self, guild_id: int, actor_id: int | None) -> AbstractAsyncContextManager[EventWrite]:
+        """One transaction of event changes for another service (subscriptions to outside
+        calendars): the same write -> replan -> audit as /event add, edit and remove, with the
+        server's offsets, and the reminder engine told after it commits."""
+        return self._writing(guild_id, actor_id, self.clock())

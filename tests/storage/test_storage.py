@@ -32,13 +32,25 @@ async def table_names(db: Database) -> set[str]:
 
 async def test_migrations_create_the_whole_schema(db: Database) -> None:
     assert await table_names(db) >= TABLES
-    assert await db.fetchval("SELECT MAX(version) FROM schema_version") == len(available())
+    assert await db.fetchval("SELECT MAX(version) FROM schema_version") == available()[-1][0]
 
 
 async def test_migrations_are_idempotent(db: Database) -> None:
     version = await apply_migrations(db)
-    assert version == len(available())
+    assert version == available()[-1][0]
     assert await db.fetchval("SELECT COUNT(*) FROM schema_version") == len(available())
+
+
+async def test_a_migration_missed_below_the_highest_is_applied(db: Database) -> None:
+    """Branches number their migrations apart (V11 may land before V9): each migration is
+    applied by its number, not only those above the highest applied."""
+    await db.execute("DROP TABLE feed_announcements")
+    await db.execute("DROP TABLE subscriptions")
+    await db.execute("DROP TABLE calendar_feeds")
+    await db.execute("DELETE FROM schema_version WHERE version = 11")
+    await db.execute("INSERT INTO schema_version (version) VALUES (12)")
+    assert await apply_migrations(db) == 12
+    assert {"calendar_feeds", "subscriptions", "feed_announcements"} <= await table_names(db)
 
 
 async def test_sqlite_pragmas(tmp_path: Path) -> None:
@@ -46,7 +58,7 @@ async def test_sqlite_pragmas(tmp_path: Path) -> None:
     try:
         assert (await db.fetchval("PRAGMA journal_mode")).lower() == "wal"
         assert await db.fetchval("PRAGMA foreign_keys") == 1
-        assert await db.fetchval("PRAGMA user_version") == len(available())
+        assert await db.fetchval("PRAGMA user_version") == available()[-1][0]
     finally:
         await db.close()
 
