@@ -11,6 +11,7 @@ plain integer ones, and nothing depends on either driver's datetime handling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -215,11 +216,21 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SqliteConn]:
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            # aiosqlite runs each statement in its own thread: a task cancelled while it awaits
+            # BEGIN (a scheduler stopped at shutdown) does not stop the BEGIN, whose write lock
+            # would then be held for the connection's life. Wait for it and give it back.
+            begin = asyncio.ensure_future(self._conn.execute("BEGIN IMMEDIATE"))
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await begin
+                    await self._conn.execute("ROLLBACK")
+                raise
             try:
                 yield _SqliteConn(self)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await asyncio.shield(self._conn.execute("ROLLBACK"))
                 raise
             else:
                 await self._conn.execute("COMMIT")

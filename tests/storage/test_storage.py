@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,6 +61,34 @@ async def test_sqlite_pragmas(tmp_path: Path) -> None:
         assert (await db.fetchval("PRAGMA journal_mode")).lower() == "wal"
         assert await db.fetchval("PRAGMA foreign_keys") == 1
         assert await db.fetchval("PRAGMA user_version") == available()[-1][0]
+    finally:
+        await db.close()
+
+
+async def test_a_transaction_cancelled_while_it_begins_leaves_no_lock(tmp_path: Path) -> None:
+    """A task cancelled while BEGIN IMMEDIATE is still in aiosqlite's thread (a scheduler
+    stopped at shutdown, say): BEGIN runs anyway, and the write lock it takes must be given
+    back, or the next process on the file finds the database locked for good."""
+    path = tmp_path / "x.db"
+    db = await connect(f"sqlite:///{path}")
+    try:
+        async def write() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+
+        task = asyncio.create_task(write())
+        await asyncio.sleep(0)  # the task is now awaiting BEGIN IMMEDIATE
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await db.fetch("SELECT 1")  # queued behind BEGIN in aiosqlite's thread: BEGIN has run
+        other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # 'database is locked' while the lock is held
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+        assert await db.fetch("SELECT key FROM meta WHERE key = 'k'") == []
     finally:
         await db.close()
 
