@@ -214,18 +214,21 @@ def times(event: Event) -> tuple[datetime, datetime | None, bool]:
 
 def plan_key(event: Event) -> tuple[Any, ...]:
     """What the reminders of an event depend on."""
-    return (*times(event), event.timezone, event.kind, event.status, event.tentative)
+    return (*times(event), event.timezone, event.kind, event.status, event.tentative, event.rrule)
 
 
 _COMPARED = ("title", "kind", "start", "end", "all_day", "timezone", "location", "url",
-             "description", "tentative", "status")
+             "description", "tentative", "status", "rrule")
 
 
 def changes(before: Event, after: Event) -> tuple[str, ...]:
     out: list[str] = []
     for name in _COMPARED:
         if getattr(before, name) != getattr(after, name):
-            label = "when" if name in ("start", "end", "all_day") else name
+            label = (
+                "when" if name in ("start", "end", "all_day")
+                else "repeat" if name == "rrule" else name
+            )
             if label not in out:
                 out.append(label)
     return tuple(out)
@@ -264,6 +267,8 @@ def audit_detail(event: Event, *, when: str | None = None) -> dict[str, Any]:
         "status": event.status.value,
         "tentative": event.tentative,
     }
+    if event.rrule is not None:
+        out["rrule"] = event.rrule
     if when is not None:
         out["when"] = when
     return out

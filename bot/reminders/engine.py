@@ -275,7 +275,9 @@ class ReminderEngine:
     async def _deliver(self, target: tuple[str, int], batch: Batch) -> None:
         if target[1] == 0 or (target[0] == "channel" and not target[1]):
             async with self.db.transaction() as tx:
-                await self.repo.mark_failed(tx, batch.ids, "no reminder channel is set")
+                await self.repo.mark_failed(
+                    tx, batch.ids, "no reminder channel is set", self.clock()
+                )
             log.warning("reminders %s failed: no reminder channel set", batch.ids)
             self.failed_count += len(batch.ids)
             return
@@ -335,7 +337,7 @@ class ReminderEngine:
         else:
             log.error("reminders %s failed after %d attempts: %s", ids, verdict.attempts, exc)
         async with self.db.transaction() as tx:
-            await self.repo.mark_failed(tx, ids, verdict.error(exc))
+            await self.repo.mark_failed(tx, ids, verdict.error(exc), self.clock())
         self.failed_count += len(ids)
 
     def _arm_retry(self, delay: float) -> None:
