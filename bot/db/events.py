@@ -242,6 +242,15 @@ class EventRepository:
             event_id, to_ms(occurrence_at),
         )
 
+    async def has_series(self, guild_id: int) -> bool:
+        """Whether `guild_id` has any series (one index lookup; listings skip the merge
+        otherwise)."""
+        row = await self.db.fetchrow(
+            "SELECT 1 AS one FROM events WHERE guild_id = $1 AND rrule IS NOT NULL LIMIT 1",
+            guild_id,
+        )
+        return row is not None
+
     async def series_overlapping(
         self, guild_id: int, start: datetime, end: datetime, kind: EventKind | None = None
     ) -> list[Event]:

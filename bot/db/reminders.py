@@ -537,7 +537,7 @@ async def _mark_missed(
 
 
 async def _top_up_after_missed(tx: Executor, ids: Sequence[int], now: datetime) -> None:
-    event_ids = set()
+    event_ids: set[int] = set()
     for chunk in _chunks(list(ids)):
         rows = await tx.fetch(
             f"SELECT DISTINCT event_id FROM reminders WHERE id IN ({in_list(chunk)})"

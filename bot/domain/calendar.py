@@ -8,14 +8,14 @@ their reminders and the audit is bot.services.calendar; its decisions are listed
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.domain import ical
-from bot.domain.models import Event, EventKind, EventStatus
+from bot.domain.models import Event, EventKind, EventStatus, OccurrenceChange
 from bot.domain.when import zone_or_utc
 from bot.errors import NotFound, UserError
 from bot.text import strip_bidi
@@ -410,7 +410,11 @@ def write_ics(
     name: str | None = None,
     now: datetime,
     left_out: list[Event] | None = None,
+    changes: Mapping[int, Sequence[OccurrenceChange]] | None = None,
 ) -> bytes:
-    """An iCalendar file of `events`; those it cannot hold are appended to `left_out`."""
-    return ical.export_ics(events, calname=name or "Concord", stamp=now, left_out=left_out)
+    """An iCalendar file of `events` (series with their changed and cancelled occurrences,
+    `changes` by event id); those it cannot hold are appended to `left_out`."""
+    return ical.export_ics(
+        events, calname=name or "Concord", stamp=now, left_out=left_out, changes=changes
+    )
 

@@ -412,3 +412,38 @@ def count_of(event: Event) -> int | None:
         return None
     value = _recur(event.rrule).get("COUNT")
     return int(value[0]) if value else None
+
+
+# --------------------------------------------------------------------------- making series
+
+
+def until_instant(parsed_start: datetime, parsed_end: datetime | None, all_day: bool) -> datetime:
+    """The last instant `until` allows: the end of its (last) day for a date, else the time."""
+    if all_day:
+        end = parsed_end or parsed_start + timedelta(days=1)
+        return end - timedelta(seconds=1)
+    return parsed_start
+
+
+def without_end(rule_text: str) -> str:
+    """A stored rule without its COUNT and UNTIL (to give it another end)."""
+    return ";".join(
+        p for p in rule_text.split(";") if p.split("=", 1)[0].upper() not in ("COUNT", "UNTIL")
+    )
+
+
+def make_series(event: Event, rule_text: str) -> Event:
+    """`event` repeating by a stored rule: its start moved to the rule's first occurrence on or
+    after it (its length kept) and `series_end` set. UserError when the rule gives no date."""
+    if event.tentative:
+        raise UserError(
+            "A tentative date cannot repeat; give a settled date in `when` with `repeat`."
+        )
+    first, last = check_rule(rule_text, event.start, event.timezone)
+    end = first + (event.end - event.start) if event.end is not None else None
+    return replace(event, start=first, end=end, rrule=rule_text, series_end=last)
+
+
+def instance(event: Event, key: datetime, change: OccurrenceChange | None) -> Event:
+    """The occurrence of `event` that starts at `key` (its original start), as changed."""
+    return _instance(event, key, change)

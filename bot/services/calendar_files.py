@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.domain import ical
@@ -22,7 +22,7 @@ from bot.domain.calendar import (
     to_event,
     write_ics,
 )
-from bot.domain.models import Event
+from bot.domain.models import Event, OccurrenceChange
 from bot.errors import UserError
 from bot.services.calendar_write import EventWrite
 
@@ -102,9 +102,17 @@ async def store_imported(
     )
 
 
-async def write_ics_off_loop(events: list[Event], *, name: str | None, now: datetime) -> IcsExport:
+async def write_ics_off_loop(
+    events: list[Event],
+    *,
+    name: str | None,
+    now: datetime,
+    changes: Mapping[int, Sequence[OccurrenceChange]] | None = None,
+) -> IcsExport:
     """The events as an iCalendar file, written on a worker thread (a large calendar is CPU
     work); events whose dates cannot be exported are left out and listed."""
     left_out: list[Event] = []
-    data = await asyncio.to_thread(write_ics, events, name=name, now=now, left_out=left_out)
+    data = await asyncio.to_thread(
+        write_ics, events, name=name, now=now, left_out=left_out, changes=changes
+    )
     return IcsExport(data, len(events) - len(left_out), tuple(left_out))
