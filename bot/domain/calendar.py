@@ -329,7 +329,8 @@ def to_event(item: ical.ImportedEvent, guild_id: int, *, created_by: int | None)
         id=0, guild_id=guild_id, title=item.title, kind=item.kind, start=item.start,
         end=item.end, all_day=item.all_day, timezone=item.timezone, location=item.location,
         url=item.url, description=item.description, tentative=item.tentative,
-        status=item.status, uid=item.uid, created_by=created_by,
+        status=item.status, uid=item.uid, created_by=created_by, rrule=item.rrule,
+        series_end=item.series_end,
     )
 
 
@@ -339,6 +340,7 @@ def apply_to(item: ical.ImportedEvent, event: Event) -> Event:
         event, title=item.title, kind=item.kind, start=item.start, end=item.end,
         all_day=item.all_day, timezone=item.timezone, location=item.location, url=item.url,
         description=item.description, tentative=item.tentative, status=item.status,
+        rrule=item.rrule, series_end=item.series_end,
     )
 
 
@@ -400,7 +402,11 @@ def _checked(imported: ical.ImportedEvent, warnings: list[str]) -> ical.Imported
         uid=imported.uid[:255], title=title, kind=imported.kind, start=imported.start,
         end=imported.end, all_day=imported.all_day, timezone=imported.timezone,
         location=location, url=url, description=description, tentative=imported.tentative,
-        status=imported.status,
+        status=imported.status, rrule=imported.rrule, series_end=imported.series_end,
+        changes=tuple(
+            replace(c, title=_one_line(c.title)[:MAX_TITLE] or None) if c.title else c
+            for c in imported.changes
+        ),
     )
 
 

@@ -70,6 +70,7 @@ async def store_imported(
         if before is None:
             new = await write.save_new_uid(to_event(item, guild_id, created_by=write.actor_id))
             if new is not None:
+                await _store_changes(write, new, item)
                 result.created += 1
                 created_ids.append(new.id)
                 result.events.append(new)
@@ -85,10 +86,12 @@ async def store_imported(
             )
             continue
         wanted = apply_to(item, before)
-        if not changes(before, wanted):
+        stored_changes = await repo.changes_of(write.tx, before.id) if before.rrule else []
+        if not changes(before, wanted) and list(item.changes) == stored_changes:
             result.unchanged += 1
             continue
         event = await write.save(before, wanted)
+        await _store_changes(write, event, item, stored_changes)
         write.changed = True
         result.updated += 1
         updated_ids.append(event.id)
@@ -100,6 +103,23 @@ async def store_imported(
             "unchanged": result.unchanged, "skipped": result.skipped,
         },
     )
+
+
+async def _store_changes(
+    write: EventWrite,
+    event: Event,
+    item: ical.ImportedEvent,
+    stored: Sequence[OccurrenceChange] = (),
+) -> None:
+    """Make a series' changed and cancelled occurrences those of the file, and replan its
+    reminders when they differ."""
+    if list(item.changes) == list(stored):
+        return
+    for change in stored:
+        await write.repo.clear_change(write.tx, event.id, change.occurrence_at)
+    for change in item.changes:
+        await write.repo.set_change(write.tx, event.id, change, write.now)
+    await write.replan(event, rescheduled=False)
 
 
 async def write_ics_off_loop(
