@@ -155,7 +155,8 @@ def test_only_the_next_occurrences_get_reminders() -> None:
     ]
     # However long the offsets, a series holds reminders for a bounded number of occurrences.
     far = plan_series_reminders(series, [], parse_offsets("4w,1h"), FIRST + timedelta(days=1))
-    assert len({p.occurrence for p in far}) == MAX_PLANNED_OCCURRENCES
+    # (the 19 March occurrence, under way, is one of the MAX_PLANNED_OCCURRENCES looked at)
+    assert len({p.occurrence for p in far}) == MAX_PLANNED_OCCURRENCES - 1
 
 
 def test_reminders_keep_local_time_and_skip_cancelled_occurrences() -> None:
