@@ -3,10 +3,9 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncio
 import time
+from typing import Any
 
 import pytest
 

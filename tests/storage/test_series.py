@@ -22,8 +22,8 @@ ACTOR = 42
 CHANNEL = 555
 
 
-def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 async def weekly_call(services: Services, **kw: object) -> int:
