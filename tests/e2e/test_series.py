@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import icalendar
 import pytest
@@ -104,7 +105,7 @@ async def test_upcoming_and_show_list_the_occurrences(
 
 async def test_bad_series_input_gets_one_private_sentence(world: World, bot: RunningBot) -> None:
     eid = await add_weekly_call(world)
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str]] = [
         ("event add", {"title": "X", "when": "18 March 2014 14:00", "repeat": "weekly",
                        "until": "30 June 2014", "count": 3}, "not both"),
         ("event add", {"title": "X", "when": "18 March 2014 14:00",
