@@ -212,6 +212,23 @@ def _in_time(work: Callable[[], T], seconds: float) -> T | None:
     return value  # type: ignore[no-any-return]
 
 
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def impossible_day(rule: Any) -> bool:
+    """Whether a rule (a mapping like icalendar's vRecur) asks only for days that no month it
+    allows has (30 February, 31 April): dateutil would walk to the year 9999 looking."""
+    try:
+        days = [int(d) for d in rule.get("BYMONTHDAY", [])]
+        months = [int(m) for m in rule.get("BYMONTH", [])] or list(range(1, 13))
+    except (TypeError, ValueError, AttributeError):
+        return False
+    if not days or any(not 1 <= m <= 12 for m in months):
+        return False
+    longest = max(_MONTH_DAYS[m - 1] for m in months)
+    return all(abs(d) > longest for d in days)
+
+
 def check_rule(rule_text: str, start: datetime, zone: str) -> tuple[datetime, datetime | None]:
     """Check a stored rule gives dates in time: returns its first occurrence (on or after
     `start`) and its last one (None when it has no end). UserError when it gives none, or not
@@ -220,6 +237,8 @@ def check_rule(rule_text: str, start: datetime, zone: str) -> tuple[datetime, da
         made = _rule(rule_text, start, zone)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError):
         raise UserError(f"I couldn't use that RRULE. {REPEAT_HELP}.") from None
+    if impossible_day(_recur(rule_text)):
+        raise UserError(f"That repeat rule gives no date after the start; {REPEAT_HELP}.")
 
     def firsts() -> tuple[datetime | None, datetime | None, bool]:
         head = list(itertools.islice(iter(made), 2))

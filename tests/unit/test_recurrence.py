@@ -84,6 +84,9 @@ def test_a_rule_that_never_gives_a_date_is_refused_quickly() -> None:
         check_rule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", FIRST, ZURICH)
     with pytest.raises(UserError, match="gives no date"):
         check_rule("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31", FIRST, ZURICH)
+    # Not caught by the day check: 1 January in February; dateutil gives up within the time.
+    with pytest.raises(UserError, match="gives no date"):
+        check_rule("FREQ=YEARLY;BYYEARDAY=1;BYMONTH=2", FIRST, ZURICH)
 
 
 def test_weekly_series_keeps_its_local_time_across_dst() -> None:
