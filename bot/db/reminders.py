@@ -456,6 +456,7 @@ class ReminderRepository:
             " lease_until = NULL, error = NULL WHERE state = 'pending' AND id IN ({ids})"
         repeating: list[Reminder] = []
         series = await _series_of(tx, ids)
+        await _lock_series(tx, series)
         for chunk in _chunks(list(ids)):
             # One query finds (and records) the repeating rows: a row cancelled meanwhile is
             # no longer pending, so it is neither sent nor followed.
@@ -476,6 +477,7 @@ class ReminderRepository:
         """Record `ids` as failed; given `now`, a series still gets its following
         occurrences planned (the engine always gives it)."""
         series = await _series_of(tx, ids)
+        await _lock_series(tx, series)
         await _each_chunk(
             tx,
             "UPDATE reminders SET state = 'failed', error = $1, claimed_by = NULL,"
@@ -519,6 +521,8 @@ async def _mark_missed(
         *args,
     )
     ids = [r["id"] for r in rows]
+    series = {int(r["event_id"]) for r in rows if r["event_id"] is not None}
+    await _lock_series(tx, series)  # before the rows: the order an edit takes them in
     await _each_chunk(
         tx,
         "UPDATE reminders SET state = 'missed', claimed_by = NULL,"
@@ -532,20 +536,21 @@ async def _mark_missed(
         )
     missed = [_model(r) for r in rows]
     await _add_next(tx, [m for m in missed if m.repeat], now)
-    await _top_up_after_missed(tx, ids, now)
+    await top_up_series(tx, series, now)
     return missed
 
 
-async def _top_up_after_missed(tx: Executor, ids: Sequence[int], now: datetime) -> None:
-    event_ids: set[int] = set()
-    for chunk in _chunks(list(ids)):
-        rows = await tx.fetch(
-            f"SELECT DISTINCT event_id FROM reminders WHERE id IN ({in_list(chunk)})"
-            " AND occurrence_at IS NOT NULL",
-            *chunk,
+async def _lock_series(tx: Executor, event_ids: set[int]) -> None:
+    """Lock the rows of these events (PostgreSQL), in id order, before their reminders are
+    recorded: an edit locks the event, then its reminders, so taking them in that order here
+    too means the two wait for each other instead of deadlocking."""
+    if tx.dialect != "postgresql" or not event_ids:
+        return
+    ordered = sorted(event_ids)
+    for chunk in _chunks(ordered):
+        await tx.fetch(
+            f"SELECT id FROM events WHERE id IN ({in_list(chunk)}) ORDER BY id FOR UPDATE", *chunk
         )
-        event_ids.update(int(r["event_id"]) for r in rows if r["event_id"] is not None)
-    await top_up_series(tx, event_ids, now)
 
 
 async def _insert_planned(
