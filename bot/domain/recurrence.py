@@ -451,6 +451,24 @@ def without_end(rule_text: str) -> str:
     )
 
 
+def follow_start(rule_text: str, before: datetime, after: datetime, zone: str) -> str:
+    """A stored rule for a series whose first occurrence moves from `before` to `after`: a
+    day of the month, or a single weekday, that was the old start's becomes the new start's
+    ("monthly" from the 18th moved to the 20th repeats on the 20th)."""
+    tz = zone_or_utc(zone)
+    old, new = before.astimezone(tz), after.astimezone(tz)
+    parts = rule_text.split(";")
+    out = []
+    for part in parts:
+        key, _, value = part.partition("=")
+        if key == "BYMONTHDAY" and value == str(old.day):
+            part = f"BYMONTHDAY={new.day}"
+        elif key == "BYDAY" and value == _DAYS[old.weekday()] and "FREQ=WEEKLY" in parts:
+            part = f"BYDAY={_DAYS[new.weekday()]}"
+        out.append(part)
+    return ";".join(out)
+
+
 def make_series(event: Event, rule_text: str) -> Event:
     """`event` repeating by a stored rule: its start moved to the rule's first occurrence on or
     after it (its length kept) and `series_end` set. UserError when the rule gives no date."""

@@ -60,6 +60,7 @@ from bot.domain.clock import Clock
 from bot.domain.models import Event, EventKind, EventStatus, GuildSettings, OccurrenceChange
 from bot.domain.offsets import parse_offsets
 from bot.domain.recurrence import (
+    follow_start,
     is_occurrence,
     make_series,
     parse_repeat,
@@ -427,7 +428,8 @@ class CalendarService:
         if before.rrule is not None and (
             times(before) != times(after) or before.timezone != after.timezone
         ):
-            return make_series(after, before.rrule)
+            rule = follow_start(before.rrule, before.start, after.start, after.timezone)
+            return make_series(after, rule)
         return after
 
     async def remove(self, guild_id: int, actor_id: int | None, ref: str | int) -> Event:

@@ -179,6 +179,12 @@ async def test_editing_the_series_moves_every_occurrence(
     assert edited.after.series_end == utc(2014, 4, 2, 13)  # Wednesdays now, 15:00 CEST
     # 25 March is no longer an occurrence: its change went with it.
     assert await cal.repo.changes_of(services.db, eid) == []
+    monthly = await cal.add(
+        G, ACTOR, title="Monthly", when="18 March 2014 14:00", repeat="monthly", count=3
+    )
+    edited = await cal.edit(G, ACTOR, monthly.id, when="20 March 2014 14:00")
+    assert edited.after.rrule == "FREQ=MONTHLY;BYMONTHDAY=20;COUNT=3"
+    assert edited.after.start == utc(2014, 3, 20, 14)  # the server's zone: UTC
     edited = await cal.edit(G, ACTOR, eid, count=2)
     assert edited.after.rrule == "FREQ=WEEKLY;COUNT=2" and "repeat" in edited.changes
     edited = await cal.edit(G, ACTOR, eid, repeat="none")

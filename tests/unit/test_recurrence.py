@@ -14,6 +14,7 @@ from bot.domain.offsets import parse_offsets
 from bot.domain.recurrence import (
     check_rule,
     describe,
+    follow_start,
     make_series,
     occurrences,
     on_local_day,
@@ -77,6 +78,19 @@ def test_bad_repeat_says_what_to_type(text: str, kw: dict[str, object], says: st
         rule = parse_repeat(text, FIRST, ZURICH, all_day=False, **kw)  # type: ignore[arg-type]
         check_rule(rule, FIRST, ZURICH)
     assert says in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_moved_series_takes_its_day_along() -> None:
+    moved = datetime(2014, 3, 20, 13, tzinfo=UTC)  # Thursday the 20th
+    assert follow_start("FREQ=MONTHLY;BYMONTHDAY=18;COUNT=3", FIRST, moved, ZURICH) == (
+        "FREQ=MONTHLY;BYMONTHDAY=20;COUNT=3"
+    )
+    assert follow_start("FREQ=WEEKLY;BYDAY=TU", FIRST, moved, ZURICH) == "FREQ=WEEKLY;BYDAY=TH"
+    # Days the rule chose itself stay.
+    assert follow_start("FREQ=WEEKLY;BYDAY=TU,TH", FIRST, moved, ZURICH) == (
+        "FREQ=WEEKLY;BYDAY=TU,TH"
+    )
+    assert follow_start("FREQ=MONTHLY;BYDAY=1TU", FIRST, moved, ZURICH) == "FREQ=MONTHLY;BYDAY=1TU"
 
 
 def test_a_rule_that_never_gives_a_date_is_refused_quickly() -> None:
