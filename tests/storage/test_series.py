@@ -219,3 +219,31 @@ async def test_migrations_apply_a_lower_version_that_arrives_later(services: Ser
     assert await apply_migrations(db) >= 10
     assert await db.fetchval("SELECT COUNT(*) FROM schema_version WHERE version = 2") == 1
 
+
+
+async def test_an_edit_and_a_send_at_once_do_not_deadlock(
+    services: Services, clock: FakeClock
+) -> None:
+    """The edit locks the series, then deletes its pending reminders; the send records one of
+    them and plans the next occurrences. Both take the series first, so the second waits."""
+    eid = await weekly_call(services)
+    (first, *_) = await services.reminder_repo.for_event(eid)
+    now = utc(2014, 3, 11, 13)
+
+    async def send() -> None:
+        async with services.db.transaction() as tx:
+            await ReminderRepository.mark_sent(tx, [first.id], now, 1)
+
+    async with services.db.transaction() as tx:
+        await services.calendar.repo.get_in(tx, G, eid, for_update=True)
+        sending = asyncio.create_task(send())
+        await asyncio.sleep(0.3)  # the send is now waiting on the series (PostgreSQL)
+        await ReminderRepository.delete_for_event(tx, eid)
+    await asyncio.wait_for(sending, 10)  # a deadlock would raise here (PostgreSQL aborts one)
+    # The edit removed the pending rows first, so the send recorded nothing (an edit replans
+    # in its own transaction; here it only deleted); whatever was planned is planned once.
+    rows = await services.reminder_repo.for_event(eid)
+    assert first.id not in {r.id for r in rows}
+    assert all(r.state is ReminderState.PENDING for r in rows)
+    planned = await pending(services.reminder_repo, eid)
+    assert len(planned) == len(set(planned))
