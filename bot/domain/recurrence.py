@@ -36,8 +36,8 @@ _ALLOWED_PARTS = {
 }
 
 REPEAT_HELP = (
-    'Repeat is "daily", "weekly", "every 2 weeks", "monthly", "monthly on the first Tuesday",'
-    " or an RRULE such as FREQ=WEEKLY;BYDAY=TU"
+    'give `repeat` as "daily", "weekly", "every 2 weeks", "monthly", "monthly on the first'
+    ' Tuesday", or an RRULE such as FREQ=WEEKLY;BYDAY=TU'
 )
 
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -92,7 +92,7 @@ def _recur(text: str) -> dict[str, list[Any]]:
     try:
         parsed = vRecur.from_ical(body.strip().rstrip(";"))
     except (ValueError, TypeError, KeyError, IndexError):
-        raise UserError(f"I couldn't read that RRULE. {REPEAT_HELP}.") from None
+        raise UserError(f"I couldn't read that RRULE; {REPEAT_HELP}.") from None
     return {str(k).upper(): list(v) for k, v in parsed.items()}
 
 
@@ -171,7 +171,7 @@ def parse_repeat(
     local = first.astimezone(zone_or_utc(zone))
     phrase = _phrase_rule(text, local)
     if phrase is None and "FREQ=" not in text.upper():
-        raise UserError(f"I couldn't read the repeat {text.strip()[:40]!r}. {REPEAT_HELP}.")
+        raise UserError(f"I couldn't read the repeat {text.strip()[:40]!r}; {REPEAT_HELP}.")
     return normalize_rule(phrase or text, zone, all_day=all_day, until=until, count=count)
 
 
@@ -236,7 +236,7 @@ def check_rule(rule_text: str, start: datetime, zone: str) -> tuple[datetime, da
     try:
         made = _rule(rule_text, start, zone)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError):
-        raise UserError(f"I couldn't use that RRULE. {REPEAT_HELP}.") from None
+        raise UserError(f"I couldn't use that RRULE; {REPEAT_HELP}.") from None
     if impossible_day(_recur(rule_text)):
         raise UserError(f"That repeat rule gives no date after the start; {REPEAT_HELP}.")
 
