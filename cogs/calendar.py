@@ -14,11 +14,13 @@ from discord.ext import commands
 
 from bot.answering import defer
 from bot.domain.calendar import MAX_ICS_BYTES, Edited, IcsExport, ImportResult, check_days
-from bot.domain.models import Event, EventKind, EventStatus
-from bot.domain.timefmt import format_event_time, relative
+from bot.domain.models import Event, EventKind, EventStatus, OccurrenceChange
+from bot.domain.recurrence import count_of, describe
+from bot.domain.timefmt import format_event_time, relative, ts
 from bot.domain.when import MAX_YEAR, MIN_YEAR
 from bot.errors import UserError
 from bot.paging import GONE, Page, pager, send_paged
+from bot.services.calendar_series import OccurrenceEdited
 from bot.ui import PAGE_BUDGET, chunk_lines, inert, reply, send_pages, truncate
 from cogs._autocomplete import event_autocomplete, timezone_autocomplete
 from cogs._common import (
@@ -49,6 +51,11 @@ _OPTION_HELP = {
     "description": 'Details, up to 1,000 characters ("-" clears it on edit)',
     "timezone": "The zone `when` is read in (default: yours, else the server's)",
 }
+_REPEAT_HELP = {
+    "repeat": 'e.g. "weekly", "every 2 weeks", "monthly on the first Tuesday", or an RRULE',
+    "until": 'A repeating event\'s last date, e.g. "30 June 2014"',
+    "count": "How many times a repeating event happens (instead of until)",
+}
 
 
 # --------------------------------------------------------------------------- formatting
@@ -76,6 +83,8 @@ def is_open_window(event: Event, now: datetime) -> bool:
 
 def _markers(event: Event) -> list[str]:
     out = []
+    if event.occurrence_of is not None:
+        out.append("repeats")
     if event.tentative:
         out.append("tentative")
     if event.status is not EventStatus.SCHEDULED:
@@ -98,6 +107,8 @@ def event_card(event: Event, *, details: bool = False) -> list[str]:
     title, location and description inert."""
     head = f"**#{event.id} {inert(event.title)}** · {event.kind.value}"
     lines = [head, event_times(event)]
+    if event.rrule is not None and event.occurrence_of is None:
+        lines.append(series_line(event))
     markers = _markers(event)
     if markers:
         lines.append("Status: " + " · ".join(markers))
@@ -113,6 +124,58 @@ def event_card(event: Event, *, details: bool = False) -> list[str]:
             lines.extend(inert(line) for line in event.description.splitlines())
         lines.append(f"-# Times are read in {event.timezone}.")
     return lines
+
+
+def series_line(event: Event) -> str:
+    """ "Repeats every Tuesday at 14:00 Zurich time until <t:..:D>" (or "12 times", or "with
+    no end")."""
+    text = f"Repeats {describe(event)}"
+    count = count_of(event)
+    if count is not None:
+        text += f", {count} times"
+    if event.series_end is not None:
+        text += f" until {ts(event.series_end, 'D')}"
+    elif count is None:
+        text += ", with no end"
+    return text
+
+
+def series_lines(upcoming: list[Event], changes: list[OccurrenceChange]) -> list[str]:
+    """/event show of a series: its next occurrences and its changed or cancelled ones."""
+    lines = []
+    if upcoming:
+        lines.append("Next: " + ", ".join(ts(o.start, "F") for o in upcoming))
+    for change in changes[:10]:
+        if change.cancelled:
+            lines.append(f"- {ts(change.occurrence_at, 'F')}: cancelled")
+        else:
+            what = []
+            if change.start is not None:
+                what.append(f"moved to {ts(change.start, 'F')}")
+            if change.title:
+                what.append(f"called {inert(change.title)}")
+            if change.location is not None:
+                what.append(f"at {inert(change.location)}" if change.location else "no place")
+            lines.append(f"- {ts(change.occurrence_at, 'F')}: " + ", ".join(what))
+    if len(changes) > 10:
+        lines.append(f"- … and {len(changes) - 10} more changed occurrences.")
+    return lines
+
+
+def occurrence_summary(edited: OccurrenceEdited) -> str:
+    """The answer to `/event edit id occurrence:DATE ...`."""
+    series = edited.series
+    head = f"**#{series.id} {inert(edited.after.title)}**, the occurrence of {ts(edited.before.occurrence_of or edited.before.start, 'F')}"
+    if not edited.changes:
+        return f"Nothing changed: {head} already reads like that."
+    if edited.cancelled:
+        return f"Cancelled {head}; the rest of the series stays. Its reminders were removed."
+    lines = [f"Updated {', '.join(edited.changes)} of {head}:", event_times(edited.after)]
+    if edited.after.location:
+        lines.append(f"Location: {inert(edited.after.location)}")
+    if "when" in edited.changes:
+        lines.append("-# Its reminders were recomputed and will say it was rescheduled.")
+    return "\n".join(lines)
 
 
 def import_summary(filename: str, result: ImportResult) -> list[str]:
@@ -189,7 +252,7 @@ class EventCommands(app_commands.Group, name="event"):
     """The process calendar: meetings, deadlines and windows."""
 
     @app_commands.command(name="add")
-    @app_commands.describe(**_OPTION_HELP)
+    @app_commands.describe(**_OPTION_HELP, **_REPEAT_HELP)
     @app_commands.choices(kind=KIND_CHOICES)
     @app_commands.autocomplete(timezone=timezone_autocomplete)
     @coordinator_only()
@@ -203,11 +266,15 @@ class EventCommands(app_commands.Group, name="event"):
         url: str | None = None,
         description: str | None = None,
         timezone: str | None = None,
+        repeat: app_commands.Range[str, 1, 200] | None = None,
+        until: app_commands.Range[str, 1, 100] | None = None,
+        count: app_commands.Range[int, 1, 1000] | None = None,
     ) -> None:
         """Add a meeting, deadline or window to the calendar."""
         added = await services(interaction).calendar.add_or_find(
             guild_id(interaction), interaction.user.id, title=title, when=when, kind=kind,
             location=location, url=url, description=description, timezone=timezone,
+            repeat=repeat, until=until, count=count,
         )
         if not added.new:  # the same event, sent again when no answer came in time
             await reply(
@@ -222,7 +289,11 @@ class EventCommands(app_commands.Group, name="event"):
         await warn_if_no_reminder_channel(interaction)
 
     @app_commands.command(name="edit")
-    @app_commands.describe(id="The event's number (type to search)", status="scheduled, postponed or cancelled", **_OPTION_HELP)
+    @app_commands.describe(
+        id="The event's number (type to search)", status="scheduled, postponed or cancelled",
+        occurrence='One date of a repeating event, e.g. "25 March 2014": change only that one',
+        **_OPTION_HELP, **_REPEAT_HELP,
+    )
     @app_commands.choices(kind=KIND_CHOICES, status=STATUS_CHOICES)
     @app_commands.autocomplete(id=event_autocomplete, timezone=timezone_autocomplete)
     @coordinator_only()
@@ -238,12 +309,33 @@ class EventCommands(app_commands.Group, name="event"):
         description: str | None = None,
         timezone: str | None = None,
         status: str | None = None,
+        occurrence: app_commands.Range[str, 1, 100] | None = None,
+        repeat: app_commands.Range[str, 1, 200] | None = None,
+        until: app_commands.Range[str, 1, 100] | None = None,
+        count: app_commands.Range[int, 1, 1000] | None = None,
     ) -> None:
         """Change an event: its time, title, kind, place, link, details or status."""
-        edited = await services(interaction).calendar.edit(
+        calendar = services(interaction).calendar
+        if occurrence is not None:
+            series_only = {"kind": kind, "url": url, "description": description,
+                           "timezone": timezone, "repeat": repeat, "until": until,
+                           "count": count}
+            given = [name for name, value in series_only.items() if value is not None]
+            if given:
+                raise UserError(
+                    f"{', '.join(given)} belong to the whole series: leave out `occurrence` to"
+                    " change them, or give only `when`, `title`, `location` or `status`."
+                )
+            one = await calendar.edit_occurrence(
+                guild_id(interaction), interaction.user.id, id, occurrence, title=title,
+                when=when, location=location, status=status,
+            )
+            await reply(interaction, occurrence_summary(one), ephemeral=not one.changes)
+            return
+        edited = await calendar.edit(
             guild_id(interaction), interaction.user.id, id, title=title, when=when, kind=kind,
             location=location, url=url, description=description, timezone=timezone,
-            status=status,
+            status=status, repeat=repeat, until=until, count=count,
         )
         await reply(interaction, edit_summary(edited), ephemeral=not edited.changes)
 
@@ -267,8 +359,13 @@ class EventCommands(app_commands.Group, name="event"):
     @app_commands.autocomplete(id=event_autocomplete)
     async def show(self, interaction: Interaction, id: str) -> None:
         """Show one event with its details."""
-        event = await services(interaction).calendar.get(guild_id(interaction), id)
-        await show_event(interaction, event, event_card(event, details=True))
+        calendar = services(interaction).calendar
+        event = await calendar.get(guild_id(interaction), id)
+        lines = event_card(event, details=True)
+        if event.rrule is not None:
+            upcoming, changes = await calendar.next_occurrences(event)
+            lines.extend(series_lines(upcoming, changes))
+        await show_event(interaction, event, lines)
 
     rsvp = RsvpCommands.rsvp  # /event rsvp and /event attendees: cogs/_rsvp_views.py
     attendees: app_commands.Command[Any, ..., None] = RsvpCommands.attendees

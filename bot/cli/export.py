@@ -27,6 +27,7 @@ from bot.domain.models import (
     Draft,
     Event,
     GuildSettings,
+    OccurrenceChange,
     Reminder,
     Section,
     SectionRevision,
@@ -124,7 +125,20 @@ def _draft(d: Draft, sections: list[dict[str, Any]], comments: list[Comment]) ->
     }
 
 
-def _event(e: Event, draft_code: str | None) -> dict[str, Any]:
+def _change(c: OccurrenceChange) -> dict[str, Any]:
+    return {
+        "occurrence": _iso(c.occurrence_at),
+        "cancelled": c.cancelled,
+        "start": _iso(c.start),
+        "end": _iso(c.end),
+        "title": c.title,
+        "location": c.location,
+    }
+
+
+def _event(
+    e: Event, draft_code: str | None, changes: list[OccurrenceChange] | None = None
+) -> dict[str, Any]:
     return {
         "id": e.id,
         "uid": e.uid,
@@ -142,6 +156,9 @@ def _event(e: Event, draft_code: str | None) -> dict[str, Any]:
         "draft": draft_code,
         "created_at": _iso(e.created_at),
         "updated_at": _iso(e.updated_at),
+        "rrule": e.rrule,
+        "series_end": _iso(e.series_end),
+        "occurrences": [_change(c) for c in changes or []],
     }
 
 
@@ -179,7 +196,9 @@ async def dump(db: Database, guild_id: int, *, now: datetime) -> dict[str, Any]:
         ]
         drafts.append(_draft(d, sections, await comment_repo.all_for_draft(d.id)))
     codes = {d.id: d.code for d in all_drafts}
-    events = await EventRepository(db).all(guild_id)
+    event_repo = EventRepository(db)
+    events = await event_repo.all(guild_id)
+    series = await event_repo.changes_of_many([e.id for e in events if e.rrule is not None])
     reminders = await ReminderRepository(db).all_for_guild(guild_id)
     return {
         "format": EXPORT_FORMAT,
@@ -189,7 +208,8 @@ async def dump(db: Database, guild_id: int, *, now: datetime) -> dict[str, Any]:
         "groups": await GroupRepository(db).names(guild_id),
         "stakeholders": [_stakeholder(s, timezones.get(s.user_id)) for s in stakeholders],
         "events": [
-            _event(e, None if e.draft_id is None else codes.get(e.draft_id)) for e in events
+            _event(e, None if e.draft_id is None else codes.get(e.draft_id), series.get(e.id))
+            for e in events
         ],
         "drafts": drafts,
         "reminders": [_reminder(r) for r in reminders],

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, opt_ms, to_ms
-from bot.domain.models import Event, EventKind, EventStatus
+from bot.domain.models import Event, EventKind, EventStatus, OccurrenceChange
 
 _COLUMNS = (
     "id, guild_id, title, kind, start_at, end_at, all_day, timezone, location, url, description,"
-    " tentative, status, uid, draft_id, created_by, created_at, updated_at"
+    " tentative, status, uid, draft_id, created_by, created_at, updated_at, rrule, series_end"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM events"
 _SAME_EVENT_LOCK = 727277  # advisory lock class: one member adding events to one server
@@ -51,6 +51,19 @@ def _model(r: Row) -> Event:
         created_by=r["created_by"],
         created_at=opt_dt(r["created_at"]),
         updated_at=opt_dt(r["updated_at"]),
+        rrule=r["rrule"],
+        series_end=opt_dt(r["series_end"]),
+    )
+
+
+def _change(r: Row) -> OccurrenceChange:
+    return OccurrenceChange(
+        occurrence_at=from_ms(r["occurrence_at"]),
+        cancelled=bool(r["cancelled"]),
+        start=opt_dt(r["start_at"]),
+        end=opt_dt(r["end_at"]),
+        title=r["title"],
+        location=r["location"],
     )
 
 
@@ -63,7 +76,7 @@ def _insert_args(event: Event, at: datetime) -> tuple[object, ...]:
         event.guild_id, event.title, event.kind.value, to_ms(event.start), opt_ms(event.end),
         int(event.all_day), event.timezone, event.location, event.url, event.description,
         int(event.tentative), event.status.value, event.uid, event.draft_id, event.created_by,
-        to_ms(at), _span(event),
+        to_ms(at), _span(event), event.rrule, opt_ms(event.series_end),
     )
 
 
@@ -84,8 +97,8 @@ class EventRepository:
         new_id = await tx.fetchval(
             "INSERT INTO events (guild_id, title, kind, start_at, end_at, all_day, timezone,"
             " location, url, description, tentative, status, uid, draft_id, created_by,"
-            " created_at, updated_at, span_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-            " $11, $12, $13, $14, $15, $16, $16, $17) RETURNING id",
+            " created_at, updated_at, span_ms, rrule, series_end) VALUES ($1, $2, $3, $4, $5,"
+            " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19) RETURNING id",
             *_insert_args(event, at),
         )
         stored = await EventRepository.get_in(tx, event.guild_id, int(new_id))
@@ -99,8 +112,8 @@ class EventRepository:
         new_id = await tx.fetchval(
             "INSERT INTO events (guild_id, title, kind, start_at, end_at, all_day, timezone,"
             " location, url, description, tentative, status, uid, draft_id, created_by,"
-            " created_at, updated_at, span_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-            " $11, $12, $13, $14, $15, $16, $16, $17)"
+            " created_at, updated_at, span_ms, rrule, series_end) VALUES ($1, $2, $3, $4, $5,"
+            " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)"
             " ON CONFLICT (guild_id, uid) DO NOTHING RETURNING id",
             *_insert_args(event, at),
         )
@@ -123,8 +136,8 @@ class EventRepository:
         await tx.execute(
             "UPDATE events SET title = $3, kind = $4, start_at = $5, end_at = $6, all_day = $7,"
             " timezone = $8, location = $9, url = $10, description = $11, tentative = $12,"
-            " status = $13, uid = $14, updated_at = $15, span_ms = $16"
-            " WHERE guild_id = $1 AND id = $2",
+            " status = $13, uid = $14, updated_at = $15, span_ms = $16, rrule = $17,"
+            " series_end = $18 WHERE guild_id = $1 AND id = $2",
             event.guild_id,
             event.id,
             event.title,
@@ -141,6 +154,8 @@ class EventRepository:
             event.uid,
             to_ms(at),
             _span(event),
+            event.rrule,
+            opt_ms(event.series_end),
         )
         stored = await EventRepository.get_in(tx, event.guild_id, event.id)
         assert stored is not None
@@ -175,21 +190,96 @@ class EventRepository:
 
     @staticmethod
     async def delete(tx: Executor, guild_id: int, event_id: int) -> None:
+        await tx.execute("DELETE FROM event_occurrences WHERE event_id = $1", event_id)
         await tx.execute("DELETE FROM events WHERE guild_id = $1 AND id = $2", guild_id, event_id)
+
+    # ------------------------------------------------------------------- series
+
+    @staticmethod
+    async def changes_of(tx: Executor, event_id: int) -> list[OccurrenceChange]:
+        """The changed or cancelled occurrences of a series, by original start."""
+        rows = await tx.fetch(
+            "SELECT occurrence_at, cancelled, start_at, end_at, title, location"
+            " FROM event_occurrences WHERE event_id = $1 ORDER BY occurrence_at",
+            event_id,
+        )
+        return [_change(r) for r in rows]
+
+    async def changes_of_many(self, event_ids: Sequence[int]) -> dict[int, list[OccurrenceChange]]:
+        """`changes_of` for several series at once (listings)."""
+        out: dict[int, list[OccurrenceChange]] = {i: [] for i in event_ids}
+        ids = list(event_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join(f"${n}" for n in range(1, len(chunk) + 1))
+            rows = await self.db.fetch(
+                "SELECT event_id, occurrence_at, cancelled, start_at, end_at, title, location"
+                f" FROM event_occurrences WHERE event_id IN ({marks}) ORDER BY occurrence_at",
+                *chunk,
+            )
+            for r in rows:
+                out[int(r["event_id"])].append(_change(r))
+        return out
+
+    @staticmethod
+    async def set_change(tx: Executor, event_id: int, change: OccurrenceChange, at: datetime) -> None:
+        """Store how one occurrence differs from its series (replacing what was stored)."""
+        await tx.execute(
+            "DELETE FROM event_occurrences WHERE event_id = $1 AND occurrence_at = $2",
+            event_id, to_ms(change.occurrence_at),
+        )
+        await tx.execute(
+            "INSERT INTO event_occurrences (event_id, occurrence_at, cancelled, start_at, end_at,"
+            " title, location, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            event_id, to_ms(change.occurrence_at), int(change.cancelled), opt_ms(change.start),
+            opt_ms(change.end), change.title, change.location, to_ms(at),
+        )
+
+    @staticmethod
+    async def clear_change(tx: Executor, event_id: int, occurrence_at: datetime) -> None:
+        await tx.execute(
+            "DELETE FROM event_occurrences WHERE event_id = $1 AND occurrence_at = $2",
+            event_id, to_ms(occurrence_at),
+        )
+
+    async def has_series(self, guild_id: int) -> bool:
+        """Whether `guild_id` has any series (one index lookup; listings skip the merge
+        otherwise)."""
+        row = await self.db.fetchrow(
+            "SELECT 1 AS one FROM events WHERE guild_id = $1 AND rrule IS NOT NULL LIMIT 1",
+            guild_id,
+        )
+        return row is not None
+
+    async def series_overlapping(
+        self, guild_id: int, start: datetime, end: datetime, kind: EventKind | None = None
+    ) -> list[Event]:
+        """The series of `guild_id` that may have an occurrence overlapping [start, end]: first
+        occurrence by `end`, last one (plus its length) not before `start`."""
+        sql = (
+            _SELECT + " WHERE guild_id = $1 AND rrule IS NOT NULL AND start_at <= $3"
+            " AND (series_end IS NULL OR series_end + span_ms >= $2)"
+        )
+        args: list[object] = [guild_id, to_ms(start), to_ms(end)]
+        if kind is not None:
+            sql += " AND kind = $4"
+            args.append(kind.value)
+        rows = await self.db.fetch(sql + " ORDER BY start_at, id", *args)
+        return [_model(r) for r in rows]
 
     async def insert_many(self, events: Sequence[Event], at: datetime) -> None:
         """Bulk insert without reminders or audit: tests and the benchmark fill the table."""
         await self.db.executemany(
             "INSERT INTO events (guild_id, title, kind, start_at, end_at, all_day, timezone,"
             " location, url, description, tentative, status, uid, draft_id, created_by,"
-            " created_at, updated_at, span_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-            " $11, $12, $13, $14, $15, $16, $16, $17)",
+            " created_at, updated_at, span_ms, rrule, series_end) VALUES ($1, $2, $3, $4, $5,"
+            " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)",
             [
                 (
                     e.guild_id, e.title, e.kind.value, to_ms(e.start), opt_ms(e.end),
                     int(e.all_day), e.timezone, e.location, e.url, e.description,
                     int(e.tentative), e.status.value, e.uid, e.draft_id, e.created_by,
-                    to_ms(at), _span(e),
+                    to_ms(at), _span(e), e.rrule, opt_ms(e.series_end),
                 )
                 for e in events
             ],
@@ -272,7 +362,7 @@ class EventRepository:
             " WHERE guild_id = $1"
             " AND start_at >= $2 - (SELECT COALESCE(MAX(span_ms), 0) FROM events"
             " WHERE guild_id = $1)"
-            " AND start_at <= $3 AND COALESCE(end_at, start_at + 1) > $2"
+            " AND start_at <= $3 AND COALESCE(end_at, start_at + 1) > $2 AND rrule IS NULL"
         )
         args: list[object] = [guild_id, to_ms(start), to_ms(end)]
         if kind is not None:
@@ -327,10 +417,12 @@ class EventRepository:
 
     @staticmethod
     async def future(tx: Executor, guild_id: int, now: datetime) -> list[Event]:
-        """Scheduled events of `guild_id` with a moment still to come (start or end)."""
+        """Scheduled events of `guild_id` with a moment still to come (start or end; for a
+        series, its last occurrence's)."""
         rows = await tx.fetch(
             _SELECT + " WHERE guild_id = $1 AND status = 'scheduled' AND tentative = 0"
-            " AND COALESCE(end_at, start_at) > $2 ORDER BY start_at, id",
+            " AND (COALESCE(end_at, start_at) > $2 OR (rrule IS NOT NULL"
+            " AND (series_end IS NULL OR series_end + span_ms > $2))) ORDER BY start_at, id",
             guild_id,
             to_ms(now),
         )

@@ -16,11 +16,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
+from bot.db.database import Database, Executor, Row, from_ms, opt_dt, opt_ms, to_ms
+from bot.db.events import EventRepository
 from bot.db.rsvp import plan_dms
 from bot.db.shards import ShardFilter  # re-exported: callers import it from here too
 from bot.domain.models import Claimed, Event, Moment, PlannedReminder, Reminder, ReminderState
-from bot.domain.reminders import next_occurrence
+from bot.domain.offsets import parse_offsets
+from bot.domain.reminders import next_occurrence, plan_series_reminders
+from bot.errors import UserError
+
+DEFAULT_OFFSETS = "7d,1d,1h"
 
 log = logging.getLogger(__name__)
 
@@ -84,24 +89,8 @@ class ReminderRepository:
         await tx.execute(
             "DELETE FROM reminders WHERE event_id = $1 AND state = 'pending'", event.id
         )
-        if planned:
-            await tx.executemany(
-                "INSERT INTO reminders (guild_id, event_id, moment, offset_seconds, due_at,"
-                " state, rescheduled, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)",
-                [
-                    (
-                        event.guild_id,
-                        event.id,
-                        p.moment,
-                        int(p.offset.total_seconds()),
-                        to_ms(p.due_at),
-                        int(rescheduled),
-                        to_ms(now),
-                    )
-                    for p in planned
-                ],
-            )
-            await plan_dms(tx, event.id, now)
+        await _insert_planned(tx, event, planned, rescheduled=rescheduled, now=now)
+        await plan_dms(tx, event.id, now)
 
     @staticmethod
     async def delete_for_event(tx: Executor, event_id: int) -> None:
@@ -372,9 +361,19 @@ class ReminderRepository:
         rows = await tx.fetch(
             "SELECT r.id, r.guild_id, r.event_id, r.moment, r.due_at, r.channel_id,"
             " r.user_id, r.body, r.rescheduled, r.late, r.attempts, r.batch_key,"
-            " r.created_at, r.part, e.title, e.start_at, e.end_at, e.all_day, e.location,"
+            " r.created_at, r.part, COALESCE(x.title, e.title) AS title,"
+            # An occurrence of a series: its own times (as changed, else the series' times
+            # moved to it) and its own title and place when it was changed by itself.
+            " CASE WHEN r.occurrence_at IS NULL THEN e.start_at"
+            " ELSE COALESCE(x.start_at, r.occurrence_at) END AS start_at,"
+            " CASE WHEN r.occurrence_at IS NULL OR e.end_at IS NULL THEN e.end_at"
+            " ELSE COALESCE(x.end_at, COALESCE(x.start_at, r.occurrence_at) + e.span_ms)"
+            " END AS end_at,"
+            " e.all_day, COALESCE(x.location, e.location) AS location,"
             " g.reminder_channel_id, g.reminder_role_id"
             " FROM reminders r LEFT JOIN events e ON e.id = r.event_id"
+            " LEFT JOIN event_occurrences x ON x.event_id = r.event_id"
+            " AND x.occurrence_at = r.occurrence_at"
             " LEFT JOIN guild_settings g ON g.guild_id = r.guild_id"
             f" WHERE r.id IN ({in_list(ids)}) ORDER BY r.due_at, r.id",
             *ids,
@@ -461,6 +460,8 @@ class ReminderRepository:
         sent = "UPDATE reminders SET state = 'sent', sent_at = $1, message_id = $2," \
             " lease_until = NULL, error = NULL WHERE state = 'pending' AND id IN ({ids})"
         repeating: list[Reminder] = []
+        series = await _series_of(tx, ids)
+        await _lock_series(tx, series)
         for chunk in _chunks(list(ids)):
             # One query finds (and records) the repeating rows: a row cancelled meanwhile is
             # no longer pending, so it is neither sent nor followed.
@@ -472,15 +473,24 @@ class ReminderRepository:
             repeating.extend(_model(r) for r in rows)
         await _each_chunk(tx, sent, ids, to_ms(at), message_id)
         await _add_next(tx, repeating, at)
+        await top_up_series(tx, series, at)
 
     @staticmethod
-    async def mark_failed(tx: Executor, ids: Sequence[int], error: str) -> None:
+    async def mark_failed(
+        tx: Executor, ids: Sequence[int], error: str, now: datetime | None = None
+    ) -> None:
+        """Record `ids` as failed; given `now`, a series still gets its following
+        occurrences planned (the engine always gives it)."""
+        series = await _series_of(tx, ids)
+        await _lock_series(tx, series)
         await _each_chunk(
             tx,
             "UPDATE reminders SET state = 'failed', error = $1, claimed_by = NULL,"
             " lease_until = NULL WHERE state = 'pending' AND id IN ({ids})",
             ids, error[:500],
         )
+        if now is not None:
+            await top_up_series(tx, series, now)
 
     @staticmethod
     async def retry_later(tx: Executor, ids: Sequence[int], until: datetime, error: str) -> None:
@@ -516,6 +526,8 @@ async def _mark_missed(
         *args,
     )
     ids = [r["id"] for r in rows]
+    series = {int(r["event_id"]) for r in rows if r["event_id"] is not None}
+    await _lock_series(tx, series)  # before the rows: the order an edit takes them in
     await _each_chunk(
         tx,
         "UPDATE reminders SET state = 'missed', claimed_by = NULL,"
@@ -529,7 +541,107 @@ async def _mark_missed(
         )
     missed = [_model(r) for r in rows]
     await _add_next(tx, [m for m in missed if m.repeat], now)
+    await top_up_series(tx, series, now)
     return missed
+
+
+async def _lock_series(tx: Executor, event_ids: set[int]) -> None:
+    """Lock the rows of these events (PostgreSQL), in id order, before their reminders are
+    recorded: an edit locks the event, then its reminders, so taking them in that order here
+    too means the two wait for each other instead of deadlocking."""
+    if tx.dialect != "postgresql" or not event_ids:
+        return
+    ordered = sorted(event_ids)
+    for chunk in _chunks(ordered):
+        await tx.fetch(
+            f"SELECT id FROM events WHERE id IN ({in_list(chunk)}) ORDER BY id FOR UPDATE", *chunk
+        )
+
+
+async def _insert_planned(
+    tx: Executor,
+    event: Event,
+    planned: Sequence[PlannedReminder],
+    *,
+    rescheduled: bool,
+    now: datetime,
+) -> None:
+    if planned:
+        await tx.executemany(
+            "INSERT INTO reminders (guild_id, event_id, moment, offset_seconds, due_at,"
+            " state, rescheduled, created_at, occurrence_at)"
+            " VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8)",
+            [
+                (
+                    event.guild_id,
+                    event.id,
+                    p.moment,
+                    int(p.offset.total_seconds()),
+                    to_ms(p.due_at),
+                    int(rescheduled or p.rescheduled),
+                    to_ms(now),
+                    opt_ms(p.occurrence),
+                )
+                for p in planned
+            ],
+        )
+
+
+async def _series_of(tx: Executor, ids: Sequence[int]) -> set[int]:
+    """The series whose pending occurrence reminders are among `ids` (before they are
+    recorded as sent or failed)."""
+    found: set[int] = set()
+    for chunk in _chunks(list(ids)):
+        rows = await tx.fetch(
+            f"SELECT DISTINCT event_id FROM reminders WHERE id IN ({in_list(chunk)})"
+            " AND occurrence_at IS NOT NULL AND state = 'pending'",
+            *chunk,
+        )
+        found.update(int(r["event_id"]) for r in rows if r["event_id"] is not None)
+    return found
+
+
+async def top_up_series(tx: Executor, event_ids: set[int], now: datetime) -> None:
+    """Inside the transaction that records a series' reminders sent, missed or failed: plan
+    the reminders of its following occurrences (bot.domain.reminders.plan_series_reminders)
+    that are not stored yet, in any state. The series' row is locked on PostgreSQL, so two
+    processes recording at once take turns and the second finds the first's rows: a crash
+    neither loses the following occurrences nor plans them twice."""
+    for event_id in sorted(event_ids):
+        lock = " FOR UPDATE" if tx.dialect == "postgresql" else ""
+        row = await tx.fetchrow(
+            "SELECT guild_id, rrule FROM events WHERE id = $1" + lock, event_id
+        )
+        if row is None or row["rrule"] is None:
+            continue
+        event = await EventRepository.get_in(tx, int(row["guild_id"]), event_id)
+        if event is None:
+            continue
+        text = await tx.fetchval(
+            "SELECT reminder_offsets FROM guild_settings WHERE guild_id = $1", event.guild_id
+        )
+        try:
+            offsets = parse_offsets(text or DEFAULT_OFFSETS)
+        except UserError:
+            offsets = parse_offsets(DEFAULT_OFFSETS)
+        changes = await EventRepository.changes_of(tx, event_id)
+        planned = plan_series_reminders(event, changes, offsets, now)
+        if not planned:
+            continue
+        first = min(p.occurrence for p in planned if p.occurrence is not None)
+        stored = await tx.fetch(
+            "SELECT occurrence_at, moment, offset_seconds FROM reminders"
+            " WHERE event_id = $1 AND occurrence_at >= $2",
+            event_id, to_ms(first),
+        )
+        have = {(int(r["occurrence_at"]), r["moment"], r["offset_seconds"]) for r in stored}
+        new = [
+            p for p in planned
+            if (opt_ms(p.occurrence), p.moment.value, int(p.offset.total_seconds())) not in have
+        ]
+        await _insert_planned(tx, event, new, rescheduled=False, now=now)
+        if new:
+            await plan_dms(tx, event_id, now)  # copies for Going / Maybe of the new ones
 
 
 async def _add_next(tx: Executor, done: Sequence[Reminder], now: datetime) -> None:

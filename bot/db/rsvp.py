@@ -46,14 +46,19 @@ async def plan_dms(
         only = " AND v.user_id = $3"
     rows = await tx.fetch(
         "INSERT INTO reminders (guild_id, event_id, moment, offset_seconds, due_at, user_id,"
-        " state, rescheduled, created_at)"
+        " state, rescheduled, created_at, occurrence_at)"
         " SELECT r.guild_id, r.event_id, r.moment, r.offset_seconds, r.due_at, v.user_id,"
-        " 'pending', r.rescheduled, $2"
+        " 'pending', r.rescheduled, $2, r.occurrence_at"
         " FROM reminders r JOIN event_rsvps v ON v.event_id = r.event_id"
         " WHERE r.event_id = $1 AND r.user_id IS NULL AND r.channel_id IS NULL"
         " AND r.state = 'pending' AND r.due_at > $2"
         f" AND v.status IN ({_IN_DM})"
         " AND NOT EXISTS (SELECT 1 FROM dm_refused d WHERE d.user_id = v.user_id)"
+        # A series plans its next occurrences as earlier ones pass: copy only what has no
+        # copy on its way or delivered for this member yet.
+        " AND NOT EXISTS (SELECT 1 FROM reminders c WHERE c.event_id = r.event_id"
+        " AND c.user_id = v.user_id AND c.due_at = r.due_at AND c.moment = r.moment"
+        " AND c.offset_seconds = r.offset_seconds AND c.state IN ('pending', 'sent'))"
         + only
         + " RETURNING id",
         *args,

@@ -8,14 +8,14 @@ their reminders and the audit is bot.services.calendar; its decisions are listed
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.domain import ical
-from bot.domain.models import Event, EventKind, EventStatus
+from bot.domain.models import Event, EventKind, EventStatus, OccurrenceChange
 from bot.domain.when import zone_or_utc
 from bot.errors import NotFound, UserError
 from bot.text import strip_bidi
@@ -214,18 +214,21 @@ def times(event: Event) -> tuple[datetime, datetime | None, bool]:
 
 def plan_key(event: Event) -> tuple[Any, ...]:
     """What the reminders of an event depend on."""
-    return (*times(event), event.timezone, event.kind, event.status, event.tentative)
+    return (*times(event), event.timezone, event.kind, event.status, event.tentative, event.rrule)
 
 
 _COMPARED = ("title", "kind", "start", "end", "all_day", "timezone", "location", "url",
-             "description", "tentative", "status")
+             "description", "tentative", "status", "rrule")
 
 
 def changes(before: Event, after: Event) -> tuple[str, ...]:
     out: list[str] = []
     for name in _COMPARED:
         if getattr(before, name) != getattr(after, name):
-            label = "when" if name in ("start", "end", "all_day") else name
+            label = (
+                "when" if name in ("start", "end", "all_day")
+                else "repeat" if name == "rrule" else name
+            )
             if label not in out:
                 out.append(label)
     return tuple(out)
@@ -264,6 +267,8 @@ def audit_detail(event: Event, *, when: str | None = None) -> dict[str, Any]:
         "status": event.status.value,
         "tentative": event.tentative,
     }
+    if event.rrule is not None:
+        out["rrule"] = event.rrule
     if when is not None:
         out["when"] = when
     return out
@@ -324,7 +329,8 @@ def to_event(item: ical.ImportedEvent, guild_id: int, *, created_by: int | None)
         id=0, guild_id=guild_id, title=item.title, kind=item.kind, start=item.start,
         end=item.end, all_day=item.all_day, timezone=item.timezone, location=item.location,
         url=item.url, description=item.description, tentative=item.tentative,
-        status=item.status, uid=item.uid, created_by=created_by,
+        status=item.status, uid=item.uid, created_by=created_by, rrule=item.rrule,
+        series_end=item.series_end,
     )
 
 
@@ -334,6 +340,7 @@ def apply_to(item: ical.ImportedEvent, event: Event) -> Event:
         event, title=item.title, kind=item.kind, start=item.start, end=item.end,
         all_day=item.all_day, timezone=item.timezone, location=item.location, url=item.url,
         description=item.description, tentative=item.tentative, status=item.status,
+        rrule=item.rrule, series_end=item.series_end,
     )
 
 
@@ -395,7 +402,11 @@ def _checked(imported: ical.ImportedEvent, warnings: list[str]) -> ical.Imported
         uid=imported.uid[:255], title=title, kind=imported.kind, start=imported.start,
         end=imported.end, all_day=imported.all_day, timezone=imported.timezone,
         location=location, url=url, description=description, tentative=imported.tentative,
-        status=imported.status,
+        status=imported.status, rrule=imported.rrule, series_end=imported.series_end,
+        changes=tuple(
+            replace(c, title=_one_line(c.title)[:MAX_TITLE] or None) if c.title else c
+            for c in imported.changes
+        ),
     )
 
 
@@ -405,7 +416,11 @@ def write_ics(
     name: str | None = None,
     now: datetime,
     left_out: list[Event] | None = None,
+    changes: Mapping[int, Sequence[OccurrenceChange]] | None = None,
 ) -> bytes:
-    """An iCalendar file of `events`; those it cannot hold are appended to `left_out`."""
-    return ical.export_ics(events, calname=name or "Concord", stamp=now, left_out=left_out)
+    """An iCalendar file of `events` (series with their changed and cancelled occurrences,
+    `changes` by event id); those it cannot hold are appended to `left_out`."""
+    return ical.export_ics(
+        events, calname=name or "Concord", stamp=now, left_out=left_out, changes=changes
+    )
 

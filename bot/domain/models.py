@@ -155,6 +155,26 @@ class Event:
     created_by: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    #: A recurring event (a series): its RFC 5545 rule without DTSTART (start/end are the first
+    #: occurrence), expanded on the wall clock of `timezone` (bot.domain.recurrence).
+    rrule: str | None = None
+    #: The start of a series' last occurrence; None when it has no end (or is not a series).
+    series_end: datetime | None = None
+    #: On one occurrence of a series (listings): its original start, the RECURRENCE-ID.
+    occurrence_of: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OccurrenceChange:
+    """One occurrence of a series changed or cancelled, keyed by its original start; None
+    fields follow the series."""
+
+    occurrence_at: datetime
+    cancelled: bool = False
+    start: datetime | None = None
+    end: datetime | None = None
+    title: str | None = None
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +283,10 @@ class PlannedReminder:
     moment: Moment
     offset: timedelta
     due_at: datetime
+    #: For a series: the occurrence it is for (its original start).
+    occurrence: datetime | None = None
+    #: This occurrence was moved by itself (its reminders say "rescheduled").
+    rescheduled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

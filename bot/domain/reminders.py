@@ -8,9 +8,18 @@ lies in between; offsets in minutes and hours are exact durations.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from bot.domain.models import Event, EventKind, EventStatus, Moment, PlannedReminder
+from bot.domain.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    Moment,
+    OccurrenceChange,
+    PlannedReminder,
+)
+from bot.domain.recurrence import occurrences_from
 from bot.domain.timefmt import ts
 from bot.domain.when.zones import zone_or_utc
 
@@ -57,6 +66,47 @@ def plan_event_reminders(
                 planned.append(PlannedReminder(moment, offset, due))
     planned.sort(key=lambda p: p.due_at)
     return planned
+
+
+#: Occurrences of a series that hold reminder rows at most (the rest are planned lazily).
+MAX_PLANNED_OCCURRENCES = 20
+
+
+def plan_series_reminders(
+    event: Event,
+    changes: Sequence[OccurrenceChange],
+    offsets: list[timedelta],
+    now: datetime,
+) -> list[PlannedReminder]:
+    """The reminders a series holds at `now`: those of its next occurrences only, so an
+    open-ended series never fills the table. Planned are the occurrences whose moment lies
+    within the longest offset of `now`, plus the first one beyond (its longest-offset reminder
+    is due before any later occurrence needs one, and when it is sent the following occurrences
+    are planned: bot.db.reminders); at most MAX_PLANNED_OCCURRENCES. A cancelled occurrence has
+    none; one moved by itself is marked rescheduled."""
+    if not offsets or not moments(event):  # postponed, cancelled or tentative: none
+        return []
+    horizon = now + max(offsets)
+    planned: list[PlannedReminder] = []
+    for occurrence in occurrences_from(event, changes, now, MAX_PLANNED_OCCURRENCES):
+        moved = occurrence.occurrence_of is not None and occurrence.start != occurrence.occurrence_of
+        for p in plan_event_reminders(occurrence, offsets, now):
+            planned.append(
+                PlannedReminder(p.moment, p.offset, p.due_at, occurrence.occurrence_of, moved)
+            )
+        if occurrence.start > horizon:
+            break
+    planned.sort(key=lambda p: p.due_at)
+    return planned
+
+
+def plan_reminders(
+    event: Event, changes: Sequence[OccurrenceChange], offsets: list[timedelta], now: datetime
+) -> list[PlannedReminder]:
+    """An event's reminders: a series' next occurrences, else the event's own."""
+    if event.rrule is not None:
+        return plan_series_reminders(event, changes, offsets, now)
+    return plan_event_reminders(event, offsets, now)
 
 
 def local_time(day_start: datetime, zone: str, at: time) -> datetime:

@@ -72,7 +72,9 @@ def check_rsvp(event: Event, now: datetime) -> None:
     require_meeting(event)
     if event.status is EventStatus.CANCELLED:
         raise UserError(f"#{event.id} was cancelled, so it takes no RSVPs; see `/upcoming`.")
-    if (event.end or event.start) < now:
+    # A series is answered once for all its occurrences: over only after its last one.
+    last = event.series_end if event.rrule is not None else (event.end or event.start)
+    if last is not None and last < now:
         raise UserError(f"#{event.id} is over, so it takes no RSVPs; see `/upcoming`.")
 
 

@@ -281,7 +281,9 @@ class ReminderEngine:
     async def _deliver(self, target: tuple[str, int], batch: Batch) -> None:
         if target[1] == 0 or (target[0] == "channel" and not target[1]):
             async with self.db.transaction() as tx:
-                await self.repo.mark_failed(tx, batch.ids, "no reminder channel is set")
+                await self.repo.mark_failed(
+                    tx, batch.ids, "no reminder channel is set", self.clock()
+                )
             log.warning("reminders %s failed: no reminder channel set", batch.ids)
             self.failed_count += len(batch.ids)
             return
@@ -344,7 +346,7 @@ class ReminderEngine:
         user_id = part[0].user_id if part[0].target[0] == "dm" else None
         others = 0
         async with self.db.transaction() as tx:
-            await self.repo.mark_failed(tx, ids, verdict.error(exc))
+            await self.repo.mark_failed(tx, ids, verdict.error(exc), self.clock())
             if exc.dms_closed and user_id is not None:
                 # Recorded, not knocked on again: no more event DMs are planned for them
                 # until they answer an RSVP again, and their pending ones fail now.

@@ -53,14 +53,29 @@ from bot.domain.calendar import (
     parse_kind,
     parse_ref,
     parse_status,
+    times,
     window_event,
 )
 from bot.domain.clock import Clock
-from bot.domain.models import Event, EventKind, EventStatus, GuildSettings
+from bot.domain.models import Event, EventKind, EventStatus, GuildSettings, OccurrenceChange
 from bot.domain.offsets import parse_offsets
+from bot.domain.recurrence import (
+    follow_start,
+    is_occurrence,
+    make_series,
+    parse_repeat,
+    until_instant,
+    without_end,
+)
 from bot.domain.when import parse_when, validate_zone
 from bot.errors import NotFound, UserError
 from bot.services.calendar_files import read_ics_off_loop, store_imported, write_ics_off_loop
+from bot.services.calendar_series import (
+    OccurrenceEdited,
+    edit_occurrence,
+    next_occurrences,
+    with_occurrences,
+)
 from bot.services.calendar_write import EventWrite
 from bot.services.settings import SettingsService
 
@@ -124,12 +139,21 @@ class CalendarService:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Event]:
-        """Events overlapping [now, now + days], by start; `kind` None or "all" for any. With
-        `limit`, one page of them: at most `limit` from the `offset`-th on."""
+        """Events overlapping [now, now + days], by start, each occurrence of a series as
+        one; `kind` None or "all" for any. With `limit`, one page of them: at most `limit` from
+        the `offset`-th on."""
         start, end = self._days_ahead(days, now)
-        return await self.repo.overlapping(
-            guild_id, start, end, parse_kind(kind), limit=limit, offset=offset
+        wanted = parse_kind(kind)
+        if not await self.repo.has_series(guild_id):
+            return await self.repo.overlapping(
+                guild_id, start, end, wanted, limit=limit, offset=offset
+            )
+        # Series: the single events up to the page's end, merged with the occurrences.
+        singles = await self.repo.overlapping(
+            guild_id, start, end, wanted, limit=None if limit is None else offset + limit
         )
+        merged = await with_occurrences(self, guild_id, singles, start, end, wanted)
+        return merged[offset:] if limit is None else merged[offset : offset + limit]
 
     def _days_ahead(self, days: int, now: datetime | None) -> tuple[datetime, datetime]:
         if not 1 <= days <= MAX_DAYS:
@@ -148,7 +172,24 @@ class CalendarService:
     ) -> int:
         """How many events `upcoming` has, counted up to `cap` + 1 ("more than `cap`")."""
         start, end = self._days_ahead(days, now)
-        return await self.repo.count_overlapping(guild_id, start, end, parse_kind(kind), cap=cap)
+        wanted = parse_kind(kind)
+        singles = await self.repo.count_overlapping(guild_id, start, end, wanted, cap=cap)
+        if not await self.repo.has_series(guild_id):
+            return singles
+        listed = await with_occurrences(self, guild_id, [], start, end, wanted)
+        return min(singles + len(listed), cap + 1)
+
+    async def edit_occurrence(
+        self, guild_id: int, actor_id: int | None, ref: str | int, occurrence: str, **fields: Any
+    ) -> OccurrenceEdited:
+        """Change or cancel one occurrence of a series (see calendar_series.edit_occurrence)."""
+        return await edit_occurrence(self, guild_id, actor_id, ref, occurrence, **fields)
+
+    async def next_occurrences(
+        self, event: Event, count: int = 3
+    ) -> tuple[list[Event], list[OccurrenceChange]]:
+        """A series' next `count` occurrences and its changed or cancelled ones."""
+        return await next_occurrences(self, event, count)
 
     async def search(self, guild_id: int, text: str, limit: int = 25) -> list[Event]:
         """Autocomplete candidates for an event option."""
@@ -168,6 +209,25 @@ class CalendarService:
         except UserError:
             log.warning("guild %s has unreadable reminder offsets %r; using 7d,1d,1h", guild_id, text)
             return parse_offsets("7d,1d,1h")
+
+    @staticmethod
+    def _rule(
+        repeat: str, event: Event, until: str | None, count: int | None, now: datetime, zone: str
+    ) -> str:
+        """The stored rule for what was typed in `repeat`, `until` and `count`."""
+        until_at: datetime | None = None
+        if until is not None and until.strip():
+            parsed = parse_when(until, now=now, tz=zone)
+            until_at = until_instant(parsed.start, parsed.end, parsed.all_day)
+            if until_at < event.start:
+                raise UserError(
+                    "`until` is before the first occurrence; give the date of the last one,"
+                    ' e.g. "30 June 2014".'
+                )
+        return parse_repeat(
+            repeat, event.start, event.timezone, all_day=event.all_day, until=until_at,
+            count=count,
+        )
 
     # ---------------------------------------------------------------- writing
 
@@ -205,10 +265,15 @@ class CalendarService:
         url: str | None = None,
         description: str | None = None,
         timezone: str | None = None,
+        repeat: str | None = None,
+        until: str | None = None,
+        count: int | None = None,
     ) -> Added:
         """Create an event from what was typed; `when` is read in `timezone`, else the member's
-        zone, else the server's. The same member adding the same title at the same time again
-        within minutes gets the event already added (`new` False), not a second one."""
+        zone, else the server's. With `repeat` (and `until` or `count`) it is a series, whose
+        occurrences keep their local clock time in that zone. The same member adding the same
+        title at the same time again within minutes gets the event already added (`new`
+        False), not a second one."""
         clean = clean_title(title)
         event_kind = parse_kind(kind) or EventKind.MEETING
         where = clean_location(location)
@@ -233,6 +298,14 @@ class CalendarService:
             uid=f"{uuid.uuid4().hex}@concord",
             created_by=actor_id,
         )
+        if repeat is not None and repeat.strip():
+            candidate = make_series(
+                candidate, self._rule(repeat, candidate, until, count, now, zone)
+            )
+        elif until is not None or count is not None:
+            raise UserError(
+                "`until` and `count` end a repeating event; add `repeat`, e.g. repeat: weekly."
+            )
         async with self._writing(guild_id, actor_id, now) as write:
             if actor_id is not None:
                 same = await self.repo.recent_same(write.tx, candidate, now - SAME_EVENT_WINDOW)
@@ -256,10 +329,16 @@ class CalendarService:
         description: str | None = None,
         timezone: str | None = None,
         status: str | EventStatus | None = None,
+        repeat: str | None = None,
+        until: str | None = None,
+        count: int | None = None,
     ) -> Edited:
         """Change any of an event's fields; a time change recomputes its reminders as
-        rescheduled, postponing or cancelling removes the pending ones."""
-        given = (title, when, kind, location, url, description, timezone, status)
+        rescheduled, postponing or cancelling removes the pending ones. For a series this
+        changes the whole series (`edit_occurrence` changes one occurrence); `repeat`, `until`
+        and `count` give it another rule or end ("none" stops it repeating)."""
+        given = (title, when, kind, location, url, description, timezone, status, repeat, until,
+                 count)
         if all(v is None for v in given):
             raise UserError(
                 "Give at least one thing to change, e.g. `when`, `title` or `status`."
@@ -303,9 +382,15 @@ class CalendarService:
             after = replace(before, **fields)
             if move_to is not None:
                 after = move_to_zone(after, move_to)
+            after = self._series_after(before, after, repeat, until, count, now)
             changed = changes(before, after)
             if not changed:
                 return Edited(before, before, ())
+            if before.rrule is not None:
+                # Changed occurrences that are no longer occurrences of the series go.
+                for change in await self.repo.changes_of(write.tx, before.id):
+                    if after.rrule is None or not is_occurrence(after, change.occurrence_at):
+                        await self.repo.clear_change(write.tx, before.id, change.occurrence_at)
             stored = await write.save(before, after)
             write.changed = True  # notified on every stored edit, as before
             await write.audit(
@@ -314,6 +399,38 @@ class CalendarService:
                  "before": audit_detail(before), "after": audit_detail(stored)},
             )
         return Edited(before, stored, changed)
+
+    def _series_after(
+        self,
+        before: Event,
+        after: Event,
+        repeat: str | None,
+        until: str | None,
+        count: int | None,
+        now: datetime,
+    ) -> Event:
+        """`after` with the rule an edit gives it: a new `repeat`, a new end, none ("none"),
+        or the same rule checked again from a moved start."""
+        if repeat is not None and repeat.strip().lower() in ("none", "never", "no", "-"):
+            if until is not None or count is not None:
+                raise UserError("Leave out `until` and `count` when a series stops repeating.")
+            return replace(after, rrule=None, series_end=None)
+        if repeat is not None or until is not None or count is not None:
+            text = repeat if repeat is not None and repeat.strip() else None
+            if text is None:
+                if before.rrule is None:
+                    raise UserError(
+                        f"#{before.id} does not repeat; give `repeat` too, e.g. repeat: weekly."
+                    )
+                text = without_end(before.rrule)
+            plain = replace(after, rrule=None, series_end=None)
+            return make_series(plain, self._rule(text, plain, until, count, now, plain.timezone))
+        if before.rrule is not None and (
+            times(before) != times(after) or before.timezone != after.timezone
+        ):
+            rule = follow_start(before.rrule, before.start, after.start, after.timezone)
+            return make_series(after, rule)
+        return after
 
     async def remove(self, guild_id: int, actor_id: int | None, ref: str | int) -> Event:
         """Delete an event and its pending reminders; returns what was removed."""
@@ -455,8 +572,12 @@ class CalendarService:
         if days is None:
             events = await self.repo.all(guild_id)
         else:
-            events = await self.upcoming(guild_id, days)
-        return await write_ics_off_loop(events, name=name, now=self.clock())
+            start, end = self._days_ahead(days, None)
+            events = await self.repo.overlapping(guild_id, start, end)
+            events += await self.repo.series_overlapping(guild_id, start, end)
+        series = [e.id for e in events if e.rrule is not None]
+        changes = await self.repo.changes_of_many(series) if series else {}
+        return await write_ics_off_loop(events, name=name, now=self.clock(), changes=changes)
 
     # ---------------------------------------------------------------- for other services
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.domain import ical
@@ -22,7 +22,7 @@ from bot.domain.calendar import (
     to_event,
     write_ics,
 )
-from bot.domain.models import Event
+from bot.domain.models import Event, OccurrenceChange
 from bot.errors import UserError
 from bot.services.calendar_write import EventWrite
 
@@ -70,6 +70,7 @@ async def store_imported(
         if before is None:
             new = await write.save_new_uid(to_event(item, guild_id, created_by=write.actor_id))
             if new is not None:
+                await _store_changes(write, new, item)
                 result.created += 1
                 created_ids.append(new.id)
                 result.events.append(new)
@@ -85,10 +86,12 @@ async def store_imported(
             )
             continue
         wanted = apply_to(item, before)
-        if not changes(before, wanted):
+        stored_changes = await repo.changes_of(write.tx, before.id) if before.rrule else []
+        if not changes(before, wanted) and list(item.changes) == stored_changes:
             result.unchanged += 1
             continue
         event = await write.save(before, wanted)
+        await _store_changes(write, event, item, stored_changes)
         write.changed = True
         result.updated += 1
         updated_ids.append(event.id)
@@ -102,9 +105,34 @@ async def store_imported(
     )
 
 
-async def write_ics_off_loop(events: list[Event], *, name: str | None, now: datetime) -> IcsExport:
+async def _store_changes(
+    write: EventWrite,
+    event: Event,
+    item: ical.ImportedEvent,
+    stored: Sequence[OccurrenceChange] = (),
+) -> None:
+    """Make a series' changed and cancelled occurrences those of the file, and replan its
+    reminders when they differ."""
+    if list(item.changes) == list(stored):
+        return
+    for change in stored:
+        await write.repo.clear_change(write.tx, event.id, change.occurrence_at)
+    for change in item.changes:
+        await write.repo.set_change(write.tx, event.id, change, write.now)
+    await write.replan(event, rescheduled=False)
+
+
+async def write_ics_off_loop(
+    events: list[Event],
+    *,
+    name: str | None,
+    now: datetime,
+    changes: Mapping[int, Sequence[OccurrenceChange]] | None = None,
+) -> IcsExport:
     """The events as an iCalendar file, written on a worker thread (a large calendar is CPU
     work); events whose dates cannot be exported are left out and listed."""
     left_out: list[Event] = []
-    data = await asyncio.to_thread(write_ics, events, name=name, now=now, left_out=left_out)
+    data = await asyncio.to_thread(
+        write_ics, events, name=name, now=now, left_out=left_out, changes=changes
+    )
     return IcsExport(data, len(events) - len(left_out), tuple(left_out))

@@ -17,7 +17,7 @@ from bot.db.events import EventRepository
 from bot.db.reminders import ReminderRepository
 from bot.domain.calendar import plan_key, times
 from bot.domain.models import Event
-from bot.domain.reminders import plan_event_reminders
+from bot.domain.reminders import plan_reminders
 
 
 @dataclass(slots=True)
@@ -54,7 +54,10 @@ class EventWrite:
         return event
 
     async def replan(self, event: Event, *, rescheduled: bool) -> None:
-        planned = plan_event_reminders(event, self.offsets, self.now)
+        """Replace the event's pending reminders; a series gets those of its next
+        occurrences (with its changed and cancelled ones applied)."""
+        changes = await self.repo.changes_of(self.tx, event.id) if event.rrule else []
+        planned = plan_reminders(event, changes, self.offsets, self.now)
         await ReminderRepository.replace_for_event(
             self.tx, event, planned, rescheduled=rescheduled, now=self.now
         )

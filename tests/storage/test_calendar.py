@@ -207,19 +207,19 @@ async def test_import_twice_updates_and_never_duplicates(
 ) -> None:
     data = SAMPLE.encode()
     first = await cal.import_ics(G, ACTOR, data)
-    # The yearly panel meeting is expanded into its two occurrences.
-    assert (first.created, first.updated, first.unchanged) == (5, 0, 0)
+    # The yearly panel meeting is kept as one series of two occurrences.
+    assert (first.created, first.updated, first.unchanged) == (4, 0, 0)
     assert any("link" in w for w in first.warnings)
     assert first.skipped == 1  # no DTSTART
     second = await cal.import_ics(G, ACTOR, data)
-    assert (second.created, second.updated, second.unchanged) == (0, 0, 5)
-    assert await cal.repo.count(G) == 5
-    panels = [e for e in await cal.repo.all(G) if e.title == "High-Level Panel meeting"]
-    assert [p.start.year for p in panels] == [2014, 2015]
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 4)
+    assert await cal.repo.count(G) == 4
+    (panel,) = [e for e in await cal.repo.all(G) if e.title == "High-Level Panel meeting"]
+    assert panel.rrule == "FREQ=YEARLY;COUNT=2" and panel.series_end == dt(2015, 1, 21)
 
     moved = data.replace(b"DTSTART;VALUE=DATE:20140323", b"DTSTART;VALUE=DATE:20140324")
     third = await cal.import_ics(G, ACTOR, moved)
-    assert (third.created, third.updated, third.unchanged) == (0, 1, 4)
+    assert (third.created, third.updated, third.unchanged) == (0, 1, 3)
     icann = third.events[0]
     assert icann.title == "ICANN 49" and icann.start == dt(2014, 3, 24)
     assert all(r.rescheduled for r in await reminders.for_event(icann.id))
@@ -273,7 +273,7 @@ async def test_export_import_round_trip_is_unchanged(cal: CalendarService, clock
 
 async def test_read_and_write_ics_directly() -> None:
     items, result = read_ics(SAMPLE.encode(), default_zone="UTC")
-    assert len(items) == 5 and result.skipped == 1
+    assert len(items) == 4 and result.skipped == 1  # the yearly panel is one series
     event = to_event(items[0], G, created_by=None)
     data = write_ics([replace(event, id=1)], now=dt(2013, 11, 1))
     assert b"DTSTART;VALUE=DATE:20140323" in data and b"DTEND;VALUE=DATE:20140328" in data

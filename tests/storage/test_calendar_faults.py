@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 
@@ -267,7 +268,7 @@ async def test_two_settings_changed_at_once_both_stay(services: Services) -> Non
 
 async def test_the_same_event_added_twice_is_one_event(services: Services) -> None:
     calendar = cal_of(services)
-    fields = {"title": "ICANN 49", "when": "23-27 March 2014"}
+    fields: dict[str, Any] = {"title": "ICANN 49", "when": "23-27 March 2014"}
     first, second = await asyncio.gather(
         calendar.add_or_find(G, ACTOR, **fields), calendar.add_or_find(G, ACTOR, **fields)
     )

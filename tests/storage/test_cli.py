@@ -273,3 +273,43 @@ def test_bad_out_or_database_url_is_one_line(tmp_path: Path) -> None:
         url=f"sqlite:///{unwritable / 'sub' / 'concord.db'}",
     )
     _one_line_error(res, "DATABASE_URL")
+
+
+SERIES_ICS = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Outside//Calendar//EN\r
+BEGIN:VEVENT\r
+UID:mag@outside\r
+SUMMARY:MAG call\r
+DTSTART;TZID=Europe/Zurich:20140304T160000\r
+DTEND;TZID=Europe/Zurich:20140304T170000\r
+RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=5\r
+EXDATE;TZID=Europe/Zurich:20140318T160000\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:mag@outside\r
+RECURRENCE-ID;TZID=Europe/Zurich:20140401T160000\r
+SUMMARY:MAG call (Paris)\r
+DTSTART;TZID=Europe/Zurich:20140402T160000\r
+DTEND;TZID=Europe/Zurich:20140402T170000\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+async def test_a_series_goes_out_and_back_whole(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "mag.ics").write_bytes(SERIES_ICS)
+    first = await load_and_export(f"sqlite:///{tmp_path / 'a.db'}", source, tmp_path / "one")
+    (event,) = first["events"]
+    assert event["rrule"] == "FREQ=WEEKLY;INTERVAL=2;COUNT=5"
+    assert event["series_end"] == "2014-04-29T14:00:00+00:00"
+    assert [(o["occurrence"], o["cancelled"], o["title"]) for o in event["occurrences"]] == [
+        ("2014-03-18T15:00:00+00:00", True, None),
+        ("2014-04-01T14:00:00+00:00", False, "MAG call (Paris)"),
+    ]
+    second = await load_and_export(
+        f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "one", tmp_path / "two"
+    )
+    assert stable(second["events"]) == stable(first["events"])

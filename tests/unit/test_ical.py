@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from bot.domain.ical import MAX_OCCURRENCES, ImportedEvent, ParsedCalendar, export_ics, import_ics
-from bot.domain.models import Event, EventKind, EventStatus
+from bot.domain.models import Event, EventKind, EventStatus, OccurrenceChange
 from bot.domain.when import parse_when
 from bot.errors import UserError
 
@@ -353,7 +353,7 @@ def test_malformed_files(data: bytes) -> None:
 # --------------------------------------------------------------------------- recurrence
 
 
-def test_weekly_rule_with_until_exdate_and_override() -> None:
+def test_weekly_rule_with_until_exdate_and_override_is_kept_as_a_series() -> None:
     data = ics(
         *vevent(
             "UID:weekly@x",
@@ -373,18 +373,24 @@ def test_weekly_rule_with_until_exdate_and_override() -> None:
     )
     result = import_ics(data, "UTC")
     assert result.warnings == []
-    got = [(e.uid, e.title, e.start) for e in result.events]
-    assert got == [
-        ("weekly@x#20140317T080000Z", "Weekly call", datetime(2014, 3, 17, 8, tzinfo=UTC)),
-        # 24 March excluded; 31 March is summer time: still 09:00 in Zurich.
-        ("weekly@x#20140331T070000Z", "Weekly call", datetime(2014, 3, 31, 7, tzinfo=UTC)),
-        ("weekly@x#20140407T070000Z", "Weekly call (moved)", datetime(2014, 4, 8, 7, tzinfo=UTC)),
-        ("weekly@x#20140414T070000Z", "Weekly call", datetime(2014, 4, 14, 7, tzinfo=UTC)),
-    ]
-    assert all(e.end is not None and e.end - e.start == timedelta(hours=1) for e in result.events)
+    (series,) = result.events
+    assert series.uid == "weekly@x" and series.rrule == "FREQ=WEEKLY;UNTIL=20140415T000000Z"
+    assert series.start == datetime(2014, 3, 17, 8, tzinfo=UTC)
+    assert series.end == datetime(2014, 3, 17, 9, tzinfo=UTC)
+    # The last occurrence, 14 April, is summer time: still 09:00 in Zurich.
+    assert series.series_end == datetime(2014, 4, 14, 7, tzinfo=UTC)
+    assert series.changes == (
+        OccurrenceChange(datetime(2014, 3, 24, 8, tzinfo=UTC), cancelled=True),
+        OccurrenceChange(
+            datetime(2014, 4, 7, 7, tzinfo=UTC),
+            start=datetime(2014, 4, 8, 7, tzinfo=UTC),
+            end=datetime(2014, 4, 8, 8, tzinfo=UTC),
+            title="Weekly call (moved)",
+        ),
+    )
 
 
-def test_all_day_rule_with_count_keeps_length() -> None:
+def test_all_day_rule_with_count_is_a_series_in_its_zone() -> None:
     data = ics(
         *vevent(
             "UID:m@x",
@@ -394,15 +400,13 @@ def test_all_day_rule_with_count_keeps_length() -> None:
             "RRULE:FREQ=MONTHLY;COUNT=3;BYMONTHDAY=-2",
         )
     )
-    events = import_ics(data, "Europe/Zurich").events
-    assert [e.uid for e in events] == ["m@x#20140130", "m@x#20140227", "m@x#20140330"]
-    assert all(e.all_day and e.timezone == "Europe/Zurich" for e in events)
-    last = events[-1]
-    assert last.end is not None
-    assert (last.end - last.start) == timedelta(days=2) - timedelta(hours=1)  # DST on 30 March
+    (series,) = import_ics(data, "Europe/Zurich").events
+    assert series.all_day and series.timezone == "Europe/Zurich"
+    assert series.rrule == "FREQ=MONTHLY;BYMONTHDAY=-2;COUNT=3"
+    assert series.series_end == datetime(2014, 3, 29, 23, tzinfo=UTC)  # 30 March, local
 
 
-def test_all_day_rule_with_date_until() -> None:
+def test_all_day_rule_with_date_until_ends_on_that_day() -> None:
     data = ics(
         *vevent(
             "UID:d@x",
@@ -411,37 +415,31 @@ def test_all_day_rule_with_date_until() -> None:
             "RRULE:FREQ=DAILY;UNTIL=20140103",
         )
     )
-    assert [e.uid for e in import_ics(data, "UTC").events] == [
-        "d@x#20140101",
-        "d@x#20140102",
-        "d@x#20140103",
-    ]
+    (series,) = import_ics(data, "UTC").events
+    assert series.uid == "d@x" and series.series_end == datetime(2014, 1, 3, tzinfo=UTC)
 
 
-def test_unbounded_rule_is_capped_with_a_warning() -> None:
+def test_unbounded_rule_is_one_open_ended_series() -> None:
     data = ics(
         *vevent("UID:f@x", "SUMMARY:Forever", "DTSTART:20140101T090000Z", "RRULE:FREQ=DAILY")
     )
     result = import_ics(data, "UTC")
-    assert len(result.events) == MAX_OCCURRENCES
-    assert result.events[-1].start == datetime(2014, 1, 1, 9, tzinfo=UTC) + timedelta(days=99)
-    assert result.warnings == [
-        f'"Forever" repeats more than {MAX_OCCURRENCES} times; '
-        f"only the first {MAX_OCCURRENCES} were imported."
-    ]
+    (series,) = result.events
+    assert series.rrule == "FREQ=DAILY" and series.series_end is None
+    assert result.warnings == []
 
 
-def test_rule_of_exactly_the_cap_has_no_warning() -> None:
+def test_sub_daily_rule_is_still_expanded_and_capped() -> None:
     data = ics(
-        *vevent(
-            "UID:f@x",
-            "SUMMARY:Hundred",
-            "DTSTART:20140101T090000Z",
-            f"RRULE:FREQ=DAILY;COUNT={MAX_OCCURRENCES}",
-        )
+        *vevent("UID:f@x", "SUMMARY:Hourly", "DTSTART:20140101T090000Z", "RRULE:FREQ=HOURLY")
     )
     result = import_ics(data, "UTC")
-    assert len(result.events) == MAX_OCCURRENCES and result.warnings == []
+    assert len(result.events) == MAX_OCCURRENCES
+    assert result.events[-1].start == datetime(2014, 1, 1, 9, tzinfo=UTC) + timedelta(hours=99)
+    assert result.warnings == [
+        f'"Hourly" repeats more than {MAX_OCCURRENCES} times; '
+        f"only the first {MAX_OCCURRENCES} were imported."
+    ]
 
 
 def test_rdate_adds_occurrences() -> None:
@@ -613,12 +611,14 @@ def test_slow_rule_is_cut_off_by_the_time_budget() -> None:
     took, result = _timed_import(data, budget=0.3)
     assert took < 1.5
     assert isinstance(result, ParsedCalendar)
-    assert [e.title for e in result.events] == ["Weekly"] * 3 + ["Slow", "Later", "Fine"]
-    assert result.events[3].uid == "h@x#20140301T090000Z"
+    # Weekly and Later are kept as series (their rules are checked, not expanded); Slow is
+    # sub-daily, so it is expanded, and the budget stops it.
+    assert [e.title for e in result.events] == ["Weekly", "Slow", "Later", "Fine"]
+    assert [e.rrule for e in result.events] == ["FREQ=WEEKLY;COUNT=3", None, "FREQ=DAILY", None]
+    assert result.events[1].uid == "h@x#20140301T090000Z"
     assert result.warnings == [
         '"Slow" has a repeat rule that took too long to expand; only its first date was'
         " imported.",
-        '"Later": no time was left to expand its repeat rule; only its first date was imported.',
     ]
 
 

@@ -17,8 +17,7 @@ from icalendar import Calendar, Component
 from icalendar import Event as VEvent
 
 from bot.domain.ical.models import MAX_OCCURRENCES
-
-_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+from bot.domain.recurrence import impossible_day as _impossible_day
 
 
 def never_matches(component: VEvent) -> bool:
@@ -29,18 +28,6 @@ def never_matches(component: VEvent) -> bool:
     rules = component.get("RRULE")
     rule_list = rules if isinstance(rules, list) else [rules]
     return bool(rule_list) and all(_impossible_day(rule) for rule in rule_list)
-
-
-def _impossible_day(rule: Any) -> bool:
-    try:
-        days = [int(d) for d in rule.get("BYMONTHDAY", [])]
-        months = [int(m) for m in rule.get("BYMONTH", [])] or list(range(1, 13))
-    except (TypeError, ValueError, AttributeError):
-        return False
-    if not days or any(not 1 <= m <= 12 for m in months):
-        return False
-    longest = max(_MONTH_DAYS[m - 1] for m in months)
-    return all(abs(d) > longest for d in days)
 
 
 class OutOfTime(Exception):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain.models import EventKind, EventStatus
+from bot.domain.models import EventKind, EventStatus, OccurrenceChange
 
 MAX_OCCURRENCES = 100
 MAX_EVENTS = 5000
@@ -29,6 +29,11 @@ class ImportedEvent:
     description: str | None = None
     tentative: bool = False
     status: EventStatus = EventStatus.SCHEDULED
+    #: A series kept as one: its rule as stored (bot.domain.recurrence), last occurrence, and
+    #: changed (RECURRENCE-ID) or cancelled (EXDATE) occurrences.
+    rrule: str | None = None
+    series_end: datetime | None = None
+    changes: tuple[OccurrenceChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from time import monotonic as time_monotonic
 
 from icalendar import Calendar, Component
@@ -22,6 +22,8 @@ from bot.domain.ical.models import (
     ParsedCalendar,
 )
 from bot.domain.ical.vevent import Reader, Skip, occurrence_key, one_line, read_vevent, text_of
+from bot.domain.models import Event, EventStatus, OccurrenceChange
+from bot.domain.recurrence import is_occurrence, make_series, normalize_rule
 from bot.domain.when.zones import zone, zone_or_utc
 from bot.errors import UserError
 
@@ -164,6 +166,9 @@ def _read_event(
     first = read_vevent(component, reader, floating, uid)
     if not _recurs(component):
         return [first]
+    series = _as_series(component, first, overrides, reader, floating)
+    if series is not None:
+        return [series]
     first_only = [_with_uid(first, f"{uid}#{occurrence_key(_start_value(component, floating))}")]
     title = first.title[:80]
     if never_matches(component):
@@ -209,6 +214,94 @@ def _read_event(
             continue  # an occurrence past the years kept, or unreadable: left out
         out.append(_with_uid(event, f"{uid}#{occurrence_key(rid)}"))
     return out or first_only
+
+
+def _as_series(
+    component: VEvent,
+    first: ImportedEvent,
+    overrides: list[VEvent],
+    reader: Reader,
+    floating: str,
+) -> ImportedEvent | None:
+    """A recurring VEVENT kept as one series (its RRULE, EXDATEs as cancelled occurrences,
+    RECURRENCE-ID overrides as changed ones), or None when Concord cannot keep it so (RDATE,
+    several RRULEs, a frequency below daily, a rule that gives no date in time): then it is
+    expanded into single events as before."""
+    rules = component.get("RRULE")
+    if component.get("RDATE") is not None or rules is None or isinstance(rules, list):
+        return None
+    try:
+        rule = normalize_rule(
+            rules.to_ical().decode(), first.timezone, all_day=first.all_day
+        )
+        as_event = make_series(_probe(first, rule, first.start), rule)
+    except (UserError, ValueError, TypeError):
+        return None
+    series = as_event
+    changes: dict[datetime, OccurrenceChange] = {}
+    for key in _exdates(component, first, reader, floating):
+        if is_occurrence(as_event, key):
+            changes[key] = OccurrenceChange(occurrence_at=key, cancelled=True)
+    quiet = Reader(default_tz=reader.default_tz, warnings=[])
+    for override in overrides:
+        try:
+            rid, _ = quiet.moment(override.decoded("RECURRENCE-ID"), floating)
+            key = _utc_key(rid, first.timezone)
+            moved = read_vevent(override, quiet, floating, first.uid)
+        except (Skip, ValueError, TypeError, KeyError, OverflowError):
+            continue
+        if not is_occurrence(as_event, key):
+            continue
+        cancelled = moved.status is EventStatus.CANCELLED
+        changes[key] = OccurrenceChange(
+            occurrence_at=key,
+            cancelled=cancelled,
+            start=None if moved.start == key else moved.start,
+            end=None if moved.start == key and moved.end == _shifted_end(first, key) else moved.end,
+            title=None if moved.title == first.title else moved.title,
+            location=None if moved.location == first.location else (moved.location or ""),
+        )
+    return replace(
+        first, start=series.start, end=series.end, rrule=rule, series_end=series.series_end,
+        changes=tuple(sorted(changes.values(), key=lambda c: c.occurrence_at)),
+    )
+
+
+def _probe(first: ImportedEvent, rule: str, start: datetime) -> Event:
+    """The series as an Event, to ask which dates are its occurrences."""
+    end = start + (first.end - first.start) if first.end is not None else None
+    return Event(
+        id=0, guild_id=0, title=first.title, kind=first.kind, start=start, end=end,
+        all_day=first.all_day, timezone=first.timezone, rrule=rule,
+    )
+
+
+def _shifted_end(first: ImportedEvent, key: datetime) -> datetime | None:
+    return key + (first.end - first.start) if first.end is not None else None
+
+
+def _utc_key(moment: datetime | date, timezone: str) -> datetime:
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC)
+    return datetime.combine(moment, time(0), tzinfo=zone_or_utc(timezone)).astimezone(UTC)
+
+
+def _exdates(
+    component: VEvent, first: ImportedEvent, reader: Reader, floating: str
+) -> list[datetime]:
+    """The EXDATEs of a VEVENT as occurrence keys (UTC)."""
+    raw = component.get("EXDATE")
+    if raw is None:
+        return []
+    out = []
+    for group in raw if isinstance(raw, list) else [raw]:
+        for item in getattr(group, "dts", []):
+            try:
+                moment, _ = reader.moment(item.dt, floating)
+                out.append(_utc_key(moment, first.timezone))
+            except (ValueError, TypeError):
+                continue
+    return out
 
 
 def _recurs(component: Component) -> bool:
