@@ -22,7 +22,7 @@ import discord
 from discord.ext import commands
 
 from bot.answering import ack_lock, claim_once, start_deadline_guard, stop_deadline_guard
-from bot.app import APOLOGY, fit, user_message
+from bot.app import APOLOGY, choose_language, fit, user_message
 from bot.errors import UserError
 from bot.limits import CUSTOM_ID_LIMIT
 from bot.text import clean_control
@@ -135,6 +135,7 @@ async def dispatch(interaction: Interaction) -> bool:
         return False
     start_deadline_guard(interaction)
     try:
+        await choose_language(interaction)
         db = interaction.client.services.db
         if not await claim_once(db, interaction.id, int(time.time() * 1000)):
             log.warning("form submit %s was delivered again; not executing it twice", interaction.id)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.comments import STATUS_PHRASES, CommentView, marked_attribution
+from bot.domain.comments import STATUS_PHRASES, CommentView
 from bot.domain.diff import LEGEND, render_diff_lines
-from bot.domain.models import Comment, CommentKind
+from bot.domain.models import AttributionStatus, Comment, CommentKind
 from bot.domain.sections import section_label
 from bot.domain.timefmt import ts
+from bot.i18n import N_, Translator, attribution_in, number, tr
 from bot.ui import MESSAGE_LIMIT, PAGE_BUDGET, chunk_lines, inert, truncate
 
 PREVIEW = 150
@@ -23,16 +24,21 @@ def quoted(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
 
 
-def quote_within(head: str, text: str, limit: int = MESSAGE_LIMIT, recorded: int | None = None) -> str:
+def quote_within(
+    head: str, text: str, limit: int = MESSAGE_LIMIT, recorded: int | None = None,
+    lang: str = "en",
+) -> str:
     """`head`, then `text` quoted; a text too long for one message is shortened, with a note
     saying the whole text (`recorded` characters, default its length) was recorded (never cut
     silently)."""
     message = f"{head}\n{quoted(text)}"
     if len(message) <= limit:
         return message
-    note = (
-        f"\n-# Shortened for Discord; all {recorded or len(text):,} characters were recorded"
-        " (`/draft export` has the full text)."
+    note = "\n-# " + tr(
+        lang,
+        "Shortened for Discord; all {count} characters were recorded (`/draft export` has the"
+        " full text).",
+        count=number(lang, recorded or len(text)),
     )
     room = limit - len(head) - len(note) - 1
     shown = text[:room]
@@ -41,9 +47,31 @@ def quote_within(head: str, text: str, limit: int = MESSAGE_LIMIT, recorded: int
     return f"{head}\n{quoted(shown.rstrip() + '…')}{note}"
 
 
-def attribution(comment: Comment) -> str:
-    """ "ISOC, Civil Society (unverified)", inert: how a comment is attributed in Discord."""
-    return inert(marked_attribution(comment.attribution, comment.status))
+def attribution(comment: Comment, lang: str = "en") -> str:
+    """ "ISOC, Civil Society (unverified)", inert: how a comment is attributed in Discord, its
+    group and mark in `lang`."""
+    mark = _MARKS.get(comment.status)
+    marked = attribution_in(comment.attribution, lang) + (f" ({tr(lang, mark)})" if mark else "")
+    return inert(marked)
+
+
+#: STATUS_MARKS in the reader's language.
+_MARKS = {
+    AttributionStatus.UNVERIFIED: N_("unverified"),
+    AttributionStatus.IMPORTED: N_("imported"),
+}
+
+
+#: The kinds of comment, in the reader's language.
+KIND_NAMES = {
+    CommentKind.COMMENT: N_("comment"),
+    CommentKind.AMENDMENT: N_("amendment"),
+    CommentKind.DELETION: N_("deletion"),
+}
+
+
+def kind_name(kind: CommentKind, lang: str = "en") -> str:
+    return tr(lang, KIND_NAMES[kind])
 
 
 def where(comment: Comment, draft_code: str) -> str:
@@ -51,24 +79,28 @@ def where(comment: Comment, draft_code: str) -> str:
 
 
 def announcement(
-    comment: Comment, draft_code: str, limit: int = MESSAGE_LIMIT, current: int | None = None
+    comment: Comment, draft_code: str, limit: int = MESSAGE_LIMIT, current: int | None = None,
+    lang: str = "en",
 ) -> str:
     """The public message that announced a comment, as the record now stands: the comment
     (edited or not; "on revision 1; the text has changed since" when its section's `current`
     revision is later), or one line saying it was withdrawn or hidden (its text no longer
     shown)."""
-    place = f"**#{comment.id}** on **{where(comment, draft_code)}**"
+    t = Translator(lang)
+    place = dict(id=f"**#{comment.id}**", place=f"**{where(comment, draft_code)}**")
     if comment.withdrawn_at is not None:
-        return f"{place} was withdrawn by its author."
+        return t("{id} on {place} was withdrawn by its author.", **place)
     if comment.hidden_at is not None:
-        return f"{place} was hidden by the secretariat."
-    edited = f" · edited {ts(comment.edited_at, 'R')}" if comment.edited_at else ""
-    revision = stale(comment, current) or f"revision {comment.revision}"
-    head = (
-        f"Recorded {place} ({revision}) as **{attribution(comment)}** ·"
-        f" {comment.kind.value}{edited}:"
+        return t("{id} on {place} was hidden by the secretariat.", **place)
+    edited = (
+        " · " + t("edited {when}", when=ts(comment.edited_at, "R")) if comment.edited_at else ""
     )
-    return quote_within(head, inert(comment.text), limit, recorded=len(comment.text))
+    revision = stale(comment, current, lang) or t("revision {n}", n=comment.revision)
+    head = t(
+        "Recorded {id} on {place} ({revision}) as {attribution}", **place, revision=revision,
+        attribution=f"**{attribution(comment, lang)}**",
+    ) + f" · {kind_name(comment.kind, lang)}{edited}:"
+    return quote_within(head, inert(comment.text), limit, recorded=len(comment.text), lang=lang)
 
 
 def edited_answer(comment: Comment, current: int | None = None) -> str:
@@ -82,28 +114,30 @@ def edited_answer(comment: Comment, current: int | None = None) -> str:
     return quote_within(head, inert(comment.text), recorded=len(comment.text))
 
 
-def stale(comment: Comment, current: int | None) -> str:
+def stale(comment: Comment, current: int | None, lang: str = "en") -> str:
     """ "on revision 1; the text has changed since" for a comment made on an earlier revision
     than the section's `current` one, else ""."""
     if current is None or comment.revision >= current:
         return ""
-    return f"on revision {comment.revision}; the text has changed since"
+    return tr(lang, "on revision {n}; the text has changed since", n=comment.revision)
 
 
-def comment_item(comment: Comment, draft_code: str | None, current: int | None = None) -> str:
+def comment_item(
+    comment: Comment, draft_code: str | None, current: int | None = None, lang: str = "en"
+) -> str:
     """One listed comment: its line of facts (saying so when it was made on an earlier
     revision than the section's `current` one), then a one-line preview of its text."""
     place = section_label(comment.section_key)
     if draft_code:
         place = f"{inert(draft_code)} {place}"
-    edited = " · edited" if comment.edited_at else ""
-    earlier = stale(comment, current)
+    edited = " · " + tr(lang, "edited") if comment.edited_at else ""
+    earlier = stale(comment, current, lang)
     if earlier:
         edited += f" · {earlier}"
     preview = inert(truncate(" ".join(comment.text.split()), PREVIEW))
     return (
-        f"**#{comment.id}** · {place} · {attribution(comment)} · {comment.kind.value} ·"
-        f" {ts(comment.created_at, 'R')}{edited}\n> {preview}"
+        f"**#{comment.id}** · {place} · {attribution(comment, lang)} ·"
+        f" {kind_name(comment.kind, lang)} · {ts(comment.created_at, 'R')}{edited}\n> {preview}"
     )
 
 

@@ -19,6 +19,7 @@ from bot.domain.stakeholders import abbreviation
 from bot.domain.timefmt import ts
 from bot.errors import UserError
 from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
+from bot.i18n import Translator, group_name, number
 from bot.paging import GONE, Page, pager, send_listing
 from bot.ui import (
     MESSAGE_LIMIT,
@@ -26,6 +27,7 @@ from bot.ui import (
     PAGE_BUDGET,
     chunk_lines,
     inert,
+    lang_of,
     reply,
     send_pages,
     truncate,
@@ -56,37 +58,53 @@ _TABLE_BUDGET = 1400
 # ------------------------------------------------------------------ formatting
 
 
-def posted_message(posted: Posted, limit: int = MESSAGE_LIMIT) -> str:
+def posted_message(posted: Posted, limit: int = MESSAGE_LIMIT, lang: str = "en") -> str:
     """The confirmation of /comment: number, draft, section, attribution, kind and the text."""
-    return announcement(posted.comment, posted.draft.code, limit)
+    return announcement(posted.comment, posted.draft.code, limit, lang=lang)
 
 
-def listing_pages(listing: Listing) -> list[str]:
+def listing_pages(listing: Listing, lang: str = "en") -> list[str]:
+    t = Translator(lang)
     scope = []
     if listing.draft is not None:
         scope.append(listing.draft.code)
     if listing.section is not None:
         scope.append(section_label(listing.section.key))
-    what = "Comments" + (f" on {' · '.join(scope)}" if scope else "")
-    if listing.group is not None:
-        what += f" by {listing.group}"
+    on = " · ".join(scope)
+    group = group_name(listing.group, lang) if listing.group is not None else None
+    if scope and group:
+        what = t("Comments on {scope} by {group}", scope=on, group=group)
+        none = t("No comments on {scope} by {group} yet.", scope=on, group=group)
+    elif scope:
+        what = t("Comments on {scope}", scope=on)
+        none = t("No comments on {scope} yet.", scope=on)
+    elif group:
+        what = t("Comments by {group}", group=group)
+        none = t("No comments by {group} yet.", group=group)
+    else:
+        what = t("Comments")
+        none = t("No comments yet.")
     if not listing.comments:
-        return [f"No {what[0].lower()}{what[1:]} yet."]
+        return [none]
     shown = len(listing.comments)
     if listing.total > shown or listing.capped:
-        total = f"more than {listing.total:,}" if listing.capped else f"{listing.total:,}"
-        header = (
-            f"**{what}**: the latest {shown:,} of {total};"
-            " narrow it with the draft, section and group options."
+        total = (
+            t("more than {n}", n=number(lang, listing.total)) if listing.capped
+            else number(lang, listing.total)
+        )
+        header = f"**{what}**: " + t(
+            "the latest {shown} of {total}; narrow it with the draft, section and group options.",
+            shown=number(lang, shown), total=total,
         )
     else:
-        header = f"**{what}** ({shown:,})"
+        header = f"**{what}** ({number(lang, shown)})"
     one_draft = listing.draft is not None
     items = [
         comment_item(
             c,
             None if one_draft else listing.drafts.get(c.draft_id, "?"),
             listing.current.get(c.section_id),
+            lang,
         )
         for c in listing.comments
     ]
@@ -173,7 +191,7 @@ async def comments_page(interaction: Interaction, args: str, index: int) -> Page
     listing = await services(interaction).comments.listing(
         guild_id(interaction), draft or None, section or None, chosen or None
     )
-    return Page.of(listing_pages(listing), index)
+    return Page.of(listing_pages(listing, lang_of(interaction)), index)
 
 
 @pager("coverage")
@@ -210,7 +228,9 @@ class CommentCommands(app_commands.Group, name="comments"):
         listing = await services(interaction).comments.listing(
             guild_id(interaction), draft, section, group
         )
-        await send_listing(interaction, "comments", listing_args(listing), listing_pages(listing))
+        await send_listing(
+            interaction, "comments", listing_args(listing), listing_pages(listing, lang_of(interaction))
+        )
 
     @app_commands.command(name="edit")
     @app_commands.describe(
@@ -434,7 +454,7 @@ async def post_comment(
             ephemeral=True,
         )
         return
-    message = await reply(interaction, posted_message(posted))
+    message = await reply(interaction, posted_message(posted, lang=lang_of(interaction)))
     if message is None:
         return
     try:

@@ -13,8 +13,9 @@ from bot.domain.models import Reminder
 from bot.domain.offsets import format_offset, parse_offsets
 from bot.domain.reminders import REPEAT_LABELS, repeat_label
 from bot.domain.timefmt import ts
+from bot.i18n import Msg, Translator
 from bot.paging import Page, pager, send_listing
-from bot.ui import chunk_lines, inert, reply, truncate
+from bot.ui import chunk_lines, inert, lang_of, reply, truncate
 from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
 
 #: /remind's repeat choices: what members see, and the rule name the service takes.
@@ -235,7 +236,10 @@ class RemindCog(commands.Cog):
         if channel is not None:
             member = interaction.user
             if isinstance(member, discord.Member) and not channel.permissions_for(member).send_messages:
-                raise UserError(f"You can't post in {channel.mention}; pick a channel you can post in.")
+                raise UserError(
+                    Msg("You can't post in {channel}; pick a channel you can post in.",
+                        channel=channel.mention)
+                )
         zone = await member_timezone(interaction)
         reminder = await services(interaction).reminders.remind(
             guild_id=interaction.guild_id,
@@ -245,21 +249,24 @@ class RemindCog(commands.Cog):
             timezone=zone,
             channel_id=channel.id if channel else None,
             repeat=repeat,
+            language=lang_of(interaction),
         )
-        where = channel.mention if channel else "your DMs"
-        repeats = (
-            f", repeats {repeat_label(reminder.repeat)} at the same local time,"
-            if reminder.repeat
-            else ""
-        )
+        t = Translator(lang_of(interaction))
         number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
-        await reply(
-            interaction,
-            f"Reminder {number} set for {ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
-            f"{repeats} in {where}: {truncate(inert(reminder.text or ''), 1500)}\n"
-            f"-# `/reminders cancel {number}` cancels it; `/reminders mine` lists yours.",
-            ephemeral=True,
-        )
+        when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
+        text = truncate(inert(reminder.text or ""), 1500)
+        if channel is not None:
+            head = t("Reminder {number} set for {when} in {channel}: {text}", number=number,
+                     when=when, channel=channel.mention, text=text)
+        else:
+            head = t("Reminder {number} set for {when} in your DMs: {text}", number=number,
+                     when=when, text=text)
+        if reminder.repeat:
+            head += "\n" + t("It repeats {every} at the same local time.",
+                             every=repeat_label(reminder.repeat, t.lang))
+        foot = t("`/reminders cancel {number}` cancels it; `/reminders mine` lists yours.",
+                 number=number)
+        await reply(interaction, f"{head}\n-# {foot}", ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

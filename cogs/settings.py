@@ -10,9 +10,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.models import GuildSettings
+from bot.i18n import NATIVE_NAMES, Msg
 from bot.ui import inert, reply
 from cogs._autocomplete import timezone_autocomplete
 from cogs._common import Interaction, coordinator_only, guild_id, services
+from cogs.languages import LANGUAGE_CHOICES
 
 
 def settings_text(settings: GuildSettings, groups: list[str]) -> str:
@@ -42,6 +44,7 @@ def settings_text(settings: GuildSettings, groups: list[str]) -> str:
         f"Reminder offsets: {offsets}",
         f"Verification mode: **{settings.verification_mode.value}**",
         f"Stakeholder groups: {', '.join(inert(g) for g in groups)}",
+        f"Language: {NATIVE_NAMES.get(settings.language, settings.language)} ({settings.language})",
     ])
 
 
@@ -153,6 +156,26 @@ class SettingsCommands(app_commands.Group, name="settings"):
         settings = await svc.settings.get(gid)
         groups = await svc.stakeholders.groups(gid)
         await reply(interaction, settings_text(settings, groups), ephemeral=True)
+
+    @app_commands.command(name="language")
+    @app_commands.describe(code="ar, zh, en, fr, ru or es")
+    @app_commands.choices(code=LANGUAGE_CHOICES)
+    @coordinator_only()
+    async def language(self, interaction: Interaction, code: str) -> None:
+        """Set the server's language: reminders and announcements are posted in it."""
+        settings = await services(interaction).settings.set_language(
+            guild_id(interaction), interaction.user.id, code
+        )
+        await reply(
+            interaction,
+            Msg(
+                "This server's language is now {language}: reminders and announcements are"
+                " posted in it, and members whose Discord app is in another language get their"
+                " answers in theirs (or the one they choose with `/language`).",
+                language=NATIVE_NAMES[settings.language],
+            ),
+            ephemeral=True,
+        )
 
 
 class SettingsCog(commands.Cog):

@@ -11,8 +11,9 @@ from discord.ext import commands
 from bot.domain.models import DEFAULT_GROUPS, Stakeholder
 from bot.domain.timefmt import ts
 from bot.errors import UserError
+from bot.i18n import Translator, attribution_in, group_name, tr
 from bot.paging import GONE, Page, pager, send_listing
-from bot.ui import chunk_lines, inert, reply
+from bot.ui import chunk_lines, inert, lang_of, reply
 from cogs._autocomplete import group_autocomplete, timezone_autocomplete
 from cogs._common import Interaction, coordinator_only, guild_id, services
 
@@ -20,13 +21,14 @@ Verified = Literal["verified", "unverified", "all"]
 _STATES: dict[str, bool | None] = {"verified": True, "unverified": False, "all": None}
 
 
-def state(profile: Stakeholder) -> str:
-    return "verified" if profile.verified else "unverified"
+def state(profile: Stakeholder, lang: str = "en") -> str:
+    return tr(lang, "verified") if profile.verified else tr(lang, "unverified")
 
 
-def named(profile: Stakeholder) -> str:
-    """**ISOC**, Civil Society: the organization as inert text (SPEC section 8), the group."""
-    return f"**{inert(profile.organization)}**, {profile.group}"
+def named(profile: Stakeholder, lang: str = "en") -> str:
+    """**ISOC**, Civil Society: the organization as inert text (SPEC section 8), the group
+    (named in `lang`)."""
+    return f"**{inert(profile.organization)}**, {group_name(profile.group, lang)}"
 
 
 def profile_line(profile: Stakeholder) -> str:
@@ -49,17 +51,20 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
             guild_id(interaction), interaction.user.id, interaction.user.display_name,
             organization, group,
         )
-        verb = "Registered" if new else "Your profile:"
-        then = (
-            "" if profile.verified
-            else " A coordinator can verify your profile with `/stakeholder verify`."
+        t = Translator(lang_of(interaction))
+        facts = dict(
+            who=named(profile, t.lang), state=state(profile, t.lang),
+            attribution=inert(attribution_in(profile.attribution, t.lang)),
         )
-        await reply(
-            interaction,
-            f"{verb} {named(profile)} ({state(profile)}). Your comments will be attributed as"
-            f" \u201c{inert(profile.attribution)}\u201d.{then}",
-            ephemeral=True,
-        )
+        if new:
+            text = t("Registered {who} ({state}). Your comments will be attributed as"
+                     " \u201c{attribution}\u201d.", **facts)
+        else:
+            text = t("Your profile: {who} ({state}). Your comments will be attributed as"
+                     " \u201c{attribution}\u201d.", **facts)
+        if not profile.verified:
+            text += " " + t("A coordinator can verify your profile with `/stakeholder verify`.")
+        await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="show")
     @app_commands.describe(member="Whose profile to show (default: yours)")

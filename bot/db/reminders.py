@@ -153,17 +153,19 @@ class ReminderRepository:
         now: datetime,
         repeat: str | None = None,
         timezone: str | None = None,
+        language: str | None = None,
     ) -> Reminder:
         """A member's own reminder, numbered 1 + the highest number the member ever had (so a
         number is never reused, cancelled or sent). Call `lock_member` first in `tx`. With
-        `repeat`, its next occurrence (in `timezone`) follows when it is sent or missed."""
+        `repeat`, its next occurrence (in `timezone`) follows when it is sent or missed.
+        `language` is the member's, for its DM (SPEC 12)."""
         seq = await tx.fetchval(
             "SELECT COALESCE(MAX(member_seq), 0) + 1 FROM reminders WHERE user_id = $1", user_id
         )
         rid = await tx.fetchval(
             "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
-            " state, created_by, created_at, member_seq, repeat, timezone)"
-            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6, $7, $8, $9)"
+            " state, created_by, created_at, member_seq, repeat, timezone, language)"
+            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6, $7, $8, $9, $10)"
             " RETURNING id",
             guild_id,
             to_ms(due_at),
@@ -174,6 +176,7 @@ class ReminderRepository:
             int(seq),
             repeat,
             timezone,
+            language,
         )
         row = await tx.fetchrow(_SELECT + " WHERE id = $1", rid)
         assert row is not None
@@ -368,7 +371,10 @@ class ReminderRepository:
             "SELECT r.id, r.guild_id, r.event_id, r.moment, r.due_at, r.channel_id,"
             " r.user_id, r.body, r.rescheduled, r.late, r.attempts, r.batch_key,"
             " r.created_at, r.part, e.title, e.start_at, e.end_at, e.all_day, e.location,"
-            " g.reminder_channel_id, g.reminder_role_id"
+            " g.reminder_channel_id, g.reminder_role_id,"
+            # SPEC 12: a DM in its member's language, a channel message in the server's.
+            " CASE WHEN r.channel_id IS NULL AND r.language IS NOT NULL THEN r.language"
+            " ELSE COALESCE(g.language, 'en') END AS language"
             " FROM reminders r LEFT JOIN events e ON e.id = r.event_id"
             " LEFT JOIN guild_settings g ON g.guild_id = r.guild_id"
             f" WHERE r.id IN ({in_list(ids)}) ORDER BY r.due_at, r.id",
@@ -416,6 +422,7 @@ class ReminderRepository:
                     location=r["location"],
                     part=r["part"],
                     mention_role=_mention_role(r),
+                    language=r["language"],
                 )
             )
         return claimed
@@ -538,13 +545,14 @@ async def _add_next(tx: Executor, done: Sequence[Reminder], now: datetime) -> No
         due = next_occurrence(r.due_at, r.repeat, r.timezone or "UTC", after=now)
         rows.append((
             r.guild_id, to_ms(due), r.channel_id, r.user_id, r.text, r.user_id, to_ms(now),
-            r.member_seq, r.repeat, r.timezone,
+            r.member_seq, r.repeat, r.timezone, r.id,
         ))
     if rows:
         await tx.executemany(
             "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
-            " state, created_by, created_at, member_seq, repeat, timezone)"
-            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10)",
+            " state, created_by, created_at, member_seq, repeat, timezone, language)"
+            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10,"
+            " (SELECT language FROM reminders WHERE id = $11))",
             rows,
         )
 
