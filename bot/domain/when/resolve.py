@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.when.adapter import dateparser_side
 from bot.domain.when.grammar import MONTHS, VAGUE_RE, Part, read_side, split_candidates
+from bot.domain.when.languages import to_english
 from bot.domain.when.normalize import TENTATIVE_RE, normalize, tidy
 from bot.domain.when.zones import Zone, member_zone, strip_zone, zone_tzinfo
 from bot.errors import UserError
@@ -261,7 +262,7 @@ def parse_when(text: str, now: datetime, tz: str) -> When:
             '"23-27 March 2014".'
         )
     user_zone = member_zone(tz)
-    s = normalize(text)
+    s = normalize(to_english(text))
     tentative = bool(TENTATIVE_RE.search(s))
     if tentative:
         s = TENTATIVE_RE.sub(" ", s)
