@@ -15,6 +15,7 @@ from bot.domain.models import Draft, Event, ParsedDraft, Section
 from bot.domain.timefmt import ts
 from bot.domain.when import When
 from bot.errors import UserError, WindowClosed
+from bot.i18n import Msg
 from bot.text import strip_bidi
 
 MAX_CODE = 20
@@ -58,14 +59,16 @@ def missing_draft(wanted: str, codes: list[str]) -> str:
     """The answer to a code naming no draft: every code when there are few, else the closest
     few and `/draft list` (a server may hold hundreds; a message holds 2,000 characters)."""
     if len(codes) <= LISTED_CODES:
-        return f"There is no draft {wanted}; drafts here: {', '.join(codes)}."
+        return Msg("There is no draft {code}; drafts here: {codes}.", code=wanted,
+                   codes=", ".join(codes))
     close = difflib.get_close_matches(wanted, codes, n=CLOSE_CODES, cutoff=0.5)
     if close:
-        return (
-            f"There is no draft {wanted}; did you mean {', '.join(close)}? `/draft list` shows"
-            f" all {len(codes)}."
+        return Msg(
+            "There is no draft {code}; did you mean {close}? `/draft list` shows all {count}.",
+            code=wanted, close=", ".join(close), count=len(codes),
         )
-    return f"There is no draft {wanted}; `/draft list` shows the {len(codes)} drafts here."
+    return Msg("There is no draft {code}; `/draft list` shows the {count} drafts here.",
+               code=wanted, count=len(codes))
 
 
 def clean_line(text: str, what: str, limit: int, example: str) -> str:

@@ -46,6 +46,7 @@ from bot.domain.sections import normalize_section_key, resolve_section_key, sect
 from bot.domain.structure import Placement, placement
 from bot.domain.when import parse_when
 from bot.errors import NotFound, UserError
+from bot.i18n import Msg
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,8 @@ class DraftService:
         codes = await self.repo.codes(guild_id)
         if not codes:
             raise NotFound(
-                f"There is no draft {wanted}: this server has no drafts yet; a coordinator adds"
-                " one with `/draft create` or `/draft import`."
+                Msg("There is no draft {code}: this server has no drafts yet; a coordinator adds"
+                    " one with `/draft create` or `/draft import`.", code=wanted)
             )
         raise NotFound(missing_draft(wanted, codes))
 
@@ -108,11 +109,12 @@ class DraftService:
                 return section
         if not keys:
             raise NotFound(
-                f"{draft.code} has no sections yet; a coordinator adds them with `/draft section`."
+                Msg("{code} has no sections yet; a coordinator adds them with `/draft section`.",
+                    code=draft.code)
             )
         raise NotFound(
-            f"{draft.code} has no section {section_label(key)} ({key}); its sections are "
-            f"{', '.join(keys)}."
+            Msg("{code} has no section {label} ({key}); its sections are {keys}.",
+                code=draft.code, label=section_label(key), key=key, keys=", ".join(keys))
         )
 
     async def by_id(self, draft_id: int) -> Draft | None:
