@@ -44,6 +44,7 @@ from cogs._common import (
     services,
     warn_if_no_reminder_channel,
 )
+from cogs.languages import LANGUAGE_CHOICES
 
 IMPORT_SUFFIXES = (".md", ".markdown", ".txt", ".docx")
 PREVIEW = 70
@@ -310,8 +311,10 @@ class DraftCommands(app_commands.Group, name="draft"):
         code="The draft",
         title="Its new title",
         version='Its new version label, e.g. "V1.3" ("-" removes it)',
+        language="The language of its consolidated text: headings, labels, group names",
     )
     @app_commands.autocomplete(code=draft_autocomplete)
+    @app_commands.choices(language=LANGUAGE_CHOICES)
     @coordinator_only()
     async def edit(
         self,
@@ -319,10 +322,12 @@ class DraftCommands(app_commands.Group, name="draft"):
         code: str,
         title: str | None = None,
         version: str | None = None,
+        language: str | None = None,
     ) -> None:
-        """Change a draft's title or version label."""
+        """Change a draft's title, version label or language."""
         edited = await services(interaction).drafts.edit(
-            guild_id(interaction), interaction.user.id, code, title=title, version=version
+            guild_id(interaction), interaction.user.id, code, title=title, version=version,
+            language=language,
         )
         await reply(interaction, edit_text(edited), ephemeral=not edited.changes)
 

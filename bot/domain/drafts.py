@@ -180,13 +180,14 @@ class DraftEdit:
 
 
 def plan_edit(
-    draft: Draft, title: str | None, version: str | None
+    draft: Draft, title: str | None, version: str | None, language: str | None = None
 ) -> tuple[str, str | None, tuple[str, ...]]:
     """The title and version `draft` gets from /draft edit's options, and what changes. A
-    missing option keeps its value; `version` "-" removes the label."""
-    if title is None and version is None:
+    missing option keeps its value; `version` "-" removes the label. `language` (already one
+    of the six codes) counts as a change when it differs."""
+    if title is None and version is None and language is None:
         raise UserError(
-            "Give a new `title` or `version` (or both); `version:-` removes the version label."
+            "Give a new `title`, `version` or `language`; `version:-` removes the version label."
         )
     new_title = draft.title if title is None else clean_title(title)
     if version is None:
@@ -197,7 +198,11 @@ def plan_edit(
         new_version = clean_version(version)
     changes = tuple(
         name
-        for name, old, new in (("title", draft.title, new_title), ("version", draft.version, new_version))
+        for name, old, new in (
+            ("title", draft.title, new_title),
+            ("version", draft.version, new_version),
+            ("language", draft.language, language or draft.language),
+        )
         if old != new
     )
     return new_title, new_version, changes

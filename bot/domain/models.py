@@ -172,6 +172,8 @@ class Draft:
     updated_at: datetime | None = None
     #: The paragraphs before the first part of the imported document, joined by blank lines.
     notes: str | None = None
+    #: The language its consolidated text is exported in (SPEC 12), one of bot.i18n.LANGUAGES.
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ from bot.domain.structure import Placement, placement
 from bot.domain.when import parse_when
 from bot.errors import NotFound, UserError
 from bot.i18n import Msg
+from bot.services.settings import language_code
 
 log = logging.getLogger(__name__)
 
@@ -241,24 +242,31 @@ class DraftService:
         *,
         title: str | None = None,
         version: str | None = None,
+        language: str | None = None,
     ) -> DraftEdit:
-        """Change a draft's title and/or version label (`version` "-" removes it)."""
+        """Change a draft's title, version label (`version` "-" removes it) and the language
+        its consolidated text is exported in."""
+        lang = language_code(language) if language is not None else None
         found = await self.require(guild_id, code)
         at = self.clock()
         async with self.db.transaction() as tx:
             before = await self.repo.locked(tx, guild_id, found.code)
             if before is None:  # removed since the look-up
                 raise NotFound(missing_draft(found.code, await self.repo.codes(guild_id)))
-            new_title, new_version, changes = plan_edit(before, title, version)
+            new_title, new_version, changes = plan_edit(before, title, version, lang)
             if not changes:
                 return DraftEdit(before, before, ())
-            after = await self.repo.rename(tx, before, new_title, new_version, at=at)
+            after = await self.repo.rename(
+                tx, before, new_title, new_version, at=at, language=lang
+            )
             await audit.record(
                 tx, guild_id=guild_id, actor_id=actor_id, action="draft.edit",
                 target=f"draft:{before.code}", at=at,
                 detail={
-                    "before": {"title": before.title, "version": before.version},
-                    "after": {"title": after.title, "version": after.version},
+                    "before": {"title": before.title, "version": before.version,
+                               "language": before.language},
+                    "after": {"title": after.title, "version": after.version,
+                              "language": after.language},
                 },
             )
         return DraftEdit(before, after, changes)
@@ -496,6 +504,7 @@ class DraftService:
                 for s in sections
             ],
             notes=[p for p in (draft.notes or "").split("\n\n") if p.strip()],
+            language=draft.language,
         )
 
 
