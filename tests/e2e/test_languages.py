@@ -205,3 +205,32 @@ async def test_the_emulator_checks_localizations_as_discord_does(emulator: Disco
                 assert response.status == 400, payload
                 body = await response.json()
                 assert body["code"] == 50035
+
+
+async def test_a_draft_in_arabic_is_exported_right_to_left(world: World, bot: RunningBot) -> None:
+    import io
+
+    import docx
+
+    coord = world.coordinator
+    await world.run(coord, "draft create", code="C11", title="International cooperation")
+    await world.run(coord, "draft section", code="C11", section="Vision", text="A shared vision.")
+    await world.run(world.alice, "stakeholder register", organization="ISOC", group="Civil Society")
+    await world.run(world.alice, "comment", draft="C11", section="vision", text="Agreed.")
+    res = await world.run(coord, "draft edit", code="C11", language="ar")
+    assert "language" in res.content and "ar" in res.content
+    res = await world.run(world.bob, "draft export", code="C11", format="docx")
+    assert res.answer is not None
+    [(name, data)] = res.answer.attachments
+    assert name.endswith(".docx")
+    document = docx.Document(io.BytesIO(data))
+    texts = [p.text for p in document.paragraphs]
+    assert "المجتمع المدني (1)" in texts
+    assert any(t.startswith("ISOC, المجتمع المدني (غير موثّق) (تعليق, ") for t in texts), texts
+    bidi = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}bidi"
+    assert all(p._p.pPr is not None and p._p.pPr.find(bidi) is not None for p in document.paragraphs)
+    # Its Markdown export stays the format imports read back: English labels.
+    res = await world.run(world.bob, "draft export", code="C11", format="markdown")
+    assert res.answer is not None
+    [(_, data)] = res.answer.attachments
+    assert "· ISOC, Civil Society (unverified): Agreed." in data.decode()
