@@ -145,12 +145,14 @@ def require_open_window(draft: Draft, now: datetime) -> None:
         assert draft.window_opens is not None
         opens = draft.window_opens
         raise WindowClosed(
-            f"The comment window for {draft.code} opens {ts(opens, 'F')} ({ts(opens, 'R')})."
+            Msg("The comment window for {code} opens {when}.", code=draft.code,
+                when=f"{ts(opens, 'F')} ({ts(opens, 'R')})")
         )
     if state is WindowState.AFTER:
         assert draft.window_closes is not None
         raise WindowClosed(
-            f"The comment window for {draft.code} closed {ts(draft.window_closes, 'F')}."
+            Msg("The comment window for {code} closed {when}.", code=draft.code,
+                when=ts(draft.window_closes, "F"))
         )
 
 

@@ -19,13 +19,14 @@ from bot.domain.stakeholders import (
 )
 from bot.domain.stakeholders import parse_group as parse_group_in
 from bot.errors import Forbidden, NotFound, UserError
+from bot.i18n import Msg
 
 #: The refusal of /comment in required mode to a member whose profile is not verified.
-VERIFICATION_REQUIRED = (
+VERIFICATION_REQUIRED = Msg(
     "Only verified stakeholders can comment on this server; ask a coordinator (Manage Server"
     " or the coordinator role) to verify you with /stakeholder verify."
 )
-VERIFIED_LOCKED = (
+VERIFIED_LOCKED = Msg(
     "Your profile is verified, so you can no longer change your organization or group"
     " yourself; ask a coordinator (Manage Server or the coordinator role) to change it with"
     " `/stakeholder set`."
@@ -205,8 +206,8 @@ class StakeholderService:
         found = await self.repo.get(guild_id, user_id)
         if found is None:
             raise UserError(
-                "You need a stakeholder profile first: run `/stakeholder register` with your"
-                " organization and group."
+                Msg("You need a stakeholder profile first: run `/stakeholder register` with your"
+                    " organization and group.")
             )
         return found
 

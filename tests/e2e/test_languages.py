@@ -234,3 +234,18 @@ async def test_a_draft_in_arabic_is_exported_right_to_left(world: World, bot: Ru
     assert res.answer is not None
     [(_, data)] = res.answer.attachments
     assert "· ISOC, Civil Society (unverified): Agreed." in data.decode()
+
+
+async def test_refusals_a_member_meets_first_are_in_their_language(
+    world: World, bot: RunningBot
+) -> None:
+    await world.run(world.coordinator, "draft create", code="C11", title="International cooperation")
+    await world.run(world.coordinator, "draft section", code="C11", section="Vision", text="Text.")
+    marie = world.emu.add_user("marie", locale="fr")
+    world.emu.add_member(world.guild, marie)
+    res = await world.run(marie, "comment", draft="C11", section="vision", text="Bonjour")
+    assert res.ephemeral and res.content.startswith("Il vous faut d'abord un profil")
+    res = await world.run(marie, "stakeholder register", organization="ISOC", group="Academia")
+    assert res.ephemeral and "n'est pas un groupe de parties prenantes" in res.content
+    res = await world.run(marie, "settings language", code="fr")
+    assert res.ephemeral and res.content.startswith("Seuls les coordonnateurs")
