@@ -13,7 +13,7 @@ from bot.domain.models import Reminder
 from bot.domain.offsets import format_offset, parse_offsets
 from bot.domain.reminders import REPEAT_LABELS, repeat_label
 from bot.domain.timefmt import ts
-from bot.i18n import Msg, Translator
+from bot.i18n import Msg, Translator, tr
 from bot.paging import Page, pager, send_listing
 from bot.ui import chunk_lines, inert, lang_of, reply, truncate
 from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
@@ -49,17 +49,17 @@ def describe_reminder(reminder: Reminder, title: str | None, channel_id: int | N
     return f"- {when}{_repeats(reminder)} · your reminder {number}: {text} · {where}"
 
 
-def _repeats(reminder: Reminder) -> str:
+def _repeats(reminder: Reminder, lang: str = "en") -> str:
     """ ", every week" after a repeating reminder's time; nothing for a one-off."""
-    return f", {repeat_label(reminder.repeat)}" if reminder.repeat else ""
+    return f", {repeat_label(reminder.repeat, lang)}" if reminder.repeat else ""
 
 
-def describe_mine(reminder: Reminder) -> str:
+def describe_mine(reminder: Reminder, lang: str = "en") -> str:
     """One line of /reminders mine: the member's number (the row id, marked #, for a reminder
     set before numbering began), when, where and the text."""
     number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
-    when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')}){_repeats(reminder)}"
-    where = f"<#{reminder.channel_id}>" if reminder.channel_id else "your DMs"
+    when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')}){_repeats(reminder, lang)}"
+    where = f"<#{reminder.channel_id}>" if reminder.channel_id else tr(lang, "your DMs")
     text = truncate(inert(reminder.text or ""), 200)
     return f"- **{number}** · {when} · {where} · {text}"
 
@@ -142,7 +142,7 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         if not pages:
             await reply(
                 interaction,
-                "You have no pending reminders here; set one with `/remind`.",
+                Msg("You have no pending reminders here; set one with `/remind`."),
                 ephemeral=True,
             )
             return
@@ -159,8 +159,8 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         )
         await reply(
             interaction,
-            f"Cancelled your reminder {id} for {ts(reminder.due_at, 'F')}:"
-            f" {truncate(inert(reminder.text or ''), 1500)}",
+            Msg("Cancelled your reminder {number} for {when}: {text}", number=id,
+                when=ts(reminder.due_at, "F"), text=truncate(inert(reminder.text or ""), 1500)),
             ephemeral=True,
         )
 
@@ -183,18 +183,19 @@ async def mine_pages(interaction: Interaction) -> list[str]:
     mine = await services(interaction).reminders.mine(guild_id(interaction), interaction.user.id)
     if not mine:
         return []
-    header = (
-        f"**Your reminders** ({len(mine)}{'+' if len(mine) >= 500 else ''})"
-        " · `/reminders cancel number` cancels one"
-    )
-    return chunk_lines([describe_mine(r) for r in mine], header=header)
+    t = Translator(lang_of(interaction))
+    title = t("Your reminders")
+    cancel = t("`/reminders cancel number` cancels one")
+    header = f"**{title}** ({len(mine)}{'+' if len(mine) >= 500 else ''}) · {cancel}"
+    return chunk_lines([describe_mine(r, t.lang) for r in mine], header=header)
 
 
 @pager("reminders-mine")
 async def mine_page(interaction: Interaction, _: str, index: int) -> Page:
     """Page `index` of /reminders mine (the owner's, as only the owner may turn it)."""
     pages = await mine_pages(interaction)
-    return Page.of(pages or ["You have no pending reminders here any more."], index)
+    gone = tr(lang_of(interaction), "You have no pending reminders here any more.")
+    return Page.of(pages or [gone], index)
 
 
 @pager("reminders")

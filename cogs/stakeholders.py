@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.domain.models import DEFAULT_GROUPS, Stakeholder
 from bot.domain.timefmt import ts
 from bot.errors import UserError
-from bot.i18n import Translator, attribution_in, group_name, tr
+from bot.i18n import Msg, Translator, attribution_in, group_name, tr
 from bot.paging import GONE, Page, pager, send_listing
 from bot.ui import chunk_lines, inert, lang_of, reply
 from cogs._autocomplete import group_autocomplete, timezone_autocomplete
@@ -219,8 +219,8 @@ class StakeholderCog(commands.Cog):
         canonical = await services(interaction).settings.set_member_timezone(interaction.user.id, zone)
         await reply(
             interaction,
-            f"Your timezone is now **{canonical}**: dates and times you type are read in it."
-            " (Times I show appear in your own Discord's timezone anyway.)",
+            Msg("Your timezone is now {zone}: dates and times you type are read in it. (Times I"
+                " show appear in your own Discord's timezone anyway.)", zone=f"**{canonical}**"),
             ephemeral=True,
         )
 

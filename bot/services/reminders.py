@@ -107,7 +107,8 @@ class ReminderService:
             )
             if reminder is None:
                 raise UserError(
-                    f"You have no pending reminder {number}; `/reminders mine` lists yours."
+                    Msg("You have no pending reminder {number}; `/reminders mine` lists yours.",
+                        number=number)
                 )
             await audit.record(
                 tx, guild_id=guild_id, actor_id=user_id, action="reminder.cancel",

@@ -59,6 +59,10 @@ JOURNEYS = [
             "ضُبط التذكير", "تذكير:"),
 ]
 
+#: The heading of /reminders mine.
+MINE = {"en": "Your reminders", "fr": "Vos rappels", "es": "Sus recordatorios",
+        "ru": "Ваши напоминания", "zh": "您的提醒", "ar": "تذكيراتك"}
+
 #: Names and user text that may stay as written in any language.
 ALLOWED = {"ISOC", "C11", "ICANN", "Vision", "International", "cooperation", "Singapore"}
 
@@ -124,6 +128,8 @@ async def test_a_members_journey_in_their_language(
     res = await world.run(member, "remind", when=journey.remind_when, text="ISOC")
     assert res.ephemeral and "<t:" in res.content
     check(res.content, journey, journey.reminded)
+    res = await world.run(member, "reminders mine")
+    check(res.content, journey, MINE[journey.lang], "ISOC")
 
     clock.advance(days=2, minutes=1)
     await poke_and_drain(bot)
