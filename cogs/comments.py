@@ -19,7 +19,7 @@ from bot.domain.stakeholders import abbreviation
 from bot.domain.timefmt import ts
 from bot.errors import UserError
 from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
-from bot.i18n import Translator, group_name, number
+from bot.i18n import Msg, Translator, group_name, number
 from bot.paging import GONE, Page, pager, send_listing
 from bot.ui import (
     MESSAGE_LIMIT,
@@ -46,7 +46,7 @@ from cogs._comment_views import (
 )
 from cogs._common import Interaction, check_coordinator, coordinator_only, guild_id, services
 
-GONE_FORM = "That form no longer fits what it was opened on; run the command again."
+GONE_FORM = Msg("That form no longer fits what it was opened on; run the command again.")
 
 log = logging.getLogger(__name__)
 
@@ -246,8 +246,9 @@ class CommentCommands(app_commands.Group, name="comments"):
                 guild_id(interaction), interaction.user.id, id
             )
             await open_form(
-                interaction, "edit", str(comment.id), title=f"Edit comment #{comment.id}",
-                label="The new text", value=comment.text,
+                interaction, "edit", str(comment.id),
+                title=Msg("Edit comment #{id}", id=comment.id),
+                label=Msg("The new text"), value=comment.text,
             )
             return
         await save_edit(interaction, id, text)
@@ -385,14 +386,22 @@ async def open_comment_form(interaction: Interaction, draft: str, section: str, 
     if chosen is CommentKind.AMENDMENT:
         fits = len(found.text) <= FORM_TEXT_LIMIT
         await open_form(
-            interaction, "comment", args, title=f"Amendment to {place}",
-            label="The text as you propose it", value=found.text if fits else None,
-            placeholder=None if fits else "The section is too long to copy here: type the new text",
+            interaction, "comment", args, title=Msg("Amendment to {place}", place=place),
+            label=Msg("The text as you propose it"), value=found.text if fits else None,
+            placeholder=None if fits else Msg(
+                "The section is too long to copy here: type the new text"
+            ),
         )
     elif chosen is CommentKind.DELETION:
-        await open_form(interaction, "comment", args, title=f"Deletion of {place}", label="Why")
+        await open_form(
+            interaction, "comment", args, title=Msg("Deletion of {place}", place=place),
+            label=Msg("Why"),
+        )
     else:
-        await open_form(interaction, "comment", args, title=f"Comment on {place}", label="Your comment")
+        await open_form(
+            interaction, "comment", args, title=Msg("Comment on {place}", place=place),
+            label=Msg("Your comment"),
+        )
 
 
 _KINDS = {kind.value[0]: kind.value for kind in CommentKind}

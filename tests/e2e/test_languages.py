@@ -13,7 +13,7 @@ import pytest
 
 from bot.domain.clock import FakeClock
 from bot.emulator import DiscordEmulator
-from bot.harness import TOKEN, RunningBot, World
+from bot.harness import TOKEN, RunningBot, World, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -255,3 +255,26 @@ async def test_refusals_a_member_meets_first_are_in_their_language(
     assert res.ephemeral and "n'est pas un groupe de parties prenantes" in res.content
     res = await world.run(marie, "settings language", code="fr")
     assert res.ephemeral and res.content.startswith("Seuls les coordonnateurs")
+
+
+async def test_a_form_and_its_submit_are_in_the_members_language(
+    world: World, bot: RunningBot
+) -> None:
+    await world.run(world.coordinator, "draft create", code="C11", title="International cooperation")
+    await world.run(world.coordinator, "draft section", code="C11", section="Vision", text="Text.")
+    li = world.emu.add_user("li", locale="zh-CN")
+    world.emu.add_member(world.guild, li)
+    await world.run(li, "stakeholder register", organization="CAICT", group="Government")
+    res = await world.run(li, "comment", draft="C11", section="vision", kind="amendment")
+    assert res.modal is not None
+    assert res.modal["title"] == "对 C11 · Vision 的修正"
+    [row] = res.modal["components"]
+    [field] = row["components"]
+    assert field["label"] == "您提议的文本" and field["value"] == "Text."
+    sub = await world.emu.submit_modal(
+        li, res.modal["custom_id"], {field["custom_id"]: "新文本。"},
+        guild=world.guild, channel=world.channel, timeout=15,
+    )
+    answer = (await settle(sub)).answer
+    assert answer is not None and answer.content.startswith("已记录 **#1**")
+    assert "CAICT, 政府" in answer.content and "修正" in answer.content
