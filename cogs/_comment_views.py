@@ -103,15 +103,16 @@ def announcement(
     return quote_within(head, inert(comment.text), limit, recorded=len(comment.text), lang=lang)
 
 
-def edited_answer(comment: Comment, current: int | None = None) -> str:
+def edited_answer(comment: Comment, current: int | None = None, lang: str = "en") -> str:
     """The confirmation of /comments edit; it says so when the comment was made on an earlier
     revision than its section's `current` one."""
-    earlier = stale(comment, current)
+    earlier = stale(comment, current, lang)
     head = (
-        f"Edited **#{comment.id}** · {section_label(comment.section_key)} ·"
-        f" {attribution(comment)}{f' · {earlier}' if earlier else ''}:"
+        tr(lang, "Edited {id}", id=f"**#{comment.id}**")
+        + f" · {section_label(comment.section_key)} ·"
+        f" {attribution(comment, lang)}{f' · {earlier}' if earlier else ''}:"
     )
-    return quote_within(head, inert(comment.text), recorded=len(comment.text))
+    return quote_within(head, inert(comment.text), recorded=len(comment.text), lang=lang)
 
 
 def stale(comment: Comment, current: int | None, lang: str = "en") -> str:

@@ -264,8 +264,9 @@ class CommentCommands(app_commands.Group, name="comments"):
         comment = changed.comment
         await reply(
             interaction,
-            f"Withdrew **#{comment.id}** on {section_label(comment.section_key)}; it no longer"
-            " appears in lists, coverage or the consolidated text.",
+            Msg("Withdrew {id} on {place}; it no longer appears in lists, coverage or the"
+                " consolidated text.", id=f"**#{comment.id}**",
+                place=section_label(comment.section_key)),
             ephemeral=True,
         )
 
@@ -343,17 +344,19 @@ _DELIVERY_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, Timeout
 async def follow_record(client: discord.Client, changed: Changed) -> None:
     """Edit the public message that announced the comment to say what it is now (its edited
     text, or that it was withdrawn or hidden), never pinging. A message that is gone, or an
-    edit Discord refuses, is logged: the change itself is already recorded."""
+    edit Discord refuses, is logged: the change itself is already recorded. The message is
+    the bot's own in a channel now, so it reads in the server's language (SPEC 12)."""
     comment = changed.comment
     if comment.channel_id is None or comment.message_id is None:
         return
+    lang = await client.services.settings.guild_language(comment.guild_id)  # type: ignore[attr-defined]
     message = client.get_partial_messageable(comment.channel_id).get_partial_message(
         comment.message_id
     )
     try:
         await message.edit(
             content=announcement(
-                comment, changed.draft_code, current=changed.current_revision
+                comment, changed.draft_code, current=changed.current_revision, lang=lang
             ),
             allowed_mentions=NO_PINGS,
         )
@@ -435,7 +438,9 @@ async def save_edit(interaction: Interaction, comment_id: int, text: str) -> Non
     )
     await follow_record(interaction.client, changed)
     await reply(
-        interaction, edited_answer(changed.comment, changed.current_revision), ephemeral=True
+        interaction,
+        edited_answer(changed.comment, changed.current_revision, lang_of(interaction)),
+        ephemeral=True,
     )
 
 

@@ -255,6 +255,16 @@ async def test_refusals_a_member_meets_first_are_in_their_language(
     assert res.ephemeral and "n'est pas un groupe de parties prenantes" in res.content
     res = await world.run(marie, "settings language", code="fr")
     assert res.ephemeral and res.content.startswith("Seuls les coordonnateurs")
+    await world.run(marie, "stakeholder register", organization="ISOC", group="Civil Society")
+    await world.run(marie, "comment", draft="C11", section="vision", text="Bonjour")
+    res = await world.run(marie, "comments edit", id=1, text="Bonjour à tous")
+    assert res.content.startswith("Modifié : **#1** · Vision · ISOC, Société civile (non vérifié)")
+    pierre = world.emu.add_user("pierre", locale="fr")
+    world.emu.add_member(world.guild, pierre)
+    res = await world.run(pierre, "comments withdraw", id=1)
+    assert res.content.startswith("Seul l'auteur de #1 peut le retirer")
+    res = await world.run(marie, "comments withdraw", id=1)
+    assert res.content.startswith("**#1** sur Vision retiré")
 
 
 async def test_a_form_and_its_submit_are_in_the_members_language(
