@@ -263,10 +263,8 @@ class DraftService:
                 tx, guild_id=guild_id, actor_id=actor_id, action="draft.edit",
                 target=f"draft:{before.code}", at=at,
                 detail={
-                    "before": {"title": before.title, "version": before.version,
-                               "language": before.language},
-                    "after": {"title": after.title, "version": after.version,
-                              "language": after.language},
+                    "before": _edited(before, changes),
+                    "after": _edited(after, changes),
                 },
             )
         return DraftEdit(before, after, changes)
@@ -517,3 +515,12 @@ def _read_drafts(data: bytes, filename: str, groups: list[str]) -> list[ParsedDr
     except UnicodeDecodeError:
         raise UserError("That file is not UTF-8 text; save it as UTF-8 Markdown (.md).") from None
     return parse_draft_markdown(text, groups)
+
+
+def _edited(draft: Draft, changes: tuple[str, ...]) -> dict[str, str | None]:
+    """What the audit row of /draft edit keeps of `draft`: title and version, and its language
+    when that changed."""
+    kept = {"title": draft.title, "version": draft.version}
+    if "language" in changes:
+        kept["language"] = draft.language
+    return kept
