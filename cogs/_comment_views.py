@@ -210,12 +210,15 @@ def hidden_answer(comment: Comment, draft_code: str, told: bool | None) -> str:
     )
 
 
-def hidden_dm(comment: Comment, draft_code: str) -> str:
-    return (
-        f"A coordinator hid your comment **#{comment.id}** on {where(comment, draft_code)}."
-        f" Reason: {inert(comment.hidden_reason or '')}\n"
-        "It no longer appears in lists, coverage or the consolidated text;"
-        f" `/comments show {comment.id}` still shows it to you."
+def hidden_dm(comment: Comment, draft_code: str, lang: str = "en") -> str:
+    """The DM to a hidden comment's author, in their language."""
+    return tr(
+        lang,
+        "A coordinator hid your comment {id} on {place}. Reason: {reason}\nIt no longer appears"
+        " in lists, coverage or the consolidated text; `/comments show {number}` still shows it"
+        " to you.",
+        id=f"**#{comment.id}**", place=where(comment, draft_code),
+        reason=inert(comment.hidden_reason or ""), number=comment.id,
     )
 
 
@@ -226,10 +229,13 @@ def restored_answer(comment: Comment, draft_code: str) -> str:
     )
 
 
-def restored_dm(comment: Comment, draft_code: str) -> str:
-    return (
-        f"A coordinator restored your comment **#{comment.id}** on {where(comment, draft_code)}:"
-        " it appears in lists, coverage and the consolidated text again."
+def restored_dm(comment: Comment, draft_code: str, lang: str = "en") -> str:
+    """The DM to a restored comment's author, in their language."""
+    return tr(
+        lang,
+        "A coordinator restored your comment {id} on {place}: it appears in lists, coverage and"
+        " the consolidated text again.",
+        id=f"**#{comment.id}**", place=where(comment, draft_code),
     )
 
 

@@ -298,7 +298,10 @@ class CommentCommands(app_commands.Group, name="comments"):
         comment, code = changed.comment, changed.draft_code
         told = None
         if comment.author_id is not None:
-            told = await tell_author(interaction.client, comment.author_id, hidden_dm(comment, code))
+            lang = await author_language(interaction, comment.author_id)
+            told = await tell_author(
+                interaction.client, comment.author_id, hidden_dm(comment, code, lang)
+            )
         await reply(interaction, hidden_answer(comment, code, told), ephemeral=True)
 
     @app_commands.command(name="restore")
@@ -312,7 +315,8 @@ class CommentCommands(app_commands.Group, name="comments"):
         await follow_record(interaction.client, changed)
         comment, code = changed.comment, changed.draft_code
         if comment.author_id is not None:
-            await tell_author(interaction.client, comment.author_id, restored_dm(comment, code))
+            lang = await author_language(interaction, comment.author_id)
+            await tell_author(interaction.client, comment.author_id, restored_dm(comment, code, lang))
         await reply(interaction, restored_answer(comment, code), ephemeral=True)
 
     @app_commands.command(name="regroup")
@@ -339,6 +343,12 @@ class CommentCommands(app_commands.Group, name="comments"):
 
 #: What a message edit or a DM may fail with; the command that caused it still succeeds.
 _DELIVERY_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
+
+
+async def author_language(interaction: Interaction, author_id: int) -> str:
+    """The language a DM to a comment's author is written in: theirs if they chose one, else
+    the server's (a DM carries no client locale)."""
+    return await services(interaction).settings.reader_language(guild_id(interaction), author_id)
 
 
 async def follow_record(client: discord.Client, changed: Changed) -> None:

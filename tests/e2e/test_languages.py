@@ -288,3 +288,19 @@ async def test_a_form_and_its_submit_are_in_the_members_language(
     answer = (await settle(sub)).answer
     assert answer is not None and answer.content.startswith("已记录 **#1**")
     assert "CAICT, 政府" in answer.content and "修正" in answer.content
+
+
+async def test_a_hidden_comments_author_is_told_in_their_own_language(
+    world: World, bot: RunningBot
+) -> None:
+    await world.run(world.coordinator, "draft create", code="C11", title="International cooperation")
+    await world.run(world.coordinator, "draft section", code="C11", section="Vision", text="Text.")
+    ivan = world.emu.add_user("ivan", locale="en-US")
+    world.emu.add_member(world.guild, ivan)
+    await world.run(ivan, "language", code="ru")
+    await world.run(ivan, "stakeholder register", organization="RIPN", group="Technical Community")
+    await world.run(ivan, "comment", draft="C11", section="vision", text="Реклама")
+    await world.run(world.coordinator, "comments hide", id=1, reason="Advertising")
+    [dm] = world.emu.dm_messages(ivan)
+    assert dm.content.startswith("Координатор скрыл ваш комментарий **#1** к C11 · Vision.")
+    assert "Причина: Advertising" in dm.content
