@@ -76,27 +76,39 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
         if profile is None:
             if target.id == interaction.user.id:
                 raise UserError(
-                    "You have no stakeholder profile yet; run `/stakeholder register` with your"
-                    " organization and group."
+                    Msg("You have no stakeholder profile yet; run `/stakeholder register` with"
+                        " your organization and group.")
                 )
-            raise UserError(f"{inert(target.display_name)} has no stakeholder profile in this server.")
+            raise UserError(
+                Msg("{name} has no stakeholder profile in this server.",
+                    name=inert(target.display_name))
+            )
+        t = Translator(lang_of(interaction))
         if profile.verified:
-            verification = "verified" + (f" by <@{profile.verified_by}>" if profile.verified_by else "")
-            if profile.verified_at:
-                verification += f" on {ts(profile.verified_at, 'D')}"
+            by = f"<@{profile.verified_by}>" if profile.verified_by else None
+            on = ts(profile.verified_at, "D") if profile.verified_at else None
+            if by and on:
+                verification = t("verified by {member} on {day}", member=by, day=on)
+            elif by:
+                verification = t("verified by {member}", member=by)
+            else:
+                verification = t("verified")
         else:
-            verification = "unverified (coordinators verify profiles with `/stakeholder verify`)"
+            verification = t(
+                "unverified (coordinators verify profiles with `/stakeholder verify`)"
+            )
         lines = [
             f"**{inert(target.display_name)}**",
-            f"Organization: **{inert(profile.organization)}**",
-            f"Stakeholder group: {profile.group}",
-            f"Attributed as: \u201c{inert(profile.attribution)}\u201d",
-            f"Verification: {verification}",
-            f"Registered: {ts(profile.created_at, 'D')}",
+            t("Organization: {organization}", organization=f"**{inert(profile.organization)}**"),
+            t("Stakeholder group: {group}", group=group_name(profile.group, t.lang)),
+            t("Attributed as: {attribution}",
+              attribution=f"\u201c{inert(attribution_in(profile.attribution, t.lang))}\u201d"),
+            t("Verification: {state}", state=verification),
+            t("Registered: {day}", day=ts(profile.created_at, "D")),
         ]
         zone = await svc.settings.member_timezone(target.id)
         if zone:
-            lines.append(f"Timezone: {zone}")
+            lines.append(t("Timezone: {zone}", zone=zone))
         await reply(interaction, "\n".join(lines), ephemeral=True)
 
     @app_commands.command(name="list")

@@ -114,6 +114,8 @@ async def test_a_members_journey_in_their_language(
     res = await world.run(member, "stakeholder register", organization="ISOC", group="Civil Society")
     assert res.ephemeral
     check(res.content, journey, journey.registered, journey.group, "ISOC")
+    res = await world.run(member, "stakeholder show")
+    check(res.content.replace(member.name, ""), journey, journey.group, "ISOC")
 
     res = await world.run(member, "comment", draft="C11", section="vision", text=journey.text)
     assert not res.ephemeral
