@@ -159,6 +159,10 @@ async def test_the_server_language_is_for_members_whose_client_is_none_of_the_si
     assert res.content == "Le responderé en Español."
     res = await world.run(german, "upcoming")
     assert "No hay eventos" in res.content
+    res = await world.run(german, "settings show")
+    assert res.content.startswith("**Ajustes de este servidor**")
+    assert "Gobiernos, Sector privado, Sociedad civil" in res.content
+    assert "Idioma: Français (fr)" in res.content and "Modo de verificación: **abierto**" in res.content
     res = await world.run(german, "language")
     assert "Français" in res.content and "Discord" in res.content
     res = await world.run(world.alice, "settings language", code="ar")
