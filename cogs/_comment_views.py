@@ -143,70 +143,93 @@ def comment_item(
 
 
 def _when(label: str, moment: datetime) -> str:
-    return f"{label} {ts(moment, 'F')} ({ts(moment, 'R')})"
+    return label.format(when=f"{ts(moment, 'F')} ({ts(moment, 'R')})")
 
 
-def show_pages(view: CommentView) -> list[str]:
+#: How `/comments show` says how the attribution stood when the comment was made.
+_STATUS_PHRASES = {
+    AttributionStatus.VERIFIED: N_("verified when it was made"),
+    AttributionStatus.UNVERIFIED: N_("unverified when it was made"),
+    AttributionStatus.IMPORTED: N_("imported from a file (nobody verified it in Discord)"),
+}
+assert set(_STATUS_PHRASES) == set(STATUS_PHRASES)
+
+
+def show_pages(view: CommentView, lang: str = "en") -> list[str]:
     """`/comments show`: one comment whole, paged under Discord's limit. The text of a hidden
     or withdrawn comment, the reason it was hidden and the edit history only for its author
-    and coordinators (`view.privileged`)."""
+    and coordinators (`view.privileged`). In `lang`."""
+    t = Translator(lang)
     c = view.comment
-    on_earlier = stale(c, view.current_revision)
+    on_earlier = stale(c, view.current_revision, lang)
     made = (
-        f"made {on_earlier} (now revision {view.current_revision})"
+        t("made {earlier} (now revision {current})", earlier=on_earlier,
+          current=view.current_revision)
         if on_earlier
-        else f"made on revision {c.revision}"
+        else t("made on revision {n}", n=c.revision)
     )
     lines = [
-        f"**#{c.id}** · {where(c, view.draft_code)} · {c.kind.value} · {made}",
-        f"Attribution: **{inert(c.attribution)}** · {STATUS_PHRASES[c.status]}",
+        f"**#{c.id}** · {where(c, view.draft_code)} · {kind_name(c.kind, lang)} · {made}",
+        t("Attribution: {attribution}",
+          attribution=f"**{inert(attribution_in(c.attribution, lang))}**")
+        + f" · {t(_STATUS_PHRASES[c.status])}",
     ]
-    moments = [_when("Created", c.created_at)]
+    moments = [_when(t("Created {when}"), c.created_at)]
     if c.edited_at is not None:
-        moments.append(_when("Edited", c.edited_at))
+        moments.append(_when(t("Edited {when}"), c.edited_at))
     lines.append(" · ".join(moments))
     if c.withdrawn_at is not None:
-        lines.append(_when("Withdrawn by its author", c.withdrawn_at) + ".")
+        lines.append(_when(t("Withdrawn by its author {when}."), c.withdrawn_at))
     if c.hidden_at is not None:
-        hidden = _when("Hidden by the secretariat", c.hidden_at)
         if view.privileged and c.hidden_reason:
-            hidden += f"; reason: {inert(c.hidden_reason.rstrip('.'))}"
-        lines.append(hidden + ".")
+            hidden = _when(
+                t("Hidden by the secretariat {when}; reason: {reason}.",
+                  reason=inert(c.hidden_reason.rstrip(".")).replace("{", "{{").replace("}", "}}"),
+                  when="{when}"),
+                c.hidden_at,
+            )
+        else:
+            hidden = _when(t("Hidden by the secretariat {when}."), c.hidden_at)
+        lines.append(hidden)
     if view.text_shown:
         lines.append(quoted(inert(c.text)))
         if c.kind is CommentKind.AMENDMENT and view.written_on is not None:
-            lines.append(f"As changes to revision {c.revision} ({LEGEND}):")
+            lines.append(t("As changes to revision {n} ({legend}):", n=c.revision,
+                           legend=t(LEGEND)))
             changes = render_diff_lines(view.written_on, c.text, width=DIFF_WIDTH, escape=inert)
             lines.append(quoted("\n".join(changes)))
+    elif c.withdrawn_at is not None:
+        lines.append("-# " + t("Its text is shown only to its author and coordinators, as it"
+                               " was withdrawn."))
     else:
-        lines.append(
-            "-# Its text is shown only to its author and coordinators, as it was"
-            f" {'withdrawn' if c.withdrawn_at is not None else 'hidden'}."
-        )
+        lines.append("-# " + t("Its text is shown only to its author and coordinators, as it"
+                               " was hidden."))
     if view.history:
-        n = len(view.history)
-        lines.append(f"**Edit history** ({n} earlier text{'' if n == 1 else 's'}), oldest first:")
+        lines.append(t.plural("**Edit history** ({n} earlier text), oldest first:",
+                              "**Edit history** ({n} earlier texts), oldest first:",
+                              len(view.history)))
         for earlier in view.history:
-            lines.append(f"Until {ts(earlier.replaced_at, 'F')}:")
+            lines.append(t("Until {when}:", when=ts(earlier.replaced_at, "F")))
             lines.append(quoted(inert(earlier.text)))
     # Quoted texts go line by line, so a page break never splits a line silently.
     return chunk_lines("\n".join(lines).split("\n"), limit=PAGE_BUDGET)
 
 
-def hidden_answer(comment: Comment, draft_code: str, told: bool | None) -> str:
+def hidden_answer(comment: Comment, draft_code: str, told: bool | None, lang: str = "en") -> str:
     """What the coordinator who hid a comment is told; `told`: the author got the DM (None:
     an imported comment, which has no author in Discord)."""
-    answer = (
-        f"Hid **#{comment.id}** ({where(comment, draft_code)}): it no longer appears in lists,"
-        " coverage or the consolidated text."
+    t = Translator(lang)
+    answer = t(
+        "Hid {id} ({place}): it no longer appears in lists, coverage or the consolidated text.",
+        id=f"**#{comment.id}**", place=where(comment, draft_code),
     )
     if told is None:
-        return answer + " It was imported from a file, so there is no author to tell."
+        return answer + " " + t("It was imported from a file, so there is no author to tell.")
     if told:
-        return answer + " Its author was told by DM, with the reason."
-    return (
-        answer + " I could not tell its author by DM (they do not accept DMs from me);"
-        f" `/comments show {comment.id}` shows them the reason."
+        return answer + " " + t("Its author was told by DM, with the reason.")
+    return answer + " " + t(
+        "I could not tell its author by DM (they do not accept DMs from me);"
+        " `/comments show {id}` shows them the reason.", id=comment.id,
     )
 
 
@@ -222,10 +245,11 @@ def hidden_dm(comment: Comment, draft_code: str, lang: str = "en") -> str:
     )
 
 
-def restored_answer(comment: Comment, draft_code: str) -> str:
-    return (
-        f"Restored **#{comment.id}** ({where(comment, draft_code)}): it appears in lists,"
-        " coverage and the consolidated text again."
+def restored_answer(comment: Comment, draft_code: str, lang: str = "en") -> str:
+    return tr(
+        lang,
+        "Restored {id} ({place}): it appears in lists, coverage and the consolidated text"
+        " again.", id=f"**#{comment.id}**", place=where(comment, draft_code),
     )
 
 
@@ -239,8 +263,10 @@ def restored_dm(comment: Comment, draft_code: str, lang: str = "en") -> str:
     )
 
 
-def regrouped_answer(comment: Comment, draft_code: str) -> str:
-    return (
-        f"Set the group of **#{comment.id}** ({where(comment, draft_code)}): it is attributed to"
-        f" **{attribution(comment)}** in lists, coverage and exports."
+def regrouped_answer(comment: Comment, draft_code: str, lang: str = "en") -> str:
+    return tr(
+        lang,
+        "Set the group of {id} ({place}): it is attributed to {attribution} in lists, coverage"
+        " and exports.", id=f"**#{comment.id}**", place=where(comment, draft_code),
+        attribution=f"**{attribution(comment, lang)}**",
     )

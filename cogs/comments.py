@@ -279,7 +279,7 @@ class CommentCommands(app_commands.Group, name="comments"):
         view = await services(interaction).comments.show(
             guild_id(interaction), interaction.user.id, id, coordinator=coordinator
         )
-        await send_pages(interaction, show_pages(view), ephemeral=True)
+        await send_pages(interaction, show_pages(view, lang_of(interaction)), ephemeral=True)
 
     @app_commands.command(name="hide")
     @app_commands.describe(
@@ -302,7 +302,7 @@ class CommentCommands(app_commands.Group, name="comments"):
             told = await tell_author(
                 interaction.client, comment.author_id, hidden_dm(comment, code, lang)
             )
-        await reply(interaction, hidden_answer(comment, code, told), ephemeral=True)
+        await reply(interaction, hidden_answer(comment, code, told, lang_of(interaction)), ephemeral=True)
 
     @app_commands.command(name="restore")
     @app_commands.describe(id="The comment's number (#12 is 12)")
@@ -317,7 +317,7 @@ class CommentCommands(app_commands.Group, name="comments"):
         if comment.author_id is not None:
             lang = await author_language(interaction, comment.author_id)
             await tell_author(interaction.client, comment.author_id, restored_dm(comment, code, lang))
-        await reply(interaction, restored_answer(comment, code), ephemeral=True)
+        await reply(interaction, restored_answer(comment, code, lang_of(interaction)), ephemeral=True)
 
     @app_commands.command(name="regroup")
     @app_commands.describe(
@@ -335,7 +335,7 @@ class CommentCommands(app_commands.Group, name="comments"):
         )
         await follow_record(interaction.client, changed)
         await reply(
-            interaction, regrouped_answer(changed.comment, changed.draft_code), ephemeral=True
+            interaction, regrouped_answer(changed.comment, changed.draft_code, lang_of(interaction)), ephemeral=True
         )
 
 

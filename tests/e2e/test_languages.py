@@ -265,6 +265,10 @@ async def test_refusals_a_member_meets_first_are_in_their_language(
     await world.run(marie, "comment", draft="C11", section="vision", text="Bonjour")
     res = await world.run(marie, "comments edit", id=1, text="Bonjour à tous")
     assert res.content.startswith("Modifié : **#1** · Vision · ISOC, Société civile (non vérifié)")
+    res = await world.run(marie, "comments show", id=1)
+    assert "commentaire · fait sur la révision 1" in res.content
+    assert "Attribution : **ISOC, Société civile** · non vérifiée au moment du commentaire" in res.content
+    assert "**Historique des modifications** (1 texte antérieur)" in res.content
     pierre = world.emu.add_user("pierre", locale="fr")
     world.emu.add_member(world.guild, pierre)
     res = await world.run(pierre, "comments withdraw", id=1)
