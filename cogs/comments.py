@@ -19,7 +19,7 @@ from bot.domain.stakeholders import abbreviation
 from bot.domain.timefmt import ts
 from bot.errors import UserError
 from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
-from bot.i18n import Msg, Translator, group_name, number
+from bot.i18n import N_, Msg, Translator, group_name, number, tr
 from bot.paging import GONE, Page, pager, send_listing
 from bot.ui import (
     MESSAGE_LIMIT,
@@ -111,18 +111,23 @@ def listing_pages(listing: Listing, lang: str = "en") -> list[str]:
     return chunk_lines(items, header=header)
 
 
-def coverage_pages(coverage: Coverage) -> list[str]:
+def coverage_pages(coverage: Coverage, lang: str = "en") -> list[str]:
     """Sections x stakeholder groups as monospace tables, a legend, and the gaps; each page
     under Discord's limit."""
+    t = Translator(lang)
     draft = coverage.draft
-    header = f"**Coverage of {draft.code}** {draft.title} · {coverage.total:,} comments"
+    title = t("Coverage of {code}", code=draft.code)
+    count = t.plural("{n} comment", "{n} comments", coverage.total)
+    header = f"**{title}** {draft.title} · {count}"
     if not coverage.sections:
-        return [f"{header}\n{draft.code} has no sections yet."]
+        return [f"{header}\n" + t("{code} has no sections yet.", code=draft.code)]
     labels = {s.id: truncate(section_label(s.key), _LABEL_MAX) for s in coverage.sections}
-    width = max(len("Section"), *(len(v) for v in labels.values()))
-    short = column_names(coverage.groups)
+    section_word = t("Section")
+    width = max(len(section_word), *(len(v) for v in labels.values()))
+    short = column_names(coverage.groups, lang)
     columns = [short[g] for g in coverage.groups]
-    head = "Section".ljust(width) + "".join(f" {c:>4}" for c in columns) + "  All"
+    all_word = t("All")
+    head = section_word.ljust(width) + "".join(f" {c:>4}" for c in columns) + f"  {all_word}"
     rows = []
     for section in coverage.sections:
         cells = [coverage.count(section, g) for g in coverage.groups]
@@ -141,31 +146,47 @@ def coverage_pages(coverage: Coverage) -> list[str]:
     blocks.append("```\n" + "\n".join([head, *current]) + "\n```")
     legend = (
         "-# "
-        + ", ".join(f"{short[g]} = {inert(g)}" for g in coverage.groups)
-        + f"; {GAP} = a gap (no comments from that group)."
+        + ", ".join(f"{short[g]} = {inert(group_name(g, lang))}" for g in coverage.groups)
+        + "; " + t("{gap} = a gap (no comments from that group).", gap=GAP)
     )
     gaps = coverage.gaps()
     if gaps:
         n = sum(len(groups) for _, groups in gaps)
-        gap_lines = [f"**Gaps** ({n}):"] + [
+        gap_lines = [t("**Gaps** ({n}):", n=n)] + [
             f"- {section_label(s.key)}: {', '.join(short[g] for g in groups)}"
             for s, groups in gaps
         ]
     else:
-        gap_lines = ["No gaps: every stakeholder group has commented on every section."]
+        gap_lines = [t("No gaps: every stakeholder group has commented on every section.")]
     return chunk_lines([*blocks, legend, *gap_lines], limit=PAGE_BUDGET, header=header)
 
 
-def column_names(groups: list[str]) -> dict[str, str]:
-    """Each group's column heading (at most four characters): the five's abbreviations, a
-    short form for a server's own, numbered where two would look alike."""
+#: The five groups' column headings, to translate (at most four characters each).
+SHORT_GROUPS = {
+    # TRANSLATORS: column heading of /coverage, at most 4 characters: Government
+    "Government": N_("Gov"),
+    # TRANSLATORS: column heading of /coverage, at most 4 characters: Private Sector
+    "Private Sector": N_("Priv"),
+    # TRANSLATORS: column heading of /coverage, at most 4 characters: Civil Society
+    "Civil Society": N_("CS"),
+    # TRANSLATORS: column heading of /coverage, at most 4 characters: International Organization
+    "International Organization": N_("IO"),
+    # TRANSLATORS: column heading of /coverage, at most 4 characters: Technical Community
+    "Technical Community": N_("Tech"),
+}
+
+
+def column_names(groups: list[str], lang: str = "en") -> dict[str, str]:
+    """Each group's column heading (at most four characters): the five's abbreviations (in
+    `lang`), a short form for a server's own, numbered where two would look alike."""
     names: dict[str, str] = {}
     for group in groups:
-        name = abbreviation(group)[:4]
+        short = tr(lang, SHORT_GROUPS[group]) if group in SHORT_GROUPS else abbreviation(group)
+        name = short[:4]
         n = 1
         while name in names.values():
             n += 1
-            name = abbreviation(group)[: 4 - len(str(n))] + str(n)
+            name = short[: 4 - len(str(n))] + str(n)
         names[group] = name
     return names
 
@@ -198,7 +219,7 @@ async def comments_page(interaction: Interaction, args: str, index: int) -> Page
 async def coverage_page(interaction: Interaction, draft: str, index: int) -> Page:
     """Page `index` of /coverage, counted again from the database."""
     result = await services(interaction).comments.coverage(guild_id(interaction), draft)
-    return Page.of(coverage_pages(result), index)
+    return Page.of(coverage_pages(result, lang_of(interaction)), index)
 
 
 # ------------------------------------------------------------------ commands
@@ -535,7 +556,9 @@ class CommentCog(commands.Cog):
     async def coverage(self, interaction: Interaction, draft: str) -> None:
         """Which stakeholder groups have commented on which sections, and the gaps."""
         result = await services(interaction).comments.coverage(guild_id(interaction), draft)
-        await send_listing(interaction, "coverage", result.draft.code, coverage_pages(result))
+        await send_listing(
+            interaction, "coverage", result.draft.code, coverage_pages(result, lang_of(interaction))
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -59,6 +59,10 @@ JOURNEYS = [
             "ضُبط التذكير", "تذكير:"),
 ]
 
+#: The heading of /coverage.
+COVERAGE = {"en": "Coverage of C11", "fr": "Couverture de C11", "es": "Cobertura de C11",
+            "ru": "Охват C11", "zh": "C11 的覆盖情况", "ar": "تغطية C11"}
+
 #: The heading of /reminders mine.
 MINE = {"en": "Your reminders", "fr": "Vos rappels", "es": "Sus recordatorios",
         "ru": "Ваши напоминания", "zh": "您的提醒", "ar": "تذكيراتك"}
@@ -123,6 +127,9 @@ async def test_a_members_journey_in_their_language(
 
     res = await world.run(member, "comments list", draft="C11")
     check(res.content.replace(journey.text, ""), journey, journey.listed, journey.group)
+
+    res = await world.run(member, "coverage", draft="C11")
+    check(res.content, journey, COVERAGE[journey.lang], journey.group)
 
     res = await world.run(member, "upcoming", days=366)
     check(res.content, journey, journey.upcoming, "ICANN 49")
