@@ -31,8 +31,8 @@ def named(profile: Stakeholder, lang: str = "en") -> str:
     return f"**{inert(profile.organization)}**, {group_name(profile.group, lang)}"
 
 
-def profile_line(profile: Stakeholder) -> str:
-    return f"<@{profile.user_id}> — {named(profile)} · {state(profile)}"
+def profile_line(profile: Stakeholder, lang: str = "en") -> str:
+    return f"<@{profile.user_id}> — {named(profile, lang)} · {state(profile, lang)}"
 
 
 @app_commands.guild_only()
@@ -122,16 +122,21 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
             guild_id(interaction), group, _STATES[verified]
         )
         if not profiles:
-            which = "" if verified == "all" else f" {verified}"
-            where = f" in {inert(group)}" if group else ""
-            await reply(
-                interaction,
-                f"No{which} stakeholders registered{where} yet; members join with `/stakeholder register`.",
-                ephemeral=True,
-            )
+            if group:
+                name = group_name(group, lang_of(interaction))
+                nobody = Msg("No stakeholders of this kind in {group} yet; `/stakeholder list`"
+                             " shows everyone.", group=inert(name))
+                if verified == "all":
+                    nobody = Msg("No stakeholders registered in {group} yet; members join with"
+                                 " `/stakeholder register`.", group=inert(name))
+            else:
+                nobody = _NO_STAKEHOLDERS[verified]
+            await reply(interaction, nobody, ephemeral=True)
             return
         args = f"{verified}:{profiles[0].group if group else ''}"
-        await send_listing(interaction, "stakeholders", args, stakeholder_pages(profiles))
+        await send_listing(
+            interaction, "stakeholders", args, stakeholder_pages(profiles, lang_of(interaction))
+        )
 
     @app_commands.command(name="verify")
     @app_commands.describe(member="The member whose profile you vouch for")
@@ -141,13 +146,18 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
         profile, now = await services(interaction).stakeholders.verify(
             guild_id(interaction), interaction.user.id, member.id, inert(member.display_name)
         )
+        t = Translator(lang_of(interaction))
+        who, facts = f"<@{member.id}>", named(profile, t.lang)
         if not now:
-            text = f"<@{member.id}>'s profile was already verified: {named(profile)}."
+            text = t("{member}'s profile was already verified: {profile}.", member=who,
+                     profile=facts)
         else:
-            text = (
-                f"Verified <@{member.id}>: {named(profile)}. Their comments from now on are"
-                f" attributed as \u201c{inert(profile.attribution)}\u201d, verified; they can no"
-                " longer change their organization or group themselves (`/stakeholder set` can)."
+            text = t(
+                "Verified {member}: {profile}. Their comments from now on are attributed as"
+                " \u201c{attribution}\u201d, verified; they can no longer change their"
+                " organization or group themselves (`/stakeholder set` can).",
+                member=who, profile=facts,
+                attribution=inert(attribution_in(profile.attribution, t.lang)),
             )
         await reply(interaction, text, ephemeral=True)
 
@@ -167,10 +177,13 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
             guild_id(interaction), interaction.user.id, member.id, member.display_name,
             organization, group,
         )
+        lang = lang_of(interaction)
         await reply(
             interaction,
-            f"Set <@{member.id}>'s profile: {named(profile)} (verified). Their comments will be"
-            f" attributed as \u201c{inert(profile.attribution)}\u201d.",
+            tr(lang, "Set {member}'s profile: {profile} ({verified}). Their comments will be"
+               " attributed as \u201c{attribution}\u201d.", member=f"<@{member.id}>",
+               profile=named(profile, lang), verified=tr(lang, "verified"),
+               attribution=inert(attribution_in(profile.attribution, lang))),
             ephemeral=True,
         )
 
@@ -182,24 +195,35 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
         removed = await services(interaction).stakeholders.remove(
             guild_id(interaction), interaction.user.id, member.id, inert(member.display_name)
         )
+        lang = lang_of(interaction)
         await reply(
             interaction,
-            f"Removed <@{member.id}>'s stakeholder profile ({named(removed)}). Their comments"
-            " keep the attribution they were made with; to comment again they register anew.",
+            tr(lang, "Removed {member}'s stakeholder profile ({profile}). Their comments keep the"
+               " attribution they were made with; to comment again they register anew.",
+               member=f"<@{member.id}>", profile=named(removed, lang)),
             ephemeral=True,
         )
 
 
-def stakeholder_pages(profiles: list[Stakeholder]) -> list[str]:
+def stakeholder_pages(profiles: list[Stakeholder], lang: str = "en") -> list[str]:
     """/stakeholder list: the profiles by group (the five, then the server's own), in pages."""
     lines: list[str] = []
     groups = list(dict.fromkeys([*DEFAULT_GROUPS, *sorted({p.group for p in profiles})]))
     for grp in groups:
         members = [p for p in profiles if p.group == grp]
         if members:
-            lines.append(f"**{grp}** ({len(members)})")
-            lines.extend(f"- {profile_line(p)}" for p in members)
-    return chunk_lines(lines, header=f"**Stakeholders** ({len(profiles)})")
+            lines.append(f"**{group_name(grp, lang)}** ({len(members)})")
+            lines.extend(f"- {profile_line(p, lang)}" for p in members)
+    title = tr(lang, "Stakeholders")
+    return chunk_lines(lines, header=f"**{title}** ({len(profiles)})")
+
+
+_NO_STAKEHOLDERS = {
+    "all": Msg("No stakeholders registered yet; members join with `/stakeholder register`."),
+    "verified": Msg("No verified stakeholders yet; coordinators verify profiles with"
+                    " `/stakeholder verify`."),
+    "unverified": Msg("No unverified stakeholders: every profile is verified."),
+}
 
 
 @pager("stakeholders")
@@ -211,7 +235,9 @@ async def stakeholders_page(interaction: Interaction, args: str, index: int) -> 
     profiles = await services(interaction).stakeholders.list(
         guild_id(interaction), group or None, _STATES[which]
     )
-    return Page.of(stakeholder_pages(profiles) if profiles else ["No stakeholders any more."], index)
+    lang = lang_of(interaction)
+    pages = stakeholder_pages(profiles, lang) if profiles else [tr(lang, "No stakeholders any more.")]
+    return Page.of(pages, index)
 
 
 class StakeholderCog(commands.Cog):

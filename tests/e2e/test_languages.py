@@ -318,6 +318,9 @@ async def test_a_hidden_comments_author_is_told_in_their_own_language(
     await world.run(ivan, "stakeholder register", organization="RIPN", group="Technical Community")
     await world.run(ivan, "comment", draft="C11", section="vision", text="Реклама")
     await world.run(world.coordinator, "comments hide", id=1, reason="Advertising")
+    res = await world.run(ivan, "stakeholder list")
+    assert res.content.startswith("**Заинтересованные стороны** (1)")
+    assert "**Техническое сообщество** (1)" in res.content and "не подтверждён" in res.content
     [dm] = world.emu.dm_messages(ivan)
     assert dm.content.startswith("Координатор скрыл ваш комментарий **#1** к C11 · Vision.")
     assert "Причина: Advertising" in dm.content
