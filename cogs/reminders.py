@@ -13,7 +13,7 @@ from bot.domain.models import Reminder
 from bot.domain.offsets import format_offset, parse_offsets
 from bot.domain.reminders import REPEAT_LABELS, repeat_label
 from bot.domain.timefmt import ts
-from bot.i18n import Msg, Translator, tr
+from bot.i18n import N_, Msg, Translator, tr
 from bot.paging import Page, pager, send_listing
 from bot.ui import chunk_lines, inert, lang_of, reply, truncate
 from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
@@ -28,25 +28,33 @@ REPEAT_CHOICES = [
 ]
 assert [c.value for c in REPEAT_CHOICES] == list(REPEAT_LABELS)
 
-_MOMENTS = {"start": "before it starts", "deadline": "before the deadline", "opens": "before it opens",
-            "closes": "before it closes"}
+_MOMENTS = {
+    "start": N_("{offset} before it starts"),
+    "deadline": N_("{offset} before the deadline"),
+    "opens": N_("{offset} before it opens"),
+    "closes": N_("{offset} before it closes"),
+}
 
 
-def describe_reminder(reminder: Reminder, title: str | None, channel_id: int | None) -> str:
-    """One line of /reminders list."""
+def describe_reminder(
+    reminder: Reminder, title: str | None, channel_id: int | None, lang: str = "en"
+) -> str:
+    """One line of /reminders list, in `lang`."""
+    t = Translator(lang)
     when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
     if reminder.event_id is not None:
         from datetime import timedelta
 
         offset = format_offset(timedelta(seconds=reminder.offset_seconds or 0))
-        title = inert(title) if title else f"event #{reminder.event_id}"
-        where = f"<#{channel_id}>" if channel_id else "no reminder channel set"
-        moment = _MOMENTS.get(reminder.moment, "before")
-        return f"- {when} · **{title}** (#{reminder.event_id}), {offset} {moment} · {where}"
-    where = f"<#{reminder.channel_id}>" if reminder.channel_id else "your DMs"
+        title = inert(title) if title else t("event #{id}", id=reminder.event_id)
+        where = f"<#{channel_id}>" if channel_id else t("no reminder channel set")
+        moment = t(_MOMENTS.get(reminder.moment, N_("{offset} before")), offset=offset)
+        return f"- {when} · **{title}** (#{reminder.event_id}), {moment} · {where}"
+    where = f"<#{reminder.channel_id}>" if reminder.channel_id else t("your DMs")
     text = truncate(inert(reminder.text or ""), 80)
     number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
-    return f"- {when}{_repeats(reminder)} · your reminder {number}: {text} · {where}"
+    mine = t("your reminder {number}", number=number)
+    return f"- {when}{_repeats(reminder, lang)} · {mine}: {text} · {where}"
 
 
 def _repeats(reminder: Reminder, lang: str = "en") -> str:
@@ -78,7 +86,7 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         )
         await reply(
             interaction,
-            f"Event reminders will be posted in {channel.mention}.",
+            Msg("Event reminders will be posted in {channel}.", channel=channel.mention),
             ephemeral=True,
         )
 
@@ -97,9 +105,13 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         spoken = ", ".join(settings.reminder_offsets.split(","))
         await reply(
             interaction,
-            f"Reminders now go out {spoken} before each meeting, deadline and window;"
-            f" the reminders of {replanned} upcoming event{'s' if replanned != 1 else ''} were"
-            " recomputed.",
+            Msg.plural(
+                "Reminders now go out {offsets} before each meeting, deadline and window; the"
+                " reminders of {n} upcoming event were recomputed.",
+                "Reminders now go out {offsets} before each meeting, deadline and window; the"
+                " reminders of {n} upcoming events were recomputed.",
+                replanned, offsets=spoken,
+            ),
             ephemeral=True,
         )
 
@@ -112,11 +124,11 @@ class ReminderCommands(app_commands.Group, name="reminders"):
             guild_id(interaction), interaction.user.id, role.id if role else None
         )
         if role is None:
-            text = "Event reminders now ping no role; they are only posted."
+            text = Msg("Event reminders now ping no role; they are only posted.")
         else:
-            text = (
-                f"Event reminders will ping {role.mention}, and nobody else. Members who want"
-                " them can take that role."
+            text = Msg(
+                "Event reminders will ping {role}, and nobody else. Members who want them can"
+                " take that role.", role=role.mention,
             )
         await reply(interaction, text, ephemeral=True)
 
@@ -128,8 +140,8 @@ class ReminderCommands(app_commands.Group, name="reminders"):
             offsets = (await services(interaction).settings.get(guild_id(interaction))).reminder_offsets
             await reply(
                 interaction,
-                "No reminders are coming. Events get them automatically"
-                f" ({offsets} before); set your own with `/remind`.",
+                Msg("No reminders are coming. Events get them automatically ({offsets} before);"
+                    " set your own with `/remind`.", offsets=offsets),
                 ephemeral=True,
             )
             return
@@ -173,8 +185,12 @@ async def reminder_pages(interaction: Interaction) -> list[str]:
     pending = await svc.reminders.upcoming(gid, interaction.user.id)
     if not pending:
         return []
-    lines = [describe_reminder(r, title, settings.reminder_channel_id) for r, title in pending]
-    header = f"**Coming reminders** ({len(pending)}{'+' if len(pending) >= 200 else ''})"
+    lang = lang_of(interaction)
+    lines = [
+        describe_reminder(r, title, settings.reminder_channel_id, lang) for r, title in pending
+    ]
+    heading = tr(lang, "Coming reminders")
+    header = f"**{heading}** ({len(pending)}{'+' if len(pending) >= 200 else ''})"
     return chunk_lines(lines, header=header)
 
 
@@ -202,7 +218,7 @@ async def mine_page(interaction: Interaction, _: str, index: int) -> Page:
 async def reminders_page(interaction: Interaction, _: str, index: int) -> Page:
     """Page `index` of /reminders list (the owner's, as only the owner may turn it)."""
     pages = await reminder_pages(interaction)
-    return Page.of(pages or ["No reminders are coming any more."], index)
+    return Page.of(pages or [tr(lang_of(interaction), "No reminders are coming any more.")], index)
 
 
 class RemindCog(commands.Cog):
