@@ -31,8 +31,9 @@ from bot.domain.sections import section_label
 from bot.domain.timefmt import format_event_time, ts
 from bot.errors import NotCoordinator, UserError
 from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
+from bot.i18n import Msg, Translator, tr
 from bot.paging import Page, fits_custom_id, pager, send_listing
-from bot.ui import PAGE_BUDGET, chunk_lines, inert, reply, send_pages, truncate
+from bot.ui import PAGE_BUDGET, chunk_lines, inert, lang_of, reply, send_pages, truncate
 from cogs._autocomplete import draft_autocomplete, section_autocomplete
 from cogs._common import (
     Interaction,
@@ -53,26 +54,23 @@ PREVIEW = 70
 # ------------------------------------------------------------------ formatting
 
 
-def window_text(draft: Draft, now: datetime) -> str:
-    """One line about a draft's comment window and whether it is open now."""
+def window_text(draft: Draft, now: datetime, lang: str = "en") -> str:
+    """One line about a draft's comment window and whether it is open now, in `lang`."""
     state = window_state(draft, now)
     if state is WindowState.NONE:
-        return "No comment window: comments are accepted at any time."
+        return tr(lang, "No comment window: comments are accepted at any time.")
     assert draft.window_opens is not None and draft.window_closes is not None
     # The close is an instant (midnight after the last day for a date range), so it is named
     # as "closes ..." rather than as the end of a span, which would read as an included day.
     opens, closes = draft.window_opens, draft.window_closes
     if state is WindowState.BEFORE:
-        return (
-            f"Comment window: opens {ts(opens, 'f')} ({ts(opens, 'R')}),"
-            f" closes {ts(closes, 'f')}."
-        )
+        return tr(lang, "Comment window: opens {opens}, closes {closes}.",
+                  opens=f"{ts(opens, 'f')} ({ts(opens, 'R')})", closes=ts(closes, "f"))
     if state is WindowState.OPEN:
-        return (
-            f"Comment window **open**: closes {ts(closes, 'f')} ({ts(closes, 'R')});"
-            f" opened {ts(opens, 'f')}."
-        )
-    return f"Comment window closed {ts(closes, 'f')} ({ts(closes, 'R')}); it opened {ts(opens, 'f')}."
+        return tr(lang, "Comment window **open**: closes {closes}; opened {opens}.",
+                  closes=f"{ts(closes, 'f')} ({ts(closes, 'R')})", opens=ts(opens, "f"))
+    return tr(lang, "Comment window closed {closes}; it opened {opens}.",
+              closes=f"{ts(closes, 'f')} ({ts(closes, 'R')})", opens=ts(opens, "f"))
 
 
 def draft_heading(draft: Draft) -> str:
@@ -102,27 +100,31 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def outline_pages(outline: Outline, now: datetime) -> list[str]:
+def outline_pages(outline: Outline, now: datetime, lang: str = "en") -> list[str]:
+    t = Translator(lang)
     lines = []
     for section in outline.sections:
         n = outline.comments.get(section.id, 0)
         preview = inert(truncate(" ".join(section.text.split()), PREVIEW))
         lines.append(
-            f"`{section.key}` {section_label(section.key)} · rev {section.revision} ·"
-            f" {_plural(n, 'comment')} — {preview}"
+            f"`{section.key}` {section_label(section.key)} · "
+            + t("rev {n}", n=section.revision) + " · "
+            + t.plural("{n} comment", "{n} comments", n) + f" — {preview}"
         )
     if not lines:
-        lines.append("No sections yet: a coordinator adds them with `/draft section`.")
+        lines.append(t("No sections yet: a coordinator adds them with `/draft section`."))
     else:
-        lines.append("-# `/draft show` with a section shows its whole text.")
-    header = f"{draft_heading(outline.draft)}\n{window_text(outline.draft, now)}"
+        lines.append("-# " + t("`/draft show` with a section shows its whole text."))
+    header = f"{draft_heading(outline.draft)}\n{window_text(outline.draft, now, lang)}"
     return chunk_lines(lines, header=header)
 
 
-def section_pages(view: SectionView) -> list[str]:
+def section_pages(view: SectionView, lang: str = "en") -> list[str]:
+    t = Translator(lang)
     header = (
-        f"**{inert(view.draft.code)} · {section_label(view.section.key)}** — revision"
-        f" {view.section.revision} · {_plural(view.comments, 'comment')}"
+        f"**{inert(view.draft.code)} · {section_label(view.section.key)}** — "
+        + t("revision {n}", n=view.section.revision) + " · "
+        + t.plural("{n} comment", "{n} comments", view.comments)
     )
     return chunk_lines([inert(line) for line in view.section.text.split("\n")], header=header)
 
@@ -153,18 +155,25 @@ async def draft_list_pages(interaction: Interaction) -> list[str] | None:
     if not summaries:
         return None
     now = svc.clock()
+    t = Translator(lang_of(interaction))
+    # TRANSLATORS: the separator between two counts ("4 sections, 12 comments")
+    separator = t(", ")
     lines = [
-        f"{draft_heading(s.draft)} — {_plural(s.sections, 'section')},"
-        f" {_plural(s.comments, 'comment')}. {window_text(s.draft, now)}"
+        f"{draft_heading(s.draft)} — "
+        + t.plural("{n} section", "{n} sections", s.sections) + separator
+        + t.plural("{n} comment", "{n} comments", s.comments)
+        + f". {window_text(s.draft, now, t.lang)}"
         for s in summaries
     ]
-    return chunk_lines(lines, header=f"**Drafts** ({len(summaries)})")
+    title = t("Drafts")
+    return chunk_lines(lines, header=f"**{title}** ({len(summaries)})")
 
 
 @pager("draft-list")
 async def draft_list_page(interaction: Interaction, _: str, index: int) -> Page:
     """Page `index` of /draft list, rendered again (its buttons outlive a restart)."""
-    return Page.of(await draft_list_pages(interaction) or ["No drafts any more."], index)
+    gone = tr(lang_of(interaction), "No drafts any more.")
+    return Page.of(await draft_list_pages(interaction) or [gone], index)
 
 
 @pager("draft-show")
@@ -174,38 +183,44 @@ async def draft_show_page(interaction: Interaction, args: str, index: int) -> Pa
     gid = guild_id(interaction)
     code, _, section = args.partition(" ")
     if section:
-        pages = section_pages(await svc.drafts.show_section(gid, code, section))
+        pages = section_pages(await svc.drafts.show_section(gid, code, section), lang_of(interaction))
     else:
-        pages = outline_pages(await svc.drafts.outline(gid, code), svc.clock())
+        pages = outline_pages(
+            await svc.drafts.outline(gid, code), svc.clock(), lang_of(interaction)
+        )
     return Page.of(pages, index)
 
 
-def history_pages(draft: Draft, section: Section, revisions: list[SectionRevision]) -> list[str]:
+def history_pages(
+    draft: Draft, section: Section, revisions: list[SectionRevision], lang: str = "en"
+) -> list[str]:
     """/draft history: each revision of a section, newest first, with when and by whom."""
-    header = (
-        f"**{inert(draft.code)} · {section_label(section.key)}**:"
-        f" {_plural(len(revisions), 'revision')}, newest first"
+    t = Translator(lang)
+    header = f"**{inert(draft.code)} · {section_label(section.key)}**: " + t.plural(
+        "{n} revision, newest first", "{n} revisions, newest first", len(revisions)
     )
     lines = []
     for r in reversed(revisions):
-        who = f"<@{r.created_by}>" if r.created_by is not None else "someone unknown"
+        who = f"<@{r.created_by}>" if r.created_by is not None else t("someone unknown")
         lines.append(
-            f"**Revision {r.revision}** · {ts(r.created_at, 'F')} ({ts(r.created_at, 'R')}) · by {who}"
+            t("**Revision {n}** · {when} · by {who}", n=r.revision, who=who,
+              when=f"{ts(r.created_at, 'F')} ({ts(r.created_at, 'R')})")
         )
-    lines.append(
-        f"-# `/draft diff {draft.code} {section.key}` shows what changed;"
-        " `/draft show` gives the current text."
-    )
+    lines.append("-# " + t(
+        "`/draft diff {code} {section}` shows what changed; `/draft show` gives the current"
+        " text.", code=draft.code, section=section.key,
+    ))
     return chunk_lines(lines, header=header)
 
 
 def diff_pages(
-    draft: Draft, section: Section, first: SectionRevision, second: SectionRevision
+    draft: Draft, section: Section, first: SectionRevision, second: SectionRevision,
+    lang: str = "en",
 ) -> list[str]:
     """/draft diff: a word diff of two revisions, deletions struck, insertions bold."""
-    header = (
-        f"**{inert(draft.code)} · {section_label(section.key)}**: revision {first.revision} →"
-        f" {second.revision} ({LEGEND})"
+    header = f"**{inert(draft.code)} · {section_label(section.key)}**: " + tr(
+        lang, "revision {first} → {second} ({legend})", first=first.revision,
+        second=second.revision, legend=tr(lang, LEGEND),
     )
     width = PAGE_BUDGET - len(header) - 1  # a long paragraph is broken between words
     lines = render_diff_lines(first.text, second.text, width=width, escape=inert)
@@ -217,7 +232,7 @@ async def draft_history_page(interaction: Interaction, args: str, index: int) ->
     """Page `index` of /draft history CODE SECTION, read again."""
     code, _, section = args.partition(" ")
     found = await services(interaction).drafts.history(guild_id(interaction), code, section)
-    return Page.of(history_pages(*found), index)
+    return Page.of(history_pages(*found, lang=lang_of(interaction)), index)
 
 
 @pager("draft-diff")
@@ -227,7 +242,7 @@ async def draft_diff_page(interaction: Interaction, args: str, index: int) -> Pa
     found = await services(interaction).drafts.revision_pair(
         guild_id(interaction), code, section, int(first), int(second)
     )
-    return Page.of(diff_pages(*found), index)
+    return Page.of(diff_pages(*found, lang=lang_of(interaction)), index)
 
 
 async def send_lasting(interaction: Interaction, name: str, args: str, pages: list[str]) -> None:
@@ -406,10 +421,12 @@ class DraftCommands(app_commands.Group, name="draft"):
         gid = guild_id(interaction)
         if section:
             view = await svc.drafts.show_section(gid, code, section)
-            pages, args = section_pages(view), f"{view.draft.code} {view.section.key}"
+            pages = section_pages(view, lang_of(interaction))
+            args = f"{view.draft.code} {view.section.key}"
         else:
             outline = await svc.drafts.outline(gid, code)
-            pages, args = outline_pages(outline, svc.clock()), outline.draft.code
+            pages = outline_pages(outline, svc.clock(), lang_of(interaction))
+            args = outline.draft.code
         if fits_custom_id("draft-show", args, interaction.user.id):
             await send_listing(interaction, "draft-show", args, pages)
         else:  # a code and key too long for a button's id: pages kept in memory
@@ -423,7 +440,7 @@ class DraftCommands(app_commands.Group, name="draft"):
         draft, found, revisions = await services(interaction).drafts.history(
             guild_id(interaction), code, section
         )
-        pages = history_pages(draft, found, revisions)
+        pages = history_pages(draft, found, revisions, lang_of(interaction))
         await send_lasting(interaction, "draft-history", f"{draft.code} {found.key}", pages)
 
     @app_commands.command(name="diff")
@@ -448,7 +465,10 @@ class DraftCommands(app_commands.Group, name="draft"):
             guild_id(interaction), code, section, from_, to
         )
         args = f"{draft.code} {found.key} {first.revision} {second.revision}"
-        await send_lasting(interaction, "draft-diff", args, diff_pages(draft, found, first, second))
+        await send_lasting(
+            interaction, "draft-diff", args,
+            diff_pages(draft, found, first, second, lang_of(interaction)),
+        )
 
     @app_commands.command(name="list")
     async def list_(self, interaction: Interaction) -> None:
@@ -457,7 +477,8 @@ class DraftCommands(app_commands.Group, name="draft"):
         if pages is None:
             await reply(
                 interaction,
-                "No drafts yet; a coordinator adds one with `/draft create` or `/draft import`.",
+                Msg("No drafts yet; a coordinator adds one with `/draft create` or"
+                    " `/draft import`."),
                 ephemeral=True,
             )
             return

@@ -236,6 +236,13 @@ async def test_a_draft_in_arabic_is_exported_right_to_left(world: World, bot: Ru
     await world.run(coord, "draft section", code="C11", section="Vision", text="A shared vision.")
     await world.run(world.alice, "stakeholder register", organization="ISOC", group="Civil Society")
     await world.run(world.alice, "comment", draft="C11", section="vision", text="Agreed.")
+    amal = world.emu.add_user("amal", locale="ar")
+    world.emu.add_member(world.guild, amal)
+    res = await world.run(amal, "draft list")
+    assert res.content.startswith("**المسودات** (1)")
+    assert "قسم واحد، تعليق واحد. لا فترة للتعليقات" in res.content
+    res = await world.run(amal, "draft show", code="C11")
+    assert "مراجعة 1" in res.content and "`/draft show`" in res.content
     res = await world.run(coord, "draft edit", code="C11", language="ar")
     assert "language" in res.content and "ar" in res.content
     res = await world.run(world.bob, "draft export", code="C11", format="docx")
