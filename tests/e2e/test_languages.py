@@ -275,6 +275,10 @@ async def test_refusals_a_member_meets_first_are_in_their_language(
     assert res.ephemeral and "n'est pas un groupe de parties prenantes" in res.content
     res = await world.run(marie, "settings language", code="fr")
     assert res.ephemeral and res.content.startswith("Seuls les coordonnateurs")
+    res = await world.run(marie, "remind", when="pas une date", text="x")
+    assert res.ephemeral and res.content.startswith("Je n'ai pas pu lire « pas une date »")
+    res = await world.run(marie, "remind", when="24 janvier 2500", text="x")
+    assert res.ephemeral and res.content.startswith("L'année 2500 est hors du calendrier")
     await world.run(marie, "stakeholder register", organization="ISOC", group="Civil Society")
     await world.run(marie, "comment", draft="C11", section="vision", text="Bonjour")
     res = await world.run(marie, "comments edit", id=1, text="Bonjour à tous")
