@@ -13,11 +13,11 @@ from bot.domain.when import validate_zone
 from bot.errors import UserError
 from bot.i18n import LANGUAGES, Msg, normalize, resolve
 
-EVERYONE_REFUSED = (
+EVERYONE_REFUSED = Msg(
     "@everyone would make every member a coordinator; choose a role that only the"
     " secretariat has."
 )
-EVERYONE_PING_REFUSED = (
+EVERYONE_PING_REFUSED = Msg(
     "@everyone would ping every member with each reminder; create a role such as"
     " \"Reminders\" for the members who want them, and choose that."
 )
@@ -84,7 +84,7 @@ class SettingsService:
         try:
             chosen = VerificationMode(str(mode).strip().lower())
         except ValueError:
-            raise UserError("Choose a verification mode: open or required.") from None
+            raise UserError(Msg("Choose a verification mode: open or required.")) from None
         return await self._update(guild_id, actor_id, None, verification_mode=chosen.value)
 
     async def set_reminder_offsets(
