@@ -31,7 +31,7 @@ from bot.domain.sections import section_label
 from bot.domain.timefmt import format_event_time, ts
 from bot.errors import NotCoordinator, UserError
 from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
-from bot.i18n import Msg, Translator, tr
+from bot.i18n import N_, Msg, Translator, tr
 from bot.paging import Page, fits_custom_id, pager, send_listing
 from bot.ui import PAGE_BUDGET, chunk_lines, inert, lang_of, reply, send_pages, truncate
 from cogs._autocomplete import draft_autocomplete, section_autocomplete
@@ -79,21 +79,28 @@ def draft_heading(draft: Draft) -> str:
     return f"**{inert(draft.code)}** {inert(draft.title)}{version}"
 
 
-def edit_text(edited: DraftEdit) -> str:
-    """The answer to /draft edit: each change as before → after."""
+def edit_text(edited: DraftEdit, lang: str = "en") -> str:
+    """The answer to /draft edit: each change as before → after, in `lang`."""
+    t = Translator(lang)
     code = inert(edited.after.code)
     if not edited.changes:
-        return f"Nothing changed: {draft_heading(edited.after)} already reads like that."
-    lines = [f"Changed {_plural(len(edited.changes), 'detail')} of **{code}**:"]
+        return t("Nothing changed: {draft} already reads like that.",
+                 draft=draft_heading(edited.after))
+    lines = [t.plural("Changed {n} detail of {code}:", "Changed {n} details of {code}:",
+                      len(edited.changes), code=f"**{code}**")]
     for name in edited.changes:
         old, new = getattr(edited.before, name), getattr(edited.after, name)
-        lines.append(f"- {name}: {_shown(old)} → {_shown(new)}")
-    lines.append(f"Now: {draft_heading(edited.after)}")
+        lines.append(f"- {t(_DETAILS[name])}: {_shown(old, lang)} → {_shown(new, lang)}")
+    lines.append(t("Now: {draft}", draft=draft_heading(edited.after)))
     return "\n".join(lines)
 
 
-def _shown(value: str | None) -> str:
-    return f"“{inert(value)}”" if value else "(none)"
+#: The details /draft edit changes, as its answer names them.
+_DETAILS = {"title": N_("title"), "version": N_("version"), "language": N_("language")}
+
+
+def _shown(value: str | None, lang: str = "en") -> str:
+    return f"“{inert(value)}”" if value else tr(lang, "(none)")
 
 
 def _plural(n: int, word: str) -> str:
@@ -260,13 +267,15 @@ async def open_section_form(interaction: Interaction, code: str, section: str) -
     )
     current = found.text if found is not None else None
     if current is not None and len(current) > FORM_TEXT_LIMIT:
-        raise UserError(
-            f"{section_label(key)} is {len(current):,} characters, more than a form holds"
-            f" ({FORM_TEXT_LIMIT:,}); give the new text with the `text` option or `/draft import`."
-        )
+        raise UserError(Msg(
+            "{section} is {length} characters, more than a form holds ({limit}); give the new"
+            " text with the `text` option or `/draft import`.", section=section_label(key),
+            length=f"{len(current):,}", limit=f"{FORM_TEXT_LIMIT:,}",
+        ))
     await open_form(
-        interaction, "section", f"{draft.id}:{key}", title=f"Text of {draft.code} · {section_label(key)}",
-        label="The section's full text", value=current,
+        interaction, "section", f"{draft.id}:{key}",
+        title=Msg("Text of {place}", place=f"{draft.code} · {section_label(key)}"),
+        label=Msg("The section's full text"), value=current,
     )
 
 
@@ -277,7 +286,9 @@ async def section_form(interaction: Interaction, args: str, text: str) -> None:
     draft_id, _, key = args.partition(":")
     draft = await services(interaction).drafts.by_id(int(draft_id)) if draft_id.isdigit() else None
     if draft is None or draft.guild_id != interaction.guild_id or not key:
-        raise UserError("That form no longer fits what it was opened on; run the command again.")
+        raise UserError(
+            Msg("That form no longer fits what it was opened on; run the command again.")
+        )
     if not await check_coordinator(interaction):
         raise NotCoordinator()
     await save_section(interaction, draft.code, key, text)
@@ -289,12 +300,15 @@ async def save_section(interaction: Interaction, code: str, section: str, text: 
         guild_id(interaction), interaction.user.id, code, section, text
     )
     label = f"**{inert(draft.code)} · {section_label(saved.key)}**"
+    t = Translator(lang_of(interaction))
     if outcome == "new":
-        what = f"Added {label} (revision 1)."
+        what = t("Added {section} (revision 1).", section=label)
     elif outcome == "revised":
-        what = f"{label} is now at revision {saved.revision}; earlier revisions are kept."
+        what = t("{section} is now at revision {n}; earlier revisions are kept.", section=label,
+                 n=saved.revision)
     else:
-        what = f"{label} already has that text; it stays at revision {saved.revision}."
+        what = t("{section} already has that text; it stays at revision {n}.", section=label,
+                 n=saved.revision)
     await reply(interaction, f"{what}\n> {inert(truncate(' '.join(saved.text.split()), 300))}")
 
 
@@ -317,8 +331,8 @@ class DraftCommands(app_commands.Group, name="draft"):
         )
         await reply(
             interaction,
-            f"Created {draft_heading(draft)}. Add its text with `/draft section` or"
-            " `/draft import`.",
+            Msg("Created {draft}. Add its text with `/draft section` or `/draft import`.",
+                draft=draft_heading(draft)),
         )
 
     @app_commands.command(name="edit")
@@ -344,7 +358,9 @@ class DraftCommands(app_commands.Group, name="draft"):
             guild_id(interaction), interaction.user.id, code, title=title, version=version,
             language=language,
         )
-        await reply(interaction, edit_text(edited), ephemeral=not edited.changes)
+        await reply(
+            interaction, edit_text(edited, lang_of(interaction)), ephemeral=not edited.changes
+        )
 
     @app_commands.command(name="section")
     @app_commands.describe(
@@ -379,13 +395,15 @@ class DraftCommands(app_commands.Group, name="draft"):
         w = result.when
         span = format_event_time(w.start, w.end, w.all_day, False, w.timezone)
         assert result.draft.window_closes is not None
+        t = Translator(lang_of(interaction))
         lines = [
-            f"The comment window for **{inert(result.draft.code)}**: {span}.",
-            f"Comments are accepted from {ts(w.start, 'F')} until"
-            f" {ts(result.draft.window_closes, 'F')}.",
+            t("The comment window for {code}: {span}.", code=f"**{inert(result.draft.code)}**",
+              span=span),
+            t("Comments are accepted from {start} until {end}.", start=ts(w.start, "F"),
+              end=ts(result.draft.window_closes, "F")),
         ]
         if result.event is not None:
-            lines.append(f"It is in the calendar as event #{result.event.id}.")
+            lines.append(t("It is in the calendar as event #{id}.", id=result.event.id))
         await reply(interaction, "\n".join(lines))
         await warn_if_no_reminder_channel(interaction)
 
@@ -511,11 +529,22 @@ class DraftCommands(app_commands.Group, name="draft"):
             data, suffix = (await asyncio.to_thread(render_markdown, doc)).encode("utf-8"), ".md"
         comments = sum(len(s.comments) for s in doc.sections)
         hidden = sum(s.hidden for s in doc.sections)
-        left_out = "withdrawn ones" + (f" and {hidden:,} hidden by the secretariat" if hidden else "")
-        content = (
-            f"Consolidated text of {draft_heading(draft)}: {_plural(len(doc.sections), 'section')},"
-            f" {_plural(comments, 'comment')} ({left_out} left out)."
+        t = Translator(lang_of(interaction))
+        counts = (
+            t.plural("{n} section", "{n} sections", len(doc.sections)) + t(", ")
+            + t.plural("{n} comment", "{n} comments", comments)
         )
+        if hidden:
+            content = t.plural(
+                "Consolidated text of {draft}: {counts} (withdrawn ones and {n} hidden by the"
+                " secretariat left out).",
+                "Consolidated text of {draft}: {counts} (withdrawn ones and {n} hidden by the"
+                " secretariat left out).",
+                hidden, draft=draft_heading(draft), counts=counts,
+            )
+        else:
+            content = t("Consolidated text of {draft}: {counts} (withdrawn ones left out).",
+                        draft=draft_heading(draft), counts=counts)
         file = discord.File(io.BytesIO(data), filename=export_filename(draft, suffix))
         await reply(interaction, content, file=file)
 

@@ -245,8 +245,10 @@ async def test_a_draft_in_arabic_is_exported_right_to_left(world: World, bot: Ru
     assert "مراجعة 1" in res.content and "`/draft show`" in res.content
     res = await world.run(coord, "draft edit", code="C11", language="ar")
     assert "language" in res.content and "ar" in res.content
-    res = await world.run(world.bob, "draft export", code="C11", format="docx")
+    res = await world.run(amal, "draft export", code="C11", format="docx")
     assert res.answer is not None
+    assert res.answer.content.startswith("النص الموحد لـ**C11**")
+    assert "قسم واحد، تعليق واحد (دون التعليقات المسحوبة)." in res.answer.content
     [(name, data)] = res.answer.attachments
     assert name.endswith(".docx")
     document = docx.Document(io.BytesIO(data))
