@@ -80,11 +80,14 @@ def clean_group_name(text: str) -> str:
     colon (an attribution "ISOC, Academia: text" splits at them)."""
     name = " ".join(strip_bidi(text).split())
     if not name:
-        raise UserError('Give the group\'s name, for example "Academia".')
+        raise UserError(Msg('Give the group\'s name, for example "Academia".'))
     if len(name) > MAX_GROUP_NAME:
-        raise UserError(f"A group's name is at most {MAX_GROUP_NAME} characters; that one has {len(name)}.")
+        raise UserError(Msg("A group's name is at most {limit} characters; that one has {length}.",
+                            limit=MAX_GROUP_NAME, length=len(name)))
     if "," in name or ":" in name:
-        raise UserError("A group's name cannot hold a comma or a colon (attributions are split at them).")
+        raise UserError(
+            Msg("A group's name cannot hold a comma or a colon (attributions are split at them).")
+        )
     return name
 
 
