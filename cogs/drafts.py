@@ -136,14 +136,18 @@ def section_pages(view: SectionView, lang: str = "en") -> list[str]:
     return chunk_lines([inert(line) for line in view.section.text.split("\n")], header=header)
 
 
-def import_line(counts: ImportCounts) -> str:
+def import_line(counts: ImportCounts, lang: str = "en") -> str:
+    t = Translator(lang)
     sections = counts.sections_new + counts.sections_revised + counts.sections_unchanged
-    how = "created" if counts.created else "updated"
-    return (
-        f"**{inert(counts.code)}** ({how}): {_plural(sections, 'section')} ({counts.sections_new} new,"
-        f" {counts.sections_revised} revised, {counts.sections_unchanged} unchanged),"
-        f" {_plural(counts.comments_added, 'comment')} added,"
-        f" {counts.comments_known} already there."
+    how = t("created") if counts.created else t("updated")
+    return f"**{inert(counts.code)}** ({how}): " + t.plural(
+        "{n} section ({new} new, {revised} revised, {unchanged} unchanged), {comments} added,"
+        " {known} already there.",
+        "{n} sections ({new} new, {revised} revised, {unchanged} unchanged), {comments} added,"
+        " {known} already there.",
+        sections, new=counts.sections_new, revised=counts.sections_revised,
+        unchanged=counts.sections_unchanged, known=counts.comments_known,
+        comments=t.plural("{n} comment", "{n} comments", counts.comments_added),
     )
 
 
@@ -416,10 +420,10 @@ class DraftCommands(app_commands.Group, name="draft"):
         """Import drafts, sections and stakeholder comments from a Markdown or Word file."""
         gid = guild_id(interaction)
         if not file.filename.lower().endswith(IMPORT_SUFFIXES):
-            raise UserError(
-                f'"{truncate(file.filename, 60)}" is not a Markdown file or a Word document; attach a'
-                " .md or .docx file."
-            )
+            raise UserError(Msg(
+                '"{name}" is not a Markdown file or a Word document; attach a .md or .docx file.',
+                name=truncate(file.filename, 60),
+            ))
         if file.size > MAX_IMPORT_BYTES:
             raise import_too_big(file.size)
         await defer(interaction)
@@ -427,7 +431,9 @@ class DraftCommands(app_commands.Group, name="draft"):
         results = await services(interaction).drafts.import_markdown(
             gid, interaction.user.id, data, filename=file.filename
         )
-        lines = [f"Imported {inert(truncate(file.filename, 60))}:"] + [import_line(c) for c in results]
+        lang = lang_of(interaction)
+        lines = [tr(lang, "Imported {name}:", name=inert(truncate(file.filename, 60)))]
+        lines += [import_line(c, lang) for c in results]
         await send_pages(interaction, chunk_lines(lines), ephemeral=True)
 
     @app_commands.command(name="show")
