@@ -27,24 +27,28 @@ from bot.db.reminders import ShardFilter
 from bot.discord_io.budget import GlobalBudget, budget_trace
 from bot.discord_io.sender import DiscordSender
 from bot.errors import NotCoordinator, UserError
+from bot.i18n import Msg, render
+from bot.i18n.commands import CatalogTranslator, add_arabic
 from bot.paging import DYNAMIC_ITEMS
 from bot.reminders import ReminderEngine
 from bot.services import Services
 from bot.settings import Settings
 from bot.subscriptions import SubscriptionRunner
-from bot.ui import MESSAGE_LIMIT, NO_PINGS, reply
+from bot.ui import MESSAGE_LIMIT, NO_PINGS, lang_of, reply
 from bot.web import FeedServer
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
+APOLOGY = Msg(
+    "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
+)
 
 
-NOT_SAVED = (
+NOT_SAVED = Msg(
     "The database is busy (something else holds it), so nothing was saved. Please run the"
     " command again in a minute."
 )
-MAYBE_SAVED = (
+MAYBE_SAVED = Msg(
     "The database did not answer in time, so I can't tell whether that was saved. Please look"
     " (a list or show command) before running it again; a repeated comment is recognised and"
     " not stored twice."
@@ -55,24 +59,42 @@ def user_message(error: BaseException) -> str | None:
     """The sentence a user should see for `error`, or None when it is a bug of ours."""
     original = getattr(error, "original", error)
     if isinstance(original, UserError):
-        return str(original)
+        return original.message
     problem = database_problem(original)
     if problem is not None:
         return MAYBE_SAVED if problem.maybe_recorded else NOT_SAVED
     if isinstance(error, NotCoordinator):
-        return (
+        return Msg(
             "Only coordinators can do that: members with Manage Server or the coordinator role."
             " Ask one of them."
         )
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "That command works in a server channel, not in DMs."
+        return Msg("That command works in a server channel, not in DMs.")
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} s."
+        return Msg("Slow down: try again in {seconds} s.", seconds=f"{error.retry_after:.0f}")
     if isinstance(error, app_commands.TransformerError):
-        return f"I couldn't understand {str(error.value)[:80]!r}; check the option and try again."
+        return Msg(
+            "I couldn't understand {value}; check the option and try again.",
+            value=repr(str(error.value)[:80]),
+        )
     if isinstance(error, app_commands.CheckFailure):
-        return "You can't use that command here."
+        return Msg("You can't use that command here.")
     return None
+
+
+async def choose_language(interaction: discord.Interaction[ConcordBot]) -> None:
+    """Decide once which language `interaction` is answered in (SPEC 12), kept in its extras
+    for `bot.ui.lang_of`; a database problem leaves the client's language, and the command
+    meets the problem itself."""
+    settings = interaction.client.services.settings
+    try:
+        interaction.extras["lang"] = await settings.reader_language(
+            interaction.guild_id, interaction.user.id, interaction.locale
+        )
+    except Exception as exc:
+        if database_problem(exc) is None:
+            raise
+        interaction.extras["lang"] = lang_of(interaction)
 
 
 class ConcordTree(app_commands.CommandTree["ConcordBot"]):
@@ -83,6 +105,7 @@ class ConcordTree(app_commands.CommandTree["ConcordBot"]):
     _claims = 0
 
     async def interaction_check(self, interaction: discord.Interaction[ConcordBot], /) -> bool:
+        await choose_language(interaction)
         if interaction.type is not discord.InteractionType.application_command:
             return True
         data: Any = interaction.data or {}
@@ -111,9 +134,39 @@ class ConcordTree(app_commands.CommandTree["ConcordBot"]):
 
     async def _say(self, interaction: discord.Interaction[ConcordBot], message: str) -> None:
         try:
-            await reply(interaction, fit(message), ephemeral=True)
+            await reply(interaction, fit(render(message, lang_of(interaction))), ephemeral=True)
         except discord.HTTPException:
             log.exception("could not deliver an error message")
+
+    async def payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict[str, Any]]:
+        """The commands as sent to Discord: localized by the translator for the locales
+        discord.py knows, and for Arabic, which it does not (bot.i18n.commands)."""
+        commands = self._get_all_commands(guild=guild)
+        translator = self.translator
+        if translator is None:
+            payload = [command.to_dict(self) for command in commands]
+        else:
+            payload = [await c.get_translated_payload(self, translator) for c in commands]
+        return add_arabic(payload)
+
+    async def sync(
+        self, *, guild: discord.abc.Snowflake | None = None
+    ) -> list[app_commands.AppCommand]:
+        """discord.py's sync, with the payload of `payload` (Arabic included)."""
+        app_id = self.client.application_id
+        if app_id is None:
+            raise app_commands.MissingApplicationID
+        payload = await self.payload(guild)
+        try:
+            if guild is None:
+                data = await self._http.bulk_upsert_global_commands(app_id, payload=payload)
+            else:
+                data = await self._http.bulk_upsert_guild_commands(app_id, guild.id, payload=payload)
+        except discord.HTTPException as exc:
+            if exc.status == 400 and exc.code == 50035:
+                raise app_commands.CommandSyncFailure(exc, self._get_all_commands(guild=guild)) from None
+            raise
+        return [app_commands.AppCommand(data=d, state=self._state) for d in data]
 
     async def on_error(
         self, interaction: discord.Interaction[ConcordBot], error: app_commands.AppCommandError
@@ -139,15 +192,16 @@ def fit(message: str, limit: int = MESSAGE_LIMIT) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
-def tree_hash(tree: app_commands.CommandTree[Any]) -> str:
-    """A stable hash of the global command tree as Discord would receive it."""
-    payload = sorted(
-        (cmd.to_dict(tree) for cmd in tree.get_commands()), key=lambda c: str(c.get("name"))
-    )
+async def tree_hash(tree: ConcordTree) -> str:
+    """A stable hash of the global command tree as Discord would receive it, translations
+    included (a changed catalog is synced too)."""
+    payload = sorted(await tree.payload(), key=lambda c: str(c.get("name")))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 class ConcordBot(commands.AutoShardedBot):
+    tree: ConcordTree
+
     """Concord. Resources (database, services) are opened by main and handed in."""
 
     def __init__(
@@ -213,6 +267,7 @@ class ConcordBot(commands.AutoShardedBot):
             for module in pkgutil.iter_modules(cogs.__path__):
                 if not module.name.startswith("_"):
                     await self.load_extension(f"cogs.{module.name}")
+        await self.tree.set_translator(CatalogTranslator())
         await self.sync_commands()
         if self.start_engine:
             await self.start_reminders()
@@ -293,7 +348,7 @@ class ConcordBot(commands.AutoShardedBot):
             self.synced = "guild"
             log.info("synced commands to dev guild %s", self.settings.dev_guild_id)
             return
-        digest = tree_hash(self.tree)
+        digest = await tree_hash(self.tree)
         app_id = self.application_id or 0
         key = f"command_tree_hash:{app_id}"
         if await self.services.meta.get(key) == digest:

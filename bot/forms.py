@@ -22,11 +22,12 @@ import discord
 from discord.ext import commands
 
 from bot.answering import ack_lock, claim_once, start_deadline_guard, stop_deadline_guard
-from bot.app import APOLOGY, fit, user_message
+from bot.app import APOLOGY, choose_language, fit, user_message
 from bot.errors import UserError
+from bot.i18n import Msg, render
 from bot.limits import CUSTOM_ID_LIMIT
 from bot.text import clean_control
-from bot.ui import reply, truncate
+from bot.ui import lang_of, reply, truncate
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ FORM_TEXT_LIMIT = 4000
 FIELD = "text"
 #: A form nobody submits is forgotten by discord.py after this long (the submit still works).
 FORM_TIMEOUT = 900.0
-TOO_SLOW = "That took too long to open the form; please run the command again."
+TOO_SLOW = Msg("That took too long to open the form; please run the command again.")
 
 Handler = Callable[[Interaction, str, str], Awaitable[None]]
 FORMS: dict[str, Handler] = {}
@@ -106,9 +107,14 @@ async def open_form(
     placeholder: str | None = None,
 ) -> None:
     """Answer `interaction` with the form `name(args)`. The command has decided everything
-    before; a form cannot follow a deferral, so the deadline guard is stopped first."""
+    before; a form cannot follow a deferral, so the deadline guard is stopped first. A `Msg`
+    title, label or placeholder is shown in the member's language."""
     stop_deadline_guard(interaction)
-    modal = TextForm(form_id(name, args), title, label, value, placeholder)
+    lang = lang_of(interaction)
+    modal = TextForm(
+        form_id(name, args), render(title, lang), render(label, lang), value,
+        render(placeholder, lang) if placeholder else None,
+    )
     async with ack_lock(interaction):
         if interaction.response.is_done():
             raise UserError(TOO_SLOW)
@@ -135,6 +141,7 @@ async def dispatch(interaction: Interaction) -> bool:
         return False
     start_deadline_guard(interaction)
     try:
+        await choose_language(interaction)
         db = interaction.client.services.db
         if not await claim_once(db, interaction.id, int(time.time() * 1000)):
             log.warning("form submit %s was delivered again; not executing it twice", interaction.id)

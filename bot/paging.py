@@ -25,16 +25,17 @@ from typing import Any
 import discord
 
 from bot.errors import UserError
+from bot.i18n import Msg, tr
 from bot.limits import CUSTOM_ID_LIMIT
-from bot.ui import NO_PINGS, reply
+from bot.ui import NO_PINGS, lang_of, reply
 
 log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
 
-NOT_YOURS = "These buttons belong to whoever ran the command; run it yourself to page."
-GONE = "These pages are no longer kept (the bot has restarted since); run the command again."
-FAILED = "Sorry, I couldn't turn the page. It has been logged; please run the command again."
+NOT_YOURS = Msg("These buttons belong to whoever ran the command; run it yourself to page.")
+GONE = Msg("These pages are no longer kept (the bot has restarted since); run the command again.")
+FAILED = Msg("Sorry, I couldn't turn the page. It has been logged; please run the command again.")
 KEPT_ANSWERS = 500  # answers whose pages `send_pages` keeps in memory, newest first
 
 
@@ -64,11 +65,12 @@ class Page:
     def has_next(self) -> bool:
         return self.more or self.index < self.count - 1
 
-    def content(self) -> str:
-        """The message: the text and, when there are several pages, "Page 2/7"."""
+    def content(self, lang: str = "en") -> str:
+        """The message: the text and, when there are several pages, "Page 2/7" (in `lang`)."""
         if self.single:
             return self.text
-        return f"{self.text}\n-# Page {self.index + 1}/{self.count}{'+' if self.more else ''}"
+        page = tr(lang, "Page {page}/{count}", page=self.index + 1, count=self.count)
+        return f"{self.text}\n-# {page}{'+' if self.more else ''}"
 
 
 Pager = Callable[[Interaction, str, int], Awaitable[Page]]
@@ -137,10 +139,13 @@ class PageButton(
         return True
 
     async def callback(self, interaction: Interaction) -> None:
+        from bot.app import choose_language  # bot.app builds on this module
+
         try:
+            await choose_language(interaction)
             page = await render(self.pager, interaction, self.args, self.index)
         except UserError as exc:
-            await reply(interaction, str(exc), ephemeral=True)
+            await reply(interaction, exc.message, ephemeral=True)
             return
         except Exception:
             log.exception(
@@ -149,9 +154,10 @@ class PageButton(
             )
             await reply(interaction, FAILED, ephemeral=True)
             return
-        view = page_view(self.pager, self.args, self.owner, page)
+        lang = lang_of(interaction)
+        view = page_view(self.pager, self.args, self.owner, page, lang)
         await interaction.response.edit_message(
-            content=page.content(), view=view, allowed_mentions=NO_PINGS
+            content=page.content(lang), view=view, allowed_mentions=NO_PINGS
         )
 
 
@@ -181,7 +187,9 @@ def fits_custom_id(name: str, args: str, owner: int) -> bool:
     return len(f"pg:{name}:9999999:{owner}:{args}") <= CUSTOM_ID_LIMIT
 
 
-def page_view(name: str, args: str, owner: int, page: Page) -> discord.ui.View | None:
+def page_view(
+    name: str, args: str, owner: int, page: Page, lang: str = "en"
+) -> discord.ui.View | None:
     """Previous/Next buttons for `page`, or None when there is a single page. The view holds
     nothing but the buttons (timeout None: nothing to expire, the custom ids are the state)."""
     if page.single:
@@ -190,12 +198,12 @@ def page_view(name: str, args: str, owner: int, page: Page) -> discord.ui.View |
     first = page.index == 0
     view.add_item(
         PageButton(name, page.index if first else page.index - 1, owner, args,
-                   label="◀ Previous", disabled=first)
+                   label="◀ " + tr(lang, "Previous"), disabled=first)
     )
     last = not page.has_next
     view.add_item(
         PageButton(name, page.index if last else page.index + 1, owner, args,
-                   label="Next ▶", disabled=last)
+                   label=tr(lang, "Next") + " ▶", disabled=last)
     )
     return view
 
@@ -205,9 +213,10 @@ async def send_paged(
 ) -> None:
     """Answer with `first` (page 0 of pager `name` for `args`) and, when there are more pages,
     buttons that render the others from the pager, for whoever ran the command."""
-    view = page_view(name, args, interaction.user.id, first)
+    lang = lang_of(interaction)
+    view = page_view(name, args, interaction.user.id, first, lang)
     extra: dict[str, Any] = {} if view is None else {"view": view}
-    await reply(interaction, first.content(), ephemeral=ephemeral, **extra)
+    await reply(interaction, first.content(lang), ephemeral=ephemeral, **extra)
 
 
 async def send_listing(

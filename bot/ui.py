@@ -10,6 +10,7 @@ from typing import Any
 import discord
 
 from bot.answering import ack_lock
+from bot.i18n import from_discord, render
 from bot.limits import MESSAGE_LIMIT
 from bot.text import strip_bidi
 
@@ -18,6 +19,15 @@ log = logging.getLogger(__name__)
 
 PAGE_BUDGET = 1900  # room for a "Page 2/7" footer
 NO_PINGS = discord.AllowedMentions.none()
+
+
+def lang_of(interaction: discord.Interaction[Any]) -> str:
+    """The language `interaction` is answered in: chosen by the tree before the command ran
+    (the member's setting, their client's, the server's), else their client's, else English."""
+    chosen = interaction.extras.get("lang")
+    if isinstance(chosen, str):
+        return chosen
+    return from_discord(interaction.locale) or "en"
 
 
 def inert(text: str) -> str:
@@ -81,7 +91,10 @@ async def reply(
 ) -> discord.Message | None:
     """Answer an interaction whether or not it was deferred; never pings anyone. Holds the
     interaction's acknowledgement lock, so a deadline deferral never answers it twice.
-    Returns the message that carries the answer, when Discord said which."""
+    Returns the message that carries the answer, when Discord said which. A `Msg` is
+    translated into the reader's language."""
+    if content is not None:
+        content = render(content, lang_of(interaction))
     if content is not None and len(content) > MESSAGE_LIMIT:
         raise ValueError(f"message of {len(content)} characters would exceed Discord's limit")
     kwargs.setdefault("allowed_mentions", NO_PINGS)

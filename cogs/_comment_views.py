@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.comments import STATUS_PHRASES, CommentView, marked_attribution
+from bot.domain.comments import STATUS_PHRASES, CommentView
 from bot.domain.diff import LEGEND, render_diff_lines
-from bot.domain.models import Comment, CommentKind
+from bot.domain.models import AttributionStatus, Comment, CommentKind
 from bot.domain.sections import section_label
 from bot.domain.timefmt import ts
+from bot.i18n import N_, Translator, attribution_in, number, tr
 from bot.ui import MESSAGE_LIMIT, PAGE_BUDGET, chunk_lines, inert, truncate
 
 PREVIEW = 150
@@ -23,16 +24,21 @@ def quoted(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
 
 
-def quote_within(head: str, text: str, limit: int = MESSAGE_LIMIT, recorded: int | None = None) -> str:
+def quote_within(
+    head: str, text: str, limit: int = MESSAGE_LIMIT, recorded: int | None = None,
+    lang: str = "en",
+) -> str:
     """`head`, then `text` quoted; a text too long for one message is shortened, with a note
     saying the whole text (`recorded` characters, default its length) was recorded (never cut
     silently)."""
     message = f"{head}\n{quoted(text)}"
     if len(message) <= limit:
         return message
-    note = (
-        f"\n-# Shortened for Discord; all {recorded or len(text):,} characters were recorded"
-        " (`/draft export` has the full text)."
+    note = "\n-# " + tr(
+        lang,
+        "Shortened for Discord; all {count} characters were recorded (`/draft export` has the"
+        " full text).",
+        count=number(lang, recorded or len(text)),
     )
     room = limit - len(head) - len(note) - 1
     shown = text[:room]
@@ -41,9 +47,31 @@ def quote_within(head: str, text: str, limit: int = MESSAGE_LIMIT, recorded: int
     return f"{head}\n{quoted(shown.rstrip() + '…')}{note}"
 
 
-def attribution(comment: Comment) -> str:
-    """ "ISOC, Civil Society (unverified)", inert: how a comment is attributed in Discord."""
-    return inert(marked_attribution(comment.attribution, comment.status))
+def attribution(comment: Comment, lang: str = "en") -> str:
+    """ "ISOC, Civil Society (unverified)", inert: how a comment is attributed in Discord, its
+    group and mark in `lang`."""
+    mark = _MARKS.get(comment.status)
+    marked = attribution_in(comment.attribution, lang) + (f" ({tr(lang, mark)})" if mark else "")
+    return inert(marked)
+
+
+#: STATUS_MARKS in the reader's language.
+_MARKS = {
+    AttributionStatus.UNVERIFIED: N_("unverified"),
+    AttributionStatus.IMPORTED: N_("imported"),
+}
+
+
+#: The kinds of comment, in the reader's language.
+KIND_NAMES = {
+    CommentKind.COMMENT: N_("comment"),
+    CommentKind.AMENDMENT: N_("amendment"),
+    CommentKind.DELETION: N_("deletion"),
+}
+
+
+def kind_name(kind: CommentKind, lang: str = "en") -> str:
+    return tr(lang, KIND_NAMES[kind])
 
 
 def where(comment: Comment, draft_code: str) -> str:
@@ -51,155 +79,194 @@ def where(comment: Comment, draft_code: str) -> str:
 
 
 def announcement(
-    comment: Comment, draft_code: str, limit: int = MESSAGE_LIMIT, current: int | None = None
+    comment: Comment, draft_code: str, limit: int = MESSAGE_LIMIT, current: int | None = None,
+    lang: str = "en",
 ) -> str:
     """The public message that announced a comment, as the record now stands: the comment
     (edited or not; "on revision 1; the text has changed since" when its section's `current`
     revision is later), or one line saying it was withdrawn or hidden (its text no longer
     shown)."""
-    place = f"**#{comment.id}** on **{where(comment, draft_code)}**"
+    t = Translator(lang)
+    place = dict(id=f"**#{comment.id}**", place=f"**{where(comment, draft_code)}**")
     if comment.withdrawn_at is not None:
-        return f"{place} was withdrawn by its author."
+        return t("{id} on {place} was withdrawn by its author.", **place)
     if comment.hidden_at is not None:
-        return f"{place} was hidden by the secretariat."
-    edited = f" · edited {ts(comment.edited_at, 'R')}" if comment.edited_at else ""
-    revision = stale(comment, current) or f"revision {comment.revision}"
-    head = (
-        f"Recorded {place} ({revision}) as **{attribution(comment)}** ·"
-        f" {comment.kind.value}{edited}:"
+        return t("{id} on {place} was hidden by the secretariat.", **place)
+    edited = (
+        " · " + t("edited {when}", when=ts(comment.edited_at, "R")) if comment.edited_at else ""
     )
-    return quote_within(head, inert(comment.text), limit, recorded=len(comment.text))
+    revision = stale(comment, current, lang) or t("revision {n}", n=comment.revision)
+    head = t(
+        "Recorded {id} on {place} ({revision}) as {attribution}", **place, revision=revision,
+        attribution=f"**{attribution(comment, lang)}**",
+    ) + f" · {kind_name(comment.kind, lang)}{edited}:"
+    return quote_within(head, inert(comment.text), limit, recorded=len(comment.text), lang=lang)
 
 
-def edited_answer(comment: Comment, current: int | None = None) -> str:
+def edited_answer(comment: Comment, current: int | None = None, lang: str = "en") -> str:
     """The confirmation of /comments edit; it says so when the comment was made on an earlier
     revision than its section's `current` one."""
-    earlier = stale(comment, current)
+    earlier = stale(comment, current, lang)
     head = (
-        f"Edited **#{comment.id}** · {section_label(comment.section_key)} ·"
-        f" {attribution(comment)}{f' · {earlier}' if earlier else ''}:"
+        tr(lang, "Edited {id}", id=f"**#{comment.id}**")
+        + f" · {section_label(comment.section_key)} ·"
+        f" {attribution(comment, lang)}{f' · {earlier}' if earlier else ''}:"
     )
-    return quote_within(head, inert(comment.text), recorded=len(comment.text))
+    return quote_within(head, inert(comment.text), recorded=len(comment.text), lang=lang)
 
 
-def stale(comment: Comment, current: int | None) -> str:
+def stale(comment: Comment, current: int | None, lang: str = "en") -> str:
     """ "on revision 1; the text has changed since" for a comment made on an earlier revision
     than the section's `current` one, else ""."""
     if current is None or comment.revision >= current:
         return ""
-    return f"on revision {comment.revision}; the text has changed since"
+    return tr(lang, "on revision {n}; the text has changed since", n=comment.revision)
 
 
-def comment_item(comment: Comment, draft_code: str | None, current: int | None = None) -> str:
+def comment_item(
+    comment: Comment, draft_code: str | None, current: int | None = None, lang: str = "en"
+) -> str:
     """One listed comment: its line of facts (saying so when it was made on an earlier
     revision than the section's `current` one), then a one-line preview of its text."""
     place = section_label(comment.section_key)
     if draft_code:
         place = f"{inert(draft_code)} {place}"
-    edited = " · edited" if comment.edited_at else ""
-    earlier = stale(comment, current)
+    edited = " · " + tr(lang, "edited") if comment.edited_at else ""
+    earlier = stale(comment, current, lang)
     if earlier:
         edited += f" · {earlier}"
     preview = inert(truncate(" ".join(comment.text.split()), PREVIEW))
     return (
-        f"**#{comment.id}** · {place} · {attribution(comment)} · {comment.kind.value} ·"
-        f" {ts(comment.created_at, 'R')}{edited}\n> {preview}"
+        f"**#{comment.id}** · {place} · {attribution(comment, lang)} ·"
+        f" {kind_name(comment.kind, lang)} · {ts(comment.created_at, 'R')}{edited}\n> {preview}"
     )
 
 
 def _when(label: str, moment: datetime) -> str:
-    return f"{label} {ts(moment, 'F')} ({ts(moment, 'R')})"
+    return label.format(when=f"{ts(moment, 'F')} ({ts(moment, 'R')})")
 
 
-def show_pages(view: CommentView) -> list[str]:
+#: How `/comments show` says how the attribution stood when the comment was made.
+_STATUS_PHRASES = {
+    AttributionStatus.VERIFIED: N_("verified when it was made"),
+    AttributionStatus.UNVERIFIED: N_("unverified when it was made"),
+    AttributionStatus.IMPORTED: N_("imported from a file (nobody verified it in Discord)"),
+}
+assert set(_STATUS_PHRASES) == set(STATUS_PHRASES)
+
+
+def show_pages(view: CommentView, lang: str = "en") -> list[str]:
     """`/comments show`: one comment whole, paged under Discord's limit. The text of a hidden
     or withdrawn comment, the reason it was hidden and the edit history only for its author
-    and coordinators (`view.privileged`)."""
+    and coordinators (`view.privileged`). In `lang`."""
+    t = Translator(lang)
     c = view.comment
-    on_earlier = stale(c, view.current_revision)
+    on_earlier = stale(c, view.current_revision, lang)
     made = (
-        f"made {on_earlier} (now revision {view.current_revision})"
+        t("made {earlier} (now revision {current})", earlier=on_earlier,
+          current=view.current_revision)
         if on_earlier
-        else f"made on revision {c.revision}"
+        else t("made on revision {n}", n=c.revision)
     )
     lines = [
-        f"**#{c.id}** · {where(c, view.draft_code)} · {c.kind.value} · {made}",
-        f"Attribution: **{inert(c.attribution)}** · {STATUS_PHRASES[c.status]}",
+        f"**#{c.id}** · {where(c, view.draft_code)} · {kind_name(c.kind, lang)} · {made}",
+        t("Attribution: {attribution}",
+          attribution=f"**{inert(attribution_in(c.attribution, lang))}**")
+        + f" · {t(_STATUS_PHRASES[c.status])}",
     ]
-    moments = [_when("Created", c.created_at)]
+    moments = [_when(t("Created {when}"), c.created_at)]
     if c.edited_at is not None:
-        moments.append(_when("Edited", c.edited_at))
+        moments.append(_when(t("Edited {when}"), c.edited_at))
     lines.append(" · ".join(moments))
     if c.withdrawn_at is not None:
-        lines.append(_when("Withdrawn by its author", c.withdrawn_at) + ".")
+        lines.append(_when(t("Withdrawn by its author {when}."), c.withdrawn_at))
     if c.hidden_at is not None:
-        hidden = _when("Hidden by the secretariat", c.hidden_at)
         if view.privileged and c.hidden_reason:
-            hidden += f"; reason: {inert(c.hidden_reason.rstrip('.'))}"
-        lines.append(hidden + ".")
+            hidden = _when(
+                t("Hidden by the secretariat {when}; reason: {reason}.",
+                  reason=inert(c.hidden_reason.rstrip(".")).replace("{", "{{").replace("}", "}}"),
+                  when="{when}"),
+                c.hidden_at,
+            )
+        else:
+            hidden = _when(t("Hidden by the secretariat {when}."), c.hidden_at)
+        lines.append(hidden)
     if view.text_shown:
         lines.append(quoted(inert(c.text)))
         if c.kind is CommentKind.AMENDMENT and view.written_on is not None:
-            lines.append(f"As changes to revision {c.revision} ({LEGEND}):")
+            lines.append(t("As changes to revision {n} ({legend}):", n=c.revision,
+                           legend=t(LEGEND)))
             changes = render_diff_lines(view.written_on, c.text, width=DIFF_WIDTH, escape=inert)
             lines.append(quoted("\n".join(changes)))
+    elif c.withdrawn_at is not None:
+        lines.append("-# " + t("Its text is shown only to its author and coordinators, as it"
+                               " was withdrawn."))
     else:
-        lines.append(
-            "-# Its text is shown only to its author and coordinators, as it was"
-            f" {'withdrawn' if c.withdrawn_at is not None else 'hidden'}."
-        )
+        lines.append("-# " + t("Its text is shown only to its author and coordinators, as it"
+                               " was hidden."))
     if view.history:
-        n = len(view.history)
-        lines.append(f"**Edit history** ({n} earlier text{'' if n == 1 else 's'}), oldest first:")
+        lines.append(t.plural("**Edit history** ({n} earlier text), oldest first:",
+                              "**Edit history** ({n} earlier texts), oldest first:",
+                              len(view.history)))
         for earlier in view.history:
-            lines.append(f"Until {ts(earlier.replaced_at, 'F')}:")
+            lines.append(t("Until {when}:", when=ts(earlier.replaced_at, "F")))
             lines.append(quoted(inert(earlier.text)))
     # Quoted texts go line by line, so a page break never splits a line silently.
     return chunk_lines("\n".join(lines).split("\n"), limit=PAGE_BUDGET)
 
 
-def hidden_answer(comment: Comment, draft_code: str, told: bool | None) -> str:
+def hidden_answer(comment: Comment, draft_code: str, told: bool | None, lang: str = "en") -> str:
     """What the coordinator who hid a comment is told; `told`: the author got the DM (None:
     an imported comment, which has no author in Discord)."""
-    answer = (
-        f"Hid **#{comment.id}** ({where(comment, draft_code)}): it no longer appears in lists,"
-        " coverage or the consolidated text."
+    t = Translator(lang)
+    answer = t(
+        "Hid {id} ({place}): it no longer appears in lists, coverage or the consolidated text.",
+        id=f"**#{comment.id}**", place=where(comment, draft_code),
     )
     if told is None:
-        return answer + " It was imported from a file, so there is no author to tell."
+        return answer + " " + t("It was imported from a file, so there is no author to tell.")
     if told:
-        return answer + " Its author was told by DM, with the reason."
-    return (
-        answer + " I could not tell its author by DM (they do not accept DMs from me);"
-        f" `/comments show {comment.id}` shows them the reason."
+        return answer + " " + t("Its author was told by DM, with the reason.")
+    return answer + " " + t(
+        "I could not tell its author by DM (they do not accept DMs from me);"
+        " `/comments show {id}` shows them the reason.", id=comment.id,
     )
 
 
-def hidden_dm(comment: Comment, draft_code: str) -> str:
-    return (
-        f"A coordinator hid your comment **#{comment.id}** on {where(comment, draft_code)}."
-        f" Reason: {inert(comment.hidden_reason or '')}\n"
-        "It no longer appears in lists, coverage or the consolidated text;"
-        f" `/comments show {comment.id}` still shows it to you."
+def hidden_dm(comment: Comment, draft_code: str, lang: str = "en") -> str:
+    """The DM to a hidden comment's author, in their language."""
+    return tr(
+        lang,
+        "A coordinator hid your comment {id} on {place}. Reason: {reason}\nIt no longer appears"
+        " in lists, coverage or the consolidated text; `/comments show {number}` still shows it"
+        " to you.",
+        id=f"**#{comment.id}**", place=where(comment, draft_code),
+        reason=inert(comment.hidden_reason or ""), number=comment.id,
     )
 
 
-def restored_answer(comment: Comment, draft_code: str) -> str:
-    return (
-        f"Restored **#{comment.id}** ({where(comment, draft_code)}): it appears in lists,"
-        " coverage and the consolidated text again."
+def restored_answer(comment: Comment, draft_code: str, lang: str = "en") -> str:
+    return tr(
+        lang,
+        "Restored {id} ({place}): it appears in lists, coverage and the consolidated text"
+        " again.", id=f"**#{comment.id}**", place=where(comment, draft_code),
     )
 
 
-def restored_dm(comment: Comment, draft_code: str) -> str:
-    return (
-        f"A coordinator restored your comment **#{comment.id}** on {where(comment, draft_code)}:"
-        " it appears in lists, coverage and the consolidated text again."
+def restored_dm(comment: Comment, draft_code: str, lang: str = "en") -> str:
+    """The DM to a restored comment's author, in their language."""
+    return tr(
+        lang,
+        "A coordinator restored your comment {id} on {place}: it appears in lists, coverage and"
+        " the consolidated text again.",
+        id=f"**#{comment.id}**", place=where(comment, draft_code),
     )
 
 
-def regrouped_answer(comment: Comment, draft_code: str) -> str:
-    return (
-        f"Set the group of **#{comment.id}** ({where(comment, draft_code)}): it is attributed to"
-        f" **{attribution(comment)}** in lists, coverage and exports."
+def regrouped_answer(comment: Comment, draft_code: str, lang: str = "en") -> str:
+    return tr(
+        lang,
+        "Set the group of {id} ({place}): it is attributed to {attribution} in lists, coverage"
+        " and exports.", id=f"**#{comment.id}**", place=where(comment, draft_code),
+        attribution=f"**{attribution(comment, lang)}**",
     )

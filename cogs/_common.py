@@ -11,6 +11,8 @@ from discord import app_commands
 
 from bot.domain.stakeholders import is_coordinator
 from bot.errors import NotCoordinator, UserError
+from bot.i18n import Msg, render
+from bot.ui import lang_of
 
 if TYPE_CHECKING:
     from bot.app import ConcordBot
@@ -50,7 +52,7 @@ def coordinator_only() -> Any:
     return app_commands.check(predicate)
 
 
-NO_REMINDER_CHANNEL = (
+NO_REMINDER_CHANNEL = Msg(
     "No reminder channel is set, so this event's reminders will not be posted; a coordinator"
     " sets one with `/reminders channel`."
 )
@@ -62,7 +64,8 @@ async def warn_if_no_reminder_channel(interaction: Interaction) -> None:
     settings = await services(interaction).settings.get(guild_id(interaction))
     if settings.reminder_channel_id is None:
         await interaction.followup.send(
-            NO_REMINDER_CHANNEL, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            render(NO_REMINDER_CHANNEL, lang_of(interaction)), ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
 
@@ -103,10 +106,10 @@ async def read_capped(
         options["proxy_auth"] = http.proxy_auth
     async with _cdn_session(client).get(attachment.url, **options) as response:
         if response.status != 200:
-            raise UserError(
-                f"I could not download that file (Discord answered {response.status});"
-                " attach it again."
-            )
+            raise UserError(Msg(
+                "I could not download that file (Discord answered {status}); attach it again.",
+                status=response.status,
+            ))
         if response.content_length is not None and response.content_length > limit:
             raise too_big(response.content_length)
         data = bytearray()

@@ -19,9 +19,10 @@ from bot.domain.recurrence import count_of, describe
 from bot.domain.timefmt import format_event_time, relative, ts
 from bot.domain.when import MAX_YEAR, MIN_YEAR
 from bot.errors import UserError
+from bot.i18n import N_, Translator, number, tr
 from bot.paging import GONE, Page, pager, send_paged
 from bot.services.calendar_series import OccurrenceEdited
-from bot.ui import PAGE_BUDGET, chunk_lines, inert, reply, send_pages, truncate
+from bot.ui import PAGE_BUDGET, chunk_lines, inert, lang_of, reply, send_pages, truncate
 from cogs._autocomplete import event_autocomplete, timezone_autocomplete
 from cogs._common import (
     Interaction,
@@ -61,7 +62,7 @@ _REPEAT_HELP = {
 # --------------------------------------------------------------------------- formatting
 
 
-def event_times(event: Event, now: datetime | None = None) -> str:
+def event_times(event: Event, now: datetime | None = None, lang: str = "en") -> str:
     """The event's time as Discord timestamps: `:F` + `:R` for timed, first/last day for all-day.
     Given `now`, a window already open reads "open, closes <t:..:R>", not "13 days ago"."""
     text = format_event_time(event.start, event.end, event.all_day, False, event.timezone)
@@ -70,8 +71,21 @@ def event_times(event: Event, now: datetime | None = None) -> str:
     if now is not None and is_open_window(event, now):
         assert event.end is not None
         text = text.removesuffix(f" ({relative(event.start)})")
-        text += f" (open, closes {relative(event.end)})"
+        text += " (" + tr(lang, "open, closes {when}", when=relative(event.end)) + ")"
     return text
+
+
+#: Kinds and statuses of events, in the reader's language.
+KIND_NAMES = {
+    EventKind.MEETING: N_("meeting"),
+    EventKind.DEADLINE: N_("deadline"),
+    EventKind.WINDOW: N_("window"),
+}
+STATUS_NAMES = {
+    EventStatus.SCHEDULED: N_("scheduled"),
+    EventStatus.POSTPONED: N_("postponed"),
+    EventStatus.CANCELLED: N_("cancelled"),
+}
 
 
 def is_open_window(event: Event, now: datetime) -> bool:
@@ -81,22 +95,22 @@ def is_open_window(event: Event, now: datetime) -> bool:
     )
 
 
-def _markers(event: Event) -> list[str]:
+def _markers(event: Event, lang: str = "en") -> list[str]:
     out = []
     if event.occurrence_of is not None:
-        out.append("repeats")
+        out.append(tr(lang, "repeats"))
     if event.tentative:
-        out.append("tentative")
+        out.append(tr(lang, "tentative"))
     if event.status is not EventStatus.SCHEDULED:
-        out.append(f"**{event.status.value}**")
+        out.append(f"**{tr(lang, STATUS_NAMES[event.status])}**")
     return out
 
 
-def event_line(event: Event, now: datetime | None = None) -> str:
+def event_line(event: Event, now: datetime | None = None, lang: str = "en") -> str:
     """One /upcoming line: `#id`, title, kind, times, tentative and status, location (the
-    title and location inert: user text inside the bot's formatting)."""
-    parts = [f"**#{event.id}** {inert(event.title)}", event.kind.value, event_times(event, now),
-             *_markers(event)]
+    title and location inert: user text inside the bot's formatting), in `lang`."""
+    parts = [f"**#{event.id}** {inert(event.title)}", tr(lang, KIND_NAMES[event.kind]),
+             event_times(event, now, lang), *_markers(event, lang)]
     if event.location:
         parts.append(inert(event.location))
     return " · ".join(parts)
@@ -435,16 +449,18 @@ def _shortened(event: Event, limit: int) -> Event:
     return dataclasses.replace(event, title=truncate(event.title, limit), location=location)
 
 
-def upcoming_text(header: str, events: list[Event], now: datetime | None = None) -> str:
+def upcoming_text(
+    header: str, events: list[Event], now: datetime | None = None, lang: str = "en"
+) -> str:
     """The header and one line per event within a page; long titles and places are shortened
     rather than an event dropped or the message made too long for Discord."""
     for limit in (None, 60, 30, 12):
         shown = events if limit is None else [_shortened(e, limit) for e in events]
-        text = "\n".join([header, *(event_line(e, now) for e in shown)])
+        text = "\n".join([header, *(event_line(e, now, lang) for e in shown)])
         if len(text) <= PAGE_BUDGET:
             return text
     room = (PAGE_BUDGET - len(header)) // max(1, len(events)) - 1
-    return "\n".join([header, *(truncate(event_line(e, now), room) for e in events)])
+    return "\n".join([header, *(truncate(event_line(e, now, lang), room) for e in events)])
 
 
 async def render_upcoming(interaction: Interaction, args: str, index: int) -> Page | None:
@@ -463,22 +479,42 @@ async def render_upcoming(interaction: Interaction, args: str, index: int) -> Pa
     events = await calendar.upcoming(
         gid, days, kind, anchor, limit=UPCOMING_PAGE + 1, offset=index * UPCOMING_PAGE
     )
-    what = "events" if kind == "all" else f"{kind}s"
-    count = f"more than {UPCOMING_COUNT_CAP:,}" if capped else f"{total:,}"
-    header = f"**Upcoming {what}** · next {days} days · {count}"
+    t = Translator(lang_of(interaction))
+    what = t(_UPCOMING_TITLES[kind])
+    count = (
+        t("more than {n}", n=number(t.lang, UPCOMING_COUNT_CAP)) if capped
+        else number(t.lang, total)
+    )
+    header = f"**{what}** · " + t.plural("next {n} day", "next {n} days", days) + f" · {count}"
     if not events:  # the calendar shrank since this page was asked for
-        return Page(f"{header}\nNo more {what}: run `/upcoming` again.", index, index + 1)
+        return Page(f"{header}\n" + t("No more of them: run `/upcoming` again."), index, index + 1)
     more = len(events) > UPCOMING_PAGE
     if capped:
         pages = max(UPCOMING_COUNT_CAP // UPCOMING_PAGE, index + 2) if more else index + 1
-    text = upcoming_text(header, events[:UPCOMING_PAGE], services(interaction).clock())
+    text = upcoming_text(header, events[:UPCOMING_PAGE], services(interaction).clock(), t.lang)
     return Page(text, index, pages, more=capped and more)
+
+
+_UPCOMING_TITLES = {
+    "all": N_("Upcoming events"),
+    "meeting": N_("Upcoming meetings"),
+    "deadline": N_("Upcoming deadlines"),
+    "window": N_("Upcoming windows"),
+}
+_NOTHING_UPCOMING = {
+    "all": N_("No events in the next {days} days."),
+    "meeting": N_("No meetings in the next {days} days."),
+    "deadline": N_("No deadlines in the next {days} days."),
+    "window": N_("No windows in the next {days} days."),
+}
 
 
 @pager("upcoming")
 async def upcoming_page(interaction: Interaction, args: str, index: int) -> Page:
     page = await render_upcoming(interaction, args, index)
-    return page or Page("Nothing is coming up any more: run `/upcoming` again.")
+    return page or Page(
+        tr(lang_of(interaction), "Nothing is coming up any more: run `/upcoming` again.")
+    )
 
 
 class CalendarCog(commands.Cog):
@@ -504,11 +540,12 @@ class CalendarCog(commands.Cog):
         args = upcoming_args(days, kind, services(interaction).clock())
         first = await render_upcoming(interaction, args, 0)
         if first is None:
-            what = "events" if kind == "all" else f"{kind}s"
+            t = Translator(lang_of(interaction))
             await reply(
                 interaction,
-                f"No {what} in the next {days} days. Coordinators add them with `/event add`;"
-                " `/upcoming days:366` looks further ahead.",
+                t(_NOTHING_UPCOMING.get(kind, _NOTHING_UPCOMING["all"]), days=days) + " "
+                + t("Coordinators add them with `/event add`; `/upcoming days:366` looks"
+                    " further ahead."),
                 ephemeral=True,
             )
             return

@@ -19,6 +19,7 @@ from bot.domain.stakeholders import abbreviation
 from bot.domain.timefmt import ts
 from bot.errors import UserError
 from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
+from bot.i18n import N_, Msg, Translator, group_name, number, tr
 from bot.paging import GONE, Page, pager, send_listing
 from bot.ui import (
     MESSAGE_LIMIT,
@@ -26,6 +27,7 @@ from bot.ui import (
     PAGE_BUDGET,
     chunk_lines,
     inert,
+    lang_of,
     reply,
     send_pages,
     truncate,
@@ -44,7 +46,7 @@ from cogs._comment_views import (
 )
 from cogs._common import Interaction, check_coordinator, coordinator_only, guild_id, services
 
-GONE_FORM = "That form no longer fits what it was opened on; run the command again."
+GONE_FORM = Msg("That form no longer fits what it was opened on; run the command again.")
 
 log = logging.getLogger(__name__)
 
@@ -56,55 +58,76 @@ _TABLE_BUDGET = 1400
 # ------------------------------------------------------------------ formatting
 
 
-def posted_message(posted: Posted, limit: int = MESSAGE_LIMIT) -> str:
+def posted_message(posted: Posted, limit: int = MESSAGE_LIMIT, lang: str = "en") -> str:
     """The confirmation of /comment: number, draft, section, attribution, kind and the text."""
-    return announcement(posted.comment, posted.draft.code, limit)
+    return announcement(posted.comment, posted.draft.code, limit, lang=lang)
 
 
-def listing_pages(listing: Listing) -> list[str]:
+def listing_pages(listing: Listing, lang: str = "en") -> list[str]:
+    t = Translator(lang)
     scope = []
     if listing.draft is not None:
         scope.append(listing.draft.code)
     if listing.section is not None:
         scope.append(section_label(listing.section.key))
-    what = "Comments" + (f" on {' · '.join(scope)}" if scope else "")
-    if listing.group is not None:
-        what += f" by {listing.group}"
+    on = " · ".join(scope)
+    group = group_name(listing.group, lang) if listing.group is not None else None
+    if scope and group:
+        what = t("Comments on {scope} by {group}", scope=on, group=group)
+        none = t("No comments on {scope} by {group} yet.", scope=on, group=group)
+    elif scope:
+        what = t("Comments on {scope}", scope=on)
+        none = t("No comments on {scope} yet.", scope=on)
+    elif group:
+        what = t("Comments by {group}", group=group)
+        none = t("No comments by {group} yet.", group=group)
+    else:
+        what = t("Comments")
+        none = t("No comments yet.")
     if not listing.comments:
-        return [f"No {what[0].lower()}{what[1:]} yet."]
+        return [none]
     shown = len(listing.comments)
     if listing.total > shown or listing.capped:
-        total = f"more than {listing.total:,}" if listing.capped else f"{listing.total:,}"
-        header = (
-            f"**{what}**: the latest {shown:,} of {total};"
-            " narrow it with the draft, section and group options."
+        total = (
+            t("more than {n}", n=number(lang, listing.total)) if listing.capped
+            else number(lang, listing.total)
+        )
+        header = f"**{what}**: " + t(
+            "the latest {shown} of {total}; narrow it with the draft, section and group options.",
+            shown=number(lang, shown), total=total,
         )
     else:
-        header = f"**{what}** ({shown:,})"
+        header = f"**{what}** ({number(lang, shown)})"
     one_draft = listing.draft is not None
     items = [
         comment_item(
             c,
             None if one_draft else listing.drafts.get(c.draft_id, "?"),
             listing.current.get(c.section_id),
+            lang,
         )
         for c in listing.comments
     ]
     return chunk_lines(items, header=header)
 
 
-def coverage_pages(coverage: Coverage) -> list[str]:
+def coverage_pages(coverage: Coverage, lang: str = "en") -> list[str]:
     """Sections x stakeholder groups as monospace tables, a legend, and the gaps; each page
     under Discord's limit."""
+    t = Translator(lang)
     draft = coverage.draft
-    header = f"**Coverage of {draft.code}** {draft.title} · {coverage.total:,} comments"
+    title = t("Coverage of {code}", code=draft.code)
+    count = t.plural("{n} comment", "{n} comments", coverage.total)
+    header = f"**{title}** {draft.title} · {count}"
     if not coverage.sections:
-        return [f"{header}\n{draft.code} has no sections yet."]
+        return [f"{header}\n" + t("{code} has no sections yet.", code=draft.code)]
     labels = {s.id: truncate(section_label(s.key), _LABEL_MAX) for s in coverage.sections}
-    width = max(len("Section"), *(len(v) for v in labels.values()))
-    short = column_names(coverage.groups)
+    section_word = t("Section")
+    width = max(len(section_word), *(len(v) for v in labels.values()))
+    short = column_names(coverage.groups, lang)
     columns = [short[g] for g in coverage.groups]
-    head = "Section".ljust(width) + "".join(f" {c:>4}" for c in columns) + "  All"
+    all_word = t("All")
+    head = section_word.ljust(width) + "".join(f" {c:>4}" for c in columns) + f"  {all_word}"
     rows = []
     for section in coverage.sections:
         cells = [coverage.count(section, g) for g in coverage.groups]
@@ -123,31 +146,47 @@ def coverage_pages(coverage: Coverage) -> list[str]:
     blocks.append("```\n" + "\n".join([head, *current]) + "\n```")
     legend = (
         "-# "
-        + ", ".join(f"{short[g]} = {inert(g)}" for g in coverage.groups)
-        + f"; {GAP} = a gap (no comments from that group)."
+        + ", ".join(f"{short[g]} = {inert(group_name(g, lang))}" for g in coverage.groups)
+        + "; " + t("{gap} = a gap (no comments from that group).", gap=GAP)
     )
     gaps = coverage.gaps()
     if gaps:
         n = sum(len(groups) for _, groups in gaps)
-        gap_lines = [f"**Gaps** ({n}):"] + [
+        gap_lines = [t("**Gaps** ({n}):", n=n)] + [
             f"- {section_label(s.key)}: {', '.join(short[g] for g in groups)}"
             for s, groups in gaps
         ]
     else:
-        gap_lines = ["No gaps: every stakeholder group has commented on every section."]
+        gap_lines = [t("No gaps: every stakeholder group has commented on every section.")]
     return chunk_lines([*blocks, legend, *gap_lines], limit=PAGE_BUDGET, header=header)
 
 
-def column_names(groups: list[str]) -> dict[str, str]:
-    """Each group's column heading (at most four characters): the five's abbreviations, a
-    short form for a server's own, numbered where two would look alike."""
+#: The five groups' column headings, to translate (at most four characters each).
+SHORT_GROUPS = {
+    # TRANSLATORS: column heading of /coverage, at most 4 characters: Government
+    "Government": N_("Gov"),
+    # TRANSLATORS: column heading of /coverage, at most 4 characters: Private Sector
+    "Private Sector": N_("Priv"),
+    # TRANSLATORS: column heading of /coverage, at most 4 characters: Civil Society
+    "Civil Society": N_("CS"),
+    # TRANSLATORS: column heading of /coverage, at most 4 characters: International Organization
+    "International Organization": N_("IO"),
+    # TRANSLATORS: column heading of /coverage, at most 4 characters: Technical Community
+    "Technical Community": N_("Tech"),
+}
+
+
+def column_names(groups: list[str], lang: str = "en") -> dict[str, str]:
+    """Each group's column heading (at most four characters): the five's abbreviations (in
+    `lang`), a short form for a server's own, numbered where two would look alike."""
     names: dict[str, str] = {}
     for group in groups:
-        name = abbreviation(group)[:4]
+        short = tr(lang, SHORT_GROUPS[group]) if group in SHORT_GROUPS else abbreviation(group)
+        name = short[:4]
         n = 1
         while name in names.values():
             n += 1
-            name = abbreviation(group)[: 4 - len(str(n))] + str(n)
+            name = short[: 4 - len(str(n))] + str(n)
         names[group] = name
     return names
 
@@ -173,14 +212,14 @@ async def comments_page(interaction: Interaction, args: str, index: int) -> Page
     listing = await services(interaction).comments.listing(
         guild_id(interaction), draft or None, section or None, chosen or None
     )
-    return Page.of(listing_pages(listing), index)
+    return Page.of(listing_pages(listing, lang_of(interaction)), index)
 
 
 @pager("coverage")
 async def coverage_page(interaction: Interaction, draft: str, index: int) -> Page:
     """Page `index` of /coverage, counted again from the database."""
     result = await services(interaction).comments.coverage(guild_id(interaction), draft)
-    return Page.of(coverage_pages(result), index)
+    return Page.of(coverage_pages(result, lang_of(interaction)), index)
 
 
 # ------------------------------------------------------------------ commands
@@ -210,7 +249,9 @@ class CommentCommands(app_commands.Group, name="comments"):
         listing = await services(interaction).comments.listing(
             guild_id(interaction), draft, section, group
         )
-        await send_listing(interaction, "comments", listing_args(listing), listing_pages(listing))
+        await send_listing(
+            interaction, "comments", listing_args(listing), listing_pages(listing, lang_of(interaction))
+        )
 
     @app_commands.command(name="edit")
     @app_commands.describe(
@@ -226,8 +267,9 @@ class CommentCommands(app_commands.Group, name="comments"):
                 guild_id(interaction), interaction.user.id, id
             )
             await open_form(
-                interaction, "edit", str(comment.id), title=f"Edit comment #{comment.id}",
-                label="The new text", value=comment.text,
+                interaction, "edit", str(comment.id),
+                title=Msg("Edit comment #{id}", id=comment.id),
+                label=Msg("The new text"), value=comment.text,
             )
             return
         await save_edit(interaction, id, text)
@@ -243,8 +285,9 @@ class CommentCommands(app_commands.Group, name="comments"):
         comment = changed.comment
         await reply(
             interaction,
-            f"Withdrew **#{comment.id}** on {section_label(comment.section_key)}; it no longer"
-            " appears in lists, coverage or the consolidated text.",
+            Msg("Withdrew {id} on {place}; it no longer appears in lists, coverage or the"
+                " consolidated text.", id=f"**#{comment.id}**",
+                place=section_label(comment.section_key)),
             ephemeral=True,
         )
 
@@ -257,7 +300,7 @@ class CommentCommands(app_commands.Group, name="comments"):
         view = await services(interaction).comments.show(
             guild_id(interaction), interaction.user.id, id, coordinator=coordinator
         )
-        await send_pages(interaction, show_pages(view), ephemeral=True)
+        await send_pages(interaction, show_pages(view, lang_of(interaction)), ephemeral=True)
 
     @app_commands.command(name="hide")
     @app_commands.describe(
@@ -276,8 +319,11 @@ class CommentCommands(app_commands.Group, name="comments"):
         comment, code = changed.comment, changed.draft_code
         told = None
         if comment.author_id is not None:
-            told = await tell_author(interaction.client, comment.author_id, hidden_dm(comment, code))
-        await reply(interaction, hidden_answer(comment, code, told), ephemeral=True)
+            lang = await author_language(interaction, comment.author_id)
+            told = await tell_author(
+                interaction.client, comment.author_id, hidden_dm(comment, code, lang)
+            )
+        await reply(interaction, hidden_answer(comment, code, told, lang_of(interaction)), ephemeral=True)
 
     @app_commands.command(name="restore")
     @app_commands.describe(id="The comment's number (#12 is 12)")
@@ -290,8 +336,9 @@ class CommentCommands(app_commands.Group, name="comments"):
         await follow_record(interaction.client, changed)
         comment, code = changed.comment, changed.draft_code
         if comment.author_id is not None:
-            await tell_author(interaction.client, comment.author_id, restored_dm(comment, code))
-        await reply(interaction, restored_answer(comment, code), ephemeral=True)
+            lang = await author_language(interaction, comment.author_id)
+            await tell_author(interaction.client, comment.author_id, restored_dm(comment, code, lang))
+        await reply(interaction, restored_answer(comment, code, lang_of(interaction)), ephemeral=True)
 
     @app_commands.command(name="regroup")
     @app_commands.describe(
@@ -309,7 +356,7 @@ class CommentCommands(app_commands.Group, name="comments"):
         )
         await follow_record(interaction.client, changed)
         await reply(
-            interaction, regrouped_answer(changed.comment, changed.draft_code), ephemeral=True
+            interaction, regrouped_answer(changed.comment, changed.draft_code, lang_of(interaction)), ephemeral=True
         )
 
 
@@ -319,20 +366,28 @@ class CommentCommands(app_commands.Group, name="comments"):
 _DELIVERY_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 
 
+async def author_language(interaction: Interaction, author_id: int) -> str:
+    """The language a DM to a comment's author is written in: theirs if they chose one, else
+    the server's (a DM carries no client locale)."""
+    return await services(interaction).settings.reader_language(guild_id(interaction), author_id)
+
+
 async def follow_record(client: discord.Client, changed: Changed) -> None:
     """Edit the public message that announced the comment to say what it is now (its edited
     text, or that it was withdrawn or hidden), never pinging. A message that is gone, or an
-    edit Discord refuses, is logged: the change itself is already recorded."""
+    edit Discord refuses, is logged: the change itself is already recorded. The message is
+    the bot's own in a channel now, so it reads in the server's language (SPEC 12)."""
     comment = changed.comment
     if comment.channel_id is None or comment.message_id is None:
         return
+    lang = await client.services.settings.guild_language(comment.guild_id)  # type: ignore[attr-defined]
     message = client.get_partial_messageable(comment.channel_id).get_partial_message(
         comment.message_id
     )
     try:
         await message.edit(
             content=announcement(
-                comment, changed.draft_code, current=changed.current_revision
+                comment, changed.draft_code, current=changed.current_revision, lang=lang
             ),
             allowed_mentions=NO_PINGS,
         )
@@ -365,14 +420,22 @@ async def open_comment_form(interaction: Interaction, draft: str, section: str, 
     if chosen is CommentKind.AMENDMENT:
         fits = len(found.text) <= FORM_TEXT_LIMIT
         await open_form(
-            interaction, "comment", args, title=f"Amendment to {place}",
-            label="The text as you propose it", value=found.text if fits else None,
-            placeholder=None if fits else "The section is too long to copy here: type the new text",
+            interaction, "comment", args, title=Msg("Amendment to {place}", place=place),
+            label=Msg("The text as you propose it"), value=found.text if fits else None,
+            placeholder=None if fits else Msg(
+                "The section is too long to copy here: type the new text"
+            ),
         )
     elif chosen is CommentKind.DELETION:
-        await open_form(interaction, "comment", args, title=f"Deletion of {place}", label="Why")
+        await open_form(
+            interaction, "comment", args, title=Msg("Deletion of {place}", place=place),
+            label=Msg("Why"),
+        )
     else:
-        await open_form(interaction, "comment", args, title=f"Comment on {place}", label="Your comment")
+        await open_form(
+            interaction, "comment", args, title=Msg("Comment on {place}", place=place),
+            label=Msg("Your comment"),
+        )
 
 
 _KINDS = {kind.value[0]: kind.value for kind in CommentKind}
@@ -406,7 +469,9 @@ async def save_edit(interaction: Interaction, comment_id: int, text: str) -> Non
     )
     await follow_record(interaction.client, changed)
     await reply(
-        interaction, edited_answer(changed.comment, changed.current_revision), ephemeral=True
+        interaction,
+        edited_answer(changed.comment, changed.current_revision, lang_of(interaction)),
+        ephemeral=True,
     )
 
 
@@ -434,7 +499,7 @@ async def post_comment(
             ephemeral=True,
         )
         return
-    message = await reply(interaction, posted_message(posted))
+    message = await reply(interaction, posted_message(posted, lang=lang_of(interaction)))
     if message is None:
         return
     try:
@@ -491,7 +556,9 @@ class CommentCog(commands.Cog):
     async def coverage(self, interaction: Interaction, draft: str) -> None:
         """Which stakeholder groups have commented on which sections, and the gaps."""
         result = await services(interaction).comments.coverage(guild_id(interaction), draft)
-        await send_listing(interaction, "coverage", result.draft.code, coverage_pages(result))
+        await send_listing(
+            interaction, "coverage", result.draft.code, coverage_pages(result, lang_of(interaction))
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -31,8 +31,9 @@ from bot.domain.sections import section_label
 from bot.domain.timefmt import format_event_time, ts
 from bot.errors import NotCoordinator, UserError
 from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
+from bot.i18n import N_, Msg, Translator, tr
 from bot.paging import Page, fits_custom_id, pager, send_listing
-from bot.ui import PAGE_BUDGET, chunk_lines, inert, reply, send_pages, truncate
+from bot.ui import PAGE_BUDGET, chunk_lines, inert, lang_of, reply, send_pages, truncate
 from cogs._autocomplete import draft_autocomplete, section_autocomplete
 from cogs._common import (
     Interaction,
@@ -44,6 +45,7 @@ from cogs._common import (
     services,
     warn_if_no_reminder_channel,
 )
+from cogs.languages import LANGUAGE_CHOICES
 
 IMPORT_SUFFIXES = (".md", ".markdown", ".txt", ".docx")
 PREVIEW = 70
@@ -52,26 +54,23 @@ PREVIEW = 70
 # ------------------------------------------------------------------ formatting
 
 
-def window_text(draft: Draft, now: datetime) -> str:
-    """One line about a draft's comment window and whether it is open now."""
+def window_text(draft: Draft, now: datetime, lang: str = "en") -> str:
+    """One line about a draft's comment window and whether it is open now, in `lang`."""
     state = window_state(draft, now)
     if state is WindowState.NONE:
-        return "No comment window: comments are accepted at any time."
+        return tr(lang, "No comment window: comments are accepted at any time.")
     assert draft.window_opens is not None and draft.window_closes is not None
     # The close is an instant (midnight after the last day for a date range), so it is named
     # as "closes ..." rather than as the end of a span, which would read as an included day.
     opens, closes = draft.window_opens, draft.window_closes
     if state is WindowState.BEFORE:
-        return (
-            f"Comment window: opens {ts(opens, 'f')} ({ts(opens, 'R')}),"
-            f" closes {ts(closes, 'f')}."
-        )
+        return tr(lang, "Comment window: opens {opens}, closes {closes}.",
+                  opens=f"{ts(opens, 'f')} ({ts(opens, 'R')})", closes=ts(closes, "f"))
     if state is WindowState.OPEN:
-        return (
-            f"Comment window **open**: closes {ts(closes, 'f')} ({ts(closes, 'R')});"
-            f" opened {ts(opens, 'f')}."
-        )
-    return f"Comment window closed {ts(closes, 'f')} ({ts(closes, 'R')}); it opened {ts(opens, 'f')}."
+        return tr(lang, "Comment window **open**: closes {closes}; opened {opens}.",
+                  closes=f"{ts(closes, 'f')} ({ts(closes, 'R')})", opens=ts(opens, "f"))
+    return tr(lang, "Comment window closed {closes}; it opened {opens}.",
+              closes=f"{ts(closes, 'f')} ({ts(closes, 'R')})", opens=ts(opens, "f"))
 
 
 def draft_heading(draft: Draft) -> str:
@@ -80,60 +79,75 @@ def draft_heading(draft: Draft) -> str:
     return f"**{inert(draft.code)}** {inert(draft.title)}{version}"
 
 
-def edit_text(edited: DraftEdit) -> str:
-    """The answer to /draft edit: each change as before → after."""
+def edit_text(edited: DraftEdit, lang: str = "en") -> str:
+    """The answer to /draft edit: each change as before → after, in `lang`."""
+    t = Translator(lang)
     code = inert(edited.after.code)
     if not edited.changes:
-        return f"Nothing changed: {draft_heading(edited.after)} already reads like that."
-    lines = [f"Changed {_plural(len(edited.changes), 'detail')} of **{code}**:"]
+        return t("Nothing changed: {draft} already reads like that.",
+                 draft=draft_heading(edited.after))
+    lines = [t.plural("Changed {n} detail of {code}:", "Changed {n} details of {code}:",
+                      len(edited.changes), code=f"**{code}**")]
     for name in edited.changes:
         old, new = getattr(edited.before, name), getattr(edited.after, name)
-        lines.append(f"- {name}: {_shown(old)} → {_shown(new)}")
-    lines.append(f"Now: {draft_heading(edited.after)}")
+        lines.append(f"- {t(_DETAILS[name])}: {_shown(old, lang)} → {_shown(new, lang)}")
+    lines.append(t("Now: {draft}", draft=draft_heading(edited.after)))
     return "\n".join(lines)
 
 
-def _shown(value: str | None) -> str:
-    return f"“{inert(value)}”" if value else "(none)"
+#: The details /draft edit changes, as its answer names them.
+_DETAILS = {"title": N_("title"), "version": N_("version"), "language": N_("language")}
+
+
+def _shown(value: str | None, lang: str = "en") -> str:
+    return f"“{inert(value)}”" if value else tr(lang, "(none)")
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def outline_pages(outline: Outline, now: datetime) -> list[str]:
+def outline_pages(outline: Outline, now: datetime, lang: str = "en") -> list[str]:
+    t = Translator(lang)
     lines = []
     for section in outline.sections:
         n = outline.comments.get(section.id, 0)
         preview = inert(truncate(" ".join(section.text.split()), PREVIEW))
         lines.append(
-            f"`{section.key}` {section_label(section.key)} · rev {section.revision} ·"
-            f" {_plural(n, 'comment')} — {preview}"
+            f"`{section.key}` {section_label(section.key)} · "
+            + t("rev {n}", n=section.revision) + " · "
+            + t.plural("{n} comment", "{n} comments", n) + f" — {preview}"
         )
     if not lines:
-        lines.append("No sections yet: a coordinator adds them with `/draft section`.")
+        lines.append(t("No sections yet: a coordinator adds them with `/draft section`."))
     else:
-        lines.append("-# `/draft show` with a section shows its whole text.")
-    header = f"{draft_heading(outline.draft)}\n{window_text(outline.draft, now)}"
+        lines.append("-# " + t("`/draft show` with a section shows its whole text."))
+    header = f"{draft_heading(outline.draft)}\n{window_text(outline.draft, now, lang)}"
     return chunk_lines(lines, header=header)
 
 
-def section_pages(view: SectionView) -> list[str]:
+def section_pages(view: SectionView, lang: str = "en") -> list[str]:
+    t = Translator(lang)
     header = (
-        f"**{inert(view.draft.code)} · {section_label(view.section.key)}** — revision"
-        f" {view.section.revision} · {_plural(view.comments, 'comment')}"
+        f"**{inert(view.draft.code)} · {section_label(view.section.key)}** — "
+        + t("revision {n}", n=view.section.revision) + " · "
+        + t.plural("{n} comment", "{n} comments", view.comments)
     )
     return chunk_lines([inert(line) for line in view.section.text.split("\n")], header=header)
 
 
-def import_line(counts: ImportCounts) -> str:
+def import_line(counts: ImportCounts, lang: str = "en") -> str:
+    t = Translator(lang)
     sections = counts.sections_new + counts.sections_revised + counts.sections_unchanged
-    how = "created" if counts.created else "updated"
-    return (
-        f"**{inert(counts.code)}** ({how}): {_plural(sections, 'section')} ({counts.sections_new} new,"
-        f" {counts.sections_revised} revised, {counts.sections_unchanged} unchanged),"
-        f" {_plural(counts.comments_added, 'comment')} added,"
-        f" {counts.comments_known} already there."
+    how = t("created") if counts.created else t("updated")
+    return f"**{inert(counts.code)}** ({how}): " + t.plural(
+        "{n} section ({new} new, {revised} revised, {unchanged} unchanged), {comments} added,"
+        " {known} already there.",
+        "{n} sections ({new} new, {revised} revised, {unchanged} unchanged), {comments} added,"
+        " {known} already there.",
+        sections, new=counts.sections_new, revised=counts.sections_revised,
+        unchanged=counts.sections_unchanged, known=counts.comments_known,
+        comments=t.plural("{n} comment", "{n} comments", counts.comments_added),
     )
 
 
@@ -152,18 +166,25 @@ async def draft_list_pages(interaction: Interaction) -> list[str] | None:
     if not summaries:
         return None
     now = svc.clock()
+    t = Translator(lang_of(interaction))
+    # TRANSLATORS: the separator between two counts ("4 sections, 12 comments")
+    separator = t(", ")
     lines = [
-        f"{draft_heading(s.draft)} — {_plural(s.sections, 'section')},"
-        f" {_plural(s.comments, 'comment')}. {window_text(s.draft, now)}"
+        f"{draft_heading(s.draft)} — "
+        + t.plural("{n} section", "{n} sections", s.sections) + separator
+        + t.plural("{n} comment", "{n} comments", s.comments)
+        + f". {window_text(s.draft, now, t.lang)}"
         for s in summaries
     ]
-    return chunk_lines(lines, header=f"**Drafts** ({len(summaries)})")
+    title = t("Drafts")
+    return chunk_lines(lines, header=f"**{title}** ({len(summaries)})")
 
 
 @pager("draft-list")
 async def draft_list_page(interaction: Interaction, _: str, index: int) -> Page:
     """Page `index` of /draft list, rendered again (its buttons outlive a restart)."""
-    return Page.of(await draft_list_pages(interaction) or ["No drafts any more."], index)
+    gone = tr(lang_of(interaction), "No drafts any more.")
+    return Page.of(await draft_list_pages(interaction) or [gone], index)
 
 
 @pager("draft-show")
@@ -173,38 +194,44 @@ async def draft_show_page(interaction: Interaction, args: str, index: int) -> Pa
     gid = guild_id(interaction)
     code, _, section = args.partition(" ")
     if section:
-        pages = section_pages(await svc.drafts.show_section(gid, code, section))
+        pages = section_pages(await svc.drafts.show_section(gid, code, section), lang_of(interaction))
     else:
-        pages = outline_pages(await svc.drafts.outline(gid, code), svc.clock())
+        pages = outline_pages(
+            await svc.drafts.outline(gid, code), svc.clock(), lang_of(interaction)
+        )
     return Page.of(pages, index)
 
 
-def history_pages(draft: Draft, section: Section, revisions: list[SectionRevision]) -> list[str]:
+def history_pages(
+    draft: Draft, section: Section, revisions: list[SectionRevision], lang: str = "en"
+) -> list[str]:
     """/draft history: each revision of a section, newest first, with when and by whom."""
-    header = (
-        f"**{inert(draft.code)} · {section_label(section.key)}**:"
-        f" {_plural(len(revisions), 'revision')}, newest first"
+    t = Translator(lang)
+    header = f"**{inert(draft.code)} · {section_label(section.key)}**: " + t.plural(
+        "{n} revision, newest first", "{n} revisions, newest first", len(revisions)
     )
     lines = []
     for r in reversed(revisions):
-        who = f"<@{r.created_by}>" if r.created_by is not None else "someone unknown"
+        who = f"<@{r.created_by}>" if r.created_by is not None else t("someone unknown")
         lines.append(
-            f"**Revision {r.revision}** · {ts(r.created_at, 'F')} ({ts(r.created_at, 'R')}) · by {who}"
+            t("**Revision {n}** · {when} · by {who}", n=r.revision, who=who,
+              when=f"{ts(r.created_at, 'F')} ({ts(r.created_at, 'R')})")
         )
-    lines.append(
-        f"-# `/draft diff {draft.code} {section.key}` shows what changed;"
-        " `/draft show` gives the current text."
-    )
+    lines.append("-# " + t(
+        "`/draft diff {code} {section}` shows what changed; `/draft show` gives the current"
+        " text.", code=draft.code, section=section.key,
+    ))
     return chunk_lines(lines, header=header)
 
 
 def diff_pages(
-    draft: Draft, section: Section, first: SectionRevision, second: SectionRevision
+    draft: Draft, section: Section, first: SectionRevision, second: SectionRevision,
+    lang: str = "en",
 ) -> list[str]:
     """/draft diff: a word diff of two revisions, deletions struck, insertions bold."""
-    header = (
-        f"**{inert(draft.code)} · {section_label(section.key)}**: revision {first.revision} →"
-        f" {second.revision} ({LEGEND})"
+    header = f"**{inert(draft.code)} · {section_label(section.key)}**: " + tr(
+        lang, "revision {first} → {second} ({legend})", first=first.revision,
+        second=second.revision, legend=tr(lang, LEGEND),
     )
     width = PAGE_BUDGET - len(header) - 1  # a long paragraph is broken between words
     lines = render_diff_lines(first.text, second.text, width=width, escape=inert)
@@ -216,7 +243,7 @@ async def draft_history_page(interaction: Interaction, args: str, index: int) ->
     """Page `index` of /draft history CODE SECTION, read again."""
     code, _, section = args.partition(" ")
     found = await services(interaction).drafts.history(guild_id(interaction), code, section)
-    return Page.of(history_pages(*found), index)
+    return Page.of(history_pages(*found, lang=lang_of(interaction)), index)
 
 
 @pager("draft-diff")
@@ -226,7 +253,7 @@ async def draft_diff_page(interaction: Interaction, args: str, index: int) -> Pa
     found = await services(interaction).drafts.revision_pair(
         guild_id(interaction), code, section, int(first), int(second)
     )
-    return Page.of(diff_pages(*found), index)
+    return Page.of(diff_pages(*found, lang=lang_of(interaction)), index)
 
 
 async def send_lasting(interaction: Interaction, name: str, args: str, pages: list[str]) -> None:
@@ -244,13 +271,15 @@ async def open_section_form(interaction: Interaction, code: str, section: str) -
     )
     current = found.text if found is not None else None
     if current is not None and len(current) > FORM_TEXT_LIMIT:
-        raise UserError(
-            f"{section_label(key)} is {len(current):,} characters, more than a form holds"
-            f" ({FORM_TEXT_LIMIT:,}); give the new text with the `text` option or `/draft import`."
-        )
+        raise UserError(Msg(
+            "{section} is {length} characters, more than a form holds ({limit}); give the new"
+            " text with the `text` option or `/draft import`.", section=section_label(key),
+            length=f"{len(current):,}", limit=f"{FORM_TEXT_LIMIT:,}",
+        ))
     await open_form(
-        interaction, "section", f"{draft.id}:{key}", title=f"Text of {draft.code} · {section_label(key)}",
-        label="The section's full text", value=current,
+        interaction, "section", f"{draft.id}:{key}",
+        title=Msg("Text of {place}", place=f"{draft.code} · {section_label(key)}"),
+        label=Msg("The section's full text"), value=current,
     )
 
 
@@ -261,7 +290,9 @@ async def section_form(interaction: Interaction, args: str, text: str) -> None:
     draft_id, _, key = args.partition(":")
     draft = await services(interaction).drafts.by_id(int(draft_id)) if draft_id.isdigit() else None
     if draft is None or draft.guild_id != interaction.guild_id or not key:
-        raise UserError("That form no longer fits what it was opened on; run the command again.")
+        raise UserError(
+            Msg("That form no longer fits what it was opened on; run the command again.")
+        )
     if not await check_coordinator(interaction):
         raise NotCoordinator()
     await save_section(interaction, draft.code, key, text)
@@ -273,12 +304,15 @@ async def save_section(interaction: Interaction, code: str, section: str, text: 
         guild_id(interaction), interaction.user.id, code, section, text
     )
     label = f"**{inert(draft.code)} · {section_label(saved.key)}**"
+    t = Translator(lang_of(interaction))
     if outcome == "new":
-        what = f"Added {label} (revision 1)."
+        what = t("Added {section} (revision 1).", section=label)
     elif outcome == "revised":
-        what = f"{label} is now at revision {saved.revision}; earlier revisions are kept."
+        what = t("{section} is now at revision {n}; earlier revisions are kept.", section=label,
+                 n=saved.revision)
     else:
-        what = f"{label} already has that text; it stays at revision {saved.revision}."
+        what = t("{section} already has that text; it stays at revision {n}.", section=label,
+                 n=saved.revision)
     await reply(interaction, f"{what}\n> {inert(truncate(' '.join(saved.text.split()), 300))}")
 
 
@@ -301,8 +335,8 @@ class DraftCommands(app_commands.Group, name="draft"):
         )
         await reply(
             interaction,
-            f"Created {draft_heading(draft)}. Add its text with `/draft section` or"
-            " `/draft import`.",
+            Msg("Created {draft}. Add its text with `/draft section` or `/draft import`.",
+                draft=draft_heading(draft)),
         )
 
     @app_commands.command(name="edit")
@@ -310,8 +344,10 @@ class DraftCommands(app_commands.Group, name="draft"):
         code="The draft",
         title="Its new title",
         version='Its new version label, e.g. "V1.3" ("-" removes it)',
+        language="The language of its consolidated text: headings, labels, group names",
     )
     @app_commands.autocomplete(code=draft_autocomplete)
+    @app_commands.choices(language=LANGUAGE_CHOICES)
     @coordinator_only()
     async def edit(
         self,
@@ -319,12 +355,16 @@ class DraftCommands(app_commands.Group, name="draft"):
         code: str,
         title: str | None = None,
         version: str | None = None,
+        language: str | None = None,
     ) -> None:
-        """Change a draft's title or version label."""
+        """Change a draft's title, version label or language."""
         edited = await services(interaction).drafts.edit(
-            guild_id(interaction), interaction.user.id, code, title=title, version=version
+            guild_id(interaction), interaction.user.id, code, title=title, version=version,
+            language=language,
         )
-        await reply(interaction, edit_text(edited), ephemeral=not edited.changes)
+        await reply(
+            interaction, edit_text(edited, lang_of(interaction)), ephemeral=not edited.changes
+        )
 
     @app_commands.command(name="section")
     @app_commands.describe(
@@ -359,13 +399,15 @@ class DraftCommands(app_commands.Group, name="draft"):
         w = result.when
         span = format_event_time(w.start, w.end, w.all_day, False, w.timezone)
         assert result.draft.window_closes is not None
+        t = Translator(lang_of(interaction))
         lines = [
-            f"The comment window for **{inert(result.draft.code)}**: {span}.",
-            f"Comments are accepted from {ts(w.start, 'F')} until"
-            f" {ts(result.draft.window_closes, 'F')}.",
+            t("The comment window for {code}: {span}.", code=f"**{inert(result.draft.code)}**",
+              span=span),
+            t("Comments are accepted from {start} until {end}.", start=ts(w.start, "F"),
+              end=ts(result.draft.window_closes, "F")),
         ]
         if result.event is not None:
-            lines.append(f"It is in the calendar as event #{result.event.id}.")
+            lines.append(t("It is in the calendar as event #{id}.", id=result.event.id))
         await reply(interaction, "\n".join(lines))
         await warn_if_no_reminder_channel(interaction)
 
@@ -378,10 +420,10 @@ class DraftCommands(app_commands.Group, name="draft"):
         """Import drafts, sections and stakeholder comments from a Markdown or Word file."""
         gid = guild_id(interaction)
         if not file.filename.lower().endswith(IMPORT_SUFFIXES):
-            raise UserError(
-                f'"{truncate(file.filename, 60)}" is not a Markdown file or a Word document; attach a'
-                " .md or .docx file."
-            )
+            raise UserError(Msg(
+                '"{name}" is not a Markdown file or a Word document; attach a .md or .docx file.',
+                name=truncate(file.filename, 60),
+            ))
         if file.size > MAX_IMPORT_BYTES:
             raise import_too_big(file.size)
         await defer(interaction)
@@ -389,7 +431,9 @@ class DraftCommands(app_commands.Group, name="draft"):
         results = await services(interaction).drafts.import_markdown(
             gid, interaction.user.id, data, filename=file.filename
         )
-        lines = [f"Imported {inert(truncate(file.filename, 60))}:"] + [import_line(c) for c in results]
+        lang = lang_of(interaction)
+        lines = [tr(lang, "Imported {name}:", name=inert(truncate(file.filename, 60)))]
+        lines += [import_line(c, lang) for c in results]
         await send_pages(interaction, chunk_lines(lines), ephemeral=True)
 
     @app_commands.command(name="show")
@@ -401,10 +445,12 @@ class DraftCommands(app_commands.Group, name="draft"):
         gid = guild_id(interaction)
         if section:
             view = await svc.drafts.show_section(gid, code, section)
-            pages, args = section_pages(view), f"{view.draft.code} {view.section.key}"
+            pages = section_pages(view, lang_of(interaction))
+            args = f"{view.draft.code} {view.section.key}"
         else:
             outline = await svc.drafts.outline(gid, code)
-            pages, args = outline_pages(outline, svc.clock()), outline.draft.code
+            pages = outline_pages(outline, svc.clock(), lang_of(interaction))
+            args = outline.draft.code
         if fits_custom_id("draft-show", args, interaction.user.id):
             await send_listing(interaction, "draft-show", args, pages)
         else:  # a code and key too long for a button's id: pages kept in memory
@@ -418,7 +464,7 @@ class DraftCommands(app_commands.Group, name="draft"):
         draft, found, revisions = await services(interaction).drafts.history(
             guild_id(interaction), code, section
         )
-        pages = history_pages(draft, found, revisions)
+        pages = history_pages(draft, found, revisions, lang_of(interaction))
         await send_lasting(interaction, "draft-history", f"{draft.code} {found.key}", pages)
 
     @app_commands.command(name="diff")
@@ -443,7 +489,10 @@ class DraftCommands(app_commands.Group, name="draft"):
             guild_id(interaction), code, section, from_, to
         )
         args = f"{draft.code} {found.key} {first.revision} {second.revision}"
-        await send_lasting(interaction, "draft-diff", args, diff_pages(draft, found, first, second))
+        await send_lasting(
+            interaction, "draft-diff", args,
+            diff_pages(draft, found, first, second, lang_of(interaction)),
+        )
 
     @app_commands.command(name="list")
     async def list_(self, interaction: Interaction) -> None:
@@ -452,7 +501,8 @@ class DraftCommands(app_commands.Group, name="draft"):
         if pages is None:
             await reply(
                 interaction,
-                "No drafts yet; a coordinator adds one with `/draft create` or `/draft import`.",
+                Msg("No drafts yet; a coordinator adds one with `/draft create` or"
+                    " `/draft import`."),
                 ephemeral=True,
             )
             return
@@ -485,11 +535,22 @@ class DraftCommands(app_commands.Group, name="draft"):
             data, suffix = (await asyncio.to_thread(render_markdown, doc)).encode("utf-8"), ".md"
         comments = sum(len(s.comments) for s in doc.sections)
         hidden = sum(s.hidden for s in doc.sections)
-        left_out = "withdrawn ones" + (f" and {hidden:,} hidden by the secretariat" if hidden else "")
-        content = (
-            f"Consolidated text of {draft_heading(draft)}: {_plural(len(doc.sections), 'section')},"
-            f" {_plural(comments, 'comment')} ({left_out} left out)."
+        t = Translator(lang_of(interaction))
+        counts = (
+            t.plural("{n} section", "{n} sections", len(doc.sections)) + t(", ")
+            + t.plural("{n} comment", "{n} comments", comments)
         )
+        if hidden:
+            content = t.plural(
+                "Consolidated text of {draft}: {counts} (withdrawn ones and {n} hidden by the"
+                " secretariat left out).",
+                "Consolidated text of {draft}: {counts} (withdrawn ones and {n} hidden by the"
+                " secretariat left out).",
+                hidden, draft=draft_heading(draft), counts=counts,
+            )
+        else:
+            content = t("Consolidated text of {draft}: {counts} (withdrawn ones left out).",
+                        draft=draft_heading(draft), counts=counts)
         file = discord.File(io.BytesIO(data), filename=export_filename(draft, suffix))
         await reply(interaction, content, file=file)
 

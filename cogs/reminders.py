@@ -13,8 +13,9 @@ from bot.domain.models import Reminder
 from bot.domain.offsets import format_offset, parse_offsets
 from bot.domain.reminders import REPEAT_LABELS, repeat_label
 from bot.domain.timefmt import ts
+from bot.i18n import N_, Msg, Translator, tr
 from bot.paging import Page, pager, send_listing
-from bot.ui import chunk_lines, inert, reply, truncate
+from bot.ui import chunk_lines, inert, lang_of, reply, truncate
 from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
 
 #: /remind's repeat choices: what members see, and the rule name the service takes.
@@ -27,38 +28,46 @@ REPEAT_CHOICES = [
 ]
 assert [c.value for c in REPEAT_CHOICES] == list(REPEAT_LABELS)
 
-_MOMENTS = {"start": "before it starts", "deadline": "before the deadline", "opens": "before it opens",
-            "closes": "before it closes"}
+_MOMENTS = {
+    "start": N_("{offset} before it starts"),
+    "deadline": N_("{offset} before the deadline"),
+    "opens": N_("{offset} before it opens"),
+    "closes": N_("{offset} before it closes"),
+}
 
 
-def describe_reminder(reminder: Reminder, title: str | None, channel_id: int | None) -> str:
-    """One line of /reminders list."""
+def describe_reminder(
+    reminder: Reminder, title: str | None, channel_id: int | None, lang: str = "en"
+) -> str:
+    """One line of /reminders list, in `lang`."""
+    t = Translator(lang)
     when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
     if reminder.event_id is not None:
         from datetime import timedelta
 
         offset = format_offset(timedelta(seconds=reminder.offset_seconds or 0))
-        title = inert(title) if title else f"event #{reminder.event_id}"
-        where = f"<#{channel_id}>" if channel_id else "no reminder channel set"
-        moment = _MOMENTS.get(reminder.moment, "before")
-        return f"- {when} · **{title}** (#{reminder.event_id}), {offset} {moment} · {where}"
-    where = f"<#{reminder.channel_id}>" if reminder.channel_id else "your DMs"
+        title = inert(title) if title else t("event #{id}", id=reminder.event_id)
+        where = f"<#{channel_id}>" if channel_id else t("no reminder channel set")
+        moment = t(_MOMENTS.get(reminder.moment, N_("{offset} before")), offset=offset)
+        return f"- {when} · **{title}** (#{reminder.event_id}), {moment} · {where}"
+    where = f"<#{reminder.channel_id}>" if reminder.channel_id else t("your DMs")
     text = truncate(inert(reminder.text or ""), 80)
     number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
-    return f"- {when}{_repeats(reminder)} · your reminder {number}: {text} · {where}"
+    mine = t("your reminder {number}", number=number)
+    return f"- {when}{_repeats(reminder, lang)} · {mine}: {text} · {where}"
 
 
-def _repeats(reminder: Reminder) -> str:
+def _repeats(reminder: Reminder, lang: str = "en") -> str:
     """ ", every week" after a repeating reminder's time; nothing for a one-off."""
-    return f", {repeat_label(reminder.repeat)}" if reminder.repeat else ""
+    return f", {repeat_label(reminder.repeat, lang)}" if reminder.repeat else ""
 
 
-def describe_mine(reminder: Reminder) -> str:
+def describe_mine(reminder: Reminder, lang: str = "en") -> str:
     """One line of /reminders mine: the member's number (the row id, marked #, for a reminder
     set before numbering began), when, where and the text."""
     number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
-    when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')}){_repeats(reminder)}"
-    where = f"<#{reminder.channel_id}>" if reminder.channel_id else "your DMs"
+    when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')}){_repeats(reminder, lang)}"
+    where = f"<#{reminder.channel_id}>" if reminder.channel_id else tr(lang, "your DMs")
     text = truncate(inert(reminder.text or ""), 200)
     return f"- **{number}** · {when} · {where} · {text}"
 
@@ -77,7 +86,7 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         )
         await reply(
             interaction,
-            f"Event reminders will be posted in {channel.mention}.",
+            Msg("Event reminders will be posted in {channel}.", channel=channel.mention),
             ephemeral=True,
         )
 
@@ -96,9 +105,13 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         spoken = ", ".join(settings.reminder_offsets.split(","))
         await reply(
             interaction,
-            f"Reminders now go out {spoken} before each meeting, deadline and window;"
-            f" the reminders of {replanned} upcoming event{'s' if replanned != 1 else ''} were"
-            " recomputed.",
+            Msg.plural(
+                "Reminders now go out {offsets} before each meeting, deadline and window; the"
+                " reminders of {n} upcoming event were recomputed.",
+                "Reminders now go out {offsets} before each meeting, deadline and window; the"
+                " reminders of {n} upcoming events were recomputed.",
+                replanned, offsets=spoken,
+            ),
             ephemeral=True,
         )
 
@@ -111,11 +124,11 @@ class ReminderCommands(app_commands.Group, name="reminders"):
             guild_id(interaction), interaction.user.id, role.id if role else None
         )
         if role is None:
-            text = "Event reminders now ping no role; they are only posted."
+            text = Msg("Event reminders now ping no role; they are only posted.")
         else:
-            text = (
-                f"Event reminders will ping {role.mention}, and nobody else. Members who want"
-                " them can take that role."
+            text = Msg(
+                "Event reminders will ping {role}, and nobody else. Members who want them can"
+                " take that role.", role=role.mention,
             )
         await reply(interaction, text, ephemeral=True)
 
@@ -127,8 +140,8 @@ class ReminderCommands(app_commands.Group, name="reminders"):
             offsets = (await services(interaction).settings.get(guild_id(interaction))).reminder_offsets
             await reply(
                 interaction,
-                "No reminders are coming. Events get them automatically"
-                f" ({offsets} before); set your own with `/remind`.",
+                Msg("No reminders are coming. Events get them automatically ({offsets} before);"
+                    " set your own with `/remind`.", offsets=offsets),
                 ephemeral=True,
             )
             return
@@ -141,7 +154,7 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         if not pages:
             await reply(
                 interaction,
-                "You have no pending reminders here; set one with `/remind`.",
+                Msg("You have no pending reminders here; set one with `/remind`."),
                 ephemeral=True,
             )
             return
@@ -158,8 +171,8 @@ class ReminderCommands(app_commands.Group, name="reminders"):
         )
         await reply(
             interaction,
-            f"Cancelled your reminder {id} for {ts(reminder.due_at, 'F')}:"
-            f" {truncate(inert(reminder.text or ''), 1500)}",
+            Msg("Cancelled your reminder {number} for {when}: {text}", number=id,
+                when=ts(reminder.due_at, "F"), text=truncate(inert(reminder.text or ""), 1500)),
             ephemeral=True,
         )
 
@@ -172,8 +185,12 @@ async def reminder_pages(interaction: Interaction) -> list[str]:
     pending = await svc.reminders.upcoming(gid, interaction.user.id)
     if not pending:
         return []
-    lines = [describe_reminder(r, title, settings.reminder_channel_id) for r, title in pending]
-    header = f"**Coming reminders** ({len(pending)}{'+' if len(pending) >= 200 else ''})"
+    lang = lang_of(interaction)
+    lines = [
+        describe_reminder(r, title, settings.reminder_channel_id, lang) for r, title in pending
+    ]
+    heading = tr(lang, "Coming reminders")
+    header = f"**{heading}** ({len(pending)}{'+' if len(pending) >= 200 else ''})"
     return chunk_lines(lines, header=header)
 
 
@@ -182,25 +199,26 @@ async def mine_pages(interaction: Interaction) -> list[str]:
     mine = await services(interaction).reminders.mine(guild_id(interaction), interaction.user.id)
     if not mine:
         return []
-    header = (
-        f"**Your reminders** ({len(mine)}{'+' if len(mine) >= 500 else ''})"
-        " · `/reminders cancel number` cancels one"
-    )
-    return chunk_lines([describe_mine(r) for r in mine], header=header)
+    t = Translator(lang_of(interaction))
+    title = t("Your reminders")
+    cancel = t("`/reminders cancel number` cancels one")
+    header = f"**{title}** ({len(mine)}{'+' if len(mine) >= 500 else ''}) · {cancel}"
+    return chunk_lines([describe_mine(r, t.lang) for r in mine], header=header)
 
 
 @pager("reminders-mine")
 async def mine_page(interaction: Interaction, _: str, index: int) -> Page:
     """Page `index` of /reminders mine (the owner's, as only the owner may turn it)."""
     pages = await mine_pages(interaction)
-    return Page.of(pages or ["You have no pending reminders here any more."], index)
+    gone = tr(lang_of(interaction), "You have no pending reminders here any more.")
+    return Page.of(pages or [gone], index)
 
 
 @pager("reminders")
 async def reminders_page(interaction: Interaction, _: str, index: int) -> Page:
     """Page `index` of /reminders list (the owner's, as only the owner may turn it)."""
     pages = await reminder_pages(interaction)
-    return Page.of(pages or ["No reminders are coming any more."], index)
+    return Page.of(pages or [tr(lang_of(interaction), "No reminders are coming any more.")], index)
 
 
 class RemindCog(commands.Cog):
@@ -235,7 +253,10 @@ class RemindCog(commands.Cog):
         if channel is not None:
             member = interaction.user
             if isinstance(member, discord.Member) and not channel.permissions_for(member).send_messages:
-                raise UserError(f"You can't post in {channel.mention}; pick a channel you can post in.")
+                raise UserError(
+                    Msg("You can't post in {channel}; pick a channel you can post in.",
+                        channel=channel.mention)
+                )
         zone = await member_timezone(interaction)
         reminder = await services(interaction).reminders.remind(
             guild_id=interaction.guild_id,
@@ -245,21 +266,24 @@ class RemindCog(commands.Cog):
             timezone=zone,
             channel_id=channel.id if channel else None,
             repeat=repeat,
+            language=lang_of(interaction),
         )
-        where = channel.mention if channel else "your DMs"
-        repeats = (
-            f", repeats {repeat_label(reminder.repeat)} at the same local time,"
-            if reminder.repeat
-            else ""
-        )
+        t = Translator(lang_of(interaction))
         number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
-        await reply(
-            interaction,
-            f"Reminder {number} set for {ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
-            f"{repeats} in {where}: {truncate(inert(reminder.text or ''), 1500)}\n"
-            f"-# `/reminders cancel {number}` cancels it; `/reminders mine` lists yours.",
-            ephemeral=True,
-        )
+        when = f"{ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
+        text = truncate(inert(reminder.text or ""), 1500)
+        if channel is not None:
+            head = t("Reminder {number} set for {when} in {channel}: {text}", number=number,
+                     when=when, channel=channel.mention, text=text)
+        else:
+            head = t("Reminder {number} set for {when} in your DMs: {text}", number=number,
+                     when=when, text=text)
+        if reminder.repeat:
+            head += "\n" + t("It repeats {every} at the same local time.",
+                             every=repeat_label(reminder.repeat, t.lang))
+        foot = t("`/reminders cancel {number}` cancels it; `/reminders mine` lists yours.",
+                 number=number)
+        await reply(interaction, f"{head}\n-# {foot}", ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

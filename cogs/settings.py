@@ -10,39 +10,50 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.models import GuildSettings
-from bot.ui import inert, reply
+from bot.i18n import N_, NATIVE_NAMES, Msg, Translator, group_name
+from bot.ui import inert, lang_of, reply
 from cogs._autocomplete import timezone_autocomplete
 from cogs._common import Interaction, coordinator_only, guild_id, services
+from cogs.languages import LANGUAGE_CHOICES
 
 
-def settings_text(settings: GuildSettings, groups: list[str]) -> str:
-    """/settings show: everything a server has set, or its defaults."""
+def settings_text(settings: GuildSettings, groups: list[str], lang: str = "en") -> str:
+    """/settings show: everything a server has set, or its defaults, in `lang`."""
+    t = Translator(lang)
     role = (
-        f"<@&{settings.coordinator_role_id}> (and members with Manage Server)"
+        t("{role} (and members with Manage Server)", role=f"<@&{settings.coordinator_role_id}>")
         if settings.coordinator_role_id
-        else "none (members with Manage Server are coordinators)"
+        else t("none (members with Manage Server are coordinators)")
     )
     channel = (
         f"<#{settings.reminder_channel_id}>"
         if settings.reminder_channel_id
-        else "none (event reminders are not posted; set one with `/reminders channel`)"
+        else t("none (event reminders are not posted; set one with `/reminders channel`)")
     )
     reminder_role = (
-        f"<@&{settings.reminder_role_id}> (pinged by event reminders)"
+        t("{role} (pinged by event reminders)", role=f"<@&{settings.reminder_role_id}>")
         if settings.reminder_role_id
-        else "none (event reminders ping nobody; choose one with `/reminders role`)"
+        else t("none (event reminders ping nobody; choose one with `/reminders role`)")
     )
     offsets = ", ".join(settings.reminder_offsets.split(","))
+    mode = t(_MODES[settings.verification_mode.value])
+    names = ", ".join(inert(group_name(g, lang)) for g in groups)
+    language = f"{NATIVE_NAMES.get(settings.language, settings.language)} ({settings.language})"
+    title = t("Settings of this server")
     return "\n".join([
-        "**Settings of this server**",
-        f"Timezone: **{settings.timezone}**",
-        f"Coordinator role: {role}",
-        f"Reminder channel: {channel}",
-        f"Reminder role: {reminder_role}",
-        f"Reminder offsets: {offsets}",
-        f"Verification mode: **{settings.verification_mode.value}**",
-        f"Stakeholder groups: {', '.join(inert(g) for g in groups)}",
+        f"**{title}**",
+        t("Timezone: {zone}", zone=f"**{settings.timezone}**"),
+        t("Coordinator role: {role}", role=role),
+        t("Reminder channel: {channel}", channel=channel),
+        t("Reminder role: {role}", role=reminder_role),
+        t("Reminder offsets: {offsets}", offsets=offsets),
+        t("Verification mode: {mode}", mode=f"**{mode}**"),
+        t("Stakeholder groups: {groups}", groups=names),
+        t("Language: {language}", language=language),
     ])
+
+
+_MODES = {"open": N_("open"), "required": N_("required")}
 
 
 class GroupCommands(app_commands.Group, name="groups"):
@@ -58,8 +69,8 @@ class GroupCommands(app_commands.Group, name="groups"):
         )
         await reply(
             interaction,
-            f"Added the group **{inert(added)}**. Members can now choose it in `/stakeholder"
-            " register`, and `/coverage` shows it as a column.",
+            Msg("Added the group {group}. Members can now choose it in `/stakeholder register`,"
+                " and `/coverage` shows it as a column.", group=f"**{inert(added)}**"),
             ephemeral=True,
         )
 
@@ -73,7 +84,8 @@ class GroupCommands(app_commands.Group, name="groups"):
         )
         await reply(
             interaction,
-            f"Removed the group **{inert(removed)}**. Comments made in it keep their attribution.",
+            Msg("Removed the group {group}. Comments made in it keep their attribution.",
+                group=f"**{inert(removed)}**"),
             ephemeral=True,
         )
 
@@ -95,8 +107,8 @@ class SettingsCommands(app_commands.Group, name="settings"):
         )
         await reply(
             interaction,
-            f"The server's timezone is now **{settings.timezone}**. Members can set their own"
-            " with `/timezone`.",
+            Msg("The server's timezone is now {zone}. Members can set their own with"
+                " `/timezone`.", zone=f"**{settings.timezone}**"),
             ephemeral=True,
         )
 
@@ -110,7 +122,8 @@ class SettingsCommands(app_commands.Group, name="settings"):
         )
         await reply(
             interaction,
-            f"Members with {role.mention} are now coordinators (as are members with Manage Server).",
+            Msg("Members with {role} are now coordinators (as are members with Manage Server).",
+                role=role.mention),
             ephemeral=True,
         )
 
@@ -127,21 +140,26 @@ class SettingsCommands(app_commands.Group, name="settings"):
         svc = services(interaction)
         gid = guild_id(interaction)
         await svc.settings.set_verification_mode(gid, interaction.user.id, mode)
+        t = Translator(lang_of(interaction))
         if mode == "open":
-            text = (
+            text = t(
                 "Verification mode is now **open**: registered members can comment, and an"
-                " attribution nobody verified is shown with \u201c(unverified)\u201d."
+                " attribution nobody verified is shown with \u201c({unverified})\u201d.",
+                unverified=t("unverified"),
             )
         else:
             waiting = await svc.stakeholders.count_unverified(gid)
-            text = (
+            text = t(
                 "Verification mode is now **required**: only members whose profile a coordinator"
                 " verified can comment (`/stakeholder verify`)."
             )
             if waiting:
-                text += (
-                    f" {waiting} registered profile{' is' if waiting == 1 else 's are'} not"
-                    " verified yet: `/stakeholder list verified:unverified`."
+                text += " " + t.plural(
+                    "{n} registered profile is not verified yet: `/stakeholder list"
+                    " verified:unverified`.",
+                    "{n} registered profiles are not verified yet: `/stakeholder list"
+                    " verified:unverified`.",
+                    waiting,
                 )
         await reply(interaction, text, ephemeral=True)
 
@@ -152,7 +170,27 @@ class SettingsCommands(app_commands.Group, name="settings"):
         gid = guild_id(interaction)
         settings = await svc.settings.get(gid)
         groups = await svc.stakeholders.groups(gid)
-        await reply(interaction, settings_text(settings, groups), ephemeral=True)
+        await reply(interaction, settings_text(settings, groups, lang_of(interaction)), ephemeral=True)
+
+    @app_commands.command(name="language")
+    @app_commands.describe(code="ar, zh, en, fr, ru or es")
+    @app_commands.choices(code=LANGUAGE_CHOICES)
+    @coordinator_only()
+    async def language(self, interaction: Interaction, code: str) -> None:
+        """Set the server's language: reminders and announcements are posted in it."""
+        settings = await services(interaction).settings.set_language(
+            guild_id(interaction), interaction.user.id, code
+        )
+        await reply(
+            interaction,
+            Msg(
+                "This server's language is now {language}: reminders and announcements are"
+                " posted in it, and members whose Discord app is in another language get their"
+                " answers in theirs (or the one they choose with `/language`).",
+                language=NATIVE_NAMES[settings.language],
+            ),
+            ephemeral=True,
+        )
 
 
 class SettingsCog(commands.Cog):

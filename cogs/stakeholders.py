@@ -11,8 +11,9 @@ from discord.ext import commands
 from bot.domain.models import DEFAULT_GROUPS, Stakeholder
 from bot.domain.timefmt import ts
 from bot.errors import UserError
+from bot.i18n import Msg, Translator, attribution_in, group_name, tr
 from bot.paging import GONE, Page, pager, send_listing
-from bot.ui import chunk_lines, inert, reply
+from bot.ui import chunk_lines, inert, lang_of, reply
 from cogs._autocomplete import group_autocomplete, timezone_autocomplete
 from cogs._common import Interaction, coordinator_only, guild_id, services
 
@@ -20,17 +21,18 @@ Verified = Literal["verified", "unverified", "all"]
 _STATES: dict[str, bool | None] = {"verified": True, "unverified": False, "all": None}
 
 
-def state(profile: Stakeholder) -> str:
-    return "verified" if profile.verified else "unverified"
+def state(profile: Stakeholder, lang: str = "en") -> str:
+    return tr(lang, "verified") if profile.verified else tr(lang, "unverified")
 
 
-def named(profile: Stakeholder) -> str:
-    """**ISOC**, Civil Society: the organization as inert text (SPEC section 8), the group."""
-    return f"**{inert(profile.organization)}**, {profile.group}"
+def named(profile: Stakeholder, lang: str = "en") -> str:
+    """**ISOC**, Civil Society: the organization as inert text (SPEC section 8), the group
+    (named in `lang`)."""
+    return f"**{inert(profile.organization)}**, {group_name(profile.group, lang)}"
 
 
-def profile_line(profile: Stakeholder) -> str:
-    return f"<@{profile.user_id}> — {named(profile)} · {state(profile)}"
+def profile_line(profile: Stakeholder, lang: str = "en") -> str:
+    return f"<@{profile.user_id}> — {named(profile, lang)} · {state(profile, lang)}"
 
 
 @app_commands.guild_only()
@@ -49,17 +51,20 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
             guild_id(interaction), interaction.user.id, interaction.user.display_name,
             organization, group,
         )
-        verb = "Registered" if new else "Your profile:"
-        then = (
-            "" if profile.verified
-            else " A coordinator can verify your profile with `/stakeholder verify`."
+        t = Translator(lang_of(interaction))
+        facts = dict(
+            who=named(profile, t.lang), state=state(profile, t.lang),
+            attribution=inert(attribution_in(profile.attribution, t.lang)),
         )
-        await reply(
-            interaction,
-            f"{verb} {named(profile)} ({state(profile)}). Your comments will be attributed as"
-            f" \u201c{inert(profile.attribution)}\u201d.{then}",
-            ephemeral=True,
-        )
+        if new:
+            text = t("Registered {who} ({state}). Your comments will be attributed as"
+                     " \u201c{attribution}\u201d.", **facts)
+        else:
+            text = t("Your profile: {who} ({state}). Your comments will be attributed as"
+                     " \u201c{attribution}\u201d.", **facts)
+        if not profile.verified:
+            text += " " + t("A coordinator can verify your profile with `/stakeholder verify`.")
+        await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="show")
     @app_commands.describe(member="Whose profile to show (default: yours)")
@@ -71,27 +76,39 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
         if profile is None:
             if target.id == interaction.user.id:
                 raise UserError(
-                    "You have no stakeholder profile yet; run `/stakeholder register` with your"
-                    " organization and group."
+                    Msg("You have no stakeholder profile yet; run `/stakeholder register` with"
+                        " your organization and group.")
                 )
-            raise UserError(f"{inert(target.display_name)} has no stakeholder profile in this server.")
+            raise UserError(
+                Msg("{name} has no stakeholder profile in this server.",
+                    name=inert(target.display_name))
+            )
+        t = Translator(lang_of(interaction))
         if profile.verified:
-            verification = "verified" + (f" by <@{profile.verified_by}>" if profile.verified_by else "")
-            if profile.verified_at:
-                verification += f" on {ts(profile.verified_at, 'D')}"
+            by = f"<@{profile.verified_by}>" if profile.verified_by else None
+            on = ts(profile.verified_at, "D") if profile.verified_at else None
+            if by and on:
+                verification = t("verified by {member} on {day}", member=by, day=on)
+            elif by:
+                verification = t("verified by {member}", member=by)
+            else:
+                verification = t("verified")
         else:
-            verification = "unverified (coordinators verify profiles with `/stakeholder verify`)"
+            verification = t(
+                "unverified (coordinators verify profiles with `/stakeholder verify`)"
+            )
         lines = [
             f"**{inert(target.display_name)}**",
-            f"Organization: **{inert(profile.organization)}**",
-            f"Stakeholder group: {profile.group}",
-            f"Attributed as: \u201c{inert(profile.attribution)}\u201d",
-            f"Verification: {verification}",
-            f"Registered: {ts(profile.created_at, 'D')}",
+            t("Organization: {organization}", organization=f"**{inert(profile.organization)}**"),
+            t("Stakeholder group: {group}", group=group_name(profile.group, t.lang)),
+            t("Attributed as: {attribution}",
+              attribution=f"\u201c{inert(attribution_in(profile.attribution, t.lang))}\u201d"),
+            t("Verification: {state}", state=verification),
+            t("Registered: {day}", day=ts(profile.created_at, "D")),
         ]
         zone = await svc.settings.member_timezone(target.id)
         if zone:
-            lines.append(f"Timezone: {zone}")
+            lines.append(t("Timezone: {zone}", zone=zone))
         await reply(interaction, "\n".join(lines), ephemeral=True)
 
     @app_commands.command(name="list")
@@ -105,16 +122,21 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
             guild_id(interaction), group, _STATES[verified]
         )
         if not profiles:
-            which = "" if verified == "all" else f" {verified}"
-            where = f" in {inert(group)}" if group else ""
-            await reply(
-                interaction,
-                f"No{which} stakeholders registered{where} yet; members join with `/stakeholder register`.",
-                ephemeral=True,
-            )
+            if group:
+                name = group_name(group, lang_of(interaction))
+                nobody = Msg("No stakeholders of this kind in {group} yet; `/stakeholder list`"
+                             " shows everyone.", group=inert(name))
+                if verified == "all":
+                    nobody = Msg("No stakeholders registered in {group} yet; members join with"
+                                 " `/stakeholder register`.", group=inert(name))
+            else:
+                nobody = _NO_STAKEHOLDERS[verified]
+            await reply(interaction, nobody, ephemeral=True)
             return
         args = f"{verified}:{profiles[0].group if group else ''}"
-        await send_listing(interaction, "stakeholders", args, stakeholder_pages(profiles))
+        await send_listing(
+            interaction, "stakeholders", args, stakeholder_pages(profiles, lang_of(interaction))
+        )
 
     @app_commands.command(name="verify")
     @app_commands.describe(member="The member whose profile you vouch for")
@@ -124,13 +146,18 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
         profile, now = await services(interaction).stakeholders.verify(
             guild_id(interaction), interaction.user.id, member.id, inert(member.display_name)
         )
+        t = Translator(lang_of(interaction))
+        who, facts = f"<@{member.id}>", named(profile, t.lang)
         if not now:
-            text = f"<@{member.id}>'s profile was already verified: {named(profile)}."
+            text = t("{member}'s profile was already verified: {profile}.", member=who,
+                     profile=facts)
         else:
-            text = (
-                f"Verified <@{member.id}>: {named(profile)}. Their comments from now on are"
-                f" attributed as \u201c{inert(profile.attribution)}\u201d, verified; they can no"
-                " longer change their organization or group themselves (`/stakeholder set` can)."
+            text = t(
+                "Verified {member}: {profile}. Their comments from now on are attributed as"
+                " \u201c{attribution}\u201d, verified; they can no longer change their"
+                " organization or group themselves (`/stakeholder set` can).",
+                member=who, profile=facts,
+                attribution=inert(attribution_in(profile.attribution, t.lang)),
             )
         await reply(interaction, text, ephemeral=True)
 
@@ -150,10 +177,13 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
             guild_id(interaction), interaction.user.id, member.id, member.display_name,
             organization, group,
         )
+        lang = lang_of(interaction)
         await reply(
             interaction,
-            f"Set <@{member.id}>'s profile: {named(profile)} (verified). Their comments will be"
-            f" attributed as \u201c{inert(profile.attribution)}\u201d.",
+            tr(lang, "Set {member}'s profile: {profile} ({verified}). Their comments will be"
+               " attributed as \u201c{attribution}\u201d.", member=f"<@{member.id}>",
+               profile=named(profile, lang), verified=tr(lang, "verified"),
+               attribution=inert(attribution_in(profile.attribution, lang))),
             ephemeral=True,
         )
 
@@ -165,24 +195,35 @@ class StakeholderCommands(app_commands.Group, name="stakeholder"):
         removed = await services(interaction).stakeholders.remove(
             guild_id(interaction), interaction.user.id, member.id, inert(member.display_name)
         )
+        lang = lang_of(interaction)
         await reply(
             interaction,
-            f"Removed <@{member.id}>'s stakeholder profile ({named(removed)}). Their comments"
-            " keep the attribution they were made with; to comment again they register anew.",
+            tr(lang, "Removed {member}'s stakeholder profile ({profile}). Their comments keep the"
+               " attribution they were made with; to comment again they register anew.",
+               member=f"<@{member.id}>", profile=named(removed, lang)),
             ephemeral=True,
         )
 
 
-def stakeholder_pages(profiles: list[Stakeholder]) -> list[str]:
+def stakeholder_pages(profiles: list[Stakeholder], lang: str = "en") -> list[str]:
     """/stakeholder list: the profiles by group (the five, then the server's own), in pages."""
     lines: list[str] = []
     groups = list(dict.fromkeys([*DEFAULT_GROUPS, *sorted({p.group for p in profiles})]))
     for grp in groups:
         members = [p for p in profiles if p.group == grp]
         if members:
-            lines.append(f"**{grp}** ({len(members)})")
-            lines.extend(f"- {profile_line(p)}" for p in members)
-    return chunk_lines(lines, header=f"**Stakeholders** ({len(profiles)})")
+            lines.append(f"**{group_name(grp, lang)}** ({len(members)})")
+            lines.extend(f"- {profile_line(p, lang)}" for p in members)
+    title = tr(lang, "Stakeholders")
+    return chunk_lines(lines, header=f"**{title}** ({len(profiles)})")
+
+
+_NO_STAKEHOLDERS = {
+    "all": Msg("No stakeholders registered yet; members join with `/stakeholder register`."),
+    "verified": Msg("No verified stakeholders yet; coordinators verify profiles with"
+                    " `/stakeholder verify`."),
+    "unverified": Msg("No unverified stakeholders: every profile is verified."),
+}
 
 
 @pager("stakeholders")
@@ -194,7 +235,9 @@ async def stakeholders_page(interaction: Interaction, args: str, index: int) -> 
     profiles = await services(interaction).stakeholders.list(
         guild_id(interaction), group or None, _STATES[which]
     )
-    return Page.of(stakeholder_pages(profiles) if profiles else ["No stakeholders any more."], index)
+    lang = lang_of(interaction)
+    pages = stakeholder_pages(profiles, lang) if profiles else [tr(lang, "No stakeholders any more.")]
+    return Page.of(pages, index)
 
 
 class StakeholderCog(commands.Cog):
@@ -214,8 +257,8 @@ class StakeholderCog(commands.Cog):
         canonical = await services(interaction).settings.set_member_timezone(interaction.user.id, zone)
         await reply(
             interaction,
-            f"Your timezone is now **{canonical}**: dates and times you type are read in it."
-            " (Times I show appear in your own Discord's timezone anyway.)",
+            Msg("Your timezone is now {zone}: dates and times you type are read in it. (Times I"
+                " show appear in your own Discord's timezone anyway.)", zone=f"**{canonical}**"),
             ephemeral=True,
         )
 

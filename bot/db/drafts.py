@@ -16,7 +16,7 @@ from bot.domain.structure import Placement
 
 _DRAFT = (
     "SELECT id, guild_id, code, title, version, window_opens, window_closes, window_event_id,"
-    " created_at, updated_at, notes FROM drafts"
+    " created_at, updated_at, notes, language FROM drafts"
 )
 _SECTION = (
     "SELECT id, draft_id, key, position, revision, body, updated_at, part, label FROM sections"
@@ -36,6 +36,7 @@ def draft_model(row: Row) -> Draft:
         created_at=opt_dt(row["created_at"]),
         updated_at=opt_dt(row["updated_at"]),
         notes=row["notes"],
+        language=row["language"],
     )
 
 
@@ -218,15 +219,18 @@ class DraftRepository:
 
     @staticmethod
     async def rename(
-        tx: Executor, draft: Draft, title: str, version: str | None, *, at: datetime
+        tx: Executor, draft: Draft, title: str, version: str | None, *, at: datetime,
+        language: str | None = None,
     ) -> Draft:
-        """Set the draft's title and version label."""
+        """Set the draft's title and version label (and its language, when given)."""
         await tx.execute(
-            "UPDATE drafts SET title = $1, version = $2, updated_at = $3 WHERE id = $4",
+            "UPDATE drafts SET title = $1, version = $2, updated_at = $3,"
+            " language = COALESCE($5, language) WHERE id = $4",
             title,
             version,
             to_ms(at),
             draft.id,
+            language,
         )
         return await DraftRepository.get_in(tx, draft.id)
 

@@ -14,6 +14,7 @@ _COLUMNS = (
     "coordinator_role_id",
     "verification_mode",
     "reminder_role_id",
+    "language",
 )
 
 
@@ -24,7 +25,7 @@ class GuildRepository:
     async def get(self, guild_id: int, tx: Executor | None = None) -> GuildSettings:
         row = await (tx or self.db).fetchrow(
             "SELECT guild_id, timezone, reminder_channel_id, reminder_offsets, coordinator_role_id,"
-            " verification_mode, reminder_role_id FROM guild_settings WHERE guild_id = $1",
+            " verification_mode, reminder_role_id, language FROM guild_settings WHERE guild_id = $1",
             guild_id,
         )
         if row is None:
@@ -37,6 +38,7 @@ class GuildRepository:
             coordinator_role_id=row["coordinator_role_id"],
             verification_mode=VerificationMode(row["verification_mode"]),
             reminder_role_id=row["reminder_role_id"],
+            language=row["language"],
         )
 
     @staticmethod
@@ -87,6 +89,22 @@ class UserRepository:
             " updated_at = excluded.updated_at",
             user_id,
             zone,
+            to_ms(at),
+        )
+
+    async def language(self, user_id: int) -> str | None:
+        """The member's own language, or None (automatic: their Discord client's)."""
+        value = await self.db.fetchval("SELECT language FROM user_settings WHERE user_id = $1", user_id)
+        return value if isinstance(value, str) else None
+
+    @staticmethod
+    async def set_language(tx: Executor, user_id: int, language: str | None, at: datetime) -> None:
+        await tx.execute(
+            "INSERT INTO user_settings (user_id, language, updated_at) VALUES ($1, $2, $3)"
+            " ON CONFLICT (user_id) DO UPDATE SET language = excluded.language,"
+            " updated_at = excluded.updated_at",
+            user_id,
+            language,
             to_ms(at),
         )
 

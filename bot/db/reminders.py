@@ -145,17 +145,19 @@ class ReminderRepository:
         now: datetime,
         repeat: str | None = None,
         timezone: str | None = None,
+        language: str | None = None,
     ) -> Reminder:
         """A member's own reminder, numbered 1 + the highest number the member ever had (so a
         number is never reused, cancelled or sent). Call `lock_member` first in `tx`. With
-        `repeat`, its next occurrence (in `timezone`) follows when it is sent or missed."""
+        `repeat`, its next occurrence (in `timezone`) follows when it is sent or missed.
+        `language` is the member's, for its DM (SPEC 12)."""
         seq = await tx.fetchval(
             "SELECT COALESCE(MAX(member_seq), 0) + 1 FROM reminders WHERE user_id = $1", user_id
         )
         rid = await tx.fetchval(
             "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
-            " state, created_by, created_at, member_seq, repeat, timezone)"
-            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6, $7, $8, $9)"
+            " state, created_by, created_at, member_seq, repeat, timezone, language)"
+            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $4, $6, $7, $8, $9, $10)"
             " RETURNING id",
             guild_id,
             to_ms(due_at),
@@ -166,6 +168,7 @@ class ReminderRepository:
             int(seq),
             repeat,
             timezone,
+            language,
         )
         row = await tx.fetchrow(_SELECT + " WHERE id = $1", rid)
         assert row is not None
@@ -370,11 +373,19 @@ class ReminderRepository:
             " ELSE COALESCE(x.end_at, COALESCE(x.start_at, r.occurrence_at) + e.span_ms)"
             " END AS end_at,"
             " e.all_day, COALESCE(x.location, e.location) AS location,"
-            " g.reminder_channel_id, g.reminder_role_id"
+            " g.reminder_channel_id, g.reminder_role_id,"
+            # SPEC 12: a DM in its member's language (fixed when a /remind was set; an RSVP
+            # copy of an event reminder in the member's chosen one), a channel message in the
+            # server's.
+            " CASE WHEN r.channel_id IS NULL AND r.language IS NOT NULL THEN r.language"
+            " WHEN r.channel_id IS NULL AND r.user_id IS NOT NULL AND r.event_id IS NOT NULL"
+            " THEN COALESCE(u.language, g.language, 'en')"
+            " ELSE COALESCE(g.language, 'en') END AS language"
             " FROM reminders r LEFT JOIN events e ON e.id = r.event_id"
             " LEFT JOIN event_occurrences x ON x.event_id = r.event_id"
             " AND x.occurrence_at = r.occurrence_at"
             " LEFT JOIN guild_settings g ON g.guild_id = r.guild_id"
+            " LEFT JOIN user_settings u ON u.user_id = r.user_id"
             f" WHERE r.id IN ({in_list(ids)}) ORDER BY r.due_at, r.id",
             *ids,
         )
@@ -420,6 +431,7 @@ class ReminderRepository:
                     location=r["location"],
                     part=r["part"],
                     mention_role=_mention_role(r),
+                    language=r["language"],
                 )
             )
         return claimed
@@ -655,13 +667,14 @@ async def _add_next(tx: Executor, done: Sequence[Reminder], now: datetime) -> No
         due = next_occurrence(r.due_at, r.repeat, r.timezone or "UTC", after=now)
         rows.append((
             r.guild_id, to_ms(due), r.channel_id, r.user_id, r.text, r.user_id, to_ms(now),
-            r.member_seq, r.repeat, r.timezone,
+            r.member_seq, r.repeat, r.timezone, r.id,
         ))
     if rows:
         await tx.executemany(
             "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
-            " state, created_by, created_at, member_seq, repeat, timezone)"
-            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10)",
+            " state, created_by, created_at, member_seq, repeat, timezone, language)"
+            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10,"
+            " (SELECT language FROM reminders WHERE id = $11))",
             rows,
         )
 

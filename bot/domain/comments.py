@@ -16,6 +16,7 @@ from bot.domain.models import (
     Section,
 )
 from bot.errors import UserError
+from bot.i18n import Msg
 
 MAX_COMMENT = 4000
 #: A listing shows at most this many comments (newest first) ...
@@ -29,11 +30,12 @@ def clean_comment_text(text: str) -> str:
     error that says the limit."""
     cleaned = (text or "").strip()
     if not cleaned:
-        raise UserError("Write the comment's text; an empty comment can't be recorded.")
+        raise UserError(Msg("Write the comment's text; an empty comment can't be recorded."))
     if len(cleaned) > MAX_COMMENT:
         raise UserError(
-            f"That comment is {len(cleaned):,} characters; the limit is {MAX_COMMENT:,}."
-            " Shorten it, or split it into several comments."
+            Msg("That comment is {length} characters; the limit is {limit}. Shorten it, or"
+                " split it into several comments.", length=f"{len(cleaned):,}",
+                limit=f"{MAX_COMMENT:,}")
         )
     return cleaned
 
@@ -45,7 +47,7 @@ def parse_kind(text: str | None) -> CommentKind:
         return CommentKind(text.strip().lower())
     except ValueError:
         names = ", ".join(k.value for k in CommentKind)
-        raise UserError(f"Choose a kind of comment: {names}.") from None
+        raise UserError(Msg("Choose a kind of comment: {names}.", names=names)) from None
 
 
 #: The same author posting the same text on the same section within this time is one comment

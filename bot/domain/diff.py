@@ -11,13 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.i18n import N_
+
 Op = Literal["equal", "delete", "insert"]
 
 #: A word or a line break (with the blank lines after it), and the spaces that follow it.
 _TOKEN = re.compile(r"(\n[ \t\n]*|[^\s]+)([ \t]*)")
 _MARKS: dict[Op, str] = {"equal": "", "delete": "~~", "insert": "**"}
 #: What the marks mean, said wherever a diff is shown.
-LEGEND = "~~struck~~: deleted, **bold**: inserted"
+LEGEND = N_("~~struck~~: deleted, **bold**: inserted")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from bot.domain.models import Draft, Event, ParsedDraft, Section
 from bot.domain.timefmt import ts
 from bot.domain.when import When
 from bot.errors import UserError, WindowClosed
+from bot.i18n import Msg
 from bot.text import strip_bidi
 
 MAX_CODE = 20
@@ -58,14 +59,16 @@ def missing_draft(wanted: str, codes: list[str]) -> str:
     """The answer to a code naming no draft: every code when there are few, else the closest
     few and `/draft list` (a server may hold hundreds; a message holds 2,000 characters)."""
     if len(codes) <= LISTED_CODES:
-        return f"There is no draft {wanted}; drafts here: {', '.join(codes)}."
+        return Msg("There is no draft {code}; drafts here: {codes}.", code=wanted,
+                   codes=", ".join(codes))
     close = difflib.get_close_matches(wanted, codes, n=CLOSE_CODES, cutoff=0.5)
     if close:
-        return (
-            f"There is no draft {wanted}; did you mean {', '.join(close)}? `/draft list` shows"
-            f" all {len(codes)}."
+        return Msg(
+            "There is no draft {code}; did you mean {close}? `/draft list` shows all {count}.",
+            code=wanted, close=", ".join(close), count=len(codes),
         )
-    return f"There is no draft {wanted}; `/draft list` shows the {len(codes)} drafts here."
+    return Msg("There is no draft {code}; `/draft list` shows the {count} drafts here.",
+               code=wanted, count=len(codes))
 
 
 def clean_line(text: str, what: str, limit: int, example: str) -> str:
@@ -142,12 +145,14 @@ def require_open_window(draft: Draft, now: datetime) -> None:
         assert draft.window_opens is not None
         opens = draft.window_opens
         raise WindowClosed(
-            f"The comment window for {draft.code} opens {ts(opens, 'F')} ({ts(opens, 'R')})."
+            Msg("The comment window for {code} opens {when}.", code=draft.code,
+                when=f"{ts(opens, 'F')} ({ts(opens, 'R')})")
         )
     if state is WindowState.AFTER:
         assert draft.window_closes is not None
         raise WindowClosed(
-            f"The comment window for {draft.code} closed {ts(draft.window_closes, 'F')}."
+            Msg("The comment window for {code} closed {when}.", code=draft.code,
+                when=ts(draft.window_closes, "F"))
         )
 
 
@@ -177,13 +182,14 @@ class DraftEdit:
 
 
 def plan_edit(
-    draft: Draft, title: str | None, version: str | None
+    draft: Draft, title: str | None, version: str | None, language: str | None = None
 ) -> tuple[str, str | None, tuple[str, ...]]:
     """The title and version `draft` gets from /draft edit's options, and what changes. A
-    missing option keeps its value; `version` "-" removes the label."""
-    if title is None and version is None:
+    missing option keeps its value; `version` "-" removes the label. `language` (already one
+    of the six codes) counts as a change when it differs."""
+    if title is None and version is None and language is None:
         raise UserError(
-            "Give a new `title` or `version` (or both); `version:-` removes the version label."
+            "Give a new `title`, `version` or `language`; `version:-` removes the version label."
         )
     new_title = draft.title if title is None else clean_title(title)
     if version is None:
@@ -194,7 +200,11 @@ def plan_edit(
         new_version = clean_version(version)
     changes = tuple(
         name
-        for name, old, new in (("title", draft.title, new_title), ("version", draft.version, new_version))
+        for name, old, new in (
+            ("title", draft.title, new_title),
+            ("version", draft.version, new_version),
+            ("language", draft.language, language or draft.language),
+        )
         if old != new
     )
     return new_title, new_version, changes

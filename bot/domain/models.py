@@ -114,6 +114,7 @@ class GuildSettings:
     coordinator_role_id: int | None = None
     verification_mode: VerificationMode = VerificationMode.OPEN
     reminder_role_id: int | None = None  # pinged by event reminders in the reminder channel
+    language: str = "en"  # what the bot posts on its own in the server's channels (SPEC 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,8 @@ class Draft:
     updated_at: datetime | None = None
     #: The paragraphs before the first part of the imported document, joined by blank lines.
     notes: str | None = None
+    #: The language its consolidated text is exported in (SPEC 12), one of bot.i18n.LANGUAGES.
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +319,7 @@ class Claimed:
     # The role its message mentions: an event reminder in the reminder channel of a server
     # that chose one (/reminders role). Never set on DMs or personal reminders.
     mention_role: int | None = None
+    language: str = "en"  # what it is worded in (SPEC 12): its member's for a DM, else the server's
 
     @property
     def target(self) -> tuple[str, int]:

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from bot.errors import UserError
+from bot.i18n import Msg
 
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PART = re.compile(r"^(\d{1,5})\s*([mhdw])$")
@@ -16,23 +17,23 @@ def parse_offsets(text: str) -> list[timedelta]:
     """`"7d, 1d,1h"` -> [7 days, 1 day, 1 hour], largest first, without duplicates."""
     parts = [p.strip().lower() for p in text.replace(" ", ",").split(",") if p.strip()]
     if not parts:
-        raise UserError('Give offsets such as "7d,1d,1h" (units m, h, d, w).')
+        raise UserError(Msg('Give offsets such as "7d,1d,1h" (units m, h, d, w).'))
     seconds: set[int] = set()
     for part in parts:
         m = _PART.match(part)
         if not m:
-            raise UserError(
-                f'"{part[:20]}" is not an offset; write a number and a unit m, h, d or w,'
-                ' such as "7d,1d,1h".'
-            )
+            raise UserError(Msg(
+                '"{part}" is not an offset; write a number and a unit m, h, d or w, such as'
+                ' "7d,1d,1h".', part=part[:20],
+            ))
         value = int(m.group(1)) * _UNITS[m.group(2)]
         if value < 60:
-            raise UserError("Offsets must be at least 1m; try \"7d,1d,1h\".")
+            raise UserError(Msg('Offsets must be at least 1m; try "7d,1d,1h".'))
         if value > 366 * 86400:
-            raise UserError("Offsets can be at most a year (52w); try \"7d,1d,1h\".")
+            raise UserError(Msg('Offsets can be at most a year (52w); try "7d,1d,1h".'))
         seconds.add(value)
     if len(seconds) > MAX_OFFSETS:
-        raise UserError(f"Give at most {MAX_OFFSETS} offsets, such as \"7d,1d,1h\".")
+        raise UserError(Msg('Give at most {n} offsets, such as "7d,1d,1h".', n=MAX_OFFSETS))
     return [timedelta(seconds=s) for s in sorted(seconds, reverse=True)]
 
 

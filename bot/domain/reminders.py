@@ -22,6 +22,7 @@ from bot.domain.models import (
 from bot.domain.recurrence import occurrences_from
 from bot.domain.timefmt import ts
 from bot.domain.when.zones import zone_or_utc
+from bot.i18n import N_, tr
 
 LATE_LIMIT = timedelta(hours=6)  # later than this at start-up: marked missed, not sent
 DAY = timedelta(days=1)
@@ -121,11 +122,11 @@ def local_time(day_start: datetime, zone: str, at: time) -> datetime:
 
 #: The `/remind repeat` choices, by stored rule name, and how they are shown.
 REPEAT_LABELS = {
-    "daily": "every day",
-    "weekdays": "every weekday",
-    "weekly": "every week",
-    "biweekly": "every 2 weeks",
-    "monthly": "every month",
+    "daily": N_("every day"),
+    "weekdays": N_("every weekday"),
+    "weekly": N_("every week"),
+    "biweekly": N_("every 2 weeks"),
+    "monthly": N_("every month"),
 }
 _REPEAT_DAYS = {"daily": 1, "weekly": 7, "biweekly": 14}
 
@@ -141,9 +142,9 @@ def repeat_rule(choice: str, first: datetime, zone: str) -> str:
     return choice
 
 
-def repeat_label(rule: str) -> str:
-    """ "every week", "every weekday" ... for a stored rule."""
-    return REPEAT_LABELS.get(rule.split(":", 1)[0], "repeating")
+def repeat_label(rule: str, lang: str = "en") -> str:
+    """ "every week", "every weekday" ... for a stored rule, in `lang`."""
+    return tr(lang, REPEAT_LABELS.get(rule.split(":", 1)[0], N_("repeating")))
 
 
 def _add_months(day: date, months: int, anchor: int) -> date:
@@ -192,12 +193,14 @@ def next_occurrence(due: datetime, rule: str, zone: str, *, after: datetime) -> 
             return at
 
 
-_VERBS = {
-    Moment.START: "starts",
-    Moment.DEADLINE: "is due",
-    Moment.OPENS: "opens",
-    Moment.CLOSES: "closes",
+_LINES = {
+    Moment.START: N_("Reminder: **{title}** starts {when}"),
+    Moment.DEADLINE: N_("Reminder: **{title}** is due {when}"),
+    Moment.OPENS: N_("Reminder: **{title}** opens {when}"),
+    Moment.CLOSES: N_("Reminder: **{title}** closes {when}"),
 }
+_LINE = N_("Reminder: **{title}** is {when}")
+_LATE = N_("sent late: I was offline when it was due")
 
 
 def event_reminder_text(
@@ -209,27 +212,36 @@ def event_reminder_text(
     location: str | None = None,
     rescheduled: bool = False,
     late: bool = False,
+    lang: str = "en",
 ) -> str:
-    """One reminder line: "Reminder: **C11 comment window** closes <t:..:R> (<t:..:F>)"."""
-    verb = _VERBS.get(moment, "is")
+    """One reminder line, in `lang`: "Reminder: **C11 comment window** closes <t:..:R>
+    (<t:..:F>)"."""
     when = f"{ts(at, 'R')} ({ts(at, 'F')})"
-    text = f"Reminder: **{title}** {verb} {when}"
+    text = tr(lang, _LINES.get(moment, _LINE), title=title, when=when)
     if location:
         text += f" · {location}"
     if rescheduled:
-        text += " · rescheduled"
+        text += " · " + tr(lang, "rescheduled")
     if late:
-        text += " · sent late: I was offline when it was due"
+        text += " · " + tr(lang, _LATE)
     return text
 
 
 def personal_reminder_text(
-    *, text: str, created_at: datetime, late: bool = False, setter: int | None = None
+    *,
+    text: str,
+    created_at: datetime,
+    late: bool = False,
+    setter: int | None = None,
+    lang: str = "en",
 ) -> str:
-    """A `/remind` reminder; in a channel (`setter` given) it names who set it, as a mention
-    that renders but, sent with no allowed mentions, pings nobody."""
-    head = f"Reminder from <@{setter}>:" if setter is not None else "Reminder:"
-    out = f"{head} {text}\n-# set {ts(created_at, 'R')}"
+    """A `/remind` reminder, in `lang`; in a channel (`setter` given) it names who set it, as
+    a mention that renders but, sent with no allowed mentions, pings nobody."""
+    if setter is not None:
+        head = tr(lang, "Reminder from {member}:", member=f"<@{setter}>")
+    else:
+        head = tr(lang, "Reminder:")
+    out = f"{head} {text}\n-# " + tr(lang, "set {when}", when=ts(created_at, "R"))
     if late:
-        out += " · sent late: I was offline when it was due"
+        out += " · " + tr(lang, _LATE)
     return out

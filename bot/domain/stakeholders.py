@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.domain.models import DEFAULT_GROUPS, GuildSettings, StakeholderGroup
 from bot.errors import UserError
+from bot.i18n import Msg
 from bot.text import strip_bidi
 
 MAX_ORGANIZATION = 100
@@ -28,11 +29,14 @@ def clean_organization(text: str) -> str:
     UserError saying what to type."""
     cleaned = " ".join(strip_bidi(text).split())
     if not cleaned:
-        raise UserError('Give your organization\'s name, for example "ISOC" or "Government of Brazil".')
+        raise UserError(
+            Msg('Give your organization\'s name, for example "ISOC" or "Government of Brazil".')
+        )
     if len(cleaned) > MAX_ORGANIZATION:
         raise UserError(
-            f"That organization name is {len(cleaned)} characters; keep it to {MAX_ORGANIZATION}"
-            " (an acronym such as \"ISOC\" works well)."
+            Msg("That organization name is {length} characters; keep it to {limit}"
+                " (an acronym such as \"ISOC\" works well).", length=len(cleaned),
+                limit=MAX_ORGANIZATION)
         )
     return cleaned
 
@@ -64,7 +68,10 @@ def parse_group(text: str, own: Sequence[str] = ()) -> str:
     found = match_group(text, own)
     if found is None:
         names = ", ".join(server_groups(own))
-        raise UserError(f'"{strip_bidi(text).strip()[:60]}" is not a stakeholder group here; choose one of: {names}.')
+        raise UserError(
+            Msg('"{text}" is not a stakeholder group here; choose one of: {names}.',
+                text=strip_bidi(text).strip()[:60], names=names)
+        )
     return found
 
 
@@ -73,11 +80,14 @@ def clean_group_name(text: str) -> str:
     colon (an attribution "ISOC, Academia: text" splits at them)."""
     name = " ".join(strip_bidi(text).split())
     if not name:
-        raise UserError('Give the group\'s name, for example "Academia".')
+        raise UserError(Msg('Give the group\'s name, for example "Academia".'))
     if len(name) > MAX_GROUP_NAME:
-        raise UserError(f"A group's name is at most {MAX_GROUP_NAME} characters; that one has {len(name)}.")
+        raise UserError(Msg("A group's name is at most {limit} characters; that one has {length}.",
+                            limit=MAX_GROUP_NAME, length=len(name)))
     if "," in name or ":" in name:
-        raise UserError("A group's name cannot hold a comma or a colon (attributions are split at them).")
+        raise UserError(
+            Msg("A group's name cannot hold a comma or a colon (attributions are split at them).")
+        )
     return name
 
 

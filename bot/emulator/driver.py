@@ -193,7 +193,7 @@ class UserDriver(OptionCoercion, CommandRoutes, GatewayServer):
             "token": token,
             "version": 1,
             "channel_id": str(channel.id),
-            "locale": "en-US",
+            "locale": user.locale,
             "entitlements": [],
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
@@ -205,8 +205,8 @@ class UserDriver(OptionCoercion, CommandRoutes, GatewayServer):
             payload.update(
                 {
                     "guild_id": str(guild.id),
-                    "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
-                    "guild_locale": "en-US",
+                    "guild": {"id": str(guild.id), "locale": guild.preferred_locale, "features": []},
+                    "guild_locale": guild.preferred_locale,
                     "member": member.to_json(permissions=perms),
                     "app_permissions": str(guild.permissions_for(self.bot_user.id)),
                     "authorizing_integration_owners": {"0": str(guild.id)},

@@ -75,6 +75,9 @@ class User:
     name: str
     bot: bool = False
     global_name: str | None = None
+    #: The language of the user's Discord client, sent as an interaction's `locale`
+    #: ("fr", "es-419", "zh-TW", "ar" ...).
+    locale: str = "en-US"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -206,6 +209,7 @@ class Guild:
     channels: list[Channel] = field(default_factory=list)
     members: dict[int, Member] = field(default_factory=dict)
     created_wall: float = field(default_factory=time.time)
+    preferred_locale: str = "en-US"  # sent as an interaction's `guild_locale`
 
     @property
     def everyone(self) -> Role:

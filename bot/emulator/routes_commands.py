@@ -11,6 +11,7 @@ from aiohttp import web
 from .models import Guild
 from .options import SUB_COMMAND, SUB_COMMAND_GROUP
 from .rest import HTTPError, json_response
+from .validation import validate_commands
 from .world import World
 
 
@@ -26,8 +27,9 @@ class CommandRoutes(World):
             raise HTTPError(403, "Missing Access", 50001)
         key = self._command_key(request)
         body = await request.json()
-        if not isinstance(body, list):
-            raise HTTPError(400, "Invalid Form Body", 50035)
+        problem = validate_commands(body)
+        if problem is not None:
+            raise HTTPError(400, f"Invalid Form Body: {problem}", 50035)
         previous = {c["name"]: c for c in self.commands.get(key, [])}
         stored: list[dict[str, Any]] = []
         for cmd in body:

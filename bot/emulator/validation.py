@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -143,3 +144,108 @@ def snowflake(value: Any) -> int:
     if hasattr(value, "id"):
         return int(value.id)
     return int(str(value))
+
+
+# ------------------------------------------------------------------ application commands
+
+#: Discord's locales (https://discord.com/developers/docs/reference#locales), with "ar".
+LOCALES = frozenset(
+    ["id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th", "zh-CN", "ja", "zh-TW", "ko", "ar"]
+)
+_COMMAND_NAME = re.compile(r"^[-_'\w\u0900-\u097f\u0e00-\u0e7f]{1,32}$")
+
+
+def _name_problem(where: str, name: Any) -> str | None:
+    """Discord's rule for command and option names: 1-32 letters, digits, - _ ', no spaces,
+    lowercase where the script has case."""
+    if not isinstance(name, str) or not _COMMAND_NAME.match(name) or name != name.lower():
+        return f"{where}: Command name {name!r} is invalid (1-32 lowercase characters, no spaces)."
+    return None
+
+
+def _localizations(where: str, value: Any, check: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return f"{where}: must be an object of locale -> string."
+    for locale, text in value.items():
+        if locale not in LOCALES:
+            return f"{where}.{locale}: Invalid locale {locale!r}."
+        problem = check(f"{where}.{locale}", text)
+        if problem:
+            return problem
+    return None
+
+
+def _described(where: str, item: dict[str, Any], *, description: bool) -> str | None:
+    problem = _name_problem(f"{where}.name", item.get("name")) or _localizations(
+        f"{where}.name_localizations", item.get("name_localizations"), _name_problem
+    )
+    if problem or not description:
+        return problem
+    return _length(f"{where}.description", item.get("description"), 1, 100) or _localizations(
+        f"{where}.description_localizations",
+        item.get("description_localizations"),
+        lambda w, t: _length(w, t, 1, 100),
+    )
+
+
+def _unique_names(where: str, items: list[dict[str, Any]]) -> str | None:
+    """Siblings may not share a name, in English or in any one locale."""
+    seen: dict[str | None, set[str]] = {}
+    for item in items:
+        names = {None: item.get("name"), **(item.get("name_localizations") or {})}
+        for locale, name in names.items():
+            if name in seen.setdefault(locale, set()):
+                return f"{where}: duplicate name {name!r}" + (f" in {locale}." if locale else ".")
+            seen[locale].add(str(name))
+    return None
+
+
+def _validate_options(where: str, options: Any) -> str | None:
+    if options is None:
+        return None
+    if not isinstance(options, list) or len(options) > 25:
+        return f"{where}: Must be 25 or fewer in length."
+    for i, option in enumerate(options):
+        at = f"{where}.{i}"
+        if not isinstance(option, dict):
+            return f"{at}: must be an object."
+        problem = _described(at, option, description=True)
+        if problem:
+            return problem
+        for j, choice in enumerate(option.get("choices") or ()):
+            problem = _localizations(
+                f"{at}.choices.{j}.name_localizations",
+                choice.get("name_localizations") if isinstance(choice, dict) else None,
+                lambda w, t: _length(w, t, 1, 100),
+            )
+            if problem:
+                return problem
+        if option.get("choices") is not None:
+            problem = validate_choices(option["choices"])
+            if problem:
+                return f"{at}.{problem}"
+        problem = _validate_options(f"{at}.options", option.get("options"))
+        if problem:
+            return problem
+    return _unique_names(where, options)
+
+
+def validate_commands(commands: Any) -> str | None:
+    """What Discord checks in a bulk overwrite of application commands: names (and their
+    `name_localizations`) 1-32 lowercase characters without spaces, descriptions (and their
+    `description_localizations`) 1-100 characters for slash commands, known locales only,
+    at most 25 options, and no two siblings with one name in any locale."""
+    if not isinstance(commands, list):
+        return "commands: must be a list."
+    for i, command in enumerate(commands):
+        if not isinstance(command, dict):
+            return f"{i}: must be an object."
+        slash = int(command.get("type", 1)) == 1
+        problem = _described(str(i), command, description=slash) or _validate_options(
+            f"{i}.options", command.get("options")
+        )
+        if problem:
+            return problem
+    return _unique_names("commands", commands)

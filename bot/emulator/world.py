@@ -26,8 +26,11 @@ from .validation import snowflake
 class World(EmulatorState):
     """Building the world (tests call these), looking it up, and rendering it as Discord JSON."""
 
-    def add_user(self, name: str, bot: bool = False, *, global_name: str | None = None) -> User:
-        user = User(id=self._ids.next(), name=name, bot=bot, global_name=global_name)
+    def add_user(
+        self, name: str, bot: bool = False, *, global_name: str | None = None,
+        locale: str = "en-US",
+    ) -> User:
+        user = User(id=self._ids.next(), name=name, bot=bot, global_name=global_name, locale=locale)
         self.users[user.id] = user
         return user
 

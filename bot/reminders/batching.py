@@ -33,6 +33,7 @@ def reminder_line(item: Claimed) -> str:
             location=inert(item.location) if item.location else None,
             rescheduled=item.rescheduled,
             late=item.late,
+            lang=item.language,
         )
     return personal_reminder_text(
         text=inert(item.body or ""),
@@ -40,6 +41,7 @@ def reminder_line(item: Claimed) -> str:
         late=item.late,
         # In a channel it names who set it (the message allows no mentions: nobody is pinged).
         setter=item.user_id if item.channel_id else None,
+        lang=item.language,
     )
 
 

@@ -34,6 +34,7 @@ from bot.domain.draftdoc.syntax import UNKNOWN_GROUP
 from bot.domain.drafts import LISTED_CODES, require_open_window
 from bot.domain.models import AttributionStatus, Comment, CommentKind, Draft, Section, Stakeholder
 from bot.errors import Forbidden, NotFound, UserError
+from bot.i18n import Msg
 from bot.services.drafts import DraftService
 from bot.services.stakeholders import StakeholderService
 
@@ -43,8 +44,8 @@ log = logging.getLogger(__name__)
 def _require(comment: Comment | None, comment_id: int) -> Comment:
     if comment is None:
         raise NotFound(
-            f"There is no comment #{comment_id} here; `/comments list` shows the comments and"
-            " their numbers."
+            Msg("There is no comment #{id} here; `/comments list` shows the comments and their"
+                " numbers.", id=comment_id)
         )
     return comment
 
@@ -149,19 +150,22 @@ class CommentService:
             comment = _require(found, comment_id)
             if comment.author_id != user_id:
                 raise Forbidden(
-                    f"Only the author of #{comment_id} can {verb} it; you can add your own with"
-                    " `/comment`."
+                    Msg("Only the author of #{id} can edit it; you can add your own with"
+                        " `/comment`.", id=comment_id) if verb == "edit"
+                    else Msg("Only the author of #{id} can withdraw it; you can add your own with"
+                             " `/comment`.", id=comment_id)
                 )
             if comment.withdrawn_at is not None:
                 raise UserError(
-                    f"#{comment_id} was withdrawn, so it can't be {verb}ed any more; post a new"
-                    " one with `/comment`." if verb == "edit" else f"#{comment_id} is already withdrawn."
+                    Msg("#{id} was withdrawn, so it can't be edited any more; post a new one with"
+                        " `/comment`.", id=comment_id) if verb == "edit"
+                    else Msg("#{id} is already withdrawn.", id=comment_id)
                 )
             if comment.hidden_at is not None and verb == "edit":
                 raise UserError(
-                    f"#{comment_id} was hidden by the secretariat, so it can't be edited;"
-                    f" `/comments show {comment_id}` gives the reason. Ask a coordinator, or"
-                    " withdraw it with `/comments withdraw`."
+                    Msg("#{id} was hidden by the secretariat, so it can't be edited;"
+                        " `/comments show {id}` gives the reason. Ask a coordinator, or"
+                        " withdraw it with `/comments withdraw`.", id=comment_id)
                 )
             if draft is not None:
                 require_open_window(draft, self.clock())

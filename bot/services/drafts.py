@@ -46,6 +46,8 @@ from bot.domain.sections import normalize_section_key, resolve_section_key, sect
 from bot.domain.structure import Placement, placement
 from bot.domain.when import parse_when
 from bot.errors import NotFound, UserError
+from bot.i18n import Msg
+from bot.services.settings import language_code
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +95,8 @@ class DraftService:
         codes = await self.repo.codes(guild_id)
         if not codes:
             raise NotFound(
-                f"There is no draft {wanted}: this server has no drafts yet; a coordinator adds"
-                " one with `/draft create` or `/draft import`."
+                Msg("There is no draft {code}: this server has no drafts yet; a coordinator adds"
+                    " one with `/draft create` or `/draft import`.", code=wanted)
             )
         raise NotFound(missing_draft(wanted, codes))
 
@@ -108,11 +110,12 @@ class DraftService:
                 return section
         if not keys:
             raise NotFound(
-                f"{draft.code} has no sections yet; a coordinator adds them with `/draft section`."
+                Msg("{code} has no sections yet; a coordinator adds them with `/draft section`.",
+                    code=draft.code)
             )
         raise NotFound(
-            f"{draft.code} has no section {section_label(key)} ({key}); its sections are "
-            f"{', '.join(keys)}."
+            Msg("{code} has no section {label} ({key}); its sections are {keys}.",
+                code=draft.code, label=section_label(key), key=key, keys=", ".join(keys))
         )
 
     async def by_id(self, draft_id: int) -> Draft | None:
@@ -239,24 +242,29 @@ class DraftService:
         *,
         title: str | None = None,
         version: str | None = None,
+        language: str | None = None,
     ) -> DraftEdit:
-        """Change a draft's title and/or version label (`version` "-" removes it)."""
+        """Change a draft's title, version label (`version` "-" removes it) and the language
+        its consolidated text is exported in."""
+        lang = language_code(language) if language is not None else None
         found = await self.require(guild_id, code)
         at = self.clock()
         async with self.db.transaction() as tx:
             before = await self.repo.locked(tx, guild_id, found.code)
             if before is None:  # removed since the look-up
                 raise NotFound(missing_draft(found.code, await self.repo.codes(guild_id)))
-            new_title, new_version, changes = plan_edit(before, title, version)
+            new_title, new_version, changes = plan_edit(before, title, version, lang)
             if not changes:
                 return DraftEdit(before, before, ())
-            after = await self.repo.rename(tx, before, new_title, new_version, at=at)
+            after = await self.repo.rename(
+                tx, before, new_title, new_version, at=at, language=lang
+            )
             await audit.record(
                 tx, guild_id=guild_id, actor_id=actor_id, action="draft.edit",
                 target=f"draft:{before.code}", at=at,
                 detail={
-                    "before": {"title": before.title, "version": before.version},
-                    "after": {"title": after.title, "version": after.version},
+                    "before": _edited(before, changes),
+                    "after": _edited(after, changes),
                 },
             )
         return DraftEdit(before, after, changes)
@@ -494,6 +502,7 @@ class DraftService:
                 for s in sections
             ],
             notes=[p for p in (draft.notes or "").split("\n\n") if p.strip()],
+            language=draft.language,
         )
 
 
@@ -506,3 +515,12 @@ def _read_drafts(data: bytes, filename: str, groups: list[str]) -> list[ParsedDr
     except UnicodeDecodeError:
         raise UserError("That file is not UTF-8 text; save it as UTF-8 Markdown (.md).") from None
     return parse_draft_markdown(text, groups)
+
+
+def _edited(draft: Draft, changes: tuple[str, ...]) -> dict[str, str | None]:
+    """What the audit row of /draft edit keeps of `draft`: title and version, and its language
+    when that changed."""
+    kept = {"title": draft.title, "version": draft.version}
+    if "language" in changes:
+        kept["language"] = draft.language
+    return kept

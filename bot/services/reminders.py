@@ -11,6 +11,7 @@ from bot.domain.models import Reminder
 from bot.domain.reminders import REPEAT_LABELS, first_occurrence, local_time, repeat_rule
 from bot.domain.when import parse_when
 from bot.errors import UserError
+from bot.i18n import Msg
 
 MAX_TEXT = 1500
 #: A personal reminder set again (same member, moment, text, place) within this is a retry.
@@ -33,23 +34,27 @@ class ReminderService:
         timezone: str,
         channel_id: int | None = None,
         repeat: str | None = None,
+        language: str | None = None,
     ) -> Reminder:
         """A reminder for `user_id` at `when` (their timezone), to a channel or, by default, a DM.
         With `repeat` (a key of REPEAT_LABELS) it comes back at the same local clock time in
-        `timezone`; only the next occurrence is stored."""
+        `timezone`; only the next occurrence is stored. A DM is worded in `language`."""
         body = text.strip()
         if not body:
-            raise UserError('Say what to remind you of, e.g. text: "send the ISOC comments".')
+            raise UserError(Msg('Say what to remind you of, e.g. text: "send the ISOC comments".'))
         if len(body) > MAX_TEXT:
             raise UserError(
-                f"A reminder's text is at most {MAX_TEXT} characters; yours has {len(body)}."
+                Msg("A reminder's text is at most {limit} characters; yours has {length}.",
+                    limit=MAX_TEXT, length=len(body))
             )
         if repeat is not None and repeat not in REPEAT_LABELS:
-            raise UserError(f"Repeat is one of: {', '.join(REPEAT_LABELS)}.")
+            raise UserError(Msg("Repeat is one of: {choices}.", choices=", ".join(REPEAT_LABELS)))
         now = self.clock()
         parsed = parse_when(when, now, timezone)
         if parsed.end is not None and not parsed.all_day:
-            raise UserError('Give one moment for a reminder, e.g. "in 3 days" or "next friday 9am".')
+            raise UserError(
+                Msg('Give one moment for a reminder, e.g. "in 3 days" or "next friday 9am".')
+            )
         due = parsed.start
         if parsed.all_day:
             # A bare date: remind at 09:00 on the member's wall clock that day (not midnight
@@ -61,7 +66,7 @@ class ReminderService:
             rule = repeat_rule(repeat, due, timezone)
         if due <= now:
             raise UserError(
-                'That moment has already passed; give a time in the future, e.g. "in 2 hours".'
+                Msg('That moment has already passed; give a time in the future, e.g. "in 2 hours".')
             )
         async with self.repo.db.transaction() as tx:
             await self.repo.lock_member(tx, user_id)
@@ -76,6 +81,7 @@ class ReminderService:
                 reminder = await self.repo.add_personal(
                     tx, guild_id=guild_id, user_id=user_id, channel_id=channel_id, due_at=due,
                     text=body, now=now, repeat=rule, timezone=timezone if rule else None,
+                    language=language,
                 )
                 await audit.record(
                     tx, guild_id=guild_id, actor_id=user_id, action="reminder.add",
@@ -101,7 +107,8 @@ class ReminderService:
             )
             if reminder is None:
                 raise UserError(
-                    f"You have no pending reminder {number}; `/reminders mine` lists yours."
+                    Msg("You have no pending reminder {number}; `/reminders mine` lists yours.",
+                        number=number)
                 )
             await audit.record(
                 tx, guild_id=guild_id, actor_id=user_id, action="reminder.cancel",

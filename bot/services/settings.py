@@ -11,12 +11,13 @@ from bot.domain.models import GuildSettings, VerificationMode
 from bot.domain.offsets import format_offsets, parse_offsets
 from bot.domain.when import validate_zone
 from bot.errors import UserError
+from bot.i18n import LANGUAGES, Msg, normalize, resolve
 
-EVERYONE_REFUSED = (
+EVERYONE_REFUSED = Msg(
     "@everyone would make every member a coordinator; choose a role that only the"
     " secretariat has."
 )
-EVERYONE_PING_REFUSED = (
+EVERYONE_PING_REFUSED = Msg(
     "@everyone would ping every member with each reminder; create a role such as"
     " \"Reminders\" for the members who want them, and choose that."
 )
@@ -30,6 +31,11 @@ class SettingsService:
         self.guilds = guilds
         self.users = users
         self.clock = clock
+        # Languages are read on every interaction (SPEC 12): kept here, dropped on change. A
+        # guild's interactions reach the process that owns its shard, which is the one that
+        # changes its settings.
+        self._member_languages: dict[int, str | None] = {}
+        self._guild_languages: dict[int, str] = {}
 
     async def get(self, guild_id: int) -> GuildSettings:
         return await self.guilds.get(guild_id)
@@ -43,6 +49,7 @@ class SettingsService:
                 return await self._update(guild_id, actor_id, own, **changes)
         at = self.clock()
         await self.guilds.update(tx, guild_id, at=at, **changes)
+        self._guild_languages.pop(guild_id, None)
         await audit.record(
             tx, guild_id=guild_id, actor_id=actor_id, action="settings.update",
             target=f"guild:{guild_id}", at=at, detail=dict(changes),
@@ -77,7 +84,7 @@ class SettingsService:
         try:
             chosen = VerificationMode(str(mode).strip().lower())
         except ValueError:
-            raise UserError("Choose a verification mode: open or required.") from None
+            raise UserError(Msg("Choose a verification mode: open or required.")) from None
         return await self._update(guild_id, actor_id, None, verification_mode=chosen.value)
 
     async def set_reminder_offsets(
@@ -99,6 +106,46 @@ class SettingsService:
             )
         return canonical
 
+    async def set_language(self, guild_id: int, actor_id: int, code: str) -> GuildSettings:
+        """The server's language: what the bot posts on its own in its channels."""
+        return await self._update(guild_id, actor_id, None, language=language_code(code))
+
+    async def set_member_language(self, user_id: int, code: str | None) -> str | None:
+        """A member's own language; None goes back to the automatic choice."""
+        lang = language_code(code) if code else None
+        at = self.clock()
+        async with self.db.transaction() as tx:
+            await self.users.set_language(tx, user_id, lang, at)
+            await audit.record(
+                tx, guild_id=None, actor_id=user_id, action="user.language",
+                target=f"user:{user_id}", at=at, detail={"language": lang},
+            )
+        self._member_languages[user_id] = lang
+        return lang
+
+    async def member_language(self, user_id: int) -> str | None:
+        if user_id not in self._member_languages:
+            self._member_languages[user_id] = await self.users.language(user_id)
+        return self._member_languages[user_id]
+
+    async def guild_language(self, guild_id: int | None) -> str:
+        if guild_id is None:
+            return "en"
+        if guild_id not in self._guild_languages:
+            self._guild_languages[guild_id] = (await self.guilds.get(guild_id)).language
+        return self._guild_languages[guild_id]
+
+    async def reader_language(
+        self, guild_id: int | None, user_id: int, discord_locale: object = None
+    ) -> str:
+        """The language a member reads answers in (SPEC 12): theirs, else their Discord
+        client's when it is one of the six, else the server's."""
+        return resolve(
+            member=await self.member_language(user_id),
+            discord_locale=discord_locale,
+            server=await self.guild_language(guild_id),
+        )
+
     async def member_timezone(self, user_id: int) -> str | None:
         return await self.users.timezone(user_id)
 
@@ -110,3 +157,14 @@ class SettingsService:
         if guild_id is None:
             return "UTC"
         return (await self.guilds.get(guild_id)).timezone
+
+
+def language_code(code: str | None) -> str:
+    """One of the six language codes, or a refusal that names them."""
+    lang = normalize(code)
+    if lang is None:
+        raise UserError(
+            Msg("{code} is not one of the languages: {choices}.", code=str(code)[:40],
+                choices=", ".join(LANGUAGES))
+        )
+    return lang

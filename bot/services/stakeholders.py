@@ -19,13 +19,14 @@ from bot.domain.stakeholders import (
 )
 from bot.domain.stakeholders import parse_group as parse_group_in
 from bot.errors import Forbidden, NotFound, UserError
+from bot.i18n import Msg
 
 #: The refusal of /comment in required mode to a member whose profile is not verified.
-VERIFICATION_REQUIRED = (
+VERIFICATION_REQUIRED = Msg(
     "Only verified stakeholders can comment on this server; ask a coordinator (Manage Server"
     " or the coordinator role) to verify you with /stakeholder verify."
 )
-VERIFIED_LOCKED = (
+VERIFIED_LOCKED = Msg(
     "Your profile is verified, so you can no longer change your organization or group"
     " yourself; ask a coordinator (Manage Server or the coordinator role) to change it with"
     " `/stakeholder set`."
@@ -66,7 +67,7 @@ class StakeholderService:
             own = await self.group_repo.names(guild_id, tx)
             existing = match_group(cleaned, own)
             if existing is not None:
-                raise UserError(f"This server already has the group {existing}.")
+                raise UserError(Msg("This server already has the group {group}.", group=existing))
             await self.group_repo.add(tx, guild_id, cleaned, group_key(cleaned), actor_id, at)
             await audit.record(
                 tx, guild_id=guild_id, actor_id=actor_id, action="group.add",
@@ -81,20 +82,30 @@ class StakeholderService:
             own = await self.group_repo.names(guild_id, tx)
             found = match_group(name, own)
             if found is None:
-                listed = ", ".join(own) if own else "none yet"
-                raise NotFound(
-                    f'"{" ".join(name.split())[:60]}" is not a group this server added (its own'
-                    f" groups: {listed})."
-                )
+                shown = " ".join(name.split())[:60]
+                if not own:
+                    raise NotFound(Msg(
+                        '"{name}" is not a group this server added (it has added none yet).',
+                        name=shown,
+                    ))
+                raise NotFound(Msg(
+                    '"{name}" is not a group this server added (its own groups: {groups}).',
+                    name=shown, groups=", ".join(own),
+                ))
             if found in {g.value for g in StakeholderGroup}:
-                raise UserError(f"{found} is one of the five WSIS groups every server has; it cannot be removed.")
+                raise UserError(Msg(
+                    "{group} is one of the five WSIS groups every server has; it cannot be"
+                    " removed.", group=Msg(found),
+                ))
             using = await self.group_repo.profiles_using(tx, guild_id, found)
             if using:
-                raise UserError(
-                    f"{using} profile{'s' if using != 1 else ''} use{'s' if using == 1 else ''}"
-                    f" {found}; move {'it' if using == 1 else 'them'} to another group with"
-                    " `/stakeholder set` first (`/stakeholder list` shows who)."
-                )
+                raise UserError(Msg.plural(
+                    "{n} profile uses {group}; move it to another group with `/stakeholder set`"
+                    " first (`/stakeholder list` shows who).",
+                    "{n} profiles use {group}; move them to another group with `/stakeholder set`"
+                    " first (`/stakeholder list` shows who).",
+                    using, group=found,
+                ))
             await self.group_repo.remove(tx, guild_id, group_key(found))
             await audit.record(
                 tx, guild_id=guild_id, actor_id=actor_id, action="group.remove",
@@ -205,8 +216,8 @@ class StakeholderService:
         found = await self.repo.get(guild_id, user_id)
         if found is None:
             raise UserError(
-                "You need a stakeholder profile first: run `/stakeholder register` with your"
-                " organization and group."
+                Msg("You need a stakeholder profile first: run `/stakeholder register` with your"
+                    " organization and group.")
             )
         return found
 

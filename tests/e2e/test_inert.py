@@ -137,7 +137,7 @@ async def test_draft_create_refuses_an_existing_code_and_edit_shows_before_and_a
     res = await world.run(coord, "draft edit", code="C11", version="-")
     assert res.ephemeral and res.content.startswith("Nothing changed: **C11**")
     res = await world.run(coord, "draft edit", code="C11")
-    assert res.ephemeral and "Give a new `title` or `version`" in res.content
+    assert res.ephemeral and "Give a new `title`, `version` or `language`" in res.content
     res = await world.run(coord, "draft edit", code="C12", title="Other")
     assert res.ephemeral and "There is no draft C12" in res.content
     actions = [r["action"] for r in await bot.db.fetch("SELECT action FROM audit ORDER BY id")]

@@ -49,7 +49,7 @@ async def test_create_refuses_an_existing_code_and_edit_changes_it(services: Ser
     assert (edited.after.title, edited.after.version) == ("International and regional cooperation", None)
     unchanged = await services.drafts.edit(G, COORD, "C11", title="International and regional cooperation")
     assert unchanged.changes == () and unchanged.after == unchanged.before
-    with pytest.raises(UserError, match="Give a new `title` or `version`"):
+    with pytest.raises(UserError, match="Give a new `title`, `version` or `language`"):
         await services.drafts.edit(G, COORD, "C11")
     with pytest.raises(NotFound, match="drafts here: C11"):
         await services.drafts.edit(G, COORD, "C12", title="Other")

@@ -32,14 +32,17 @@ async def table_names(db: Database) -> set[str]:
     return {r["name"] for r in rows}
 
 
+LATEST = available()[-1][0]
+
+
 async def test_migrations_create_the_whole_schema(db: Database) -> None:
     assert await table_names(db) >= TABLES
-    assert await db.fetchval("SELECT MAX(version) FROM schema_version") == available()[-1][0]
+    assert await db.fetchval("SELECT MAX(version) FROM schema_version") == LATEST
 
 
 async def test_migrations_are_idempotent(db: Database) -> None:
     version = await apply_migrations(db)
-    assert version == available()[-1][0]
+    assert version == LATEST
     assert await db.fetchval("SELECT COUNT(*) FROM schema_version") == len(available())
 
 
@@ -60,7 +63,7 @@ async def test_sqlite_pragmas(tmp_path: Path) -> None:
     try:
         assert (await db.fetchval("PRAGMA journal_mode")).lower() == "wal"
         assert await db.fetchval("PRAGMA foreign_keys") == 1
-        assert await db.fetchval("PRAGMA user_version") == available()[-1][0]
+        assert await db.fetchval("PRAGMA user_version") == LATEST
     finally:
         await db.close()
 
@@ -159,3 +162,23 @@ async def test_unknown_scheme_is_refused() -> None:
 
     with pytest.raises(ConfigError, match="must start with sqlite:///"):
         await connect("mysql://x")
+
+
+async def test_a_lower_migration_merged_later_is_still_applied(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Areas reserve numbers (languages have V13): a V10 merged after V13 ran must still run.
+    import bot.db.migrations as migrations
+
+    applied = {r["version"] for r in await db.fetch("SELECT version FROM schema_version")}
+    late = next((n for n in range(1, LATEST) if n not in applied), LATEST + 1)
+    found = available()
+    monkeypatch.setattr(
+        migrations, "available",
+        lambda: sorted([*found, (late, "late_merge", "CREATE TABLE late_merge (x INTEGER)")]),
+    )
+    version = await apply_migrations(db)
+    assert version == max(LATEST, late)
+    assert "late_merge" in await table_names(db)
+    assert await db.fetchval("SELECT COUNT(*) FROM schema_version WHERE version = $1", late) == 1
+    assert await apply_migrations(db) == version  # and only once

@@ -43,7 +43,8 @@ def statements(sql: str, dialect: str) -> list[str]:
 
 
 async def apply_migrations(db: Database) -> int:
-    """Apply every migration newer than the database's version; returns the version after."""
+    """Apply every migration the database has not applied yet, in number order; returns the
+    highest version applied."""
     migrations = available()
     async with db.transaction() as tx:
         if db.dialect == "postgresql":

@@ -5,9 +5,10 @@ import); callers on the event loop run this in a thread."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.draftdoc.layout import (
     attribution_text,
@@ -21,7 +22,9 @@ from bot.domain.draftdoc.layout import (
 )
 from bot.domain.draftdoc.models import ConsolidatedDraft, ConsolidatedSection
 from bot.domain.draftdoc.syntax import hidden_note, normalize_text, one_line
+from bot.domain.models import CommentKind
 from bot.domain.sections import part_heading, section_label, split_section_key
+from bot.i18n import N_, group_name, ntr, tr
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -53,6 +56,7 @@ def new_document(draft: ConsolidatedDraft) -> DocxDocument:
     from docx import Document  # imported here: python-docx is slow to import
     from docx.shared import Mm
 
+    lang = draft.language
     document = Document()
     props = document.core_properties
     props.title = f"{draft.code} {draft.title}"
@@ -67,21 +71,26 @@ def new_document(draft: ConsolidatedDraft) -> DocxDocument:
         header = section.header.paragraphs[0]
         header.text = f"{draft.code} {draft.version}" if draft.version else draft.code
         footer = section.footer.paragraphs[0]
-        footer.add_run("Page ")
-        _add_field(footer, "PAGE")
-        footer.add_run(" of ")
-        _add_field(footer, "NUMPAGES")
+        # "Page {page} of {pages}" in the draft's language, the numbers as fields.
+        pieces = re.split(r"(\{page\}|\{pages\})", tr(lang, "Page {page} of {pages}"))
+        for piece in pieces:
+            if piece in ("{page}", "{pages}"):
+                _add_field(footer, "PAGE" if piece == "{page}" else "NUMPAGES")
+            elif piece:
+                footer.add_run(piece)
     document.add_heading(f"{draft.code} {draft.title}", level=0)
     meta = document.add_paragraph()
     facts = []
     if draft.version:
-        facts.append(f"Version {draft.version}")
-    facts.append(f"Consolidated text generated {stamp(draft.generated_at)}")
-    meta.add_run(". ".join(facts) + ".")
-    window = window_text(draft)
+        facts.append(tr(lang, "Version {version}.", version=draft.version))
+    facts.append(
+        tr(lang, "Consolidated text generated {when}.", when=stamp(draft.generated_at))
+    )
+    meta.add_run(" ".join(facts))
+    window = window_text(draft, lang)
     if window:
         meta.add_run().add_break()
-        meta.add_run(f"Comment window: {window}.")
+        meta.add_run(tr(lang, "Comment window: {window}.", window=window))
     for note in draft.notes:
         if normalize_text(note):
             add_text(document.add_paragraph(), note, italic=True)
@@ -143,36 +152,128 @@ def render_docx(draft: ConsolidatedDraft) -> bytes:
     """The consolidated text as a Word document: the file a secretariat sends to a meeting."""
     draft = clean_draft(draft)
     document = new_document(draft)
-    write_parts(document, draft, _write_consolidated)
+    lang = draft.language
+    write_parts(document, draft, lambda doc, section: _write_consolidated(doc, section, lang))
+    set_script(document, lang)
     return save(document)
 
 
-def _write_consolidated(document: DocxDocument, section: ConsolidatedSection) -> None:
+def _write_consolidated(
+    document: DocxDocument, section: ConsolidatedSection, lang: str = "en"
+) -> None:
     for chunk in normalize_text(section.text).split("\n\n"):
         add_text(document.add_paragraph(), chunk)
     if section.revision > 1:
         revised = document.add_paragraph()
-        revised.add_run(f"Text revision {section.revision}.").italic = True
+        revised.add_run(tr(lang, "Text revision {n}.", n=section.revision)).italic = True
     if not section.comments and not section.hidden:
-        document.add_paragraph().add_run("No comments.").italic = True
+        document.add_paragraph().add_run(tr(lang, "No comments.")).italic = True
         return
     for revision, on_it in comments_by_revision(section):
         # Headings by depth: part 1, item 2, stakeholder group 3; comments on an earlier
         # revision under a sub-heading naming it (3), their groups below (4).
         group_level = 3
         if revision is not None:
-            document.add_heading(revision_heading(revision), level=3)
+            document.add_heading(revision_heading(revision, lang), level=3)
             group_level = 4
         for group, comments in group_comments(on_it):
-            document.add_heading(f"{group} ({len(comments)})", level=group_level)
+            document.add_heading(f"{group_name(group, lang)} ({len(comments)})", level=group_level)
             for comment in comments:
                 paragraph = document.add_paragraph(style="List Bullet")
-                paragraph.add_run(attribution_text(comment)).bold = True
-                paragraph.add_run(f" ({comment.kind.value}, {date_note(comment)}): ")
+                paragraph.add_run(attribution_text(comment, lang)).bold = True
+                paragraph.add_run(
+                    f" ({tr(lang, KIND_NAMES[comment.kind])}, {date_note(comment, lang)}): "
+                )
                 add_text(paragraph, comment.text)
     if section.hidden:
-        note = hidden_note(section.hidden).strip("_")
+        if lang == "en":
+            note = hidden_note(section.hidden).strip("_")
+        else:
+            note = ntr(lang, "{n} comment hidden by the secretariat.",
+                       "{n} comments hidden by the secretariat.", section.hidden)
         document.add_paragraph().add_run(note).italic = True
+
+
+#: The kinds of comment, in the draft's language.
+KIND_NAMES = {
+    CommentKind.COMMENT: N_("comment"),
+    CommentKind.AMENDMENT: N_("amendment"),
+    CommentKind.DELETION: N_("deletion"),
+}
+#: Fonts that have the script's letters: Word and LibreOffice fall back less well without.
+ARABIC_FONT = "Arial"
+EAST_ASIAN_FONT = "SimSun"
+
+
+def set_script(document: DocxDocument, lang: str) -> None:
+    """Arabic set right to left (every paragraph bidi, every run rtl, with a font that has
+    Arabic letters); Chinese with an East Asian font; both with their language marked, so
+    spelling and line breaking follow it. Other languages need nothing."""
+    if lang not in ("ar", "zh"):
+        return
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def fonts(rpr: Any) -> None:
+        found = rpr.find(qn("w:rFonts"))
+        if found is None:
+            found = OxmlElement("w:rFonts")
+            rpr.insert(0, found)
+        if lang == "ar":
+            found.set(qn("w:cs"), ARABIC_FONT)
+            found.set(qn("w:ascii"), ARABIC_FONT)
+            found.set(qn("w:hAnsi"), ARABIC_FONT)
+        else:
+            found.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
+            found.attrib.pop(qn("w:eastAsiaTheme"), None)
+        language = rpr.find(qn("w:lang"))
+        if language is None:
+            language = OxmlElement("w:lang")
+            rpr.append(language)
+        if lang == "ar":
+            language.set(qn("w:bidi"), "ar-SA")
+        else:
+            language.set(qn("w:eastAsia"), "zh-CN")
+
+    # The defaults and every style, then every run (a style's theme fonts would win).
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr_default = defaults.find(qn("w:rPrDefault"))
+        if rpr_default is not None:
+            fonts(rpr_default.get_or_add_rPr() if hasattr(rpr_default, "get_or_add_rPr")
+                  else rpr_default.find(qn("w:rPr")))
+    for style in styles.findall(qn("w:style")):
+        rpr = style.find(qn("w:rPr"))
+        if rpr is not None:
+            fonts(rpr)
+    bodies = [document.element.body]
+    for section in document.sections:
+        bodies += [section.header._element, section.footer._element]
+    for body in bodies:
+        for paragraph in body.iter(qn("w:p")):
+            if lang == "ar":
+                ppr = paragraph.find(qn("w:pPr"))
+                if ppr is None:
+                    ppr = OxmlElement("w:pPr")
+                    paragraph.insert(0, ppr)
+                if ppr.find(qn("w:bidi")) is None:
+                    bidi = OxmlElement("w:bidi")
+                    # w:bidi comes after w:pStyle, w:keepNext ... and before w:jc (schema order)
+                    anchor = next((c for c in ppr if c.tag in (qn("w:jc"), qn("w:rPr"),
+                                                               qn("w:spacing"), qn("w:ind"))), None)
+                    if anchor is None:
+                        ppr.append(bidi)
+                    else:
+                        anchor.addprevious(bidi)
+            for run in paragraph.iter(qn("w:r")):
+                rpr = run.find(qn("w:rPr"))
+                if rpr is None:
+                    rpr = OxmlElement("w:rPr")
+                    run.insert(0, rpr)
+                fonts(rpr)
+                if lang == "ar" and rpr.find(qn("w:rtl")) is None:
+                    rpr.append(OxmlElement("w:rtl"))
 
 
 

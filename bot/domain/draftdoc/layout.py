@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 
 from bot.domain.comments import marked_attribution
 from bot.domain.draftdoc.models import ConsolidatedComment, ConsolidatedDraft, ConsolidatedSection
-from bot.domain.models import DEFAULT_GROUPS
+from bot.domain.models import DEFAULT_GROUPS, AttributionStatus
 from bot.domain.sections import heading_of, section_sort_key
+from bot.i18n import N_, group_name, tr
 
 
 def _utc(moment: datetime) -> datetime:
@@ -25,14 +26,14 @@ def _day(moment: datetime) -> str:
     return _utc(moment).strftime("%Y-%m-%d")
 
 
-def window_text(draft: ConsolidatedDraft) -> str | None:
+def window_text(draft: ConsolidatedDraft, lang: str = "en") -> str | None:
     opens, closes = draft.window_opens, draft.window_closes
     if opens and closes:
-        return f"{stamp(opens)} to {stamp(closes)}"
+        return tr(lang, "{opens} to {closes}", opens=stamp(opens), closes=stamp(closes))
     if opens:
-        return f"opens {stamp(opens)}"
+        return tr(lang, "opens {when}", when=stamp(opens))
     if closes:
-        return f"closes {stamp(closes)}"
+        return tr(lang, "closes {when}", when=stamp(closes))
     return None
 
 
@@ -49,9 +50,9 @@ def group_comments(
     return [(g, cs) for g, cs in groups.items() if cs]
 
 
-def revision_heading(revision: int) -> str:
+def revision_heading(revision: int, lang: str = "en") -> str:
     """The sub-heading above the comments made on an earlier revision of their section."""
-    return f"Comments on revision {revision} (the text has changed since)"
+    return tr(lang, "Comments on revision {n} (the text has changed since)", n=revision)
 
 
 def comments_by_revision(
@@ -91,12 +92,24 @@ def ordered_sections(draft: ConsolidatedDraft) -> list[tuple[str, list[Consolida
     return parts
 
 
-def attribution_text(comment: ConsolidatedComment) -> str:
+def attribution_text(comment: ConsolidatedComment, lang: str = "en") -> str:
     """ "ISOC, Civil Society (unverified)": organization (on one line), group, and the mark of
-    an attribution nobody verified in Discord ("unverified", or "imported" from a file)."""
-    plain = f"{' '.join(comment.organization.split())}, {comment.group}"
-    return marked_attribution(plain, comment.status)
+    an attribution nobody verified in Discord ("unverified", or "imported" from a file); the
+    group and the mark in `lang`."""
+    organization = " ".join(comment.organization.split())
+    if lang == "en":
+        return marked_attribution(f"{organization}, {comment.group}", comment.status)
+    mark = STATUS_MARK_WORDS.get(comment.status)
+    plain = f"{organization}, {group_name(comment.group, lang)}"
+    return plain + (f" ({tr(lang, mark)})" if mark else "")
 
 
-def date_note(comment: ConsolidatedComment) -> str:
-    return _day(comment.created_at) + (", edited" if comment.edited else "")
+#: The words of STATUS_MARKS, to translate.
+STATUS_MARK_WORDS = {
+    AttributionStatus.UNVERIFIED: N_("unverified"),
+    AttributionStatus.IMPORTED: N_("imported"),
+}
+
+
+def date_note(comment: ConsolidatedComment, lang: str = "en") -> str:
+    return _day(comment.created_at) + (", " + tr(lang, "edited") if comment.edited else "")

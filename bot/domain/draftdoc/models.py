@@ -50,6 +50,8 @@ class ConsolidatedDraft:
     window_closes: datetime | None
     sections: list[ConsolidatedSection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The language of the DOCX export's headings, labels and group names (SPEC 12).
+    language: str = "en"
 
 
 def to_consolidated(

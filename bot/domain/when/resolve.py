@@ -12,9 +12,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.when.adapter import dateparser_side
 from bot.domain.when.grammar import MONTHS, VAGUE_RE, Part, read_side, split_candidates
+from bot.domain.when.languages import to_english
 from bot.domain.when.normalize import TENTATIVE_RE, normalize, tidy
 from bot.domain.when.zones import Zone, member_zone, strip_zone, zone_tzinfo
 from bot.errors import UserError
+from bot.i18n import Msg
 
 MAX_LENGTH = 200
 MIN_YEAR = 1900  # the years Concord keeps events in (parse_when, the .ics import)
@@ -202,14 +204,17 @@ def _unreadable(text: str) -> UserError:
     shown = text.strip()
     if len(shown) > 60:
         shown = shown[:57] + "..."
-    return UserError(f'I couldn\'t read "{shown}" as a date; try {EXAMPLES}.')
+    return UserError(Msg(
+        'I couldn\'t read "{text}" as a date; try "24 January 2014", "23-27 March 2014" or'
+        ' "next friday 9am".', text=shown,
+    ))
 
 
 def _backwards(start: str, end: str) -> UserError:
-    return UserError(
-        f"That range ends before it starts ({end} is not after {start}); "
-        'put the earlier date first, e.g. "23-27 March 2014".'
-    )
+    return UserError(Msg(
+        "That range ends before it starts ({end} is not after {start}); put the earlier date"
+        ' first, e.g. "23-27 March 2014".', start=start, end=end,
+    ))
 
 
 def _vague(s: str, ctx: _Ctx) -> tuple[datetime, datetime, bool] | None:
@@ -261,7 +266,7 @@ def parse_when(text: str, now: datetime, tz: str) -> When:
             '"23-27 March 2014".'
         )
     user_zone = member_zone(tz)
-    s = normalize(text)
+    s = normalize(to_english(text))
     tentative = bool(TENTATIVE_RE.search(s))
     if tentative:
         s = TENTATIVE_RE.sub(" ", s)
@@ -297,10 +302,10 @@ def parse_when(text: str, now: datetime, tz: str) -> When:
 
 
 def _out_of_range(year: int) -> UserError:
-    return UserError(
-        f"The year {year} is outside the calendar; give a date from {MIN_YEAR} to {MAX_YEAR},"
-        ' e.g. "23-27 March 2014".'
-    )
+    return UserError(Msg(
+        'The year {year} is outside the calendar; give a date from {first} to {last}, e.g.'
+        ' "23-27 March 2014".', year=year, first=MIN_YEAR, last=MAX_YEAR,
+    ))
 
 
 _Result = tuple[datetime, datetime | None, bool, Zone]
