@@ -145,6 +145,13 @@ def tree_hash(tree: app_commands.CommandTree[Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+def without_voice() -> None:
+    """Concord has no voice: discord.py's start-up warnings that PyNaCl and davey (voice
+    libraries) are missing would only be noise in every log, so they are turned off."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+
+
 class ConcordBot(commands.AutoShardedBot):
     """Concord. Resources (database, services) are opened by main and handed in."""
 
@@ -172,6 +179,7 @@ class ConcordBot(commands.AutoShardedBot):
         # Each process keeps its share of Discord's global limit, counted at each response.
         self.global_budget = GlobalBudget(settings.discord_global_rate * share)
         options.setdefault("http_trace", budget_trace(self.global_budget))
+        without_voice()
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
