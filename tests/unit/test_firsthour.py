@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
-from bot.domain.when import validate_zone
+from bot.domain.when import parse_when, validate_zone
 from bot.errors import UserError
 
 
@@ -44,3 +46,50 @@ def test_no_error_calls_geneva_an_iana_name() -> None:
             validate_zone(typed)
         assert "Geneva" not in str(err.value)
     assert validate_zone("Europe/Geneva") == "Europe/Zurich"
+
+
+# --------------------------------------------------------------------------- point 2: dates
+
+NOW = datetime(2014, 1, 10, 9, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "month_first", "day", "said"),
+    [
+        ("03/04/2014", False, date(2014, 4, 3), 'as 3 April 2014 (day first); for 4 March 2014, write "4 March 2014"'),
+        ("03/04/2014", True, date(2014, 3, 4), "as 4 March 2014 (month first, as in US English)"),
+        ("3/4", False, date(2014, 4, 3), 'for 4 March, write "4 March"'),
+        ("3.4.", False, date(2014, 4, 3), "as 3 April (day first)"),
+    ],
+)
+def test_a_numeric_date_says_how_it_was_read(
+    typed: str, month_first: bool, day: date, said: str
+) -> None:
+    got = parse_when(typed, NOW, "UTC", month_first=month_first)
+    assert got.all_day and got.first_day() == day
+    assert got.reading is not None and said in got.reading
+
+
+@pytest.mark.parametrize("typed", ["29/11/2014", "12/25", "29.11.", "24 January 2014", "4/4"])
+def test_a_numeric_date_that_fits_one_way_needs_no_note(typed: str) -> None:
+    assert parse_when(typed, NOW, "UTC").reading is None
+    assert parse_when(typed, NOW, "UTC", month_first=True).reading is None
+    assert parse_when("12/25", NOW, "UTC").first_day() == date(2014, 12, 25)
+
+
+@pytest.mark.parametrize("typed", ["29.11.", "29 November", "in 3 days", "3 days from now", "in a week"])
+def test_a_date_without_a_time_is_all_day_however_written(typed: str) -> None:
+    got = parse_when(typed, NOW, "Europe/Zurich")
+    assert got.all_day, typed
+
+
+def test_a_time_says_the_zone_it_was_read_in() -> None:
+    assert parse_when("13 January 2014 10:00", NOW, "UTC").read_in == "UTC"
+    assert parse_when("13 January 2014 10:00", NOW, "Europe/Geneva").read_in == "Europe/Zurich"
+    assert parse_when("13 January 2014 10:00 CET", NOW, "UTC").read_in is None
+
+
+def test_years_outside_the_calendar_are_refused() -> None:
+    for typed in ("in 1000 years", "1 January 2201", "1 January 1899"):
+        with pytest.raises(UserError, match="1900 to 2200"):
+            parse_when(typed, NOW, "UTC")

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.when.adapter import dateparser_side
 from bot.domain.when.grammar import MONTHS, VAGUE_RE, Part, read_side, split_candidates
-from bot.domain.when.normalize import TENTATIVE_RE, normalize, tidy
+from bot.domain.when.normalize import (
+    TENTATIVE_RE,
+    normalize,
+    numeric_dates,
+    numeric_reading,
+    tidy,
+)
 from bot.domain.when.zones import Zone, member_zone, strip_zone, zone_tzinfo
 from bot.errors import UserError
 
@@ -36,6 +42,11 @@ class When:
     all_day: bool
     tentative: bool
     timezone: str
+    #: The zone local times were read in when the text named none (the member's, the
+    #: server's or the `timezone` option's); None when the text named its own zone.
+    read_in: str | None = None
+    #: How numeric day/month input was read, when it could mean two dates ("03/04/2014").
+    reading: str | None = None
 
     def last_day(self) -> date | None:
         """For an all-day span, the last local date it includes; None for timed ones."""
@@ -248,11 +259,19 @@ def _read_any(s: str, ctx: _Ctx) -> Part | None:
     return part
 
 
-def parse_when(text: str, now: datetime, tz: str) -> When:
+def parse_when(text: str, now: datetime, tz: str, *, month_first: bool = False) -> When:
     """Read `text` as a date, a time or a range, in zone `tz` unless the text names one.
+    Numeric dates are day first ("03/04/2014" is 3 April), month first with `month_first`
+    (members whose Discord is in US English); `When.reading` says so when both could be meant.
 
     Raises UserError with one sentence that says what to type instead.
     """
+    when = _parse(text, now, tz, month_first)
+    reading = numeric_reading(normalize(text), month_first)
+    return replace(when, reading=reading) if reading else when
+
+
+def _parse(text: str, now: datetime, tz: str, month_first: bool) -> When:
     if now.tzinfo is None:
         raise ValueError("parse_when needs an aware `now`")
     if len(text) > MAX_LENGTH:
@@ -261,7 +280,7 @@ def parse_when(text: str, now: datetime, tz: str) -> When:
             '"23-27 March 2014".'
         )
     user_zone = member_zone(tz)
-    s = normalize(text)
+    s = numeric_dates(normalize(text), month_first)
     tentative = bool(TENTATIVE_RE.search(s))
     if tentative:
         s = TENTATIVE_RE.sub(" ", s)
@@ -386,4 +405,8 @@ def _when(
     name = zone.name
     if zone.fixed and zone.tz.utcoffset(start) == start.astimezone(user_zone.tz).utcoffset():
         name = user_zone.name  # "10:00 CET" from a Zurich member in winter stays Zurich
-    return When(start=start, end=end, all_day=all_day, tentative=tentative, timezone=name)
+    read_in = user_zone.name if zone is user_zone else None
+    return When(
+        start=start, end=end, all_day=all_day, tentative=tentative, timezone=name,
+        read_in=read_in,
+    )

@@ -413,7 +413,7 @@ def offset_offer(text: str) -> str | None:
                 f'"{text.strip()}" is not an offset a place has (they run from UTC-12 to'
                 ' UTC+14); choose the zone of a place, e.g. "Europe/Zurich".'
             )
-    if found is None or found.name == "UTC" and words in ("utc", "gmt", "z", "ut"):
+    if found is None or (found.name == "UTC" and words in ("utc", "gmt", "z", "ut")):
         return None
     if not found.fixed:  # "ET", "PT": the US zones themselves
         return (
