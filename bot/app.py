@@ -30,6 +30,7 @@ from bot.errors import NotCoordinator, UserError
 from bot.paging import DYNAMIC_ITEMS
 from bot.reminders import ReminderEngine
 from bot.services import Services
+from bot.services.settings import TIMEZONE_HINT
 from bot.settings import Settings
 from bot.ui import MESSAGE_LIMIT, NO_PINGS, reply
 
@@ -209,6 +210,19 @@ class ConcordBot(commands.AutoShardedBot):
         self, interaction: discord.Interaction[ConcordBot], _command: Any
     ) -> None:
         stop_deadline_guard(interaction)
+        if interaction.extras.get("coordinator") and interaction.guild_id is not None:
+            await self._timezone_hint(interaction, interaction.guild_id)
+
+    async def _timezone_hint(self, interaction: discord.Interaction[ConcordBot], gid: int) -> None:
+        """The first coordinator command on a server without a timezone suggests setting one,
+        privately, after its answer (not after a form: that has no message to follow)."""
+        if interaction.response.type is discord.InteractionResponseType.modal:
+            return
+        try:
+            if await self.services.settings.timezone_hint_due(gid):
+                await interaction.followup.send(TIMEZONE_HINT, ephemeral=True)
+        except (discord.HTTPException, OSError):
+            log.warning("could not send the timezone hint in guild %s", gid, exc_info=True)
 
     async def setup_hook(self) -> None:
         # Paging buttons carry their state in their custom ids: they answer after a restart.

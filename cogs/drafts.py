@@ -21,17 +21,16 @@ from bot.domain.drafts import (
     DraftEdit,
     Outline,
     SectionView,
-    WindowState,
     import_too_big,
     normalize_code,
-    window_state,
 )
 from bot.domain.models import Draft, Section, SectionRevision
 from bot.domain.sections import section_label
-from bot.domain.timefmt import format_event_time, ts
+from bot.domain.timefmt import ts
 from bot.errors import NotCoordinator, UserError
 from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
 from bot.paging import Page, fits_custom_id, pager, send_listing
+from bot.services.windows import is_clear
 from bot.ui import PAGE_BUDGET, chunk_lines, inert, reply, send_pages, truncate
 from cogs._autocomplete import draft_autocomplete, section_autocomplete
 from cogs._common import (
@@ -39,39 +38,18 @@ from cogs._common import (
     check_coordinator,
     coordinator_only,
     guild_id,
-    member_timezone,
+    month_first,
     read_capped,
     services,
     warn_if_no_reminder_channel,
 )
+from cogs._windows import window_cleared_text, window_set_text, window_text
 
 IMPORT_SUFFIXES = (".md", ".markdown", ".txt", ".docx")
 PREVIEW = 70
 
 
 # ------------------------------------------------------------------ formatting
-
-
-def window_text(draft: Draft, now: datetime) -> str:
-    """One line about a draft's comment window and whether it is open now."""
-    state = window_state(draft, now)
-    if state is WindowState.NONE:
-        return "No comment window: comments are accepted at any time."
-    assert draft.window_opens is not None and draft.window_closes is not None
-    # The close is an instant (midnight after the last day for a date range), so it is named
-    # as "closes ..." rather than as the end of a span, which would read as an included day.
-    opens, closes = draft.window_opens, draft.window_closes
-    if state is WindowState.BEFORE:
-        return (
-            f"Comment window: opens {ts(opens, 'f')} ({ts(opens, 'R')}),"
-            f" closes {ts(closes, 'f')}."
-        )
-    if state is WindowState.OPEN:
-        return (
-            f"Comment window **open**: closes {ts(closes, 'f')} ({ts(closes, 'R')});"
-            f" opened {ts(opens, 'f')}."
-        )
-    return f"Comment window closed {ts(closes, 'f')} ({ts(closes, 'R')}); it opened {ts(opens, 'f')}."
 
 
 def draft_heading(draft: Draft) -> str:
@@ -346,27 +324,27 @@ class DraftCommands(app_commands.Group, name="draft"):
     @app_commands.command(name="window")
     @app_commands.describe(
         code="The draft",
-        when='The comment window, a range: "19 December 2013 - 24 January 2014"',
+        when='The comment window, a range: "19 December 2013 - 24 January 2014"; none removes it',
+        past="true: set a window that is already over (refused otherwise)",
     )
     @app_commands.autocomplete(code=draft_autocomplete)
     @coordinator_only()
-    async def window(self, interaction: Interaction, code: str, when: str) -> None:
+    async def window(
+        self, interaction: Interaction, code: str, when: str, past: bool = False
+    ) -> None:
         """Set the draft's comment window: comments are accepted only while it is open."""
-        zone = await member_timezone(interaction)
-        result = await services(interaction).drafts.set_window(
-            guild_id(interaction), interaction.user.id, code, when, zone
+        svc = services(interaction)
+        gid = guild_id(interaction)
+        if is_clear(when):
+            draft, had = await svc.windows.clear_window(gid, interaction.user.id, code)
+            await reply(interaction, window_cleared_text(draft, had))
+            return
+        zone, source = await svc.settings.reading_zone(gid, interaction.user.id)
+        result = await svc.windows.set_window(
+            gid, interaction.user.id, code, when, zone,
+            past=past, month_first=month_first(interaction), source=source,
         )
-        w = result.when
-        span = format_event_time(w.start, w.end, w.all_day, False, w.timezone)
-        assert result.draft.window_closes is not None
-        lines = [
-            f"The comment window for **{inert(result.draft.code)}**: {span}.",
-            f"Comments are accepted from {ts(w.start, 'F')} until"
-            f" {ts(result.draft.window_closes, 'F')}.",
-        ]
-        if result.event is not None:
-            lines.append(f"It is in the calendar as event #{result.event.id}.")
-        await reply(interaction, "\n".join(lines))
+        await reply(interaction, window_set_text(result, svc.clock()))
         await warn_if_no_reminder_channel(interaction)
 
     @app_commands.command(name="import")

@@ -85,7 +85,7 @@ async def load_sample(services: Any, world: Any, directory: Path) -> list[str]:
     report = await load_directory(services, gid, directory, actor_id=chair)
     lines = list(report.lines) + [f"error: {e}" for e in report.errors]
     if "C11" in await services.drafts.codes(gid):
-        await services.drafts.set_window(gid, chair, "C11", C11_WINDOW, SERVER_TIMEZONE)
+        await services.windows.set_window(gid, chair, "C11", C11_WINDOW, SERVER_TIMEZONE)
         lines.append(f"C11 comment window: {C11_WINDOW}")
     return lines
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.errors import UserError
 
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-_PART = re.compile(r"^(\d{1,5})\s*([mhdw])$")
+_PART = re.compile(r"^(\d+)\s*([mhdw])$")
 MAX_OFFSETS = 10
 
 
@@ -25,11 +25,14 @@ def parse_offsets(text: str) -> list[timedelta]:
                 f'"{part[:20]}" is not an offset; write a number and a unit m, h, d or w,'
                 ' such as "7d,1d,1h".'
             )
-        value = int(m.group(1)) * _UNITS[m.group(2)]
+        value = int(m.group(1)) * _UNITS[m.group(2)]  # "100000w" is one too, only too large
         if value < 60:
             raise UserError("Offsets must be at least 1m; try \"7d,1d,1h\".")
         if value > 366 * 86400:
-            raise UserError("Offsets can be at most a year (52w); try \"7d,1d,1h\".")
+            raise UserError(
+                f'"{part[:20]}" is more than a year; offsets can be at most 52w, such as'
+                ' "7d,1d,1h".'
+            )
         seconds.add(value)
     if len(seconds) > MAX_OFFSETS:
         raise UserError(f"Give at most {MAX_OFFSETS} offsets, such as \"7d,1d,1h\".")

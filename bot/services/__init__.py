@@ -20,6 +20,7 @@ from bot.services.drafts import DraftService
 from bot.services.reminders import ReminderService
 from bot.services.settings import SettingsService
 from bot.services.stakeholders import StakeholderService
+from bot.services.windows import WindowService
 
 
 class Signal:
@@ -50,6 +51,7 @@ class Services:
     reminders: ReminderService
     calendar: CalendarService
     reminders_changed: Signal = field(default_factory=Signal)
+    windows: WindowService = field(init=False)
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -77,6 +79,7 @@ class Services:
         )
 
     def __post_init__(self) -> None:
-        # A draft's comment window is also a calendar event, once a calendar service exists.
-        if self.drafts.calendar is None:
-            self.drafts.calendar = getattr(self, "calendar", None)
+        # A draft's comment window is also a calendar event.
+        self.windows = WindowService(
+            self.db, self.drafts, self.drafts.repo, self.clock, getattr(self, "calendar", None)
+        )

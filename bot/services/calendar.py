@@ -54,11 +54,13 @@ from bot.domain.calendar import (
     parse_ref,
     parse_status,
     window_event,
+    window_uid,
 )
 from bot.domain.clock import Clock
 from bot.domain.models import Event, EventKind, EventStatus, GuildSettings
 from bot.domain.offsets import parse_offsets
 from bot.domain.when import parse_when, validate_zone
+from bot.domain.when.reading import ZoneSource, reading_lines, refuse_past
 from bot.errors import NotFound, UserError
 from bot.services.calendar_files import read_ics_off_loop, store_imported, write_ics_off_loop
 from bot.services.calendar_write import EventWrite
@@ -154,12 +156,10 @@ class CalendarService:
         """Autocomplete candidates for an event option."""
         return await self.repo.search(guild_id, text[:100], self.clock(), limit)
 
-    async def _zone_for(self, guild_id: int, actor_id: int | None, timezone: str | None) -> str:
-        if timezone is not None and timezone.strip():
-            return validate_zone(timezone)
-        if actor_id is None:
-            return (await self.settings.get(guild_id)).timezone
-        return await self.settings.effective_timezone(guild_id, actor_id)
+    async def _zone_for(
+        self, guild_id: int, actor_id: int | None, timezone: str | None
+    ) -> tuple[str, ZoneSource]:
+        return await self.settings.reading_zone(guild_id, actor_id, timezone)
 
     async def _offsets(self, guild_id: int) -> list[timedelta]:
         text = (await self.settings.get(guild_id)).reminder_offsets
@@ -205,18 +205,25 @@ class CalendarService:
         url: str | None = None,
         description: str | None = None,
         timezone: str | None = None,
+        past: bool = False,
+        month_first: bool = False,
     ) -> Added:
         """Create an event from what was typed; `when` is read in `timezone`, else the member's
-        zone, else the server's. The same member adding the same title at the same time again
-        within minutes gets the event already added (`new` False), not a second one."""
+        zone, else the server's (`month_first`: numeric dates as in US English). An event
+        entirely in the past is refused unless `past`. The same member adding the same title at
+        the same time again within minutes gets the event already added (`new` False), not a
+        second one. `Added.notes` say how `when` was read."""
         clean = clean_title(title)
         event_kind = parse_kind(kind) or EventKind.MEETING
         where = clean_location(location)
         link = clean_url(url)
         about = clean_description(description)
-        zone = await self._zone_for(guild_id, actor_id, timezone)
+        zone, source = await self._zone_for(guild_id, actor_id, timezone)
         now = self.clock()
-        parsed = parse_when(when, now=now, tz=zone)
+        parsed = parse_when(when, now=now, tz=zone, month_first=month_first)
+        if not past:
+            refuse_past(parsed, now)
+        notes = tuple(reading_lines(parsed, source))
         candidate = Event(
             id=0,
             guild_id=guild_id,
@@ -237,10 +244,10 @@ class CalendarService:
             if actor_id is not None:
                 same = await self.repo.recent_same(write.tx, candidate, now - SAME_EVENT_WINDOW)
                 if same is not None:
-                    return Added(same, new=False)
+                    return Added(same, new=False, notes=notes)
             event = await write.save(None, candidate)
             await write.audit("event.add", f"event:{event.id}", audit_detail(event, when=when))
-        return Added(event)
+        return Added(event, notes=notes)
 
     async def edit(
         self,
@@ -256,6 +263,7 @@ class CalendarService:
         description: str | None = None,
         timezone: str | None = None,
         status: str | EventStatus | None = None,
+        month_first: bool = False,
     ) -> Edited:
         """Change any of an event's fields; a time change recomputes its reminders as
         rescheduled, postponing or cancelling removes the pending ones."""
@@ -285,9 +293,11 @@ class CalendarService:
             fields["status"] = parse_status(status)
         now = self.clock()
         move_to: str | None = None
+        notes: tuple[str, ...] = ()
         if when is not None:
-            zone = await self._zone_for(guild_id, actor_id, timezone)
-            parsed = parse_when(when, now=now, tz=zone)
+            zone, source = await self._zone_for(guild_id, actor_id, timezone)
+            parsed = parse_when(when, now=now, tz=zone, month_first=month_first)
+            notes = tuple(reading_lines(parsed, source))
             fields.update(
                 start=parsed.start, end=parsed.end, all_day=parsed.all_day,
                 timezone=parsed.timezone, tentative=parsed.tentative,
@@ -305,7 +315,7 @@ class CalendarService:
                 after = move_to_zone(after, move_to)
             changed = changes(before, after)
             if not changed:
-                return Edited(before, before, ())
+                return Edited(before, before, (), notes)
             stored = await write.save(before, after)
             write.changed = True  # notified on every stored edit, as before
             await write.audit(
@@ -313,7 +323,7 @@ class CalendarService:
                 {"changes": list(changed), **({"when": when} if when else {}),
                  "before": audit_detail(before), "after": audit_detail(stored)},
             )
-        return Edited(before, stored, changed)
+        return Edited(before, stored, changed, notes)
 
     async def remove(self, guild_id: int, actor_id: int | None, ref: str | int) -> Event:
         """Delete an event and its pending reminders; returns what was removed."""
@@ -336,6 +346,7 @@ class CalendarService:
         *,
         guild_id: int,
         draft_id: int,
+        code: str,
         title: str,
         opens: datetime,
         closes: datetime,
@@ -354,10 +365,15 @@ class CalendarService:
             if previous is None:
                 raise NotFound("That draft no longer exists; `/draft list` shows the drafts.")
             before = await self.repo.by_draft(write.tx, guild_id, draft_id)
+            if before is None:  # this server's window of the code, imported from an export
+                imported = await self.repo.by_uid(write.tx, guild_id, window_uid(guild_id, code))
+                if imported is not None and imported.draft_id is None:
+                    await self.repo.link_draft(write.tx, imported.id, draft_id)
+                    before = replace(imported, draft_id=draft_id)
             wanted = window_event(
                 before, guild_id=guild_id, draft_id=draft_id, title=title, opens=opens,
                 closes=closes, zone=zone, created_by=actor_id,
-                uid=f"draft-{draft_id}-window-{uuid.uuid4().hex[:12]}@concord",
+                uid=window_uid(guild_id, code),
             )
             if before is None or changes(before, wanted):
                 event = await write.save(before, wanted)
@@ -384,13 +400,25 @@ class CalendarService:
     async def remove_draft_window(
         self, *, guild_id: int, draft_id: int, actor_id: int | None
     ) -> Event | None:
-        """Remove a draft's window event and its pending reminders; returns it, if there was one."""
+        """Remove a draft's window event and its pending reminders, and the window from the
+        draft, in one transaction; returns the event, if there was one."""
         async with self._writing(guild_id, actor_id, self.clock(), offsets=[]) as write:
+            previous = await self.repo.lock_draft(write.tx, draft_id)
+            if previous is None:
+                raise NotFound("That draft no longer exists; `/draft list` shows the drafts.")
+            await self.repo.clear_draft_window(write.tx, draft_id, write.now)
             event = await self.repo.by_draft(write.tx, guild_id, draft_id)
-            if event is None:
-                return None
-            await write.remove(event)
-            await write.audit("event.window.remove", f"event:{event.id}", {"draft_id": draft_id})
+            if event is not None:
+                await write.remove(event)
+                await write.audit(
+                    "event.window.remove", f"event:{event.id}", {"draft_id": draft_id}
+                )
+            if previous.opens is not None or event is not None:
+                await write.audit(
+                    "draft.window.clear", f"draft:{previous.code}",
+                    {"previous_opens": opt_ms(previous.opens),
+                     "previous_closes": opt_ms(previous.closes)},
+                )
         return event
 
     async def replan_guild(self, guild_id: int) -> int:

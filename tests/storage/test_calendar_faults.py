@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 
@@ -180,13 +181,13 @@ async def test_draft_window_event_and_draft_are_one_transaction(
 
     monkeypatch.setattr(audit, "record", failing)
     with pytest.raises(RuntimeError):
-        await services.drafts.set_window(G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC")
+        await services.windows.set_window(G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC")
     monkeypatch.setattr(audit, "record", real)
     draft = await services.drafts.require(G, "C11")
     assert draft.window_opens is None and draft.window_event_id is None
     assert await cal_of(services).repo.all(G) == []
     # and it works when nothing fails, the draft pointing at its event
-    result = await services.drafts.set_window(
+    result = await services.windows.set_window(
         G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC"
     )
     assert result.event is not None and result.draft.window_event_id == result.event.id
@@ -196,8 +197,8 @@ async def test_draft_window_event_and_draft_are_one_transaction(
 async def test_two_window_settings_at_once_make_one_event(services: Services) -> None:
     await services.drafts.create(G, ACTOR, "C11", "Cooperation", None)
     await asyncio.gather(
-        services.drafts.set_window(G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC"),
-        services.drafts.set_window(G, ACTOR, "C11", "20 December 2013 - 25 January 2014", "UTC"),
+        services.windows.set_window(G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC"),
+        services.windows.set_window(G, ACTOR, "C11", "20 December 2013 - 25 January 2014", "UTC"),
     )
     events = await cal_of(services).repo.all(G)
     draft = await services.drafts.require(G, "C11")
@@ -267,7 +268,7 @@ async def test_two_settings_changed_at_once_both_stay(services: Services) -> Non
 
 async def test_the_same_event_added_twice_is_one_event(services: Services) -> None:
     calendar = cal_of(services)
-    fields = {"title": "ICANN 49", "when": "23-27 March 2014"}
+    fields: dict[str, Any] = {"title": "ICANN 49", "when": "23-27 March 2014"}
     first, second = await asyncio.gather(
         calendar.add_or_find(G, ACTOR, **fields), calendar.add_or_find(G, ACTOR, **fields)
     )

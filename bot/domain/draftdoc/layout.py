@@ -5,12 +5,13 @@ dates and stamps in UTC."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.comments import marked_attribution
 from bot.domain.draftdoc.models import ConsolidatedComment, ConsolidatedDraft, ConsolidatedSection
 from bot.domain.models import DEFAULT_GROUPS
 from bot.domain.sections import heading_of, section_sort_key
+from bot.domain.when import zone
 
 
 def _utc(moment: datetime) -> datetime:
@@ -25,10 +26,27 @@ def _day(moment: datetime) -> str:
     return _utc(moment).strftime("%Y-%m-%d")
 
 
+def _long_day(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def _as_typed(opens: datetime, closes: datetime, timezone: str) -> str | None:
+    """The window as the secretariat typed it, in its zone: "19 December 2013 - 24 January
+    2014" for days (the close is the midnight after the last day), else local times."""
+    tz = zone(timezone)
+    if tz is None:
+        return None
+    first, end = opens.astimezone(tz), closes.astimezone(tz)
+    if first.time() == time(0) and end.time() == time(0):
+        return f"{_long_day(first.date())} - {_long_day(end.date() - timedelta(days=1))}"
+    return f"{_long_day(first.date())} {first:%H:%M} - {_long_day(end.date())} {end:%H:%M} ({timezone})"
+
+
 def window_text(draft: ConsolidatedDraft) -> str | None:
     opens, closes = draft.window_opens, draft.window_closes
     if opens and closes:
-        return f"{stamp(opens)} to {stamp(closes)}"
+        typed = _as_typed(opens, closes, draft.window_timezone) if draft.window_timezone else None
+        return typed or f"{stamp(opens)} to {stamp(closes)}"
     if opens:
         return f"opens {stamp(opens)}"
     if closes:

@@ -50,6 +50,9 @@ class ConsolidatedDraft:
     window_closes: datetime | None
     sections: list[ConsolidatedSection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The zone the window was set in: its days are shown as typed ("19 December 2013 -
+    #: 24 January 2014"); None shows its ends in UTC.
+    window_timezone: str | None = None
 
 
 def to_consolidated(
