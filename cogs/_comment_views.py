@@ -103,8 +103,14 @@ def comment_item(comment: Comment, draft_code: str | None, current: int | None =
     preview = inert(truncate(" ".join(comment.text.split()), PREVIEW))
     return (
         f"**#{comment.id}** · {place} · {attribution(comment)} · {comment.kind.value} ·"
-        f" {ts(comment.created_at, 'R')}{edited}\n> {preview}"
+        f" {_made(comment)}{edited}\n> {preview}"
     )
+
+
+def _made(comment: Comment) -> str:
+    """When a comment was made, or "imported <when>" when its file gave no date."""
+    made = ts(comment.created_at, "R")
+    return f"imported {made}, undated" if comment.undated else made
 
 
 def _when(label: str, moment: datetime) -> str:
@@ -126,7 +132,7 @@ def show_pages(view: CommentView) -> list[str]:
         f"**#{c.id}** · {where(c, view.draft_code)} · {c.kind.value} · {made}",
         f"Attribution: **{inert(c.attribution)}** · {STATUS_PHRASES[c.status]}",
     ]
-    moments = [_when("Created", c.created_at)]
+    moments = [_when("Imported without a date" if c.undated else "Created", c.created_at)]
     if c.edited_at is not None:
         moments.append(_when("Edited", c.edited_at))
     lines.append(" · ".join(moments))

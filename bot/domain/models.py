@@ -221,6 +221,8 @@ class Comment:
     channel_id: int | None = None  # where the public message announcing it was posted
     message_id: int | None = None
     source_key: str | None = None  # an imported comment's (see ParsedComment)
+    #: Imported from a file that gave no date: `created_at` is when it was imported.
+    undated: bool = False
 
     @property
     def attribution(self) -> str:

@@ -405,6 +405,7 @@ class DraftService:
                     edited=c.edited_at is not None,
                     status=c.status,
                     revision=c.revision,
+                    undated=c.undated,
                 )
             )
         return ConsolidatedDraft(

@@ -156,3 +156,35 @@ async def test_another_servers_export_does_not_make_a_second_window(services: Se
     )
     windows = [e for e in await services.calendar.repo.all(third) if e.kind is EventKind.WINDOW]
     assert len(windows) == 1 and windows[0].draft_id is not None
+
+
+# ------------------------------------------------------------------ point 6: imported dates
+
+DATED_AND_UNDATED = b"""# C11 Cooperation
+
+## Vision
+
+Text of the vision.
+
+\xc2\xb7 ISOC, Civil Society: Dated in the file. _(2014-01-20)_
+
+\xc2\xb7 Uruguay, Government: No date given.
+"""
+
+
+async def test_imported_comments_keep_their_date_or_say_imported(
+    services: Services, clock: FakeClock
+) -> None:
+    clock.advance(days=400)  # loaded long after the comments were made
+    await services.drafts.import_markdown(G, COORD, DATED_AND_UNDATED, filename="C11.md")
+    comments = {c.organization: c for c in await services.comments.repo.for_draft(
+        (await services.drafts.require(G, "C11")).id
+    )}
+    assert comments["ISOC"].created_at == datetime(2014, 1, 20, tzinfo=UTC)
+    assert not comments["ISOC"].undated and comments["Uruguay"].undated
+    text = render_markdown(await services.drafts.consolidated(G, "C11"))
+    assert "Dated in the file. _(2014-01-20)_" in text
+    assert "No date given. _(imported)_" in text
+    # The export imports back as it was: still dated, still undated, nothing added.
+    [again] = await services.drafts.import_markdown(G, COORD, text.encode(), filename="C11.md")
+    assert again.comments_added == 0 and again.comments_known == 2

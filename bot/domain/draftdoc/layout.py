@@ -117,4 +117,7 @@ def attribution_text(comment: ConsolidatedComment) -> str:
 
 
 def date_note(comment: ConsolidatedComment) -> str:
-    return _day(comment.created_at) + (", edited" if comment.edited else "")
+    """ "2014-01-20", "2014-01-20, edited", or "imported" for a comment whose file gave no
+    date (the day it was imported is not its date)."""
+    when = "imported" if comment.undated else _day(comment.created_at)
+    return when + (", edited" if comment.edited else "")

@@ -24,6 +24,8 @@ class ConsolidatedComment:
     status: AttributionStatus = AttributionStatus.VERIFIED
     #: The revision of its section the comment was made on (0: unknown, taken as current).
     revision: int = 0
+    #: Imported without a date: shown as "imported", not as the day of the import.
+    undated: bool = False
 
 
 @dataclass(slots=True)
