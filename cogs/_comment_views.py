@@ -71,13 +71,14 @@ def announcement(
     return quote_within(head, inert(comment.text), limit, recorded=len(comment.text))
 
 
-def edited_answer(comment: Comment, current: int | None = None) -> str:
+def edited_answer(comment: Comment, current: int | None = None, *, unchanged: bool = False) -> str:
     """The confirmation of /comments edit; it says so when the comment was made on an earlier
-    revision than its section's `current` one."""
+    revision than its section's `current` one, and when the text was the same already."""
     earlier = stale(comment, current)
     head = (
-        f"Edited **#{comment.id}** · {section_label(comment.section_key)} ·"
-        f" {attribution(comment)}{f' · {earlier}' if earlier else ''}:"
+        f"{'Nothing changed: ' if unchanged else 'Edited '}**#{comment.id}** ·"
+        f" {section_label(comment.section_key)} · {attribution(comment)}"
+        f"{f' · {earlier}' if earlier else ''}{' already reads' if unchanged else ''}:"
     )
     return quote_within(head, inert(comment.text), recorded=len(comment.text))
 

@@ -106,7 +106,8 @@ def section_pages(view: SectionView) -> list[str]:
 
 def import_line(counts: ImportCounts) -> str:
     sections = counts.sections_new + counts.sections_revised + counts.sections_unchanged
-    how = "created" if counts.created else "updated"
+    changed = counts.sections_new or counts.sections_revised or counts.comments_added
+    how = "created" if counts.created else "updated" if changed else "unchanged"
     return (
         f"**{inert(counts.code)}** ({how}): {_plural(sections, 'section')} ({counts.sections_new} new,"
         f" {counts.sections_revised} revised, {counts.sections_unchanged} unchanged),"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.domain.clock import FakeClock
@@ -79,3 +81,23 @@ async def test_a_window_clears_and_says_open_now(world: World, bot: RunningBot) 
 async def test_an_offset_too_large_is_called_too_large(world: World, bot: RunningBot) -> None:
     res = await world.run(world.coordinator, "reminders offsets", value="100000w")
     assert res.ephemeral and '"100000w" is more than a year' in res.content
+
+
+async def test_the_same_text_again_is_not_an_edit_and_an_import_of_nothing_new_is_unchanged(
+    world: World, bot: RunningBot, repo_root: Path
+) -> None:
+    coord, alice = world.coordinator, world.alice
+    await world.run(coord, "draft create", code="C11", title="Cooperation")
+    await world.run(coord, "draft section", code="C11", section="vision", text="A vision")
+    await world.run(alice, "stakeholder register", organization="ISOC", group="Civil Society")
+    res = await world.run(alice, "comment", draft="C11", section="vision", text="Fine")
+    cid = int(res.content.split("**#")[1].split("**")[0])
+    res = await world.run(alice, "comments edit", id=cid, text="Fine")
+    assert res.content.startswith(f"Nothing changed: **#{cid}**"), res.content
+    res = await world.run(alice, "comments show", id=cid)
+    assert "Edited" not in res.content
+    data = (repo_root / "data" / "C11.md").read_bytes()
+    first = await world.run(coord, "draft import", attachments={"file": ("C11.md", data)})
+    assert "(created)" in first.text() or "(updated)" in first.text()
+    again = await world.run(coord, "draft import", attachments={"file": ("C11.md", data)})
+    assert "**C11** (unchanged)" in again.text(), again.text()
