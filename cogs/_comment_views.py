@@ -169,7 +169,7 @@ def hidden_answer(comment: Comment, draft_code: str, told: bool | None) -> str:
     """What the coordinator who hid a comment is told; `told`: the author got the DM (None:
     an imported comment, which has no author in Discord)."""
     answer = (
-        f"Hid **#{comment.id}** ({where(comment, draft_code)}): it no longer appears in lists,"
+        f"Hid **#{comment.id}** on {where(comment, draft_code)}: it no longer appears in lists,"
         " coverage or the consolidated text."
     )
     if told is None:
@@ -193,7 +193,7 @@ def hidden_dm(comment: Comment, draft_code: str) -> str:
 
 def restored_answer(comment: Comment, draft_code: str) -> str:
     return (
-        f"Restored **#{comment.id}** ({where(comment, draft_code)}): it appears in lists,"
+        f"Restored **#{comment.id}** on {where(comment, draft_code)}: it appears in lists,"
         " coverage and the consolidated text again."
     )
 

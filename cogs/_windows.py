@@ -41,10 +41,16 @@ def window_set_text(result: WindowSet, now: datetime) -> str:
     span = format_event_time(w.start, w.end, w.all_day, False, w.timezone)
     closes = result.draft.window_closes
     assert closes is not None
+    # A range of days closes at the midnight after its last day: say so, or "until Saturday
+    # 00:00" reads as if Saturday were included.
+    end = ", the end of its last day" if w.all_day else ""
     if w.start <= now:
-        accepted = f"It is open now: comments are accepted until {ts(closes, 'F')} ({ts(closes, 'R')})."
+        accepted = (
+            f"It is open now: comments are accepted until {ts(closes, 'F')}{end}"
+            f" ({ts(closes, 'R')})."
+        )
     else:
-        accepted = f"Comments are accepted from {ts(w.start, 'F')} until {ts(closes, 'F')}."
+        accepted = f"Comments are accepted from {ts(w.start, 'F')} until {ts(closes, 'F')}{end}."
     lines = [f"The comment window for **{code}**: {span}.", accepted]
     if result.event is not None:
         lines.append(f"It is in the calendar as event #{result.event.id}.")

@@ -308,7 +308,7 @@ def test_the_tour_runs_every_command(tmp_path: Path) -> None:
     assert "[only you] Edited **#16** · Pillar b) · ISOC, Civil Society:" in output
     assert "[only you] Withdrew **#17** on Pillar c)" in output
     assert "Recorded **#19** on **C11 · Pillar b)**" in output
-    assert "[only you] Hid **#19** (C11 · Pillar b))" in output
+    assert "[only you] Hid **#19** on C11 · Pillar b): it" in output  # no "b))"
     # Paging, reminders arriving and files saved.
     assert "Page 2/2" in output
     assert re.search(r"^\[#reminders\] Reminder: \*\*C11 comment window\*\* closes", output, re.M)
