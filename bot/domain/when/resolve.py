@@ -199,7 +199,12 @@ def _range(
             overnight = _local(last + timedelta(days=1), right.t, rzone)  # "22:00-01:00"
             if overnight - start <= timedelta(hours=12):
                 end = overnight
-    if end <= start:
+    if end == start:
+        raise UserError(
+            f"That range ends when it starts ({_human_dt(start, lzone)}); give an end after the"
+            ' start, e.g. "17 February 2014 10:00-13:00".'
+        )
+    if end < start:
         raise _backwards(_human_dt(start, lzone), _human_dt(end, rzone))
     return start, end, False, lzone
 
@@ -209,7 +214,16 @@ def _human_dt(dt: datetime, zone: Zone) -> str:
     return f"{_human(local.date())} {local:%H:%M}"
 
 
+_CLOCK_RE = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])")
+
+
 def _unreadable(text: str) -> UserError:
+    for m in _CLOCK_RE.finditer(text):
+        if int(m.group(1)) > 24 or int(m.group(2)) > 59:  # "25:00": a time that does not exist
+            return UserError(
+                f'"{m.group(0)}" is not a time of day; write one from 00:00 to 23:59, e.g.'
+                ' "24 January 2014 18:00".'
+            )
     shown = text.strip()
     if len(shown) > 60:
         shown = shown[:57] + "..."
@@ -337,7 +351,17 @@ def _until(rest: str, ctx: _Ctx, text: str) -> _Result:
         now_local.time().replace(microsecond=0),
         zone=right.zone,
     )
-    return _range(left, right, ctx, text)
+    try:
+        return _range(left, right, ctx, text)
+    except UserError:
+        if right.has_date or right.t is not None:  # "until 1 October 2013", said in November
+            y, m, d = right.y, right.m, right.d
+            shown = _human(date(y, m, d)) if y and m and d else f'"{rest.strip()}"'
+            raise UserError(
+                f'{shown} has already passed, and "until" counts from now; give a later date,'
+                ' or a range such as "1-20 October 2013".'
+            ) from None
+        raise
 
 
 def _try_ranges(
