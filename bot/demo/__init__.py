@@ -141,6 +141,8 @@ async def run_demo(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int
         url = f"sqlite:///{Path(tmp) / 'demo.db'}"
         async with DiscordEmulator(token=TOKEN) as emu:
             world = build_world(emu)
+            for member in world.members.values():
+                member.locale = "en-GB"  # a Geneva secretariat: numeric dates day first
             sample: list[str] = []
 
             async def before_start(bot: Any) -> None:

@@ -193,7 +193,7 @@ class UserDriver(OptionCoercion, CommandRoutes, GatewayServer):
             "token": token,
             "version": 1,
             "channel_id": str(channel.id),
-            "locale": "en-US",
+            "locale": user.locale,
             "entitlements": [],
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }

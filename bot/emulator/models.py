@@ -75,6 +75,9 @@ class User:
     name: str
     bot: bool = False
     global_name: str | None = None
+    #: The language of the user's Discord client, sent as an interaction's `locale`
+    #: ("fr", "es-419", "zh-TW", "ar" ...).
+    locale: str = "en-US"
 
     def to_json(self) -> dict[str, Any]:
         return {

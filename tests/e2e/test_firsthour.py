@@ -101,3 +101,13 @@ async def test_the_same_text_again_is_not_an_edit_and_an_import_of_nothing_new_i
     assert "(created)" in first.text() or "(updated)" in first.text()
     again = await world.run(coord, "draft import", attachments={"file": ("C11.md", data)})
     assert "**C11** (unchanged)" in again.text(), again.text()
+
+
+async def test_numeric_dates_follow_the_members_discord_locale(world: World, bot: RunningBot) -> None:
+    coord = world.coordinator
+    coord.locale = "en-GB"
+    res = await world.run(coord, "event add", title="Kick-off", when="03/04/2014")
+    assert 'Read "03/04/2014" as 3 April 2014 (day first); for 4 March 2014' in res.content
+    coord.locale = "en-US"
+    res = await world.run(coord, "event add", title="Kick-off US", when="03/04/2014")
+    assert 'as 4 March 2014 (month first, as in US English)' in res.content
