@@ -27,6 +27,7 @@ from bot.demo import (
     script_start,
     tokenize,
 )
+from bot.demo.guide import check, normalize_output
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "examples" / "tour.txt"
@@ -286,7 +287,7 @@ def test_the_tour_runs_every_command(tmp_path: Path) -> None:
     out = tmp_path / "files"
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "demo", "--script", str(TOUR), "--out", str(out),
-         "--tz", "Europe/Zurich"],
+         "--now", "2014-01-10", "--tz", "Europe/Zurich"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=110,
     )
     output = proc.stdout
@@ -318,6 +319,9 @@ def test_the_tour_runs_every_command(tmp_path: Path) -> None:
     assert {"C11-V1.2.md", "C11-V1.2.docx", "concord-calendar.ics"} <= saved
     assert (out / "C11-V1.2.docx").read_bytes()[:2] == b"PK"
     assert "<t:" not in output and "<@" not in output and "<#" not in output
+    # The README's user guide shows these very answers (python -m bot.demo.guide pastes them).
+    problems, _ = check((ROOT / "README.md").read_text(encoding="utf-8"), normalize_output(output, str(out)))
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.slow

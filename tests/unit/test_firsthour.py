@@ -93,3 +93,37 @@ def test_years_outside_the_calendar_are_refused() -> None:
     for typed in ("in 1000 years", "1 January 2201", "1 January 1899"):
         with pytest.raises(UserError, match="1900 to 2200"):
             parse_when(typed, NOW, "UTC")
+
+
+# --------------------------------------------------------------------------- the README's guide
+
+README = """intro
+<!-- guide:start -->
+```text
+alice> /draft list
+  **Drafts** (1)
+  ...
+bob> /upcoming
+  [only you] No events.
+```
+<!-- not from the tour -->
+```text
+carol> /not in the tour
+  whatever
+```
+<!-- guide:end -->
+"""
+
+
+def test_the_guide_is_checked_against_the_run_and_pasted() -> None:
+    from bot.demo.guide import check
+
+    run = [
+        "bob> /upcoming", "  [only you] No events in the next 30 days.",
+        "alice> /draft list", "  **Drafts** (1)", "  **C11** ...", "  saved (1,234 bytes)",
+    ]
+    problems, updated = check(README, run, write=True)
+    assert len(problems) == 1 and "bob> /upcoming" in problems[0]
+    assert "  [only you] No events in the next 30 days." in updated
+    assert "  ...\n" in updated and "carol> /not in the tour" in updated
+    assert check(updated, run) == ([], updated)
