@@ -56,8 +56,10 @@ def refuse_past(when: When, now: datetime, what: str = "event") -> None:
     ends = when.end or when.start
     if ends >= now:
         return
-    shown = "That date" if when.all_day else "That time"
-    raise UserError(
-        f"{shown} is already past; give a date to come, or add `past:true` to record a past"
-        f" {what}."
-    )
+    if when.end is not None and not (when.all_day and when.last_day() == when.first_day()):
+        said = "That range is already over; give one that ends later"
+    elif when.all_day:
+        said = "That date is already past; give one to come"
+    else:
+        said = "That time is already past; give one to come"
+    raise UserError(f"{said}, or add `past:true` to record a past {what}.")
