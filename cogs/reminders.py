@@ -15,7 +15,7 @@ from bot.domain.reminders import REPEAT_LABELS, repeat_label
 from bot.domain.timefmt import ts
 from bot.paging import Page, pager, send_listing
 from bot.ui import chunk_lines, inert, reply, truncate
-from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
+from cogs._common import Interaction, coordinator_only, guild_id, month_first, services
 
 #: /remind's repeat choices: what members see, and the rule name the service takes.
 REPEAT_CHOICES = [
@@ -236,7 +236,9 @@ class RemindCog(commands.Cog):
             member = interaction.user
             if isinstance(member, discord.Member) and not channel.permissions_for(member).send_messages:
                 raise UserError(f"You can't post in {channel.mention}; pick a channel you can post in.")
-        zone = await member_timezone(interaction)
+        zone, source = await services(interaction).settings.reading_zone(
+            interaction.guild_id, interaction.user.id
+        )
         reminder = await services(interaction).reminders.remind(
             guild_id=interaction.guild_id,
             user_id=interaction.user.id,
@@ -245,6 +247,8 @@ class RemindCog(commands.Cog):
             timezone=zone,
             channel_id=channel.id if channel else None,
             repeat=repeat,
+            month_first=month_first(interaction),
+            source=source,
         )
         where = channel.mention if channel else "your DMs"
         repeats = (
@@ -257,7 +261,8 @@ class RemindCog(commands.Cog):
             interaction,
             f"Reminder {number} set for {ts(reminder.due_at, 'F')} ({ts(reminder.due_at, 'R')})"
             f"{repeats} in {where}: {truncate(inert(reminder.text or ''), 1500)}\n"
-            f"-# `/reminders cancel {number}` cancels it; `/reminders mine` lists yours.",
+            f"-# `/reminders cancel {number}` cancels it; `/reminders mine` lists yours."
+            + "".join(f"\n-# {note}" for note in reminder.notes),
             ephemeral=True,
         )
 

@@ -255,6 +255,9 @@ class Reminder:
     # bot.domain.reminders) and the member's timezone its local clock time is kept in.
     repeat: str | None = None
     timezone: str | None = None
+    #: How the `when` that set it was read (bot.domain.when.reading), for the answer to /remind;
+    #: not stored.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,3 +111,9 @@ async def test_numeric_dates_follow_the_members_discord_locale(world: World, bot
     coord.locale = "en-US"
     res = await world.run(coord, "event add", title="Kick-off US", when="03/04/2014")
     assert 'as 4 March 2014 (month first, as in US English)' in res.content
+
+
+async def test_remind_says_the_zone_it_read_the_time_in(world: World, bot: RunningBot) -> None:
+    await world.run(world.bob, "timezone", zone="America/Sao_Paulo")
+    res = await world.run(world.bob, "remind", when="2 November 2013 12:00", text="Call the delegation")
+    assert res.ephemeral and "Read as 12:00 America/Sao_Paulo (your timezone" in res.content
