@@ -127,3 +127,13 @@ def test_the_guide_is_checked_against_the_run_and_pasted() -> None:
     assert "  [only you] No events in the next 30 days." in updated
     assert "  ...\n" in updated and "carol> /not in the tour" in updated
     assert check(updated, run) == ([], updated)
+
+
+def test_timezone_autocomplete_offers_places_for_an_offset() -> None:
+    from bot.domain.when import search
+
+    assert "UTC" not in search("UTC+2")
+    assert {"Europe/Athens", "Europe/Zurich", "Etc/GMT-2"} <= set(search("UTC+2"))
+    assert search("CET")[0] == "Europe/Paris" and "Europe/Zurich" in search("CET")
+    assert "Europe/Zurich" in search("CEST") and "Africa/Cairo" not in search("CEST")[:1]
+    assert search("zur") == ["Europe/Zurich"]  # names still search as before

@@ -107,6 +107,9 @@ def search(text: str, limit: int = 25) -> list[str]:
             "America/Los_Angeles", "Asia/Kolkata", "Asia/Dubai",
         ]
         return popular[:limit]
+    offered = offset_places(text)  # "UTC+2", "CET": the places, not "UTC" or "CET"
+    if offered is not None:
+        return offered[:limit]
     starts, contains = [], []
     for zone in all_zones():
         low = zone.lower()
@@ -372,7 +375,7 @@ _PLACES = (
     "America/Los_Angeles", "America/Denver", "America/Chicago", "America/Mexico_City",
     "America/New_York", "America/Toronto", "America/Halifax", "America/Sao_Paulo",
     "America/Argentina/Buenos_Aires", "Atlantic/Azores", "Europe/London", "Europe/Lisbon",
-    "Africa/Lagos", "Europe/Paris", "Europe/Berlin", "Europe/Zurich", "Africa/Cairo",
+    "Europe/Zurich", "Europe/Paris", "Europe/Berlin", "Africa/Lagos", "Africa/Cairo",
     "Africa/Johannesburg", "Europe/Athens", "Europe/Kyiv", "Africa/Nairobi", "Europe/Moscow",
     "Asia/Dubai", "Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka", "Asia/Bangkok",
     "Asia/Jakarta", "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul",
@@ -384,13 +387,17 @@ _SUMMER = datetime(2014, 7, 15, 12, tzinfo=UTC)
 
 
 def _places_at(offset: timedelta, first: str | None) -> list[str]:
-    """Places whose clocks show `offset` in January (first) or in July, `first` leading."""
-    out = [first] if first else []
-    for moment in (_WINTER, _SUMMER):
-        for name in _PLACES:
-            if name not in out and zone_tzinfo(name).utcoffset(moment) == offset:
-                out.append(name)
-    return out[:4]
+    """Places whose clocks show `offset`: an abbreviation's own place (`first`) and others
+    with that offset in the same season (CET in January, CEST in July); for a bare offset, three where it is winter time and three
+    where it is summer time ("UTC+2" is Athens in January and Zurich in July)."""
+    def at(moment: datetime) -> list[str]:
+        return [n for n in _PLACES if zone_tzinfo(n).utcoffset(moment) == offset]
+
+    if first is not None:  # the season in which the abbreviation's own place has it
+        summer = zone_tzinfo(first).utcoffset(_WINTER) != offset
+        return [first, *(n for n in at(_SUMMER if summer else _WINTER) if n != first)][:4]
+    winter = at(_WINTER)[:3]
+    return winter + [n for n in at(_SUMMER) if n not in winter][:3]
 
 
 def _hours(offset: timedelta) -> str:
@@ -400,20 +407,58 @@ def _hours(offset: timedelta) -> str:
     return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")
 
 
+_TYPED_OFFSET_RE = re.compile(r"(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?")
+
+
+def _typed_zone(words: str) -> Zone | None:
+    """The zone of an abbreviation or an offset as typed ("cet", "utc+2"); None for anything
+    else, for an offset no place has, and for UTC itself."""
+    found = _zone_from_words(words) if words in _ABBREVIATIONS else None
+    if found is None and _TYPED_OFFSET_RE.fullmatch(words):
+        found = offset_zone(words.replace(" ", ""))
+    if found is None or (found.name == "UTC" and words in ("utc", "gmt", "z", "ut")):
+        return None
+    return found
+
+
+def _fixed_name(offset: timedelta) -> str | None:
+    """IANA's fixed zone for a whole-hour offset ("Etc/GMT-2" is UTC+2); None otherwise."""
+    if offset.total_seconds() % 3600 or not offset:
+        return None
+    return f"Etc/GMT{-int(offset.total_seconds() // 3600):+d}"
+
+
+def _offer(found: Zone) -> tuple[list[str], str | None]:
+    """The places a fixed `found` zone is offered (its own place first), and its Etc zone."""
+    offset = found.tz.utcoffset(None) or timedelta(0)
+    representative = found.name if "/" in found.name and not found.name.startswith("Etc/") else None
+    return _places_at(offset, representative), _fixed_name(offset)
+
+
+def offset_places(text: str) -> list[str] | None:
+    """Autocomplete for a zone typed as an abbreviation or an offset: the zones of places with
+    it, then the fixed zone; None when `text` is no such thing."""
+    found = _typed_zone(" ".join(text.strip().lower().split()))
+    if found is None:
+        return None
+    if not found.fixed:
+        return [found.name]
+    places, fixed = _offer(found)
+    return places + ([fixed] if fixed else [])
+
+
 def offset_offer(text: str) -> str | None:
     """For a zone typed as an abbreviation or an offset ("CET", "EST", "UTC+2", "GMT+3"), the
     sentence that offers the IANA zones of places with that offset; None for anything else
     (UTC and GMT themselves are UTC)."""
     words = " ".join(text.strip().lower().split())
-    found = _zone_from_words(words) if words in _ABBREVIATIONS else None
-    if found is None and re.fullmatch(r"(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?", words):
-        found = offset_zone(words.replace(" ", ""))
-        if found is None:
+    found = _typed_zone(words)
+    if found is None:
+        if _TYPED_OFFSET_RE.fullmatch(words) and offset_zone(words.replace(" ", "")) is None:
             return (
                 f'"{text.strip()}" is not an offset a place has (they run from UTC-12 to'
                 ' UTC+14); choose the zone of a place, e.g. "Europe/Zurich".'
             )
-    if found is None or (found.name == "UTC" and words in ("utc", "gmt", "z", "ut")):
         return None
     if not found.fixed:  # "ET", "PT": the US zones themselves
         return (
@@ -421,14 +466,8 @@ def offset_offer(text: str) -> str | None:
             " follows its daylight saving time."
         )
     offset = found.tz.utcoffset(None) or timedelta(0)
-    representative = found.name if "/" in found.name and not found.name.startswith("Etc/") else None
-    places = _places_at(offset, representative)
-    fixed = f"Etc/GMT{-int(offset.total_seconds() // 3600):+d}"
-    also = (
-        f"; for {_hours(offset)} all year, `{fixed}`"
-        if offset.total_seconds() % 3600 == 0 and offset
-        else ""
-    )
+    places, fixed = _offer(found)
+    also = f"; for {_hours(offset)} all year, `{fixed}`" if fixed else ""
     offer = ", ".join(f"`{p}`" for p in places) if places else "`UTC`"
     return (
         f'"{text.strip()}" reads as a fixed offset ({_hours(offset)}), which ignores daylight'
