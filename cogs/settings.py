@@ -33,9 +33,15 @@ def settings_text(settings: GuildSettings, groups: list[str]) -> str:
         else "none (event reminders ping nobody; choose one with `/reminders role`)"
     )
     offsets = ", ".join(settings.reminder_offsets.split(","))
+    zone = f"**{settings.timezone}**"
+    if settings.timezone == "UTC":  # most likely never chosen: say what it means
+        zone += (
+            " (the default: dates members type are read as UTC; `/settings timezone` sets the"
+            " server's)"
+        )
     return "\n".join([
         "**Settings of this server**",
-        f"Timezone: **{settings.timezone}**",
+        f"Timezone: {zone}",
         f"Coordinator role: {role}",
         f"Reminder channel: {channel}",
         f"Reminder role: {reminder_role}",

@@ -117,3 +117,11 @@ async def test_remind_says_the_zone_it_read_the_time_in(world: World, bot: Runni
     await world.run(world.bob, "timezone", zone="America/Sao_Paulo")
     res = await world.run(world.bob, "remind", when="2 November 2013 12:00", text="Call the delegation")
     assert res.ephemeral and "Read as 12:00 America/Sao_Paulo (your timezone" in res.content
+
+
+async def test_settings_show_explains_a_utc_timezone(world: World, bot: RunningBot) -> None:
+    res = await world.run(world.bob, "settings show")
+    assert "Timezone: **UTC** (the default: dates members type are read as UTC;" in res.content
+    await world.run(world.coordinator, "settings timezone", zone="Europe/Zurich")
+    res = await world.run(world.bob, "settings show")
+    assert "Timezone: **Europe/Zurich**\n" in res.content
