@@ -102,11 +102,13 @@ def add_tool_commands(sub: Any) -> None:
     demo.add_argument("--script", type=Path, help="read commands from this file, one a line")
     demo.add_argument(
         "--out", type=Path, default=Path("demo-output"),
-        help="folder for the files the bot sends (default: ./demo-output)",
+        help="folder for the files the bot sends (default: ./demo-output); when it holds an"
+        " earlier run's files, a new run-<time> folder inside it",
     )
     demo.add_argument(
-        "--now", help="start the demo's clock at this date or time, e.g. 2014-01-10 (UTC);"
-        " it then runs at real speed (default: the real time)",
+        "--now", help="start the demo's clock at this date or time in the --tz zone, e.g."
+        " 2014-01-10; it then runs at real speed (default: the sample process's date,"
+        " 2014-01-10 09:00; with --empty, the real time)",
     )
     demo.add_argument(
         "--tz", help="show times in this timezone, e.g. Europe/Zurich (default: this computer's)"

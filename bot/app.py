@@ -32,6 +32,7 @@ from bot.i18n.commands import CatalogTranslator, add_arabic
 from bot.paging import DYNAMIC_ITEMS
 from bot.reminders import ReminderEngine
 from bot.services import Services
+from bot.services.settings import TIMEZONE_HINT
 from bot.settings import Settings
 from bot.subscriptions import SubscriptionRunner
 from bot.ui import MESSAGE_LIMIT, NO_PINGS, lang_of, reply
@@ -199,6 +200,13 @@ async def tree_hash(tree: ConcordTree) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+def without_voice() -> None:
+    """Concord has no voice: discord.py's start-up warnings that PyNaCl and davey (voice
+    libraries) are missing would only be noise in every log, so they are turned off."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+
+
 class ConcordBot(commands.AutoShardedBot):
     tree: ConcordTree
 
@@ -228,6 +236,7 @@ class ConcordBot(commands.AutoShardedBot):
         # Each process keeps its share of Discord's global limit, counted at each response.
         self.global_budget = GlobalBudget(settings.discord_global_rate * share)
         options.setdefault("http_trace", budget_trace(self.global_budget))
+        without_voice()
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -259,6 +268,19 @@ class ConcordBot(commands.AutoShardedBot):
         self, interaction: discord.Interaction[ConcordBot], _command: Any
     ) -> None:
         stop_deadline_guard(interaction)
+        if interaction.extras.get("coordinator") and interaction.guild_id is not None:
+            await self._timezone_hint(interaction, interaction.guild_id)
+
+    async def _timezone_hint(self, interaction: discord.Interaction[ConcordBot], gid: int) -> None:
+        """The first coordinator command on a server without a timezone suggests setting one,
+        privately, after its answer (not after a form: that has no message to follow)."""
+        if interaction.response.type is discord.InteractionResponseType.modal:
+            return
+        try:
+            if await self.services.settings.timezone_hint_due(gid):
+                await interaction.followup.send(TIMEZONE_HINT, ephemeral=True)
+        except (discord.HTTPException, OSError):
+            log.warning("could not send the timezone hint in guild %s", gid, exc_info=True)
 
     async def setup_hook(self) -> None:
         # Paging buttons carry their state in their custom ids: they answer after a restart.

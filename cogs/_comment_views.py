@@ -103,14 +103,23 @@ def announcement(
     return quote_within(head, inert(comment.text), limit, recorded=len(comment.text), lang=lang)
 
 
-def edited_answer(comment: Comment, current: int | None = None, lang: str = "en") -> str:
+def edited_answer(
+    comment: Comment, current: int | None = None, lang: str = "en", *, unchanged: bool = False
+) -> str:
     """The confirmation of /comments edit; it says so when the comment was made on an earlier
-    revision than its section's `current` one."""
+    revision than its section's `current` one, and when the text was the same already."""
     earlier = stale(comment, current, lang)
+    lead = (
+        tr(lang, "Nothing changed: {id}", id=f"**#{comment.id}**")
+        if unchanged
+        else tr(lang, "Edited {id}", id=f"**#{comment.id}**")
+    )
     head = (
-        tr(lang, "Edited {id}", id=f"**#{comment.id}**")
+        lead
         + f" · {section_label(comment.section_key)} ·"
-        f" {attribution(comment, lang)}{f' · {earlier}' if earlier else ''}:"
+        f" {attribution(comment, lang)}{f' · {earlier}' if earlier else ''}"
+        + (" " + tr(lang, "already reads") if unchanged else "")
+        + ":"
     )
     return quote_within(head, inert(comment.text), recorded=len(comment.text), lang=lang)
 
@@ -138,8 +147,14 @@ def comment_item(
     preview = inert(truncate(" ".join(comment.text.split()), PREVIEW))
     return (
         f"**#{comment.id}** · {place} · {attribution(comment, lang)} ·"
-        f" {kind_name(comment.kind, lang)} · {ts(comment.created_at, 'R')}{edited}\n> {preview}"
+        f" {kind_name(comment.kind, lang)} · {_made(comment, lang)}{edited}\n> {preview}"
     )
+
+
+def _made(comment: Comment, lang: str = "en") -> str:
+    """When a comment was made, or "imported <when>" when its file gave no date."""
+    made = ts(comment.created_at, "R")
+    return tr(lang, "imported {when}, undated", when=made) if comment.undated else made
 
 
 def _when(label: str, moment: datetime) -> str:
@@ -174,7 +189,10 @@ def show_pages(view: CommentView, lang: str = "en") -> list[str]:
           attribution=f"**{inert(attribution_in(c.attribution, lang))}**")
         + f" · {t(_STATUS_PHRASES[c.status])}",
     ]
-    moments = [_when(t("Created {when}"), c.created_at)]
+    moments = [
+        _when(t("Imported without a date {when}") if c.undated else t("Created {when}"),
+              c.created_at)
+    ]
     if c.edited_at is not None:
         moments.append(_when(t("Edited {when}"), c.edited_at))
     lines.append(" · ".join(moments))
@@ -220,7 +238,7 @@ def hidden_answer(comment: Comment, draft_code: str, told: bool | None, lang: st
     an imported comment, which has no author in Discord)."""
     t = Translator(lang)
     answer = t(
-        "Hid {id} ({place}): it no longer appears in lists, coverage or the consolidated text.",
+        "Hid {id} on {place}: it no longer appears in lists, coverage or the consolidated text.",
         id=f"**#{comment.id}**", place=where(comment, draft_code),
     )
     if told is None:
@@ -248,7 +266,7 @@ def hidden_dm(comment: Comment, draft_code: str, lang: str = "en") -> str:
 def restored_answer(comment: Comment, draft_code: str, lang: str = "en") -> str:
     return tr(
         lang,
-        "Restored {id} ({place}): it appears in lists, coverage and the consolidated text"
+        "Restored {id} on {place}: it appears in lists, coverage and the consolidated text"
         " again.", id=f"**#{comment.id}**", place=where(comment, draft_code),
     )
 

@@ -46,6 +46,7 @@ def coordinator_only() -> Any:
 
     async def predicate(interaction: Interaction) -> bool:
         if await check_coordinator(interaction):
+            interaction.extras["coordinator"] = True  # for the timezone hint (bot/app.py)
             return True
         raise NotCoordinator()
 
@@ -67,6 +68,11 @@ async def warn_if_no_reminder_channel(interaction: Interaction) -> None:
             render(NO_REMINDER_CHANNEL, lang_of(interaction)), ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
+
+
+def month_first(interaction: Interaction) -> bool:
+    """Numeric dates are read month first for members whose Discord is in US English."""
+    return interaction.locale is discord.Locale.american_english
 
 
 async def member_timezone(interaction: Interaction) -> str:

@@ -28,6 +28,7 @@ from cogs._common import (
     Interaction,
     coordinator_only,
     guild_id,
+    month_first,
     read_capped,
     services,
     warn_if_no_reminder_channel,
@@ -57,6 +58,7 @@ _REPEAT_HELP = {
     "until": 'A repeating event\'s last date, e.g. "30 June 2014"',
     "count": "How many times a repeating event happens (instead of until)",
 }
+_PAST_HELP = "true: record an event that is already over (a new past event is refused)"
 
 
 # --------------------------------------------------------------------------- formatting
@@ -208,17 +210,48 @@ def import_summary(filename: str, result: ImportResult) -> list[str]:
     return lines
 
 
-def edit_summary(edited: Edited) -> str:
+def _notes(notes: tuple[str, ...]) -> list[str]:
+    """How `when` was read, as small print under the card."""
+    return [f"-# {note}" for note in notes]
+
+
+def _changed(edited: Edited) -> str:
+    """ "when", "title, location" ...; a change of the tentative flag is said in words."""
+    names = [c for c in edited.changes if c != "tentative"]
+    text = ", ".join(names)
+    if "tentative" in edited.changes:
+        state = "now tentative" if edited.after.tentative else "no longer tentative"
+        text = f"{text} ({state})" if text else f"it is {state}"
+    return text
+
+
+def _reminder_note(edited: Edited, now: datetime | None) -> str | None:
+    """What happened to the reminders of an edited event, as it really is."""
+    after = edited.after
+    if "status" in edited.changes and after.status is not EventStatus.SCHEDULED:
+        return "Its pending reminders were removed."
+    if "when" not in edited.changes or after.status is not EventStatus.SCHEDULED:
+        return None
+    if now is not None and (after.end or after.start) <= now:
+        return "It is now in the past, so it has no reminders left."
+    if after.tentative:
+        return "It is tentative, so it gets no reminders until its date is settled."
+    return "Its reminders were recomputed and will say it was rescheduled."
+
+
+def edit_summary(edited: Edited, now: datetime | None = None) -> str:
+    """The answer to /event edit: what changed, the event as it now is, its reminders, and
+    how `when` was read."""
     if not edited.changes:
-        return f"Nothing changed: **#{edited.after.id}** already reads like that.\n" + "\n".join(
-            event_card(edited.after)
-        )
-    what = ", ".join(edited.changes)
-    lines = [f"Updated {what}:", *event_card(edited.after)]
-    if "when" in edited.changes and edited.after.status is EventStatus.SCHEDULED:
-        lines.append("-# Its reminders were recomputed and will say it was rescheduled.")
-    elif "status" in edited.changes and edited.after.status is not EventStatus.SCHEDULED:
-        lines.append("-# Its pending reminders were removed.")
+        return "\n".join([
+            f"Nothing changed: **#{edited.after.id}** already reads like that.",
+            *event_card(edited.after), *_notes(edited.notes),
+        ])
+    lines = [f"Updated {_changed(edited)}:", *event_card(edited.after)]
+    note = _reminder_note(edited, now)
+    if note:
+        lines.append(f"-# {note}")
+    lines.extend(_notes(edited.notes))
     return "\n".join(lines)
 
 
@@ -266,7 +299,7 @@ class EventCommands(app_commands.Group, name="event"):
     """The process calendar: meetings, deadlines and windows."""
 
     @app_commands.command(name="add")
-    @app_commands.describe(**_OPTION_HELP, **_REPEAT_HELP)
+    @app_commands.describe(past=_PAST_HELP, **_OPTION_HELP, **_REPEAT_HELP)
     @app_commands.choices(kind=KIND_CHOICES)
     @app_commands.autocomplete(timezone=timezone_autocomplete)
     @coordinator_only()
@@ -283,23 +316,28 @@ class EventCommands(app_commands.Group, name="event"):
         repeat: app_commands.Range[str, 1, 200] | None = None,
         until: app_commands.Range[str, 1, 100] | None = None,
         count: app_commands.Range[int, 1, 1000] | None = None,
+        past: bool = False,
     ) -> None:
         """Add a meeting, deadline or window to the calendar."""
         added = await services(interaction).calendar.add_or_find(
             guild_id(interaction), interaction.user.id, title=title, when=when, kind=kind,
             location=location, url=url, description=description, timezone=timezone,
             repeat=repeat, until=until, count=count,
+            past=past, month_first=month_first(interaction),
         )
         if not added.new:  # the same event, sent again when no answer came in time
             await reply(
                 interaction,
                 "\n".join(["You had just added this; it is in the calendar once:",
-                           *event_card(added.event)]),
+                           *event_card(added.event), *_notes(added.notes)]),
                 ephemeral=True,
             )
             return
-        await reply(interaction, "\n".join(["Added to the calendar:", *event_card(added.event)]),
-                    **rsvp_extra(interaction, added.event))
+        await reply(
+            interaction,
+            "\n".join(["Added to the calendar:", *event_card(added.event), *_notes(added.notes)]),
+            **rsvp_extra(interaction, added.event),
+        )
         await warn_if_no_reminder_channel(interaction)
 
     @app_commands.command(name="edit")
@@ -350,8 +388,13 @@ class EventCommands(app_commands.Group, name="event"):
             guild_id(interaction), interaction.user.id, id, title=title, when=when, kind=kind,
             location=location, url=url, description=description, timezone=timezone,
             status=status, repeat=repeat, until=until, count=count,
+            month_first=month_first(interaction),
         )
-        await reply(interaction, edit_summary(edited), ephemeral=not edited.changes)
+        await reply(
+            interaction,
+            edit_summary(edited, services(interaction).clock()),
+            ephemeral=not edited.changes,
+        )
 
     @app_commands.command(name="remove")
     @app_commands.describe(id="The event's number (type to search)")
@@ -364,8 +407,8 @@ class EventCommands(app_commands.Group, name="event"):
         )
         await reply(
             interaction,
-            f"Removed **#{event.id} {inert(event.title)}** ({event_times(event)}) and its pending"
-            " reminders.",
+            f"Removed **#{event.id} {inert(event.title)}**, set for {event_times(event)}, and its"
+            " pending reminders.",
         )
 
     @app_commands.command(name="show")
@@ -409,7 +452,7 @@ class EventCommands(app_commands.Group, name="event"):
         await defer(interaction)
         name = interaction.guild.name if interaction.guild else None
         export = await services(interaction).calendar.export_ics(gid, days, name=name)
-        scope = f"in the next {days} days" if days else "in the calendar"
+        scope = f"in the next {days_text(days)}" if days else "in the calendar"
         noun = "event" if export.count == 1 else "events"
         await reply(
             interaction,
@@ -428,6 +471,11 @@ class EventCommands(app_commands.Group, name="event"):
 
 UPCOMING_PAGE = 10  # events a page shows: ten lines fit a message even with long titles
 UPCOMING_COUNT_CAP = 1000  # /upcoming counts this many events at most ("more than 1,000")
+
+
+def days_text(days: int) -> str:
+    """ "1 day", "30 days"."""
+    return "1 day" if days == 1 else f"{days} days"
 
 
 def upcoming_args(days: int, kind: str, anchor: datetime) -> str:
@@ -501,11 +549,16 @@ _UPCOMING_TITLES = {
     "deadline": N_("Upcoming deadlines"),
     "window": N_("Upcoming windows"),
 }
+#: (singular, plural) by kind: "No events in the next 1 day" is not English.
 _NOTHING_UPCOMING = {
-    "all": N_("No events in the next {days} days."),
-    "meeting": N_("No meetings in the next {days} days."),
-    "deadline": N_("No deadlines in the next {days} days."),
-    "window": N_("No windows in the next {days} days."),
+    "all": (N_("No events in the next {days} day."), N_("No events in the next {days} days.")),
+    "meeting": (
+        N_("No meetings in the next {days} day."), N_("No meetings in the next {days} days.")
+    ),
+    "deadline": (
+        N_("No deadlines in the next {days} day."), N_("No deadlines in the next {days} days.")
+    ),
+    "window": (N_("No windows in the next {days} day."), N_("No windows in the next {days} days.")),
 }
 
 
@@ -543,7 +596,8 @@ class CalendarCog(commands.Cog):
             t = Translator(lang_of(interaction))
             await reply(
                 interaction,
-                t(_NOTHING_UPCOMING.get(kind, _NOTHING_UPCOMING["all"]), days=days) + " "
+                t.plural(*_NOTHING_UPCOMING.get(kind, _NOTHING_UPCOMING["all"]), days,
+                         days=days) + " "
                 + t("Coordinators add them with `/event add`; `/upcoming days:366` looks"
                     " further ahead."),
                 ephemeral=True,

@@ -467,10 +467,14 @@ async def save_edit(interaction: Interaction, comment_id: int, text: str) -> Non
     changed = await services(interaction).comments.edit(
         guild_id(interaction), interaction.user.id, comment_id, text
     )
-    await follow_record(interaction.client, changed)
+    if not changed.unchanged:
+        await follow_record(interaction.client, changed)
     await reply(
         interaction,
-        edited_answer(changed.comment, changed.current_revision, lang_of(interaction)),
+        edited_answer(
+            changed.comment, changed.current_revision, lang_of(interaction),
+            unchanged=changed.unchanged,
+        ),
         ephemeral=True,
     )
 

@@ -21,18 +21,17 @@ from bot.domain.drafts import (
     DraftEdit,
     Outline,
     SectionView,
-    WindowState,
     import_too_big,
     normalize_code,
-    window_state,
 )
 from bot.domain.models import Draft, Section, SectionRevision
 from bot.domain.sections import section_label
-from bot.domain.timefmt import format_event_time, ts
+from bot.domain.timefmt import ts
 from bot.errors import NotCoordinator, UserError
 from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
 from bot.i18n import N_, Msg, Translator, tr
 from bot.paging import Page, fits_custom_id, pager, send_listing
+from bot.services.windows import is_clear
 from bot.ui import PAGE_BUDGET, chunk_lines, inert, lang_of, reply, send_pages, truncate
 from cogs._autocomplete import draft_autocomplete, section_autocomplete
 from cogs._common import (
@@ -40,11 +39,12 @@ from cogs._common import (
     check_coordinator,
     coordinator_only,
     guild_id,
-    member_timezone,
+    month_first,
     read_capped,
     services,
     warn_if_no_reminder_channel,
 )
+from cogs._windows import window_cleared_text, window_set_text, window_text
 from cogs.languages import LANGUAGE_CHOICES
 
 IMPORT_SUFFIXES = (".md", ".markdown", ".txt", ".docx")
@@ -52,25 +52,6 @@ PREVIEW = 70
 
 
 # ------------------------------------------------------------------ formatting
-
-
-def window_text(draft: Draft, now: datetime, lang: str = "en") -> str:
-    """One line about a draft's comment window and whether it is open now, in `lang`."""
-    state = window_state(draft, now)
-    if state is WindowState.NONE:
-        return tr(lang, "No comment window: comments are accepted at any time.")
-    assert draft.window_opens is not None and draft.window_closes is not None
-    # The close is an instant (midnight after the last day for a date range), so it is named
-    # as "closes ..." rather than as the end of a span, which would read as an included day.
-    opens, closes = draft.window_opens, draft.window_closes
-    if state is WindowState.BEFORE:
-        return tr(lang, "Comment window: opens {opens}, closes {closes}.",
-                  opens=f"{ts(opens, 'f')} ({ts(opens, 'R')})", closes=ts(closes, "f"))
-    if state is WindowState.OPEN:
-        return tr(lang, "Comment window **open**: closes {closes}; opened {opens}.",
-                  closes=f"{ts(closes, 'f')} ({ts(closes, 'R')})", opens=ts(opens, "f"))
-    return tr(lang, "Comment window closed {closes}; it opened {opens}.",
-              closes=f"{ts(closes, 'f')} ({ts(closes, 'R')})", opens=ts(opens, "f"))
 
 
 def draft_heading(draft: Draft) -> str:
@@ -139,7 +120,8 @@ def section_pages(view: SectionView, lang: str = "en") -> list[str]:
 def import_line(counts: ImportCounts, lang: str = "en") -> str:
     t = Translator(lang)
     sections = counts.sections_new + counts.sections_revised + counts.sections_unchanged
-    how = t("created") if counts.created else t("updated")
+    changed = counts.sections_new or counts.sections_revised or counts.comments_added
+    how = t("created") if counts.created else t("updated") if changed else t("unchanged")
     return f"**{inert(counts.code)}** ({how}): " + t.plural(
         "{n} section ({new} new, {revised} revised, {unchanged} unchanged), {comments} added,"
         " {known} already there.",
@@ -386,29 +368,27 @@ class DraftCommands(app_commands.Group, name="draft"):
     @app_commands.command(name="window")
     @app_commands.describe(
         code="The draft",
-        when='The comment window, a range: "19 December 2013 - 24 January 2014"',
+        when='The comment window, a range: "19 December 2013 - 24 January 2014"; none removes it',
+        past="true: set a window that is already over (refused otherwise)",
     )
     @app_commands.autocomplete(code=draft_autocomplete)
     @coordinator_only()
-    async def window(self, interaction: Interaction, code: str, when: str) -> None:
+    async def window(
+        self, interaction: Interaction, code: str, when: str, past: bool = False
+    ) -> None:
         """Set the draft's comment window: comments are accepted only while it is open."""
-        zone = await member_timezone(interaction)
-        result = await services(interaction).drafts.set_window(
-            guild_id(interaction), interaction.user.id, code, when, zone
+        svc = services(interaction)
+        gid = guild_id(interaction)
+        if is_clear(when):
+            draft, had = await svc.windows.clear_window(gid, interaction.user.id, code)
+            await reply(interaction, window_cleared_text(draft, had, lang_of(interaction)))
+            return
+        zone, source = await svc.settings.reading_zone(gid, interaction.user.id)
+        result = await svc.windows.set_window(
+            gid, interaction.user.id, code, when, zone,
+            past=past, month_first=month_first(interaction), source=source,
         )
-        w = result.when
-        span = format_event_time(w.start, w.end, w.all_day, False, w.timezone)
-        assert result.draft.window_closes is not None
-        t = Translator(lang_of(interaction))
-        lines = [
-            t("The comment window for {code}: {span}.", code=f"**{inert(result.draft.code)}**",
-              span=span),
-            t("Comments are accepted from {start} until {end}.", start=ts(w.start, "F"),
-              end=ts(result.draft.window_closes, "F")),
-        ]
-        if result.event is not None:
-            lines.append(t("It is in the calendar as event #{id}.", id=result.event.id))
-        await reply(interaction, "\n".join(lines))
+        await reply(interaction, window_set_text(result, svc.clock(), lang_of(interaction)))
         await warn_if_no_reminder_channel(interaction)
 
     @app_commands.command(name="import")

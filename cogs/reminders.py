@@ -13,10 +13,10 @@ from bot.domain.models import Reminder
 from bot.domain.offsets import format_offset, parse_offsets
 from bot.domain.reminders import REPEAT_LABELS, repeat_label
 from bot.domain.timefmt import ts
-from bot.i18n import N_, Msg, Translator, tr
+from bot.i18n import N_, Msg, Translator, render, tr
 from bot.paging import Page, pager, send_listing
 from bot.ui import chunk_lines, inert, lang_of, reply, truncate
-from cogs._common import Interaction, coordinator_only, guild_id, member_timezone, services
+from cogs._common import Interaction, coordinator_only, guild_id, month_first, services
 
 #: /remind's repeat choices: what members see, and the rule name the service takes.
 REPEAT_CHOICES = [
@@ -257,7 +257,9 @@ class RemindCog(commands.Cog):
                     Msg("You can't post in {channel}; pick a channel you can post in.",
                         channel=channel.mention)
                 )
-        zone = await member_timezone(interaction)
+        zone, source = await services(interaction).settings.reading_zone(
+            interaction.guild_id, interaction.user.id
+        )
         reminder = await services(interaction).reminders.remind(
             guild_id=interaction.guild_id,
             user_id=interaction.user.id,
@@ -267,6 +269,8 @@ class RemindCog(commands.Cog):
             channel_id=channel.id if channel else None,
             repeat=repeat,
             language=lang_of(interaction),
+            month_first=month_first(interaction),
+            source=source,
         )
         t = Translator(lang_of(interaction))
         number = reminder.member_seq if reminder.member_seq is not None else f"#{reminder.id}"
@@ -283,7 +287,8 @@ class RemindCog(commands.Cog):
                              every=repeat_label(reminder.repeat, t.lang))
         foot = t("`/reminders cancel {number}` cancels it; `/reminders mine` lists yours.",
                  number=number)
-        await reply(interaction, f"{head}\n-# {foot}", ephemeral=True)
+        notes = "".join(f"\n-# {render(note, t.lang)}" for note in reminder.notes)
+        await reply(interaction, f"{head}\n-# {foot}{notes}", ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -40,9 +40,15 @@ def settings_text(settings: GuildSettings, groups: list[str], lang: str = "en") 
     names = ", ".join(inert(group_name(g, lang)) for g in groups)
     language = f"{NATIVE_NAMES.get(settings.language, settings.language)} ({settings.language})"
     title = t("Settings of this server")
+    zone = f"**{settings.timezone}**"
+    if settings.timezone == "UTC":  # most likely never chosen: say what it means
+        zone += " " + t(
+            "(the default: dates members type are read as UTC; `/settings timezone` sets the"
+            " server's)"
+        )
     return "\n".join([
         f"**{title}**",
-        t("Timezone: {zone}", zone=f"**{settings.timezone}**"),
+        t("Timezone: {zone}", zone=zone),
         t("Coordinator role: {role}", role=role),
         t("Reminder channel: {channel}", channel=channel),
         t("Reminder role: {role}", role=reminder_role),

@@ -100,6 +100,7 @@ def _comment(c: Comment) -> dict[str, Any]:
         "text": c.text,
         "source_key": c.source_key,
         "created_at": _iso(c.created_at),
+        "undated": c.undated,  # imported from a file without a date: created_at is the import
         "edited_at": _iso(c.edited_at),
         "withdrawn_at": _iso(c.withdrawn_at),
         "attribution_status": c.status.value,

@@ -26,7 +26,7 @@ _COLUMNS = (
     "SELECT c.id, c.guild_id, c.draft_id, c.section_id, s.key AS section_key, c.revision,"
     " c.author_id, c.organization, c.stakeholder_group, c.kind, {body} AS body, c.created_at,"
     " c.edited_at, c.withdrawn_at, c.attribution_status, c.hidden_at, c.hidden_by,"
-    " c.hidden_reason, c.channel_id, c.message_id"
+    " c.hidden_reason, c.channel_id, c.message_id, c.undated"
     " FROM comments c JOIN sections s ON s.id = c.section_id"
 )
 _SELECT = _COLUMNS.format(body="c.body")
@@ -58,6 +58,7 @@ def comment_model(row: Row) -> Comment:
         hidden_reason=row["hidden_reason"],
         channel_id=row["channel_id"],
         message_id=row["message_id"],
+        undated=bool(row["undated"]),
     )
 
 
@@ -332,14 +333,15 @@ class CommentRepository:
     ) -> None:
         """Store comments read from a file: no author, attributed to the organization and
         group the file names, marked as the file says (imported, or unverified when an export
-        marked it so), dated as the file says (else `at`)."""
+        marked it so), dated as the file says (else `at`, and marked undated: the day of the
+        import is not the comment's)."""
         if not comments:
             return
         await tx.executemany(
             "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
             " organization, stakeholder_group, kind, body, source_key, created_at,"
-            " attribution_status)"
-            " VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11)",
+            " attribution_status, undated)"
+            " VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11, $12)",
             [
                 (
                     draft.guild_id, draft.id, section.id, section.revision, c.organization,
@@ -347,6 +349,7 @@ class CommentRepository:
                     to_ms(datetime.combine(c.created_on, time(), tzinfo=UTC))
                     if c.created_on else to_ms(at),
                     c.status.value,
+                    0 if c.created_on else 1,
                 )
                 for c in comments
             ],

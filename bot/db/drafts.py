@@ -378,6 +378,26 @@ class DraftRepository:
         )
         return await DraftRepository.get_in(tx, draft.id)
 
+    async def window_timezone(self, draft: Draft) -> str | None:
+        """The zone of the draft's window event (the zone its window was set in)."""
+        if draft.window_event_id is None:
+            return None
+        value = await self.db.fetchval(
+            "SELECT timezone FROM events WHERE id = $1", draft.window_event_id
+        )
+        return value if isinstance(value, str) else None
+
+    @staticmethod
+    async def clear_window(tx: Executor, draft: Draft, at: datetime) -> Draft:
+        """Remove the draft's comment window: comments are accepted at any time again."""
+        await tx.execute(
+            "UPDATE drafts SET window_opens = NULL, window_closes = NULL,"
+            " window_event_id = NULL, updated_at = $1 WHERE id = $2",
+            to_ms(at),
+            draft.id,
+        )
+        return await DraftRepository.get_in(tx, draft.id)
+
     @staticmethod
     async def get_in(tx: Executor, draft_id: int) -> Draft:
         row = await tx.fetchrow(_DRAFT + " WHERE id = $1", draft_id)

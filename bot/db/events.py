@@ -189,6 +189,21 @@ class EventRepository:
         )
 
     @staticmethod
+    async def link_draft(tx: Executor, event_id: int, draft_id: int) -> None:
+        """Make an event (a window imported before its draft had one) the draft's window."""
+        await tx.execute("UPDATE events SET draft_id = $1 WHERE id = $2", draft_id, event_id)
+
+    @staticmethod
+    async def clear_draft_window(tx: Executor, draft_id: int, at: datetime) -> None:
+        """The draft has no window (nor window event) any more."""
+        await tx.execute(
+            "UPDATE drafts SET window_opens = NULL, window_closes = NULL,"
+            " window_event_id = NULL, updated_at = $1 WHERE id = $2",
+            to_ms(at),
+            draft_id,
+        )
+
+    @staticmethod
     async def delete(tx: Executor, guild_id: int, event_id: int) -> None:
         await tx.execute("DELETE FROM event_occurrences WHERE event_id = $1", event_id)
         await tx.execute("DELETE FROM events WHERE guild_id = $1 AND id = $2", guild_id, event_id)

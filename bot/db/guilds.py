@@ -136,3 +136,14 @@ class MetaRepository:
             key,
             value,
         )
+
+    @staticmethod
+    async def claim(tx: Executor, key: str, value: str) -> bool:
+        """Set `key` unless it is set; True when this call set it (once, however many try)."""
+        row = await tx.fetchval(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"
+            " RETURNING key",
+            key,
+            value,
+        )
+        return row is not None

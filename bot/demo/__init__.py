@@ -22,6 +22,7 @@ import contextlib
 import logging
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -51,6 +52,7 @@ __all__ = [
     "Meta",
     "Renderer",
     "Token",
+    "fresh_out_dir",
     "main",
     "parse_duration",
     "parse_instant",
@@ -71,6 +73,21 @@ SAMPLE_MEMBERS = {
 }
 SERVER_TIMEZONE = "Europe/Zurich"
 C11_WINDOW = "19 December 2013 - 24 January 2014"
+#: Without --now, the demo with the sample process starts on its date (in the --tz zone), so
+#: `/upcoming` shows the process as it was: C11's window open, meetings ahead.
+SAMPLE_NOW = "2014-01-10 09:00"
+
+
+def fresh_out_dir(wanted: Path, now: datetime) -> Path:
+    """Where this run saves files: `wanted`, or when it already holds an earlier run's files,
+    a new folder inside it named after this moment (nothing is overwritten)."""
+    if not wanted.is_dir() or not any(wanted.iterdir()):
+        return wanted
+    stamp = now.strftime("run-%Y%m%d-%H%M%S")
+    target, n = wanted / stamp, 2
+    while target.exists():
+        target, n = wanted / f"{stamp}-{n}", n + 1
+    return target
 
 
 async def load_sample(services: Any, world: Any, directory: Path) -> list[str]:
@@ -87,7 +104,9 @@ async def load_sample(services: Any, world: Any, directory: Path) -> list[str]:
     report = await load_directory(services, gid, directory, actor_id=chair)
     lines = list(report.lines) + [f"error: {e}" for e in report.errors]
     if "C11" in await services.drafts.codes(gid):
-        await services.drafts.set_window(gid, chair, "C11", C11_WINDOW, SERVER_TIMEZONE)
+        await services.windows.set_window(
+            gid, chair, "C11", C11_WINDOW, SERVER_TIMEZONE, past=True  # the demo may start later
+        )
         lines.append(f"C11 comment window: {C11_WINDOW}")
     return lines
 
@@ -101,17 +120,20 @@ async def run_demo(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int
     script: list[str] | None = args.script_lines
     try:
         zone = display_zone(args.tz)
-        start = parse_instant(args.now) if args.now else None
+        start = parse_instant(args.now, zone) if args.now else None
     except (DemoSyntaxError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if start is None and script is not None:
-        start = script_start(script)
+        start = script_start(script, zone)
+    as_of_sample = start is None and not args.empty
+    if as_of_sample:
+        start = parse_instant(SAMPLE_NOW, zone)
     clock = ShiftedClock(start)
     errors = ErrorCounter()
     logging.getLogger().addHandler(errors)
     interactive = script is None and sys.stdin.isatty()
-    out_dir: Path = args.out
+    out_dir = fresh_out_dir(args.out, datetime.now(UTC))
     searched = [Path.cwd(), out_dir]
     if args.script is not None:
         searched.append(args.script_dir)
@@ -121,6 +143,8 @@ async def run_demo(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int
         url = f"sqlite:///{Path(tmp) / 'demo.db'}"
         async with DiscordEmulator(token=TOKEN) as emu:
             world = build_world(emu)
+            for member in world.members.values():
+                member.locale = "en-GB"  # a Geneva secretariat: numeric dates day first
             sample: list[str] = []
 
             async def before_start(bot: Any) -> None:
@@ -142,7 +166,10 @@ async def run_demo(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int
                 if running.bot.web is not None:
                     secret = await running.services.feeds.secret(world.guild.id)
                     feed = feed_url(running.bot.web.public_url, secret)
-                banner(demo, sample, interactive, feed)
+                moved = out_dir if out_dir != args.out else None
+                banner(
+                    demo, sample, interactive, feed, as_of_sample=as_of_sample, out_dir=moved
+                )
                 async for line, echo in read_lines(script, interactive, lambda: demo.prompt):
                     result = await demo.run_line(line, echo=echo)
                     outcome.demo_errors += result.demo_errors
@@ -162,22 +189,42 @@ async def run_demo(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int
     return 1 if outcome.demo_errors or outcome.bot_failures else 0
 
 
-def banner(demo: Demo, sample: list[str], interactive: bool, feed: str | None = None) -> None:
+def banner(
+    demo: Demo,
+    sample: list[str],
+    interactive: bool,
+    feed: str | None = None,
+    *,
+    as_of_sample: bool = False,
+    out_dir: Path | None = None,
+) -> None:
     w = demo.world
     now = demo.render.timestamp(int(demo.clock().timestamp()), "F")
     demo.say(f"Concord demo: the real bot on a local Discord emulator. Server {w.guild.name}:")
     demo.say("  channels #general (where you type) and #reminders")
-    demo.say(
-        "  members: coordinator (Manage Server, the chair), alice (ISOC, Civil Society),"
-        " bob (Brazil, Government), carol (Secretariat role; WSIS+10 secretariat)"
-    )
     if sample:
+        demo.say(
+            "  members: coordinator (Manage Server, the chair), alice (ISOC, Civil Society),"
+            " bob (Brazil, Government), carol (Secretariat role; WSIS+10 secretariat)"
+        )
         demo.say(f"  sample process loaded: {' · '.join(sample)}")
+    else:  # --empty: nobody has a profile yet
+        demo.say(
+            "  members: coordinator (Manage Server, the chair), carol (Secretariat role), alice"
+            " and bob; no stakeholder profiles yet (/stakeholder register)"
+        )
     demo.say(f"  demo time: {now}; times are shown in {demo.render.zone}")
     if feed is not None:
         demo.say(f"  calendar feed, served while the demo runs: {feed}")
-    if demo.clock().year > 2014 and sample:
+    if as_of_sample:
+        demo.say(
+            "  (the sample process's date, so its window is open and its meetings ahead;"
+            " --now or /now changes it)"
+        )
+    elif demo.clock().year > 2014 and sample:
         demo.say("  (the sample process is from 2013-2014: /now 2014-01-10 takes you there)")
+    if out_dir is not None:
+        demo.say(f"  files go to {out_dir} ({out_dir.parent} holds an earlier run's files)")
     if interactive:
         demo.say("Type /help for the commands, /as NAME to be someone else, /quit to stop.")
     demo.say("")

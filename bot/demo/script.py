@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.emulator.options import SUB_COMMAND, SUB_COMMAND_GROUP
@@ -221,18 +221,19 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=total)
 
 
-def parse_instant(text: str) -> datetime:
-    """`2014-01-10`, `2014-01-10 09:00`, `2014-01-10T09:00+01:00` (naive means UTC)."""
+def parse_instant(text: str, zone: tzinfo = UTC) -> datetime:
+    """`2014-01-10`, `2014-01-10 09:00`, `2014-01-10T09:00+01:00`; without an offset, in
+    `zone` (the `--tz` zone the demo shows times in)."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise DemoSyntaxError(
-            f"{text!r} is not a date; write e.g. 2014-01-10 or 2014-01-10 09:00 (UTC)"
+            f"{text!r} is not a date; write e.g. 2014-01-10 or 2014-01-10 09:00"
         ) from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
-def script_start(lines: Sequence[str]) -> datetime | None:
+def script_start(lines: Sequence[str], zone: tzinfo = UTC) -> datetime | None:
     """A script whose first command is `/now DATE` starts the demo at DATE, before the sample
     is loaded, so the sample's comments and reminders are dated then."""
     for line in lines:
@@ -242,7 +243,7 @@ def script_start(lines: Sequence[str]) -> datetime | None:
         words = stripped.split(None, 1)
         if words[0].lower() == "/now" and len(words) == 2:
             with contextlib.suppress(DemoSyntaxError):
-                return parse_instant(words[1])
+                return parse_instant(words[1], zone)
         return None
     return None
 

@@ -136,7 +136,7 @@ class Demo:
             safe = Path(filename).name or "file"
             target = self.out_dir / safe
             stem, suffix, n = target.stem, target.suffix, 2
-            while target in self.saved:  # earlier runs' files are overwritten, this run's kept
+            while target in self.saved:  # a run starts in a folder of its own (fresh_out_dir)
                 target = self.out_dir / f"{stem}-{n}{suffix}"
                 n += 1
             target.write_bytes(data)
@@ -266,8 +266,14 @@ class Demo:
         for role in self.world.guild.roles:
             if role.name.lower().lstrip("@") == wanted:  # "@everyone" is its own name
                 return role
-        names = ", ".join(r.name for r in self.world.guild.roles if not r.name.endswith("permissions"))
-        raise DemoSyntaxError(f"no role {raw!r}; the roles are {names}")
+        # The roles one would choose: not @everyone (every member has it) nor a bot's own.
+        chosen = [
+            r.name for r in self.world.guild.roles
+            if r.id != r.guild_id and not r.managed and not r.name.endswith("permissions")
+        ]
+        if not chosen:
+            raise DemoSyntaxError(f"no role {raw!r}; this server has no roles to choose yet")
+        raise DemoSyntaxError(f"no role {raw!r}; name one of the server's roles: {', '.join(chosen)}")
 
     def _channel(self, raw: str) -> Any:
         wanted = raw.strip().lstrip("#").lower()
@@ -304,7 +310,7 @@ class Demo:
                 await self.wait(parse_duration(" ".join(meta.args)))
             elif meta.name == "now":
                 if meta.args:
-                    await self.travel(parse_instant(" ".join(meta.args)))
+                    await self.travel(parse_instant(" ".join(meta.args), self.render.zone))
                 self.say(f"  (demo time: {self.render.timestamp(int(self.clock().timestamp()), 'F')})")
             elif meta.name in ("next", "prev", "click"):
                 return await self.click(meta)

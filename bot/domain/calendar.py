@@ -8,6 +8,7 @@ their reminders and the audit is bot.services.calendar; its decisions are listed
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
@@ -173,6 +174,7 @@ class Edited:
     before: Event
     after: Event
     changes: tuple[str, ...]  # field names that changed: "title", "when", "status" ...
+    notes: tuple[str, ...] = ()  # how `when` was read (bot.domain.when.reading)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,7 @@ class Added:
 
     event: Event
     new: bool = True
+    notes: tuple[str, ...] = ()  # how `when` was read (bot.domain.when.reading)
 
 
 @dataclass(slots=True)
@@ -284,6 +287,22 @@ def check_window(opens: datetime, closes: datetime) -> None:
             'A comment window must close after it opens, e.g. "19 December 2013 -'
             ' 24 January 2014".'
         )
+
+
+_WINDOW_UID_RE = re.compile(r"^(?P<code>[^@]+)-comment-window@(?P<guild>\d+)\.concord$")
+
+
+def window_uid(guild_id: int, code: str) -> str:
+    """The stable UID of a draft's window event, from the server and the draft's code: an
+    export of it imports back as the same event, never a second "C11 comment window"."""
+    return f"{code.lower()}-comment-window@{guild_id}.concord"
+
+
+def local_window_uid(uid: str, guild_id: int) -> str:
+    """An imported UID as this server's: another server's window of draft C11 is this
+    server's window of C11 (and is left to `/draft window`); any other UID stays."""
+    m = _WINDOW_UID_RE.match(uid)
+    return window_uid(guild_id, m.group("code")) if m else uid
 
 
 def window_event(

@@ -107,6 +107,8 @@ class Changed:
     comment: Comment
     draft_code: str
     current_revision: int | None = None
+    #: An edit to the text the comment already had: nothing was written.
+    unchanged: bool = False
 
 
 @dataclass(frozen=True, slots=True)

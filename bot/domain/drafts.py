@@ -215,3 +215,4 @@ class WindowSet:
     draft: Draft
     when: When
     event: Event | None
+    notes: tuple[str, ...] = ()  # how the range was read (bot.domain.when.reading)

@@ -244,6 +244,8 @@ class Comment:
     channel_id: int | None = None  # where the public message announcing it was posted
     message_id: int | None = None
     source_key: str | None = None  # an imported comment's (see ParsedComment)
+    #: Imported from a file that gave no date: `created_at` is when it was imported.
+    undated: bool = False
 
     @property
     def attribution(self) -> str:
@@ -276,6 +278,9 @@ class Reminder:
     # bot.domain.reminders) and the member's timezone its local clock time is kept in.
     repeat: str | None = None
     timezone: str | None = None
+    #: How the `when` that set it was read (bot.domain.when.reading), for the answer to /remind;
+    #: not stored.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

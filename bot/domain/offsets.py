@@ -9,7 +9,7 @@ from bot.errors import UserError
 from bot.i18n import Msg
 
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-_PART = re.compile(r"^(\d{1,5})\s*([mhdw])$")
+_PART = re.compile(r"^(\d+)\s*([mhdw])$")
 MAX_OFFSETS = 10
 
 
@@ -26,11 +26,14 @@ def parse_offsets(text: str) -> list[timedelta]:
                 '"{part}" is not an offset; write a number and a unit m, h, d or w, such as'
                 ' "7d,1d,1h".', part=part[:20],
             ))
-        value = int(m.group(1)) * _UNITS[m.group(2)]
+        value = int(m.group(1)) * _UNITS[m.group(2)]  # "100000w" is one too, only too large
         if value < 60:
             raise UserError(Msg('Offsets must be at least 1m; try "7d,1d,1h".'))
         if value > 366 * 86400:
-            raise UserError(Msg('Offsets can be at most a year (52w); try "7d,1d,1h".'))
+            raise UserError(Msg(
+                '"{part}" is more than a year; offsets can be at most 52w, such as "7d,1d,1h".',
+                part=part[:20],
+            ))
         seconds.add(value)
     if len(seconds) > MAX_OFFSETS:
         raise UserError(Msg('Give at most {n} offsets, such as "7d,1d,1h".', n=MAX_OFFSETS))

@@ -25,6 +25,7 @@ from bot.services.rsvp import RsvpService
 from bot.services.settings import SettingsService
 from bot.services.stakeholders import StakeholderService
 from bot.services.subscriptions import SubscriptionService
+from bot.services.windows import WindowService
 
 
 class Signal:
@@ -58,6 +59,7 @@ class Services:
     feeds: FeedService
     subscriptions: SubscriptionService
     reminders_changed: Signal = field(default_factory=Signal)
+    windows: WindowService = field(init=False)
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
@@ -90,6 +92,7 @@ class Services:
         )
 
     def __post_init__(self) -> None:
-        # A draft's comment window is also a calendar event, once a calendar service exists.
-        if self.drafts.calendar is None:
-            self.drafts.calendar = getattr(self, "calendar", None)
+        # A draft's comment window is also a calendar event.
+        self.windows = WindowService(
+            self.db, self.drafts, self.drafts.repo, self.clock, getattr(self, "calendar", None)
+        )

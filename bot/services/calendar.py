@@ -55,6 +55,7 @@ from bot.domain.calendar import (
     parse_status,
     times,
     window_event,
+    window_uid,
 )
 from bot.domain.clock import Clock
 from bot.domain.models import Event, EventKind, EventStatus, GuildSettings, OccurrenceChange
@@ -68,6 +69,7 @@ from bot.domain.recurrence import (
     without_end,
 )
 from bot.domain.when import parse_when, validate_zone
+from bot.domain.when.reading import ZoneSource, reading_lines, refuse_past
 from bot.errors import NotFound, UserError
 from bot.services.calendar_files import read_ics_off_loop, store_imported, write_ics_off_loop
 from bot.services.calendar_series import (
@@ -195,12 +197,10 @@ class CalendarService:
         """Autocomplete candidates for an event option."""
         return await self.repo.search(guild_id, text[:100], self.clock(), limit)
 
-    async def _zone_for(self, guild_id: int, actor_id: int | None, timezone: str | None) -> str:
-        if timezone is not None and timezone.strip():
-            return validate_zone(timezone)
-        if actor_id is None:
-            return (await self.settings.get(guild_id)).timezone
-        return await self.settings.effective_timezone(guild_id, actor_id)
+    async def _zone_for(
+        self, guild_id: int, actor_id: int | None, timezone: str | None
+    ) -> tuple[str, ZoneSource]:
+        return await self.settings.reading_zone(guild_id, actor_id, timezone)
 
     async def _offsets(self, guild_id: int) -> list[timedelta]:
         text = (await self.settings.get(guild_id)).reminder_offsets
@@ -268,20 +268,27 @@ class CalendarService:
         repeat: str | None = None,
         until: str | None = None,
         count: int | None = None,
+        past: bool = False,
+        month_first: bool = False,
     ) -> Added:
         """Create an event from what was typed; `when` is read in `timezone`, else the member's
-        zone, else the server's. With `repeat` (and `until` or `count`) it is a series, whose
-        occurrences keep their local clock time in that zone. The same member adding the same
-        title at the same time again within minutes gets the event already added (`new`
-        False), not a second one."""
+        zone, else the server's (`month_first`: numeric dates as in US English). With `repeat`
+        (and `until` or `count`) it is a series, whose occurrences keep their local clock time
+        in that zone. An event entirely in the past is refused unless `past`. The same member
+        adding the same title at the same time again within minutes gets the event already
+        added (`new` False), not a second one. `Added.notes` say how `when` was read."""
         clean = clean_title(title)
         event_kind = parse_kind(kind) or EventKind.MEETING
         where = clean_location(location)
         link = clean_url(url)
         about = clean_description(description)
-        zone = await self._zone_for(guild_id, actor_id, timezone)
+        zone, source = await self._zone_for(guild_id, actor_id, timezone)
         now = self.clock()
-        parsed = parse_when(when, now=now, tz=zone)
+        parsed = parse_when(when, now=now, tz=zone, month_first=month_first)
+        series = repeat is not None and bool(repeat.strip())
+        if not past and not series:  # a series is checked by its rule: it may have begun
+            refuse_past(parsed, now)
+        notes = tuple(reading_lines(parsed, source))
         candidate = Event(
             id=0,
             guild_id=guild_id,
@@ -298,7 +305,8 @@ class CalendarService:
             uid=f"{uuid.uuid4().hex}@concord",
             created_by=actor_id,
         )
-        if repeat is not None and repeat.strip():
+        if series:
+            assert repeat is not None
             candidate = make_series(
                 candidate, self._rule(repeat, candidate, until, count, now, zone)
             )
@@ -310,10 +318,10 @@ class CalendarService:
             if actor_id is not None:
                 same = await self.repo.recent_same(write.tx, candidate, now - SAME_EVENT_WINDOW)
                 if same is not None:
-                    return Added(same, new=False)
+                    return Added(same, new=False, notes=notes)
             event = await write.save(None, candidate)
             await write.audit("event.add", f"event:{event.id}", audit_detail(event, when=when))
-        return Added(event)
+        return Added(event, notes=notes)
 
     async def edit(
         self,
@@ -332,6 +340,7 @@ class CalendarService:
         repeat: str | None = None,
         until: str | None = None,
         count: int | None = None,
+        month_first: bool = False,
     ) -> Edited:
         """Change any of an event's fields; a time change recomputes its reminders as
         rescheduled, postponing or cancelling removes the pending ones. For a series this
@@ -364,9 +373,11 @@ class CalendarService:
             fields["status"] = parse_status(status)
         now = self.clock()
         move_to: str | None = None
+        notes: tuple[str, ...] = ()
         if when is not None:
-            zone = await self._zone_for(guild_id, actor_id, timezone)
-            parsed = parse_when(when, now=now, tz=zone)
+            zone, source = await self._zone_for(guild_id, actor_id, timezone)
+            parsed = parse_when(when, now=now, tz=zone, month_first=month_first)
+            notes = tuple(reading_lines(parsed, source))
             fields.update(
                 start=parsed.start, end=parsed.end, all_day=parsed.all_day,
                 timezone=parsed.timezone, tentative=parsed.tentative,
@@ -385,7 +396,7 @@ class CalendarService:
             after = self._series_after(before, after, repeat, until, count, now)
             changed = changes(before, after)
             if not changed:
-                return Edited(before, before, ())
+                return Edited(before, before, (), notes)
             if before.rrule is not None:
                 # Changed occurrences that are no longer occurrences of the series go.
                 for change in await self.repo.changes_of(write.tx, before.id):
@@ -398,7 +409,7 @@ class CalendarService:
                 {"changes": list(changed), **({"when": when} if when else {}),
                  "before": audit_detail(before), "after": audit_detail(stored)},
             )
-        return Edited(before, stored, changed)
+        return Edited(before, stored, changed, notes)
 
     def _series_after(
         self,
@@ -453,6 +464,7 @@ class CalendarService:
         *,
         guild_id: int,
         draft_id: int,
+        code: str,
         title: str,
         opens: datetime,
         closes: datetime,
@@ -471,10 +483,15 @@ class CalendarService:
             if previous is None:
                 raise NotFound("That draft no longer exists; `/draft list` shows the drafts.")
             before = await self.repo.by_draft(write.tx, guild_id, draft_id)
+            if before is None:  # this server's window of the code, imported from an export
+                imported = await self.repo.by_uid(write.tx, guild_id, window_uid(guild_id, code))
+                if imported is not None and imported.draft_id is None:
+                    await self.repo.link_draft(write.tx, imported.id, draft_id)
+                    before = replace(imported, draft_id=draft_id)
             wanted = window_event(
                 before, guild_id=guild_id, draft_id=draft_id, title=title, opens=opens,
                 closes=closes, zone=zone, created_by=actor_id,
-                uid=f"draft-{draft_id}-window-{uuid.uuid4().hex[:12]}@concord",
+                uid=window_uid(guild_id, code),
             )
             if before is None or changes(before, wanted):
                 event = await write.save(before, wanted)
@@ -501,13 +518,25 @@ class CalendarService:
     async def remove_draft_window(
         self, *, guild_id: int, draft_id: int, actor_id: int | None
     ) -> Event | None:
-        """Remove a draft's window event and its pending reminders; returns it, if there was one."""
+        """Remove a draft's window event and its pending reminders, and the window from the
+        draft, in one transaction; returns the event, if there was one."""
         async with self._writing(guild_id, actor_id, self.clock(), offsets=[]) as write:
+            previous = await self.repo.lock_draft(write.tx, draft_id)
+            if previous is None:
+                raise NotFound("That draft no longer exists; `/draft list` shows the drafts.")
+            await self.repo.clear_draft_window(write.tx, draft_id, write.now)
             event = await self.repo.by_draft(write.tx, guild_id, draft_id)
-            if event is None:
-                return None
-            await write.remove(event)
-            await write.audit("event.window.remove", f"event:{event.id}", {"draft_id": draft_id})
+            if event is not None:
+                await write.remove(event)
+                await write.audit(
+                    "event.window.remove", f"event:{event.id}", {"draft_id": draft_id}
+                )
+            if previous.opens is not None or event is not None:
+                await write.audit(
+                    "draft.window.clear", f"draft:{previous.code}",
+                    {"previous_opens": opt_ms(previous.opens),
+                     "previous_closes": opt_ms(previous.closes)},
+                )
         return event
 
     async def replan_guild(self, guild_id: int) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import ical
@@ -18,6 +19,7 @@ from bot.domain.calendar import (
     ImportResult,
     apply_to,
     changes,
+    local_window_uid,
     read_ics,
     to_event,
     write_ics,
@@ -59,6 +61,8 @@ async def store_imported(
     """Create or update the events of a file in `write`'s transaction, de-duplicated by UID,
     counting each in `result`; a draft's comment window is left alone (with a warning)."""
     guild_id, repo = write.guild_id, write.repo
+    # Any server's window of draft C11 is this server's window of C11 (one, never two).
+    items = [replace(i, uid=local_window_uid(i.uid, guild_id)) for i in items]
     # Two imports of one file at once: the second waits, then finds the first's events
     # (SQLite's transactions take turns already).
     await repo.lock_imports(write.tx, guild_id)

@@ -88,7 +88,7 @@ async def edit_occurrence(
         cancelled = wanted is EventStatus.CANCELLED
     moved_to = None
     if when is not None:
-        zone = await service._zone_for(guild_id, actor_id, None)
+        zone, _ = await service._zone_for(guild_id, actor_id, None)
         moved_to = parse_when(when, now=now, tz=zone)
         if moved_to.all_day != found.all_day or moved_to.tentative:
             kind = "a date" if found.all_day else "a date and time"

@@ -181,6 +181,10 @@ class CommentService:
             draft = await self.drafts.by_id(before.draft_id)
         check = self._ownership_check(user_id, comment_id, verb, draft)
         check(before)  # refuse early, without a write transaction
+        if before is not None and text is not None and before.text == text:
+            # The same text again: nothing to edit, no audit row, no "edited" mark.
+            changed = await self._changed(before, draft)
+            return replace(changed, unchanged=True)
         at = self.clock()
         async with self.db.transaction() as tx:
             # Read, checked and written in one transaction, the row locked on PostgreSQL: two

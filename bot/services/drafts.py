@@ -1,5 +1,5 @@
-"""The draft service: codes, sections and their revisions, comment windows, import and the
-consolidated export.
+"""The draft service: codes, sections and their revisions, import and the consolidated
+export. Comment windows are bot.services.windows.
 
 No Discord here: the cog converts options and formats answers.
 """
@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Protocol
 
 from bot.db import audit
 from bot.db.comments import CommentRepository
-from bot.db.database import Database, Executor, opt_ms
+from bot.db.database import Database, Executor
 from bot.db.drafts import DraftRepository, DraftSummary, ImportCounts
 from bot.db.groups import GroupRepository
 from bot.domain.clock import Clock
@@ -31,7 +30,6 @@ from bot.domain.drafts import (
     DraftEdit,
     Outline,
     SectionView,
-    WindowSet,
     already_exists,
     checked_import,
     clean_title,
@@ -41,31 +39,14 @@ from bot.domain.drafts import (
     normalize_code,
     plan_edit,
 )
-from bot.domain.models import Draft, Event, ParsedDraft, Section, SectionRevision
+from bot.domain.models import Draft, ParsedDraft, Section, SectionRevision
 from bot.domain.sections import normalize_section_key, resolve_section_key, section_label
 from bot.domain.structure import Placement, placement
-from bot.domain.when import parse_when
 from bot.errors import NotFound, UserError
 from bot.i18n import Msg
 from bot.services.settings import language_code
 
 log = logging.getLogger(__name__)
-
-
-class WindowCalendar(Protocol):
-    """What drafts need of the calendar: the draft's window as a kind=window event."""
-
-    async def upsert_draft_window(
-        self,
-        *,
-        guild_id: int,
-        draft_id: int,
-        title: str,
-        opens: datetime,
-        closes: datetime,
-        timezone: str,
-        actor_id: int | None,
-    ) -> Event: ...
 
 
 class DraftService:
@@ -75,14 +56,11 @@ class DraftService:
         repo: DraftRepository,
         comments: CommentRepository,
         clock: Clock,
-        calendar: WindowCalendar | None = None,
     ) -> None:
         self.db = db
         self.repo = repo
         self.comments = comments
         self.clock = clock
-        #: Wired by Services once the calendar service exists; None leaves windows off it.
-        self.calendar = calendar
 
     # ---------------------------------------------------------------- lookups
 
@@ -341,56 +319,6 @@ class DraftService:
             )
         return draft, saved, outcome
 
-    async def set_window(
-        self, guild_id: int, actor_id: int, code: str, when_text: str, timezone: str
-    ) -> WindowSet:
-        """Set the comment window from a range and show it in the calendar."""
-        draft = await self.require(guild_id, code)
-        when = parse_when(when_text, self.clock(), timezone)
-        if when.end is None or (when.all_day and when.last_day() == when.first_day()):
-            raise UserError(
-                "A comment window needs a range with a start and an end, like"
-                ' "19 December 2013 - 24 January 2014" or "from 1 March to 15 March 2014".'
-            )
-        if when.tentative:
-            raise UserError(
-                "A comment window needs definite dates, not a tentative one; give the range"
-                ' once it is known, like "19 December 2013 - 24 January 2014".'
-            )
-        event: Event | None = None
-        if self.calendar is not None:
-            # The calendar writes the window event and the draft's window in one transaction.
-            event = await self.calendar.upsert_draft_window(
-                guild_id=guild_id,
-                draft_id=draft.id,
-                title=f"{draft.code} comment window",
-                opens=when.start,
-                closes=when.end,
-                timezone=when.timezone,
-                actor_id=actor_id,
-            )
-            if getattr(self.calendar, "records_draft_window", False):
-                stored = await self.repo.get_by_id(draft.id)
-                if stored is not None:
-                    return WindowSet(stored, when, event)
-        # No calendar, or one that only shows the window: the draft records it itself.
-        event_id = event.id if event is not None else None
-        at = self.clock()
-        async with self.db.transaction() as tx:
-            updated = await self.repo.set_window(tx, draft, when.start, when.end, event_id, at)
-            await audit.record(
-                tx, guild_id=draft.guild_id, actor_id=actor_id, action="draft.window",
-                target=f"draft:{draft.code}", at=at,
-                detail={
-                    "opens": when.start.isoformat(),
-                    "closes": when.end.isoformat(),
-                    "previous_opens": opt_ms(draft.window_opens),
-                    "previous_closes": opt_ms(draft.window_closes),
-                    "event_id": event_id,
-                },
-            )
-        return WindowSet(updated, when, event)
-
     async def import_markdown(
         self, guild_id: int, actor_id: int, data: bytes, *, filename: str = ""
     ) -> list[ImportCounts]:
@@ -485,6 +413,7 @@ class DraftService:
                     edited=c.edited_at is not None,
                     status=c.status,
                     revision=c.revision,
+                    undated=c.undated,
                 )
             )
         return ConsolidatedDraft(
@@ -494,6 +423,7 @@ class DraftService:
             generated_at=self.clock(),
             window_opens=draft.window_opens,
             window_closes=draft.window_closes,
+            window_timezone=await self.repo.window_timezone(draft),
             sections=[
                 ConsolidatedSection(
                     s.key, s.text, s.revision, by_section[s.id], hidden.get(s.id, 0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time, timedelta
 
 from bot.db import audit
@@ -10,6 +11,7 @@ from bot.domain.clock import Clock
 from bot.domain.models import Reminder
 from bot.domain.reminders import REPEAT_LABELS, first_occurrence, local_time, repeat_rule
 from bot.domain.when import parse_when
+from bot.domain.when.reading import ZoneSource, reading_lines
 from bot.errors import UserError
 from bot.i18n import Msg
 
@@ -35,6 +37,8 @@ class ReminderService:
         channel_id: int | None = None,
         repeat: str | None = None,
         language: str | None = None,
+        month_first: bool = False,
+        source: ZoneSource | None = None,
     ) -> Reminder:
         """A reminder for `user_id` at `when` (their timezone), to a channel or, by default, a DM.
         With `repeat` (a key of REPEAT_LABELS) it comes back at the same local clock time in
@@ -50,7 +54,7 @@ class ReminderService:
         if repeat is not None and repeat not in REPEAT_LABELS:
             raise UserError(Msg("Repeat is one of: {choices}.", choices=", ".join(REPEAT_LABELS)))
         now = self.clock()
-        parsed = parse_when(when, now, timezone)
+        parsed = parse_when(when, now, timezone, month_first=month_first)
         if parsed.end is not None and not parsed.all_day:
             raise UserError(
                 Msg('Give one moment for a reminder, e.g. "in 3 days" or "next friday 9am".')
@@ -91,7 +95,9 @@ class ReminderService:
                 )
         if callable(self._on_change):
             self._on_change()
-        return reminder
+        if source is None:
+            return reminder
+        return replace(reminder, notes=tuple(reading_lines(parsed, source)))
 
     async def mine(self, guild_id: int, user_id: int) -> list[Reminder]:
         """The member's own pending reminders set in this server, soonest first."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from bot.db import audit
 from bot.db.database import Database, Executor
-from bot.db.guilds import GuildRepository, UserRepository
+from bot.db.guilds import GuildRepository, MetaRepository, UserRepository
 from bot.domain.clock import Clock
 from bot.domain.models import GuildSettings, VerificationMode
 from bot.domain.offsets import format_offsets, parse_offsets
 from bot.domain.when import validate_zone
+from bot.domain.when.reading import ZoneSource, zone_source
 from bot.errors import UserError
 from bot.i18n import LANGUAGES, Msg, normalize, resolve
 
@@ -21,6 +22,16 @@ EVERYONE_PING_REFUSED = Msg(
     "@everyone would ping every member with each reminder; create a role such as"
     " \"Reminders\" for the members who want them, and choose that."
 )
+
+
+TIMEZONE_HINT = (
+    "This server has no timezone yet, so the dates and times members type are read as UTC;"
+    " a coordinator sets it with `/settings timezone`, e.g. `Europe/Zurich`."
+)
+
+
+def _hint_key(guild_id: int) -> str:
+    return f"timezone-hint:{guild_id}"
 
 
 class SettingsService:
@@ -57,7 +68,19 @@ class SettingsService:
         return await self.guilds.get(guild_id, tx)
 
     async def set_timezone(self, guild_id: int, actor_id: int, zone: str) -> GuildSettings:
-        return await self._update(guild_id, actor_id, None, timezone=validate_zone(zone))
+        canonical = validate_zone(zone)
+        async with self.db.transaction() as tx:
+            # A server that chose its zone (UTC included) needs no hint to set one.
+            await MetaRepository.claim(tx, _hint_key(guild_id), self.clock().isoformat())
+            return await self._update(guild_id, actor_id, tx, timezone=canonical)
+
+    async def timezone_hint_due(self, guild_id: int) -> bool:
+        """True once per server, at its first coordinator command while it has no timezone:
+        that answer suggests `/settings timezone` (dates would be read as UTC)."""
+        if (await self.guilds.get(guild_id)).timezone != "UTC":
+            return False
+        async with self.db.transaction() as tx:
+            return await MetaRepository.claim(tx, _hint_key(guild_id), self.clock().isoformat())
 
     async def set_coordinator_role(self, guild_id: int, actor_id: int, role_id: int) -> GuildSettings:
         """Choose the coordinator role; @everyone (whose id is the server's) is refused."""
@@ -148,6 +171,18 @@ class SettingsService:
 
     async def member_timezone(self, user_id: int) -> str | None:
         return await self.users.timezone(user_id)
+
+    async def reading_zone(
+        self, guild_id: int | None, user_id: int | None, option: str | None = None
+    ) -> tuple[str, ZoneSource]:
+        """The zone a member's typed time is read in (the command's `timezone` option, theirs,
+        else the server's) and where it came from, for the answer to say."""
+        if option is not None and option.strip():
+            return validate_zone(option), "option"
+        own = await self.users.timezone(user_id) if user_id is not None else None
+        server = (await self.guilds.get(guild_id)).timezone if guild_id is not None else "UTC"
+        source = zone_source(option=False, member=own, server=server)
+        return own or server, source
 
     async def effective_timezone(self, guild_id: int | None, user_id: int) -> str:
         """The member's own timezone, else the server's, else UTC."""

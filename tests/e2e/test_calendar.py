@@ -226,7 +226,7 @@ async def test_upcoming_pages_500_events(world: World, bot: RunningBot, clock: F
     assert "Upcoming deadlines" in res.content and "meeting ·" not in res.content
 
     res = await world.run(world.bob, "upcoming", days=1, kind="window")
-    assert res.ephemeral and "No windows in the next 1 days" in res.content
+    assert res.ephemeral and "No windows in the next 1 day." in res.content
 
 
 async def test_export_says_what_it_left_out(world: World, bot: RunningBot, clock: FakeClock) -> None:

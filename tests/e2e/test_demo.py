@@ -19,6 +19,7 @@ from bot.demo import (
     Meta,
     Renderer,
     Token,
+    fresh_out_dir,
     parse_duration,
     parse_instant,
     parse_line,
@@ -26,6 +27,7 @@ from bot.demo import (
     script_start,
     tokenize,
 )
+from bot.demo.guide import check, normalize_output
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "examples" / "tour.txt"
@@ -195,6 +197,48 @@ def test_instants_and_script_start() -> None:
     assert script_start(["/upcoming", "/now 2014-01-10"]) is None
 
 
+def test_instants_are_read_in_the_tz_zone() -> None:
+    """--now and /now mean the zone the demo shows times in (issue 19, point 8)."""
+    from zoneinfo import ZoneInfo
+
+    zurich = ZoneInfo("Europe/Zurich")
+    assert parse_instant("2014-01-10 09:00", zurich) == datetime(2014, 1, 10, 8, tzinfo=UTC)
+    assert parse_instant("2014-01-10T09:00+00:00", zurich) == datetime(2014, 1, 10, 9, tzinfo=UTC)
+    assert script_start(["/now 2014-01-10 09:00"], zurich) == datetime(2014, 1, 10, 8, tzinfo=UTC)
+
+
+def test_a_new_run_does_not_overwrite_an_earlier_runs_files(tmp_path: Path) -> None:
+    now = datetime(2026, 12, 1, 18, 0, 5, tzinfo=UTC)
+    out = tmp_path / "demo-output"
+    assert fresh_out_dir(out, now) == out  # not there yet
+    out.mkdir()
+    assert fresh_out_dir(out, now) == out  # there, empty
+    (out / "C11-V1.2.md").write_text("an earlier run")
+    assert fresh_out_dir(out, now) == out / "run-20261201-180005"
+    (out / "run-20261201-180005").mkdir()
+    assert fresh_out_dir(out, now) == out / "run-20261201-180005-2"
+
+
+@pytest.mark.slow
+def test_a_plain_demo_starts_as_of_the_sample_and_empty_lists_no_profiles(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    script = tmp_path / "s.txt"
+    script.write_text("/upcoming\n/settings coordinator-role role:Admins\n")
+    run = [sys.executable, "-m", "bot", "demo", "--script", str(script), "--tz", "Europe/Zurich"]
+    proc = subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert "demo time: Friday 10 January 2014 09:00 CET" in proc.stdout, proc.stdout
+    assert "the sample process's date" in proc.stdout
+    assert "**#16** C11 comment window" in proc.stdout  # /upcoming is not empty
+    assert "no role 'Admins'; name one of the server's roles: Secretariat" in proc.stdout
+    assert "@everyone" not in proc.stdout
+    empty = subprocess.run(
+        [*run, "--empty"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    banner = empty.stdout.split("coordinator>")[0]
+    assert "ISOC" not in banner and "Brazil" not in banner and "no stakeholder profiles" in banner
+
+
 def test_relative_text() -> None:
     now = datetime(2014, 1, 10, tzinfo=UTC)
     assert relative_text(now + timedelta(seconds=10), now) == "in a few seconds"
@@ -243,7 +287,7 @@ def test_the_tour_runs_every_command(tmp_path: Path) -> None:
     out = tmp_path / "files"
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "demo", "--script", str(TOUR), "--out", str(out),
-         "--tz", "Europe/Zurich"],
+         "--now", "2014-01-10", "--tz", "Europe/Zurich"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=110,
     )
     output = proc.stdout
@@ -265,7 +309,7 @@ def test_the_tour_runs_every_command(tmp_path: Path) -> None:
     assert "[only you] Edited **#16** · Pillar b) · ISOC, Civil Society:" in output
     assert "[only you] Withdrew **#17** on Pillar c)" in output
     assert "Recorded **#19** on **C11 · Pillar b)**" in output
-    assert "[only you] Hid **#19** (C11 · Pillar b))" in output
+    assert "[only you] Hid **#19** on C11 · Pillar b): it" in output  # no "b))"
     # Paging, reminders arriving and files saved.
     assert "Page 2/2" in output
     assert re.search(r"^\[#reminders\] Reminder: \*\*C11 comment window\*\* closes", output, re.M)
@@ -275,6 +319,9 @@ def test_the_tour_runs_every_command(tmp_path: Path) -> None:
     assert {"C11-V1.2.md", "C11-V1.2.docx", "concord-calendar.ics"} <= saved
     assert (out / "C11-V1.2.docx").read_bytes()[:2] == b"PK"
     assert "<t:" not in output and "<@" not in output and "<#" not in output
+    # The README's user guide shows these very answers (python -m bot.demo.guide pastes them).
+    problems, _ = check((ROOT / "README.md").read_text(encoding="utf-8"), normalize_output(output, str(out)))
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.slow

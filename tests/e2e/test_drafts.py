@@ -213,7 +213,7 @@ async def test_import_and_export_reproduce_every_seed_comment(
     assert res.deferred and res.ephemeral
     assert "**C11** (created): 7 sections (7 new, 0 revised, 0 unchanged), 11 comments added" in res.content
     res = await world.run(world.coordinator, "draft import", attachments={"file": ("C11.md", data)})
-    assert "**C11** (updated): 7 sections (0 new, 0 revised, 7 unchanged), 0 comments added, 11 already there" in res.content
+    assert "**C11** (unchanged): 7 sections (0 new, 0 revised, 7 unchanged), 0 comments added, 11 already there" in res.content
 
     res = await world.run(world.bob, "draft export", code="c11")
     assert res.answer is not None

@@ -163,7 +163,7 @@ async def test_a_coordinator_hides_and_restores_a_comment(world: World, bot: Run
     res = await world.run(world.coordinator, "comments hide", id=spam, reason="Advertising, not a comment on the text")
     assert res.ephemeral
     assert res.content == (
-        f"Hid **#{spam}** (C11 · Vision): it no longer appears in lists, coverage or the"
+        f"Hid **#{spam}** on C11 · Vision: it no longer appears in lists, coverage or the"
         " consolidated text. Its author was told by DM, with the reason."
     )
     [dm] = world.emu.dm_messages(world.alice)
@@ -209,7 +209,7 @@ async def test_a_coordinator_hides_and_restores_a_comment(world: World, bot: Run
     res = await world.run(world.bob, "comments restore", id=spam)
     assert res.ephemeral and "Only coordinators" in res.content
     res = await world.run(world.coordinator, "comments restore", id=spam)
-    assert res.ephemeral and res.content.startswith(f"Restored **#{spam}** (C11 · Vision)")
+    assert res.ephemeral and res.content.startswith(f"Restored **#{spam}** on C11 · Vision:")
     assert "Buy cheap watches" in message.content and "hidden" not in message.content
     res = await world.run(world.bob, "comments list", draft="C11")
     assert f"**#{spam}**" in res.content

@@ -161,14 +161,14 @@ async def test_timezone_edit_keeps_wall_clock(cal: CalendarService) -> None:
 
 async def test_upcoming_window_ordering_and_kind(cal: CalendarService, clock: FakeClock) -> None:
     now = clock()
-    await cal.add(G, ACTOR, title="Past", when="1 October 2013")
+    await cal.add(G, ACTOR, title="Past", when="1 October 2013", past=True)
     await cal.add(G, ACTOR, title="Long window", when="1 September 2013 - 31 January 2014", kind="window")
     await cal.add(G, ACTOR, title="Later", when="20 December 2013")
     await cal.add(G, ACTOR, title="Soon", when="3 November 2013 09:00", kind="deadline")
     await cal.add(G, ACTOR, title="Other server", when="3 November 2013")
     await cal.add(OTHER, ACTOR, title="Elsewhere", when="3 November 2013")
     await cal.add(G, ACTOR, title="Next year", when="1 March 2014")
-    await cal.add(G, ACTOR, title="Instant now-1h", when="1 November 2013 11:00")
+    await cal.add(G, ACTOR, title="Instant now-1h", when="1 November 2013 11:00", past=True)
     titles = [e.title for e in await cal.upcoming(G, 30)]
     assert titles == ["Long window", "Other server", "Soon"]
     titles = [e.title for e in await cal.upcoming(G, 60)]
@@ -294,19 +294,20 @@ async def test_draft_window_event(cal: CalendarService, reminders: ReminderRepos
     )
     draft_id = int(await db.fetchval("SELECT id FROM drafts WHERE code = 'C11'"))
     window = await cal.upsert_draft_window(
-        guild_id=G, draft_id=draft_id, title="C11 comment window", opens=dt(2013, 12, 19),
+        guild_id=G, draft_id=draft_id, code="C11", title="C11 comment window", opens=dt(2013, 12, 19),
         closes=dt(2014, 1, 25), timezone="UTC", actor_id=ACTOR,
     )
     assert window.kind is EventKind.WINDOW and window.all_day and window.draft_id == draft_id
+    assert window.uid == f"c11-comment-window@{G}.concord"  # stable: from server and code
     planned = await reminders.for_event(window.id)
     assert {r.moment for r in planned} == {"opens", "closes"} and len(planned) == 6
     same = await cal.upsert_draft_window(
-        guild_id=G, draft_id=draft_id, title="C11 comment window", opens=dt(2013, 12, 19),
+        guild_id=G, draft_id=draft_id, code="C11", title="C11 comment window", opens=dt(2013, 12, 19),
         closes=dt(2014, 1, 25), timezone="UTC", actor_id=ACTOR,
     )
     assert same == window
     moved = await cal.upsert_draft_window(
-        guild_id=G, draft_id=draft_id, title="C11 comment window", opens=dt(2013, 12, 19, 9),
+        guild_id=G, draft_id=draft_id, code="C11", title="C11 comment window", opens=dt(2013, 12, 19, 9),
         closes=dt(2014, 1, 31, 17), timezone="Europe/Zurich", actor_id=ACTOR,
     )
     assert moved.id == window.id and not moved.all_day
@@ -317,11 +318,14 @@ async def test_draft_window_event(cal: CalendarService, reminders: ReminderRepos
         await cal.remove(G, ACTOR, window.id)
     with pytest.raises(UserError):
         await cal.upsert_draft_window(
-            guild_id=G, draft_id=draft_id, title="x", opens=dt(2014, 1, 2), closes=dt(2014, 1, 1),
+            guild_id=G, draft_id=draft_id, code="C11", title="x", opens=dt(2014, 1, 2), closes=dt(2014, 1, 1),
             timezone="UTC", actor_id=ACTOR,
         )
     assert await cal.remove_draft_window(guild_id=G, draft_id=draft_id, actor_id=ACTOR) is not None
     assert await cal.repo.get(G, window.id) is None
+    # The draft has no window left either.
+    row = await db.fetchrow("SELECT window_opens, window_event_id FROM drafts WHERE id = $1", draft_id)
+    assert row is not None and row["window_opens"] is None and row["window_event_id"] is None
 
 
 async def test_replan_guild_after_offsets_change(
@@ -330,7 +334,7 @@ async def test_replan_guild_after_offsets_change(
     meeting = await cal.add(G, ACTOR, title="ICANN 49", when="23-27 March 2014")
     moved = await cal.add(G, ACTOR, title="IGF", when="2 September 2014")
     await cal.edit(G, ACTOR, moved.id, when="3 September 2014")
-    past = await cal.add(G, ACTOR, title="Past", when="1 October 2013")
+    past = await cal.add(G, ACTOR, title="Past", when="1 October 2013", past=True)
     cancelled = await cal.add(G, ACTOR, title="Off", when="1 May 2014")
     await cal.edit(G, ACTOR, cancelled.id, status="cancelled")
     await services.settings.set_reminder_offsets(G, ACTOR, "2w,2d")
@@ -344,7 +348,7 @@ async def test_replan_guild_after_offsets_change(
 async def test_search_for_autocomplete(cal: CalendarService) -> None:
     a = await cal.add(G, ACTOR, title="ICANN 49", when="23-27 March 2014")
     b = await cal.add(G, ACTOR, title="IGF 2014", when="2-5 September 2014")
-    c = await cal.add(G, ACTOR, title="Past 100%_ thing", when="1 October 2013")
+    c = await cal.add(G, ACTOR, title="Past 100%_ thing", when="1 October 2013", past=True)
     assert [e.id for e in await cal.search(G, "")] == [a.id, b.id, c.id]
     assert [e.id for e in await cal.search(G, "ic")] == [a.id]
     assert [e.id for e in await cal.search(G, f"#{b.id}")] == [b.id]

@@ -181,13 +181,13 @@ async def test_draft_window_event_and_draft_are_one_transaction(
 
     monkeypatch.setattr(audit, "record", failing)
     with pytest.raises(RuntimeError):
-        await services.drafts.set_window(G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC")
+        await services.windows.set_window(G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC")
     monkeypatch.setattr(audit, "record", real)
     draft = await services.drafts.require(G, "C11")
     assert draft.window_opens is None and draft.window_event_id is None
     assert await cal_of(services).repo.all(G) == []
     # and it works when nothing fails, the draft pointing at its event
-    result = await services.drafts.set_window(
+    result = await services.windows.set_window(
         G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC"
     )
     assert result.event is not None and result.draft.window_event_id == result.event.id
@@ -197,8 +197,8 @@ async def test_draft_window_event_and_draft_are_one_transaction(
 async def test_two_window_settings_at_once_make_one_event(services: Services) -> None:
     await services.drafts.create(G, ACTOR, "C11", "Cooperation", None)
     await asyncio.gather(
-        services.drafts.set_window(G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC"),
-        services.drafts.set_window(G, ACTOR, "C11", "20 December 2013 - 25 January 2014", "UTC"),
+        services.windows.set_window(G, ACTOR, "C11", "19 December 2013 - 24 January 2014", "UTC"),
+        services.windows.set_window(G, ACTOR, "C11", "20 December 2013 - 25 January 2014", "UTC"),
     )
     events = await cal_of(services).repo.all(G)
     draft = await services.drafts.require(G, "C11")

@@ -83,7 +83,7 @@ async def test_refusals(services: Services) -> None:
 async def test_window_gates_comment_edit_and_withdraw(services: Services, clock: FakeClock) -> None:
     await _setup(services)
     early = (await services.comments.add(G, ANN, "C11", "vision", "No window yet")).comment
-    await services.drafts.set_window(G, COORD, "C11", "19 December 2013 - 24 January 2014", "UTC")
+    await services.windows.set_window(G, COORD, "C11", "19 December 2013 - 24 January 2014", "UTC")
     with pytest.raises(WindowClosed, match="The comment window for C11 opens <t:1387411200:F>"):
         await services.comments.add(G, ANN, "C11", "vision", "Too early")
     with pytest.raises(WindowClosed, match="opens"):

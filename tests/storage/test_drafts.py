@@ -116,15 +116,19 @@ class FakeCalendar:
             timezone=kwargs["timezone"], draft_id=kwargs["draft_id"],
         )
 
+    async def remove_draft_window(self, **kwargs: Any) -> Event | None:
+        self.calls.append(kwargs)
+        return None
+
 
 async def test_window_from_a_range_gates_by_time(services: Services, clock: FakeClock) -> None:
     calendar = FakeCalendar()
-    services.drafts.calendar = calendar
+    services.windows.calendar = calendar
     await services.drafts.create(G, COORD, "C11", "Cooperation", "V1.2")
     with pytest.raises(UserError, match="needs a range"):
-        await services.drafts.set_window(G, COORD, "C11", "24 January 2014", "UTC")
+        await services.windows.set_window(G, COORD, "C11", "24 January 2014", "UTC")
     assert calendar.calls == []
-    result = await services.drafts.set_window(
+    result = await services.windows.set_window(
         G, COORD, "C11", "19 December 2013 - 24 January 2014", "Europe/Zurich"
     )
     draft = result.draft
@@ -145,9 +149,9 @@ async def test_window_from_a_range_gates_by_time(services: Services, clock: Fake
 
 
 async def test_window_without_calendar_still_gates(services: Services) -> None:
-    services.drafts.calendar = None
+    services.windows.calendar = None
     await services.drafts.create(G, COORD, "C11", "Cooperation", "V1.2")
-    result = await services.drafts.set_window(G, COORD, "C11", "2014-01-01/2014-01-31", "UTC")
+    result = await services.windows.set_window(G, COORD, "C11", "2014-01-01/2014-01-31", "UTC")
     assert result.event is None and result.draft.window_event_id is None
     assert result.draft.window_closes == datetime(2014, 2, 1, tzinfo=UTC)
 

@@ -134,6 +134,9 @@ TODAY_DEPENDENT: list[tuple[str, date, date, bool]] = [
     ("today", date(2013, 11, 1), date(2013, 11, 1), False),
     ("tomorrow", date(2013, 11, 2), date(2013, 11, 2), False),
     ("next friday", date(2013, 11, 8), date(2013, 11, 8), False),
+    # Days counted from today have no time either: all-day (issue 19, point 2).
+    ("in 3 days", date(2013, 11, 4), date(2013, 11, 4), False),
+    ("29.11.", date(2013, 11, 29), date(2013, 11, 29), False),
     ("today to next friday", date(2013, 11, 1), date(2013, 11, 8), False),
 ]
 
@@ -283,7 +286,7 @@ TIMED: list[tuple[str, str, datetime, datetime | None, str]] = [
     ),
     ("2014-04-23T10:00/12:00", "UTC", utc(2014, 4, 23, 10), utc(2014, 4, 23, 12), "UTC"),
     # Relative (NOW is Friday 1 November 2013, 12:00 UTC).
-    ("in 3 days", "UTC", utc(2013, 11, 4, 12), None, "UTC"),
+    ("in 3 hours", "UTC", utc(2013, 11, 1, 15), None, "UTC"),
     ("in 2 hours", "Europe/Zurich", utc(2013, 11, 1, 14), None, "Europe/Zurich"),
     ("now", "UTC", NOW, None, "UTC"),
     ("tomorrow 9am", "Europe/Zurich", utc(2013, 11, 2, 8), None, "Europe/Zurich"),
@@ -359,13 +362,13 @@ ERRORS: list[tuple[str, str]] = [
     ("24 January 2014 to 19 December 2013", "ends before it starts"),
     ("2014-04-24/2014-04-23", "ends before it starts"),
     ("17 February 2014 13:00-10:00", "ends before it starts"),
-    ("17 February 2014 10:00-10:00", "ends before it starts"),
+    ("17 February 2014 10:00-10:00", "ends when it starts"),
     ("17 February 2014 10:00 - 16 February 2014 12:00", "ends before it starts"),
-    ("until 1 October 2013", "ends before it starts"),
+    ("until 1 October 2013", '1 October 2013 has already passed, and "until" counts from now'),
     ("31 April 2014", "April 2014 has no day 31"),
     ("29 February 2014", "February 2014 has no day 29"),
     ("30-31 February 2014", "has no day"),
-    ("24 January 2014 25:00", "couldn't read"),
+    ("24 January 2014 25:00", '"25:00" is not a time of day'),
     ("x" * 300, "too long"),
     ("9999-12-31", "give a date from 1900 to 2200"),  # past the years kept (and Python's last date)
     ("December 9999", "give a date from 1900 to 2200"),
@@ -507,6 +510,8 @@ def test_all_day_ranges_round_trip(first: date, length: int, tz: str, pick: int)
         all_day=True,
         tentative=False,
         timezone=tz,
+        read_in=tz,
+        reading=got.reading,
     ), text
     assert got.last_day() == last
 

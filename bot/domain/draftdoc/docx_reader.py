@@ -48,7 +48,7 @@ _SKIP = re.compile(
 )
 _GROUP_HEADING = re.compile(r"^.+ \(\d+\)$|^Comments on revision \d+\b")
 _OUR_COMMENT = re.compile(
-    r"^(?P<attr>.+?) \((?P<kind>comment|amendment|deletion), (?P<date>\d{4}-\d{2}-\d{2})"
+    r"^(?P<attr>.+?) \((?P<kind>comment|amendment|deletion), (?P<date>\d{4}-\d{2}-\d{2}|imported)"
     r"(?:, edited)?\): (?P<text>.*)$",
     re.S,
 )

@@ -5,12 +5,15 @@ dates and stamps in UTC."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+
+from babel.dates import format_date
 
 from bot.domain.comments import marked_attribution
 from bot.domain.draftdoc.models import ConsolidatedComment, ConsolidatedDraft, ConsolidatedSection
 from bot.domain.models import DEFAULT_GROUPS, AttributionStatus
 from bot.domain.sections import heading_of, section_sort_key
+from bot.domain.when import zone
 from bot.i18n import N_, group_name, tr
 
 
@@ -26,10 +29,36 @@ def _day(moment: datetime) -> str:
     return _utc(moment).strftime("%Y-%m-%d")
 
 
+def _long_day(d: date, lang: str) -> str:
+    """19 December 2013 in English (as the secretariat writes it), else the language's own
+    long date (19 décembre 2013, 2013年12月19日)."""
+    if lang == "en":
+        return f"{d.day} {d:%B %Y}"
+    return format_date(d, "long", locale=lang)
+
+
+def _as_typed(opens: datetime, closes: datetime, timezone: str, lang: str) -> str | None:
+    """The window as the secretariat typed it, in its zone: "19 December 2013 - 24 January
+    2014" for days (the close is the midnight after the last day), else local times."""
+    tz = zone(timezone)
+    if tz is None:
+        return None
+    first, end = opens.astimezone(tz), closes.astimezone(tz)
+    if first.time() == time(0) and end.time() == time(0):
+        return f"{_long_day(first.date(), lang)} - {_long_day(end.date() - timedelta(days=1), lang)}"
+    return (
+        f"{_long_day(first.date(), lang)} {first:%H:%M} - {_long_day(end.date(), lang)}"
+        f" {end:%H:%M} ({timezone})"
+    )
+
+
 def window_text(draft: ConsolidatedDraft, lang: str = "en") -> str | None:
     opens, closes = draft.window_opens, draft.window_closes
     if opens and closes:
-        return tr(lang, "{opens} to {closes}", opens=stamp(opens), closes=stamp(closes))
+        typed = (
+            _as_typed(opens, closes, draft.window_timezone, lang) if draft.window_timezone else None
+        )
+        return typed or tr(lang, "{opens} to {closes}", opens=stamp(opens), closes=stamp(closes))
     if opens:
         return tr(lang, "opens {when}", when=stamp(opens))
     if closes:
@@ -112,4 +141,7 @@ STATUS_MARK_WORDS = {
 
 
 def date_note(comment: ConsolidatedComment, lang: str = "en") -> str:
-    return _day(comment.created_at) + (", " + tr(lang, "edited") if comment.edited else "")
+    """ "2014-01-20", "2014-01-20, edited", or "imported" for a comment whose file gave no
+    date (the day it was imported is not its date)."""
+    when = tr(lang, "imported") if comment.undated else _day(comment.created_at)
+    return when + (", " + tr(lang, "edited") if comment.edited else "")

@@ -94,7 +94,8 @@ class _CommentBuilder:
         if suffix:
             text = text[: suffix.start()].rstrip()
             try:
-                created_on = date.fromisoformat(suffix.group("date"))
+                found = suffix.group("date")  # None for "_(imported)_": no date
+                created_on = date.fromisoformat(found) if found else None
             except ValueError:
                 raise line_error(
                     self.line, f'"{suffix.group("date")}" is not a date; write it as 2014-01-20.'

@@ -24,6 +24,8 @@ class ConsolidatedComment:
     status: AttributionStatus = AttributionStatus.VERIFIED
     #: The revision of its section the comment was made on (0: unknown, taken as current).
     revision: int = 0
+    #: Imported without a date: shown as "imported", not as the day of the import.
+    undated: bool = False
 
 
 @dataclass(slots=True)
@@ -52,6 +54,9 @@ class ConsolidatedDraft:
     notes: list[str] = field(default_factory=list)
     #: The language of the DOCX export's headings, labels and group names (SPEC 12).
     language: str = "en"
+    #: The zone the window was set in: its days are shown as typed ("19 December 2013 -
+    #: 24 January 2014"); None shows its ends in UTC.
+    window_timezone: str | None = None
 
 
 def to_consolidated(

@@ -69,7 +69,9 @@ def item_family(label: str) -> str:
 EXPLICIT_BULLET = re.compile(r"^(?:[-*+]\s+)?[·•]\s*(?P<rest>.*)$")
 SOFT_BULLET = re.compile(r"^[-*+]\s+(?P<rest>.*)$")
 _KIND_MARK = re.compile(r"\s*[\[(]\s*(?P<kind>[A-Za-z]+)\s*[\])]\s*$")
-DATE_SUFFIX = re.compile(r"\s*_\((?:#\d+,\s*)?(?P<date>\d{4}-\d{2}-\d{2})(?:,\s*edited)?\)_\s*$")
+DATE_SUFFIX = re.compile(
+    r"\s*_\((?:#\d+,\s*)?(?:(?P<date>\d{4}-\d{2}-\d{2})|imported)(?:,\s*edited)?\)_\s*$"
+)
 _DELETION = re.compile(r"^(?:delete|deleted|deletion)(?:\s+[\w().,/-]{1,12}){0,2}\s*\.?$", re.I)
 META = re.compile(r"^(?P<name>version|generated|comment window)\s*:\s*(?P<value>.*)$", re.I)
 NO_COMMENTS = "_No comments._"

@@ -20,8 +20,8 @@ Decisions (the contract leaves them open):
   next day when it is earlier than the start and that makes at most 12 hours ("22:00-01:00";
   "13:00-10:00" is an error).
 - "until X" starts now; it is timed, and a date-only X ends at the local midnight after X.
-- "in 3 days", "in 2 hours", "now" are timed instants; "today", "tomorrow", "next friday" without
-  a clock time are all-day.
+- "in 2 hours", "now" are timed instants; "in 3 days", "today", "tomorrow", "next friday",
+  "29.11." without a clock time are all-day: a date without a time is all-day however written.
 - A zone abbreviation means its literal offset ("CET" is UTC+1 even in July, "EST" is UTC-5) and
   the event keeps a representative IANA zone (CET -> Europe/Paris), or the member's own zone when
   it has that offset at that moment. "ET", "CT", "MT", "PT" follow the US zones' daylight time.
@@ -30,7 +30,11 @@ Decisions (the contract leaves them open):
   one that is not whole hours keeps "UTC". The instant is exact either way.
 - A local time that does not exist (inside a spring-forward gap) is read with the offset before
   the change; an ambiguous one (in the autumn hour that repeats) is the first of the two.
-- Numeric dates are day first: "03/04/2014" is 3 April 2014.
+- Numeric dates are day first: "03/04/2014" is 3 April 2014; month first with `month_first`
+  (members whose Discord is in US English). A numeric date that fits only one way ("12/25") is
+  read that way; one that could mean two dates gets `When.reading`, the sentence that says how
+  it was read and what to write for the other. `When.read_in` is the zone a time was read in
+  when the text named none, so that answers can say so.
 - "early" is days 1-10 of a month, "mid" 11-20, "late" 21 to the end; those are tentative.
   A bare month ("January 2014") is the whole month, all-day.
 

@@ -17,9 +17,11 @@ from bot.domain.when.zones import Zone, zone_index
 log = logging.getLogger(__name__)
 
 
+# A clock time, or a span counted in hours or less: "in 3 days" and "a week from now" are
+# days, read all-day like any date written without a time.
 _HAS_TIME_RE = re.compile(
-    r"\d{1,2}[:h.]\d{2}|\d\s*[ap]m\b|\b(?:noon|midday|midnight|tonight|now|hours?|hrs?|minutes?"
-    r"|mins?|seconds?|secs?)\b|\bin\s+(?:\d+|an?|one|two|three|few)\b|\b(?:ago|later|from now)\b"
+    r"\d{1,2}[:h.]\d{2}|\d\s*[ap]m\b|\b(?:noon|midday|midnight|tonight|(?<!from )now|hours?|hrs?|minutes?"
+    r"|mins?|seconds?|secs?)\b"
 )
 _DATEPARSER_WORDS = {
     "today",

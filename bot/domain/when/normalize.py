@@ -57,3 +57,62 @@ def tidy(s: str) -> str:
     s = _SPACES_RE.sub(" ", s).strip(" :-")
     s = re.sub(r"^(?:on|the|at|date)\s+", "", s)
     return s
+
+
+# "29.11." is a date, not the time 29.11: written with a slash before anything else reads it.
+_DOTTED_DAY_MONTH_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(?!\d)")
+# Numeric day/month: "03/04/2014", "3/4", "03.04.2014" (with dots only with a year: "10.30" is
+# a time).
+_NUMERIC_DATE_RE = re.compile(
+    r"(?<![\d/.:])(\d{1,2})(?:/(\d{1,2})(?:/(\d{4}))?|\.(\d{1,2})\.(\d{4}))(?![\d/:])"
+)
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)
+
+
+def _numeric_dates(s: str) -> list[tuple[re.Match[str], int, int, str | None]]:
+    out = []
+    for m in _NUMERIC_DATE_RE.finditer(s):
+        second = m.group(2) or m.group(4)
+        out.append((m, int(m.group(1)), int(second), m.group(3) or m.group(5)))
+    return out
+
+
+def _day_month(first: int, second: int, month_first: bool) -> tuple[int, int]:
+    """(day, month) of a numeric date: day first, or month first for US English; a date that
+    fits only one way ("12/25", "29.11.") is read that way."""
+    if (month_first and first <= 12) or second > 12 >= first:
+        return second, first
+    return first, second
+
+
+def numeric_dates(s: str, month_first: bool) -> str:
+    """Numeric dates written day first with slashes, as the grammar reads them: "29.11." ->
+    "29/11"; "12/25" -> "25/12"; with `month_first`, "4/3/2014" -> "3/4/2014"."""
+    s = _DOTTED_DAY_MONTH_RE.sub(r"\1/\2", s)
+    pieces, last = [], 0
+    for m, first, second, year in _numeric_dates(s):
+        day, month = _day_month(first, second, month_first)
+        pieces.append(s[last : m.start()])
+        pieces.append(f"{day}/{month}" + (f"/{year}" if year else ""))
+        last = m.end()
+    pieces.append(s[last:])
+    return "".join(pieces)
+
+
+def numeric_reading(s: str, month_first: bool) -> str | None:
+    """The sentence that says how a numeric date that could mean two days was read
+    ("03/04/2014": 3 April or 4 March), and what to write for the other; None otherwise."""
+    s = _DOTTED_DAY_MONTH_RE.sub(r"\1/\2", s)
+    for m, first, second, year in _numeric_dates(s):
+        if first == second or not (1 <= first <= 12 and 1 <= second <= 12):
+            continue
+        day, month = _day_month(first, second, month_first)
+        tail = f" {year}" if year else ""
+        meant = f"{day} {_MONTH_NAMES[month - 1]}{tail}"
+        other = f"{month} {_MONTH_NAMES[day - 1]}{tail}"
+        order = "month first, as in US English" if month_first else "day first"
+        return f'Read "{m.group(0)}" as {meant} ({order}); for {other}, write "{other}".'
+    return None

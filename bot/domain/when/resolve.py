@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.when.adapter import dateparser_side
 from bot.domain.when.grammar import MONTHS, VAGUE_RE, Part, read_side, split_candidates
 from bot.domain.when.languages import to_english
-from bot.domain.when.normalize import TENTATIVE_RE, normalize, tidy
+from bot.domain.when.normalize import (
+    TENTATIVE_RE,
+    normalize,
+    numeric_dates,
+    numeric_reading,
+    tidy,
+)
 from bot.domain.when.zones import Zone, member_zone, strip_zone, zone_tzinfo
 from bot.errors import UserError
 from bot.i18n import Msg
@@ -38,6 +44,11 @@ class When:
     all_day: bool
     tentative: bool
     timezone: str
+    #: The zone local times were read in when the text named none (the member's, the
+    #: server's or the `timezone` option's); None when the text named its own zone.
+    read_in: str | None = None
+    #: How numeric day/month input was read, when it could mean two dates ("03/04/2014").
+    reading: str | None = None
 
     def last_day(self) -> date | None:
         """For an all-day span, the last local date it includes; None for timed ones."""
@@ -190,7 +201,12 @@ def _range(
             overnight = _local(last + timedelta(days=1), right.t, rzone)  # "22:00-01:00"
             if overnight - start <= timedelta(hours=12):
                 end = overnight
-    if end <= start:
+    if end == start:
+        raise UserError(
+            f"That range ends when it starts ({_human_dt(start, lzone)}); give an end after the"
+            ' start, e.g. "17 February 2014 10:00-13:00".'
+        )
+    if end < start:
         raise _backwards(_human_dt(start, lzone), _human_dt(end, rzone))
     return start, end, False, lzone
 
@@ -200,7 +216,16 @@ def _human_dt(dt: datetime, zone: Zone) -> str:
     return f"{_human(local.date())} {local:%H:%M}"
 
 
+_CLOCK_RE = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])")
+
+
 def _unreadable(text: str) -> UserError:
+    for m in _CLOCK_RE.finditer(text):
+        if int(m.group(1)) > 24 or int(m.group(2)) > 59:  # "25:00": a time that does not exist
+            return UserError(
+                f'"{m.group(0)}" is not a time of day; write one from 00:00 to 23:59, e.g.'
+                ' "24 January 2014 18:00".'
+            )
     shown = text.strip()
     if len(shown) > 60:
         shown = shown[:57] + "..."
@@ -253,11 +278,19 @@ def _read_any(s: str, ctx: _Ctx) -> Part | None:
     return part
 
 
-def parse_when(text: str, now: datetime, tz: str) -> When:
+def parse_when(text: str, now: datetime, tz: str, *, month_first: bool = False) -> When:
     """Read `text` as a date, a time or a range, in zone `tz` unless the text names one.
+    Numeric dates are day first ("03/04/2014" is 3 April), month first with `month_first`
+    (members whose Discord is in US English); `When.reading` says so when both could be meant.
 
     Raises UserError with one sentence that says what to type instead.
     """
+    when = _parse(text, now, tz, month_first)
+    reading = numeric_reading(normalize(text), month_first)
+    return replace(when, reading=reading) if reading else when
+
+
+def _parse(text: str, now: datetime, tz: str, month_first: bool) -> When:
     if now.tzinfo is None:
         raise ValueError("parse_when needs an aware `now`")
     if len(text) > MAX_LENGTH:
@@ -266,7 +299,7 @@ def parse_when(text: str, now: datetime, tz: str) -> When:
             '"23-27 March 2014".'
         )
     user_zone = member_zone(tz)
-    s = normalize(to_english(text))
+    s = numeric_dates(normalize(to_english(text)), month_first)
     tentative = bool(TENTATIVE_RE.search(s))
     if tentative:
         s = TENTATIVE_RE.sub(" ", s)
@@ -323,7 +356,17 @@ def _until(rest: str, ctx: _Ctx, text: str) -> _Result:
         now_local.time().replace(microsecond=0),
         zone=right.zone,
     )
-    return _range(left, right, ctx, text)
+    try:
+        return _range(left, right, ctx, text)
+    except UserError:
+        if right.has_date or right.t is not None:  # "until 1 October 2013", said in November
+            y, m, d = right.y, right.m, right.d
+            shown = _human(date(y, m, d)) if y and m and d else f'"{rest.strip()}"'
+            raise UserError(
+                f'{shown} has already passed, and "until" counts from now; give a later date,'
+                ' or a range such as "1-20 October 2013".'
+            ) from None
+        raise
 
 
 def _try_ranges(
@@ -391,4 +434,8 @@ def _when(
     name = zone.name
     if zone.fixed and zone.tz.utcoffset(start) == start.astimezone(user_zone.tz).utcoffset():
         name = user_zone.name  # "10:00 CET" from a Zurich member in winter stays Zurich
-    return When(start=start, end=end, all_day=all_day, tentative=tentative, timezone=name)
+    read_in = user_zone.name if zone is user_zone else None
+    return When(
+        start=start, end=end, all_day=all_day, tentative=tentative, timezone=name,
+        read_in=read_in,
+    )

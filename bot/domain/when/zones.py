@@ -13,7 +13,7 @@ import functools
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from bot.errors import UserError
 
@@ -39,8 +39,9 @@ ALIASES = {
     "san_francisco": "America/Los_Angeles",
     "busan": "Asia/Seoul",
     "bali": "Asia/Makassar",
-    "cet": "CET",
     "gmt": "UTC",
+    "utc": "UTC",
+    "z": "UTC",
 }
 
 
@@ -67,13 +68,21 @@ def suggest(text: str, limit: int = 3) -> list[str]:
 
 
 def validate_zone(text: str) -> str:
-    """The canonical IANA name for `text`, or a UserError that suggests close names."""
+    """The canonical IANA name for `text`, or a UserError that suggests close names. An
+    abbreviation or an offset as people type them ("CET", "EST", "UTC+2", "GMT+3") is refused
+    with the zones of places that have it: a fixed offset ignores daylight saving time."""
     cleaned = text.strip()
     if not cleaned:
-        raise UserError('Give a timezone such as "Europe/Geneva" or "America/New_York".')
-    exact = _by_lower().get(_simple(cleaned)) or ALIASES.get(_simple(cleaned))
+        raise UserError('Give a timezone such as "Europe/Zurich" or "America/New_York".')
+    exact = ALIASES.get(_simple(cleaned))
     if exact:
         return exact
+    offered = offset_offer(cleaned)
+    if offered is not None:
+        raise UserError(offered)
+    exact = _by_lower().get(_simple(cleaned)) or zone_index()[0].get(_simple(cleaned))
+    if exact:
+        return exact  # zone_index also knows the fixed "Etc/GMT-2" that offers name
     # A bare city: "geneva" -> Europe/Geneva.
     for zone in all_zones():
         if zone.rsplit("/", 1)[-1].lower() == _simple(cleaned):
@@ -82,7 +91,7 @@ def validate_zone(text: str) -> str:
     hint = (
         f" Did you mean {', '.join(f'`{h}`' for h in hints)}?"
         if hints
-        else ' Use an IANA name such as "Europe/Geneva".'
+        else ' Use an IANA name such as "Europe/Zurich" or "America/New_York".'
     )
     shown = cleaned if len(cleaned) <= 60 else cleaned[:57] + "..."
     raise UserError(f"I don't know the timezone \"{shown}\".{hint}")
@@ -98,6 +107,9 @@ def search(text: str, limit: int = 25) -> list[str]:
             "America/Los_Angeles", "Asia/Kolkata", "Asia/Dubai",
         ]
         return popular[:limit]
+    offered = offset_places(text)  # "UTC+2", "CET": the places, not "UTC" or "CET"
+    if offered is not None:
+        return offered[:limit]
     starts, contains = [], []
     for zone in all_zones():
         low = zone.lower()
@@ -354,3 +366,110 @@ def strip_zone(s: str) -> tuple[str, Zone | None]:
             rest = rest[:-1]
         return " ".join(rest), zone
     return s, None
+
+
+# --------------------------------------------------------------------------- offsets as zones
+
+# Zones of places people commonly mean, searched for an offset typed as a zone ("UTC+2").
+_PLACES = (
+    "America/Los_Angeles", "America/Denver", "America/Chicago", "America/Mexico_City",
+    "America/New_York", "America/Toronto", "America/Halifax", "America/Sao_Paulo",
+    "America/Argentina/Buenos_Aires", "Atlantic/Azores", "Europe/London", "Europe/Lisbon",
+    "Europe/Zurich", "Europe/Paris", "Europe/Berlin", "Africa/Lagos", "Africa/Cairo",
+    "Africa/Johannesburg", "Europe/Athens", "Europe/Kyiv", "Africa/Nairobi", "Europe/Moscow",
+    "Asia/Dubai", "Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka", "Asia/Bangkok",
+    "Asia/Jakarta", "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul",
+    "Australia/Adelaide", "Australia/Sydney", "Pacific/Auckland", "Pacific/Honolulu",
+    "America/Anchorage",
+)
+_WINTER = datetime(2014, 1, 15, 12, tzinfo=UTC)
+_SUMMER = datetime(2014, 7, 15, 12, tzinfo=UTC)
+
+
+def _places_at(offset: timedelta, first: str | None) -> list[str]:
+    """Places whose clocks show `offset`: an abbreviation's own place (`first`) and others
+    with that offset in the same season (CET in January, CEST in July); for a bare offset, three where it is winter time and three
+    where it is summer time ("UTC+2" is Athens in January and Zurich in July)."""
+    def at(moment: datetime) -> list[str]:
+        return [n for n in _PLACES if zone_tzinfo(n).utcoffset(moment) == offset]
+
+    if first is not None:  # the season in which the abbreviation's own place has it
+        summer = zone_tzinfo(first).utcoffset(_WINTER) != offset
+        return [first, *(n for n in at(_SUMMER if summer else _WINTER) if n != first)][:4]
+    winter = at(_WINTER)[:3]
+    return winter + [n for n in at(_SUMMER) if n not in winter][:3]
+
+
+def _hours(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    h, m = divmod(abs(minutes), 60)
+    return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")
+
+
+_TYPED_OFFSET_RE = re.compile(r"(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?")
+
+
+def _typed_zone(words: str) -> Zone | None:
+    """The zone of an abbreviation or an offset as typed ("cet", "utc+2"); None for anything
+    else, for an offset no place has, and for UTC itself."""
+    found = _zone_from_words(words) if words in _ABBREVIATIONS else None
+    if found is None and _TYPED_OFFSET_RE.fullmatch(words):
+        found = offset_zone(words.replace(" ", ""))
+    if found is None or (found.name == "UTC" and words in ("utc", "gmt", "z", "ut")):
+        return None
+    return found
+
+
+def _fixed_name(offset: timedelta) -> str | None:
+    """IANA's fixed zone for a whole-hour offset ("Etc/GMT-2" is UTC+2); None otherwise."""
+    if offset.total_seconds() % 3600 or not offset:
+        return None
+    return f"Etc/GMT{-int(offset.total_seconds() // 3600):+d}"
+
+
+def _offer(found: Zone) -> tuple[list[str], str | None]:
+    """The places a fixed `found` zone is offered (its own place first), and its Etc zone."""
+    offset = found.tz.utcoffset(None) or timedelta(0)
+    representative = found.name if "/" in found.name and not found.name.startswith("Etc/") else None
+    return _places_at(offset, representative), _fixed_name(offset)
+
+
+def offset_places(text: str) -> list[str] | None:
+    """Autocomplete for a zone typed as an abbreviation or an offset: the zones of places with
+    it, then the fixed zone; None when `text` is no such thing."""
+    found = _typed_zone(" ".join(text.strip().lower().split()))
+    if found is None:
+        return None
+    if not found.fixed:
+        return [found.name]
+    places, fixed = _offer(found)
+    return places + ([fixed] if fixed else [])
+
+
+def offset_offer(text: str) -> str | None:
+    """For a zone typed as an abbreviation or an offset ("CET", "EST", "UTC+2", "GMT+3"), the
+    sentence that offers the IANA zones of places with that offset; None for anything else
+    (UTC and GMT themselves are UTC)."""
+    words = " ".join(text.strip().lower().split())
+    found = _typed_zone(words)
+    if found is None:
+        if _TYPED_OFFSET_RE.fullmatch(words) and offset_zone(words.replace(" ", "")) is None:
+            return (
+                f'"{text.strip()}" is not an offset a place has (they run from UTC-12 to'
+                ' UTC+14); choose the zone of a place, e.g. "Europe/Zurich".'
+            )
+        return None
+    if not found.fixed:  # "ET", "PT": the US zones themselves
+        return (
+            f'"{text.strip()}" names a region\'s time; choose its zone, `{found.name}`, which'
+            " follows its daylight saving time."
+        )
+    offset = found.tz.utcoffset(None) or timedelta(0)
+    places, fixed = _offer(found)
+    also = f"; for {_hours(offset)} all year, `{fixed}`" if fixed else ""
+    offer = ", ".join(f"`{p}`" for p in places) if places else "`UTC`"
+    return (
+        f'"{text.strip()}" reads as a fixed offset ({_hours(offset)}), which ignores daylight'
+        f" saving time; choose the zone of your place instead, e.g. {offer}{also}."
+    )
