@@ -31,8 +31,10 @@ def available() -> list[tuple[int, str, str]]:
             found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _, _ in found]
-    if versions != list(range(1, len(versions) + 1)):
-        raise RuntimeError(f"migration numbers must run 1..n without gaps, got {versions}")
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migrations share a number: {versions}")
+    # Gaps are allowed: branches reserve numbers (V10-V13 elsewhere, V14 here) and merge in
+    # any order, so each version is applied once, whether or not a higher one came first.
     return found
 
 
@@ -52,15 +54,16 @@ async def apply_migrations(db: Database) -> int:
         await tx.execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
         )
-        current = await tx.fetchval("SELECT MAX(version) FROM schema_version") or 0
+        applied = {int(r["version"]) for r in await tx.fetch("SELECT version FROM schema_version")}
+        current = max(applied, default=0)
         for version, name, sql in migrations:
-            if version <= current:
+            if version in applied:
                 continue
             log.info("applying migration V%d %s", version, name)
             for stmt in statements(sql, db.dialect):
                 await tx.execute(stmt)
             await tx.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
-            current = version
+            current = max(current, version)
         if db.dialect == "sqlite":
             await tx.execute(f"PRAGMA user_version = {int(current)}")
     return int(current)
