@@ -13,6 +13,7 @@ from bot.domain.models import GuildSettings
 from bot.ui import inert, reply
 from cogs._autocomplete import timezone_autocomplete
 from cogs._common import Interaction, coordinator_only, guild_id, services
+from cogs.discord_events import setting_text
 
 
 def settings_text(settings: GuildSettings, groups: list[str]) -> str:
@@ -144,6 +145,20 @@ class SettingsCommands(app_commands.Group, name="settings"):
                     " verified yet: `/stakeholder list verified:unverified`."
                 )
         await reply(interaction, text, ephemeral=True)
+
+    @app_commands.command(name="discord-events")
+    @app_commands.describe(
+        enabled="true: show future meetings in this server's Discord Events; false: stop and"
+        " remove them"
+    )
+    @coordinator_only()
+    async def discord_events(self, interaction: Interaction, enabled: bool) -> None:
+        """Mirror future meetings as Discord's own scheduled events (needs Manage Events)."""
+        changed = await services(interaction).discord_events.set_enabled(
+            guild_id(interaction), interaction.user.id, enabled,
+            can_manage_events=interaction.app_permissions.manage_events,
+        )
+        await reply(interaction, setting_text(changed), ephemeral=True)
 
     @app_commands.command(name="show")
     async def show(self, interaction: Interaction) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.db.comments import CommentRepository
 from bot.db.database import Database
+from bot.db.discord_events import DiscordEventRepository
 from bot.db.drafts import DraftRepository
 from bot.db.events import EventRepository
 from bot.db.groups import GroupRepository
@@ -17,6 +18,7 @@ from bot.db.stakeholders import StakeholderRepository
 from bot.domain.clock import Clock
 from bot.services.calendar import CalendarService
 from bot.services.comments import CommentService
+from bot.services.discord_events import DiscordEventsService
 from bot.services.drafts import DraftService
 from bot.services.reminders import ReminderService
 from bot.services.rsvp import RsvpService
@@ -52,6 +54,7 @@ class Services:
     reminders: ReminderService
     calendar: CalendarService
     rsvp: RsvpService
+    discord_events: DiscordEventsService
     reminders_changed: Signal = field(default_factory=Signal)
 
     @classmethod
@@ -76,6 +79,9 @@ class Services:
             settings=settings,
             calendar=calendar,
             rsvp=RsvpService(db, RsvpRepository(db), calendar, stakeholders, clock, signal.fire),
+            discord_events=DiscordEventsService(
+                db, DiscordEventRepository(db), calendar, settings, clock, signal.fire
+            ),
             stakeholders=stakeholders,
             drafts=drafts,
             comments=CommentService(db, comment_repo, drafts, stakeholders, clock),

