@@ -1,0 +1,253 @@
+"""Discord's own events end to end (SPEC 11, issue 16 point 3): the real bot mirrors meetings as
+guild scheduled events in the emulator (created, edited, postponed, cancelled, back again,
+removed), members' Interested counts as Maybe (in /event show, /event attendees and the DM
+reminders), the setting's refusal without Manage Events, and failures that never break a
+command nor create twice."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.discord_io.scheduled_events import DiscordEventMirror
+from bot.domain.clock import FakeClock
+from bot.emulator import InteractionResult
+from bot.emulator.routes_scheduled_events import MANAGE_EVENTS
+from bot.harness import RunningBot, World
+
+pytestmark = pytest.mark.e2e
+
+START = datetime(2014, 3, 23, 9, 0, tzinfo=UTC)
+
+
+def event_id(res: InteractionResult) -> int:
+    found = re.search(r"\*\*#(\d+)", res.text())
+    assert found, res.text()
+    return int(found.group(1))
+
+
+def grant_manage_events(world: World) -> None:
+    for role in world.guild.roles:
+        if role.bot_id == world.emu.bot_user_id:
+            role.permissions |= MANAGE_EVENTS
+
+
+def mirror_of(bot: RunningBot) -> DiscordEventMirror:
+    cog: Any = bot.bot.get_cog("DiscordEventsCog")
+    assert cog is not None and cog.mirror is not None
+    return cog.mirror
+
+
+def live(world: World) -> list[dict[str, Any]]:
+    return [e for e in world.emu.guild_scheduled_events(world.guild) if e["status"] in (1, 2)]
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def turn_on(world: World, bot: RunningBot, clock: FakeClock) -> InteractionResult:
+    world.emu.now = clock
+    grant_manage_events(world)
+    return await world.run(world.coordinator, "settings discord-events", enabled=True)
+
+
+async def test_meetings_are_created_edited_postponed_cancelled_and_removed(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    mirror = mirror_of(bot)
+    res = await world.run(world.coordinator, "event add", title="ICANN 49", kind="meeting",
+                          when="23 March 2014 09:00", location="Singapore")
+    eid = event_id(res)
+    await world.run(world.coordinator, "event add", title="Comments due", kind="deadline",
+                    when="24 January 2014 18:00")
+    # Off by default: nothing is mirrored.
+    await mirror.run_once()
+    assert world.emu.guild_scheduled_events(world.guild) == []
+
+    on = await turn_on(world, bot, clock)
+    assert on.ephemeral and "Discord events are **on**" in on.content and "(1 meeting" in on.content
+    await mirror.run_once()
+    [made] = live(world)
+    assert made["name"] == "ICANN 49" and made["entity_type"] == 3 and made["privacy_level"] == 2
+    assert made["entity_metadata"] == {"location": "Singapore"}
+    assert made["scheduled_start_time"] == START.isoformat()
+    assert made["scheduled_end_time"] == (START + timedelta(hours=1)).isoformat()
+    assert made["description"].endswith(f"Concord #{eid}")
+    assert made["creator_id"] == str(world.emu.bot_user_id)
+
+    # A new meeting is mirrored as soon as it is added (the mirror is poked, no pass by hand).
+    added = await world.run(world.coordinator, "event add", title="São Paulo meeting",
+                            kind="meeting", when="23-24 April 2014")
+    second = event_id(added)
+
+    async def two() -> bool:
+        return len(live(world)) == 2
+
+    await eventually(two, "the second meeting's Discord event")
+    sao = next(e for e in live(world) if e["name"] == "São Paulo meeting")
+    # An all-day meeting runs 00:00-23:59 in the server's zone (UTC here), last day included.
+    assert sao["scheduled_start_time"] == "2014-04-23T00:00:00+00:00"
+    assert sao["scheduled_end_time"] == "2014-04-24T23:59:00+00:00"
+    assert sao["entity_metadata"] == {"location": f"see /event show #{second}"}
+
+    # Edited: the same Discord event changes.
+    await world.run(world.coordinator, "event edit", id=str(eid), title="ICANN 49 Singapore",
+                    when="23 March 2014 10:00 to 12:00")
+    await mirror.run_once()
+    same = world.emu.scheduled_events[int(made["id"])]
+    assert same["name"] == "ICANN 49 Singapore"
+    assert same["scheduled_start_time"] == (START + timedelta(hours=1)).isoformat()
+    assert same["scheduled_end_time"] == (START + timedelta(hours=3)).isoformat()
+    # Postponed: the name says so.
+    await world.run(world.coordinator, "event edit", id=str(eid), status="postponed")
+    await mirror.run_once()
+    assert same["name"] == "ICANN 49 Singapore (postponed)" and same["status"] == 1
+    # Cancelled: the Discord event is cancelled.
+    await world.run(world.coordinator, "event edit", id=str(eid), status="cancelled")
+    await mirror.run_once()
+    assert same["status"] == 4
+    # Back again: a new Discord event (a cancelled one cannot come back).
+    await world.run(world.coordinator, "event edit", id=str(eid), status="scheduled")
+    await mirror.run_once()
+    again = [e for e in live(world) if e["description"].endswith(f"Concord #{eid}")]
+    assert len(again) == 1 and again[0]["id"] != made["id"]
+    assert again[0]["name"] == "ICANN 49 Singapore"
+    # Removed: its Discord event is deleted.
+    await world.run(world.coordinator, "event remove", id=str(eid))
+    await mirror.run_once()
+    assert int(again[0]["id"]) not in world.emu.scheduled_events
+    assert [e["name"] for e in live(world)] == ["São Paulo meeting"]
+    # Turned off: the Discord events Concord made are removed.
+    off = await world.run(world.coordinator, "settings discord-events", enabled=False)
+    assert "**off**" in off.content and "The 1 Discord event I made will be removed" in off.content
+    await mirror.run_once()
+    assert live(world) == []
+    assert await mirror.run_once() == 0  # nothing left to do
+
+
+async def test_refused_without_manage_events_and_for_members(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    world.emu.now = clock
+    refused = await world.run(world.coordinator, "settings discord-events", enabled=True)
+    assert refused.ephemeral and "Manage Events" in refused.content, refused.content
+    assert not await bot.services.discord_events.enabled(world.guild.id)
+    member = await world.run(world.alice, "settings discord-events", enabled=True)
+    assert member.ephemeral and "Only coordinators" in member.content
+    # Turning it off needs no permission.
+    off = await world.run(world.coordinator, "settings discord-events", enabled=False)
+    assert "**off**" in off.content
+
+
+async def test_interested_counts_as_maybe_with_dm_reminders(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    mirror = mirror_of(bot)
+    await world.run(world.coordinator, "reminders channel", channel=world.reminders)
+    await world.run(world.coordinator, "reminders offsets", value="1d")
+    eid = event_id(await world.run(world.coordinator, "event add", title="ICANN 49",
+                                   kind="meeting", when="23 March 2014 09:00"))
+    await turn_on(world, bot, clock)
+    await mirror.run_once()
+    [made] = live(world)
+    did = int(made["id"])
+    await world.run(world.bob, "event rsvp", id=str(eid), status="going")
+
+    world.emu.mark_interested(world.alice, did)
+    world.emu.mark_interested(world.bob, did)  # already Going in Concord: stays Going
+    world.emu.mark_interested(world.carol, did)
+
+    async def answered() -> bool:
+        counts = await bot.services.rsvp.counts(eid)
+        return counts.maybe == 2
+
+    await eventually(answered, "Interested to become Maybe")
+    shown = await world.run(world.alice, "event show", id=str(eid))
+    assert "RSVP: 1 going · 2 maybe · 0 not going" in shown.content, shown.content
+    listing = await world.run(world.coordinator, "event attendees", id=str(eid))
+    assert f"<@{world.alice.id}> · no stakeholder profile · Interested on Discord" in listing.content
+    assert f"<@{world.bob.id}> · no stakeholder profile · <t:" in listing.content
+
+    # Carol answers in Concord too: leaving Interested then keeps her answer.
+    await world.run(world.carol, "event rsvp", id=str(eid), status="maybe")
+    world.emu.mark_interested(world.carol, did, False)
+    world.emu.mark_interested(world.alice, did, False)
+
+    async def alice_left() -> bool:
+        return (await bot.services.rsvp.counts(eid)).maybe == 1
+
+    await eventually(alice_left, "leaving Interested to remove Alice's Maybe")
+    # Alice comes back: Maybe again, and she gets the reminder by DM with Carol and Bob.
+    world.emu.mark_interested(world.alice, did)
+    await eventually(answered, "Interested again")
+    clock.now = START - timedelta(days=1)
+    engine = bot.bot.engine
+    assert engine is not None
+    await engine.run_once()
+    await engine.drain()
+    for member in (world.alice, world.bob, world.carol):
+        dms = world.emu.dm_messages(member)
+        assert len(dms) == 1 and "ICANN 49" in dms[0].content, member.name
+
+
+async def test_a_failed_call_never_breaks_the_command_and_nothing_is_made_twice(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    mirror = mirror_of(bot)
+    await turn_on(world, bot, clock)
+    # Discord is down for the create: the command answers as always.
+    world.emu.fail_next("POST /api/v10/guilds/", 503, count=1)
+    res = await world.run(world.coordinator, "event add", title="ICANN 49", kind="meeting",
+                          when="23 March 2014 09:00")
+    assert not res.ephemeral and "ICANN 49" in res.text()
+    eid = event_id(res)
+    await mirror.run_once()  # whatever the background pass did, nothing is there yet
+    row = await bot.services.discord_events.repo.mirror(eid)
+    assert row is not None and row.state == "creating" and row.error and row.discord_id is None
+    assert live(world) == []
+    assert await mirror.run_once() == 0  # waiting for its retry time
+    # Discord created it but the answer was lost, and discord.py's own retry made a second:
+    # after the create, the copy is found and deleted.
+    clock.advance(minutes=5)
+    world.emu.fail_next("POST /api/v10/guilds/", 500, count=1, after_processing=True)
+    await mirror.run_once()
+    made = live(world)
+    assert len(made) == 1, made
+    row = await bot.services.discord_events.repo.mirror(eid)
+    assert row is not None and row.state == "live" and row.discord_id == int(made[0]["id"])
+
+
+async def test_after_a_crash_between_the_call_and_the_record_the_event_is_adopted(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    """The intent was stored and Discord made the event, but the process died before the
+    answer was recorded: the next pass finds it on Discord instead of making a second."""
+    mirror = mirror_of(bot)
+    await turn_on(world, bot, clock)
+    eid = event_id(await world.run(world.coordinator, "event add", title="ICANN 49",
+                                   kind="meeting", when="23 March 2014 09:00"))
+    await mirror.run_once()
+    [made] = live(world)
+    # As if the process had died after the POST: the row says "creating", with no id.
+    db = bot.services.db
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE discord_event_mirrors SET state = 'creating', discord_id = NULL, synced = NULL"
+            " WHERE event_id = $1", eid,
+        )
+    posts = world.emu.stats.requests["POST /guilds/{guild_id}/scheduled-events"]
+    await mirror.run_once()
+    assert world.emu.stats.requests["POST /guilds/{guild_id}/scheduled-events"] == posts
+    assert [e["id"] for e in live(world)] == [made["id"]]
+    row = await bot.services.discord_events.repo.mirror(eid)
+    assert row is not None and row.state == "live" and row.discord_id == int(made["id"])
