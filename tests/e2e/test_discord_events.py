@@ -220,9 +220,12 @@ async def test_a_failed_call_never_breaks_the_command_and_nothing_is_made_twice(
     # after the create, the copy is found and deleted.
     clock.advance(minutes=5)
     world.emu.fail_next("POST /api/v10/guilds/", 500, count=1, after_processing=True)
+    creates = world.emu.stats.requests["POST /guilds/{guild_id}/scheduled-events"]
     await mirror.run_once()
     made = live(world)
     assert len(made) == 1, made
+    assert world.emu.stats.requests["POST /guilds/{guild_id}/scheduled-events"] == creates + 2
+    assert world.emu.stats.requests["DELETE /guilds/{guild_id}/scheduled-events/{event_id}"] == 1
     row = await bot.services.discord_events.repo.mirror(eid)
     assert row is not None and row.state == "live" and row.discord_id == int(made[0]["id"])
 
@@ -251,3 +254,51 @@ async def test_after_a_crash_between_the_call_and_the_record_the_event_is_adopte
     assert [e["id"] for e in live(world)] == [made["id"]]
     row = await bot.services.discord_events.repo.mirror(eid)
     assert row is not None and row.state == "live" and row.discord_id == int(made["id"])
+
+
+async def test_emulator_answers_bad_payloads_with_discords_errors(world: World) -> None:
+    """The emulator's scheduled-event routes, straight over HTTP as a bot would call them."""
+    import aiohttp
+
+    emu = world.emu
+    emu.now = lambda: datetime(2013, 11, 1, tzinfo=UTC)
+    url = f"{emu.api_base}/guilds/{world.guild.id}/scheduled-events"
+    headers = {"Authorization": f"Bot {emu.token}"}
+    good = {
+        "name": "ICANN 49", "privacy_level": 2, "entity_type": 3,
+        "entity_metadata": {"location": "Singapore"},
+        "scheduled_start_time": "2014-03-23T09:00:00+00:00",
+        "scheduled_end_time": "2014-03-23T10:00:00+00:00",
+    }
+    async with aiohttp.ClientSession(headers=headers) as http:
+        async with http.post(url, json=good) as r:
+            assert r.status == 403 and (await r.json())["code"] == 50013  # no Manage Events
+        grant_manage_events(world)
+        for bad in ({**good, "name": "n" * 101}, {**good, "privacy_level": 1},
+                    {**good, "entity_metadata": {}},
+                    {**good, "scheduled_start_time": "2013-03-23T09:00:00+00:00"},
+                    {**good, "scheduled_end_time": "2014-03-23T08:00:00+00:00"},
+                    {**good, "description": "d" * 1001}):
+            async with http.post(url, json=bad) as r:
+                body = await r.json()
+                assert r.status == 400 and body["code"] == 50035, (bad, body)
+        async with http.post(url, json=good) as r:
+            assert r.status == 200
+            made = await r.json()
+        async with http.get(f"{url}/{made['id']}") as r:
+            assert r.status == 200 and (await r.json())["name"] == "ICANN 49"
+        async with http.patch(f"{url}/{made['id']}", json={"scheduled_end_time":
+                                                          "2014-03-23T08:00:00+00:00"}) as r:
+            assert r.status == 400 and (await r.json())["code"] == 50035
+        async with http.patch(f"{url}/{made['id']}", json={"status": 3}) as r:
+            assert r.status == 400  # scheduled -> completed is not a move Discord allows
+        async with http.patch(f"{url}/{made['id']}", json={"status": 4}) as r:
+            assert r.status == 200 and (await r.json())["status"] == 4
+        async with http.patch(f"{url}/{made['id']}", json={"name": "Back"}) as r:
+            assert r.status == 400 and (await r.json())["code"] == 180000
+        async with http.get(url) as r:
+            assert await r.json() == []  # cancelled events are not listed
+        async with http.delete(f"{url}/{made['id']}") as r:
+            assert r.status == 204
+        async with http.get(f"{url}/{made['id']}") as r:
+            assert r.status == 404 and (await r.json())["code"] == 10070
