@@ -57,6 +57,7 @@ class ScheduledEventsAPI(Protocol):
     async def create(self, guild_id: int, payload: dict[str, Any]) -> dict[str, Any]: ...
     async def edit(self, guild_id: int, event_id: int, payload: dict[str, Any]) -> None: ...
     async def delete(self, guild_id: int, event_id: int) -> None: ...
+    async def interested(self, guild_id: int, event_id: int) -> set[int]: ...
 
 
 class DiscordScheduledEvents:
@@ -84,6 +85,23 @@ class DiscordScheduledEvents:
             await self.client.http.delete_scheduled_event(guild_id, event_id)
         except discord.NotFound as exc:
             raise Gone from exc
+
+    async def interested(self, guild_id: int, event_id: int) -> set[int]:
+        """Every member who marked the event Interested (pages of 100)."""
+        found: set[int] = set()
+        after: int | None = None
+        while True:
+            try:
+                page: Any = await self.client.http.get_scheduled_event_users(
+                    guild_id, event_id, 100, False, after=after
+                )
+            except discord.NotFound as exc:
+                raise Gone from exc
+            ids = [int(item["user"]["id"]) for item in page]
+            found.update(ids)
+            if len(ids) < 100:
+                return found
+            after = max(ids)
 
 
 _FAILURES = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
@@ -135,6 +153,12 @@ class DiscordEventMirror:
         self._wake.set()
 
     async def _loop(self) -> None:
+        try:
+            await self.catch_up_interested()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("could not read who is Interested in the mirrored Discord events")
         while not self._stopping:
             self._wake.clear()
             try:
@@ -156,6 +180,29 @@ class DiscordEventMirror:
                 if self.shards.owns(guild_id):
                     done += await self.reconcile(guild_id)
             return done
+
+    async def catch_up_interested(self) -> int:
+        """At start-up: gateway events sent while no process listened are lost, so read who is
+        Interested in each mirrored event and bring the Maybe answers from Discord in line.
+        Returns how many answers changed."""
+        changed = 0
+        for guild_id in await self.repo.guilds_to_mirror(self.shards):
+            if not self.shards.owns(guild_id):
+                continue
+            for row in await self.repo.mirrors(guild_id):
+                if row.discord_id is None or row.state != "live":
+                    continue
+                try:
+                    users = await self._call(self.api.interested(guild_id, row.discord_id))
+                except Gone:
+                    continue
+                except _FAILURES as exc:
+                    log.info("could not list Interested of %s: %s", row.discord_id, _describe(exc))
+                    continue
+                changed += await self.service.sync_interested(
+                    guild_id, row.discord_id, users
+                )
+        return changed
 
     async def reconcile(self, guild_id: int) -> int:
         now = self.clock()
@@ -244,11 +291,17 @@ class DiscordEventMirror:
         return ours[0] if ours else None
 
     async def _drop_copies(self, guild_id: int, event_id: int, *, keep: int) -> None:
-        for copy in await self._ours(guild_id, event_id):
-            if copy != keep:
-                log.warning("deleting a second Discord event %s for Concord event #%s", copy, event_id)
-                with contextlib.suppress(Gone):
-                    await self._call(self.api.delete(guild_id, copy))
+        """Leave one Discord event for `event_id`: the oldest (the smallest snowflake), so two
+        passes that raced settle on the same one; record it if it is not the one we made."""
+        copies = set(await self._ours(guild_id, event_id)) | {keep}
+        oldest = min(copies)
+        for copy in sorted(copies - {oldest}):
+            log.warning("deleting a second Discord event %s for Concord event #%s", copy, event_id)
+            with contextlib.suppress(Gone):
+                await self._call(self.api.delete(guild_id, copy))
+        if oldest != keep:
+            async with self.db.transaction() as tx:
+                await DiscordEventRepository.mark_live(tx, event_id, oldest, "", self.clock())
 
     async def _call(self, call: Any) -> Any:
         self.calls += 1

@@ -193,6 +193,21 @@ class DiscordEventsService:
         self._notify_reminders()
         return True
 
+    async def sync_interested(self, guild_id: int, discord_id: int, users: set[int]) -> int:
+        """Bring the answers from Discord in line with who is Interested now (after the bot
+        was away and missed the gateway's events). Returns how many answers changed."""
+        event = await self._mirrored_event(guild_id, discord_id)
+        if event is None:
+            return 0
+        sources = await self.repo.sources(event.id)
+        changed = 0
+        for user_id in sorted(users - set(sources)):
+            changed += await self.interested(guild_id, user_id, discord_id) is not None
+        for user_id, source in sources.items():
+            if source == FROM_DISCORD and user_id not in users:
+                changed += await self.not_interested(guild_id, user_id, discord_id)
+        return changed
+
     async def _mirrored_event(self, guild_id: int, discord_id: int) -> Event | None:
         row = await self.repo.by_discord_id(guild_id, discord_id)
         if row is None:

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from bot.db.shards import ShardFilter
 from bot.discord_io.scheduled_events import DiscordEventMirror
 from bot.domain.clock import FakeClock
 from bot.emulator import InteractionResult
 from bot.emulator.routes_scheduled_events import MANAGE_EVENTS
-from bot.harness import RunningBot, World
+from bot.harness import RunningBot, World, run_bot_in_process
 
 pytestmark = pytest.mark.e2e
 
@@ -302,3 +303,76 @@ async def test_emulator_answers_bad_payloads_with_discords_errors(world: World) 
             assert r.status == 204
         async with http.get(f"{url}/{made['id']}") as r:
             assert r.status == 404 and (await r.json())["code"] == 10070
+
+
+async def test_interested_marked_while_the_bot_was_away_is_caught_up_at_start(
+    world: World, bot: RunningBot, db_url: str, clock: FakeClock
+) -> None:
+    mirror = mirror_of(bot)
+    eid = event_id(await world.run(world.coordinator, "event add", title="ICANN 49",
+                                   kind="meeting", when="23 March 2014 09:00"))
+    await turn_on(world, bot, clock)
+    await mirror.run_once()
+    [made] = live(world)
+    did = int(made["id"])
+    world.emu.mark_interested(world.bob, did)
+
+    async def bob_maybe() -> bool:
+        return (await bot.services.rsvp.counts(eid)).maybe == 1
+
+    await eventually(bob_maybe, "Bob's Interested")
+    await bot.bot.close()
+    # While no process listens: Alice marks Interested, Bob leaves it.
+    world.emu.mark_interested(world.alice, did)
+    world.emu.mark_interested(world.bob, did, False)
+    async with run_bot_in_process(world.emu, db_url, clock=clock) as again:
+
+        async def caught_up() -> bool:
+            answers = {a.user_id: a for a in await again.services.rsvp.repo.for_event(eid)}
+            return set(answers) == {world.alice.id} and answers[world.alice.id].source == "discord"
+
+        await eventually(caught_up, "the start-up catch-up of Interested")
+
+
+async def test_a_process_mirrors_only_the_servers_of_its_shards(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    running = mirror_of(bot)
+    await running.stop()  # only the two below run
+    await turn_on(world, bot, clock)
+    await world.run(world.coordinator, "event add", title="ICANN 49", kind="meeting",
+                    when="23 March 2014 09:00")
+    ours = (world.guild.id >> 22) % 2
+    other = DiscordEventMirror(
+        bot.services.discord_events, running.api, clock,
+        shards=ShardFilter(count=2, ids=(1 - ours,)), bot_user_id=world.emu.bot_user_id,
+    )
+    assert await other.run_once() == 0 and other.calls == 0
+    owner = DiscordEventMirror(
+        bot.services.discord_events, running.api, clock,
+        shards=ShardFilter(count=2, ids=(ours,)), bot_user_id=world.emu.bot_user_id,
+    )
+    assert await owner.run_once() == 1
+    assert len(live(world)) == 1
+
+
+async def test_two_passes_that_raced_settle_on_one_discord_event(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    """Two mirrors that both created (a shard changing hands) keep the oldest and agree."""
+    running = mirror_of(bot)
+    await running.stop()
+    await turn_on(world, bot, clock)
+    eid = event_id(await world.run(world.coordinator, "event add", title="ICANN 49",
+                                   kind="meeting", when="23 March 2014 09:00"))
+    first = DiscordEventMirror(bot.services.discord_events, running.api, clock,
+                               bot_user_id=world.emu.bot_user_id)
+    second = DiscordEventMirror(bot.services.discord_events, running.api, clock,
+                                bot_user_id=world.emu.bot_user_id)
+    await asyncio.gather(first.run_once(), second.run_once())
+    await first.run_once()
+    made = live(world)
+    assert len(made) == 1, made
+    row = await bot.services.discord_events.repo.mirror(eid)
+    assert row is not None and row.state == "live" and row.discord_id == int(made[0]["id"])
+    assert made[0]["name"] == "ICANN 49"
