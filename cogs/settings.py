@@ -167,7 +167,10 @@ class SettingsCommands(app_commands.Group, name="settings"):
         gid = guild_id(interaction)
         settings = await svc.settings.get(gid)
         groups = await svc.stakeholders.groups(gid)
-        await reply(interaction, settings_text(settings, groups), ephemeral=True)
+        text = settings_text(settings, groups)
+        mirrored = await svc.discord_events.enabled(gid)
+        text += f"\nDiscord events: **{'on' if mirrored else 'off'}** (`/settings discord-events`)"
+        await reply(interaction, text, ephemeral=True)
 
 
 class SettingsCog(commands.Cog):

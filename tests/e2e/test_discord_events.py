@@ -77,6 +77,8 @@ async def test_meetings_are_created_edited_postponed_cancelled_and_removed(
 
     on = await turn_on(world, bot, clock)
     assert on.ephemeral and "Discord events are **on**" in on.content and "(1 meeting" in on.content
+    shown = await world.run(world.alice, "settings show")
+    assert "Discord events: **on**" in shown.content
     await mirror.run_once()
     [made] = live(world)
     assert made["name"] == "ICANN 49" and made["entity_type"] == 3 and made["privacy_level"] == 2
