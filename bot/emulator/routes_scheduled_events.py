@@ -103,6 +103,7 @@ class ScheduledEventRoutes(GuildRoutes):
             "entity_metadata": body.get("entity_metadata"),
             "image": None,
             "recurrence_rule": None,
+            "guild_scheduled_event_exceptions": [],
             "user_count": 0,
         }
         if body.get("channel_id") is not None:
@@ -120,6 +121,10 @@ class ScheduledEventRoutes(GuildRoutes):
         g, event = self._event_or_404(request)
         self._require_manage_events(g)
         body = await _json_body(request)
+        if isinstance(body, dict):
+            # The patch schema allows null for `status` and `entity_type`: unchanged.
+            body = {k: v for k, v in body.items()
+                    if not (k in ("status", "entity_type") and v is None)}
         if event["status"] in (3, 4):
             raise HTTPError(400, "Cannot update a finished event", 180000)
         error = validate_scheduled_event(body, self.now(), current=event)
@@ -161,11 +166,17 @@ class ScheduledEventRoutes(GuildRoutes):
         if not 1 <= limit <= 100:
             raise HTTPError(400, "Invalid Form Body: limit: Must be between 1 and 100.", 50035)
         after = int(request.query.get("after", "0") or 0)
-        ids = sorted(u for u in self._interested.get(int(event["id"]), set()) if u > after)
+        before = int(request.query.get("before", "0") or 0) or None
+        ids = sorted(
+            u for u in self._interested.get(int(event["id"]), set())
+            if u > after and (before is None or u < before)
+        )
+        page = ids[-limit:] if before is not None and not after else ids[:limit]
         return json_response(
             [
-                {"guild_scheduled_event_id": event["id"], "user": self.users[u].to_json()}
-                for u in ids[:limit]
+                {"guild_scheduled_event_id": event["id"], "user_id": str(u),
+                 "user": self.users[u].to_json()}
+                for u in page
             ]
         )
 

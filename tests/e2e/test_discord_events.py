@@ -378,3 +378,19 @@ async def test_two_passes_that_raced_settle_on_one_discord_event(
     row = await bot.services.discord_events.repo.mirror(eid)
     assert row is not None and row.state == "live" and row.discord_id == int(made[0]["id"])
     assert made[0]["name"] == "ICANN 49"
+
+
+async def test_a_429_is_waited_out_and_the_event_made_once(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    mirror = mirror_of(bot)
+    await mirror.stop()
+    await turn_on(world, bot, clock)
+    eid = event_id(await world.run(world.coordinator, "event add", title="ICANN 49",
+                                   kind="meeting", when="23 March 2014 09:00"))
+    world.emu.fail_next("POST /api/v10/guilds/", 429, count=1)
+    await mirror.run_once()
+    [made] = live(world)
+    assert world.emu.stats.status_429 >= 1
+    row = await bot.services.discord_events.repo.mirror(eid)
+    assert row is not None and row.state == "live" and row.discord_id == int(made["id"])
