@@ -185,6 +185,7 @@ class ConcordBot(commands.AutoShardedBot):
         self._load_cogs = load_cogs
         self.synced: str | None = None  # what the last start-up sync did, for tests and logs
         self.extra_startup: list[Any] = []  # coroutines functions run at the end of setup_hook
+        self.on_close: list[Any] = []  # coroutine functions run first in close (background tasks)
         self.start_engine = start_engine
         self.engine: ReminderEngine | None = None
 
@@ -236,6 +237,9 @@ class ConcordBot(commands.AutoShardedBot):
         await self.engine.start()
 
     async def close(self) -> None:
+        for hook in self.on_close:
+            await hook()
+        self.on_close.clear()
         if self.engine is not None:
             await self.engine.stop()
             self.engine = None

@@ -74,10 +74,13 @@ class DiscordEventsCog(commands.Cog):
         services.reminders_changed.connect(self.mirror.poke)  # fired after event writes
         services.discord_events.on_change(self.mirror.poke)
         self.mirror.start()
+        self.bot.on_close.append(self.mirror.stop)  # close() does not unload cogs
 
     async def cog_unload(self) -> None:
         self.bot._connection.parsers.update(self._originals)
         if self.mirror is not None:
+            if self.mirror.stop in self.bot.on_close:
+                self.bot.on_close.remove(self.mirror.stop)
             await self.mirror.stop()
             self.mirror = None
 
