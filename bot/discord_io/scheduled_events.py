@@ -261,6 +261,7 @@ class DiscordEventMirror:
         created = await self._call(self.api.create(guild_id, spec.create_payload()))
         discord_id = int(created["id"])
         await self._record_live(spec.event_id, discord_id, spec)
+        log.info("guild %s: meeting #%s is Discord event %s", guild_id, spec.event_id, discord_id)
         await self._drop_copies(guild_id, spec.event_id, keep=discord_id)
 
     async def _record_live(self, event_id: int, discord_id: int, spec: MirrorSpec) -> None:

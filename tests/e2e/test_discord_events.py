@@ -10,16 +10,20 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.db import connect
 from bot.db.shards import ShardFilter
 from bot.discord_io.scheduled_events import DiscordEventMirror
-from bot.domain.clock import FakeClock
-from bot.emulator import InteractionResult
+from bot.domain.clock import FakeClock, system_clock
+from bot.emulator import DiscordEmulator, InteractionResult
 from bot.emulator.routes_scheduled_events import MANAGE_EVENTS
 from bot.harness import RunningBot, World, run_bot_in_process
+from bot.services import Services
+from tests.e2e.test_multiprocess import guilds_on_both_shards, processes
 
 pytestmark = pytest.mark.e2e
 
@@ -394,3 +398,49 @@ async def test_a_429_is_waited_out_and_the_event_made_once(
     assert world.emu.stats.status_429 >= 1
     row = await bot.services.discord_events.repo.mirror(eid)
     assert row is not None and row.state == "live" and row.discord_id == int(made["id"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["postgresql"])
+async def test_two_processes_each_mirror_the_servers_of_their_shard(
+    emulator: DiscordEmulator, db_url: str, tmp_path: Path
+) -> None:
+    """Two `python -m bot` processes (SHARD_COUNT=2) on one PostgreSQL: each server's meetings
+    are created once, by the process owning its shard (one POST per meeting, none twice)."""
+    guilds = guilds_on_both_shards(emulator)
+    for guild in guilds:
+        for role in guild.roles:
+            if role.bot_id == emulator.bot_user_id:
+                role.permissions |= MANAGE_EVENTS
+    soon = datetime.now(UTC) + timedelta(days=2)
+    db = await connect(db_url)
+    try:
+        services = Services.build(db, system_clock)
+        for guild in guilds:
+            await services.discord_events.set_enabled(guild.id, 1, True, can_manage_events=True)
+            for n in range(2):
+                await services.calendar.add(guild.id, 1, title=f"{guild.name} meeting {n}",
+                                            when=(soon + timedelta(hours=n)).strftime(
+                                                "%d %B %Y %H:%M"), kind="meeting")
+    finally:
+        await db.close()
+    procs = processes(emulator, db_url, tmp_path)
+    for proc in procs:
+        await proc.start()
+    try:
+        await emulator.wait_for_ready(sessions=2, timeout=20)
+        deadline = asyncio.get_running_loop().time() + 30
+        while sum(len(emulator.guild_scheduled_events(g)) for g in guilds) < 2 * len(guilds):
+            assert asyncio.get_running_loop().time() < deadline, "mirrors did not run"
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)  # a second create would show up now
+    finally:
+        for proc in procs:
+            await proc.stop()
+    for guild in guilds:
+        assert len(emulator.guild_scheduled_events(guild)) == 2, guild.name
+    for shard, proc in enumerate(procs):
+        made = re.findall(r"guild (\d+): meeting #\d+ is Discord event", proc.log_tail(10_000))
+        assert made and {(int(g) >> 22) % 2 for g in made} == {shard}, (shard, made)
+    assert emulator.stats.requests["POST /guilds/{guild_id}/scheduled-events"] == 2 * len(guilds)
+    assert emulator.stats.requests["DELETE /guilds/{guild_id}/scheduled-events/{event_id}"] == 0
