@@ -46,8 +46,13 @@ from bot.services.discord_events import DiscordEventsService
 log = logging.getLogger(__name__)
 
 
+#: Discord's "Cannot update a finished event" (completed or cancelled).
+FINISHED = 180000
+
+
 class Gone(Exception):
-    """Discord no longer has that scheduled event (10070 Unknown Guild Scheduled Event)."""
+    """Discord no longer has that scheduled event (10070 Unknown Guild Scheduled Event), or it
+    is finished (180000) and cannot change."""
 
 
 class ScheduledEventsAPI(Protocol):
@@ -79,6 +84,10 @@ class DiscordScheduledEvents:
             await self.client.http.edit_scheduled_event(guild_id, event_id, **payload)
         except discord.NotFound as exc:
             raise Gone from exc
+        except discord.HTTPException as exc:
+            if exc.code == FINISHED:  # ended or cancelled on Discord: it cannot change again
+                raise Gone from exc
+            raise
 
     async def delete(self, guild_id: int, event_id: int) -> None:
         try:
@@ -225,7 +234,7 @@ class DiscordEventMirror:
             try:
                 await self._call(self.api.edit(guild_id, row.discord_id, step.spec.create_payload()))
             except Gone:
-                # Deleted on Discord by someone: make it again.
+                # Deleted or cancelled on Discord by someone: make it again.
                 await self._create(guild_id, step.spec, resume=False)
                 return
             await self._record_live(step.event_id, row.discord_id, step.spec)

@@ -444,3 +444,26 @@ async def test_two_processes_each_mirror_the_servers_of_their_shard(
         assert made and {(int(g) >> 22) % 2 for g in made} == {shard}, (shard, made)
     assert emulator.stats.requests["POST /guilds/{guild_id}/scheduled-events"] == 2 * len(guilds)
     assert emulator.stats.requests["DELETE /guilds/{guild_id}/scheduled-events/{event_id}"] == 0
+
+
+async def test_a_discord_event_cancelled_or_deleted_in_discord_is_made_again_on_the_next_change(
+    world: World, bot: RunningBot, clock: FakeClock
+) -> None:
+    mirror = mirror_of(bot)
+    await mirror.stop()
+    await turn_on(world, bot, clock)
+    eid = event_id(await world.run(world.coordinator, "event add", title="ICANN 49",
+                                   kind="meeting", when="23 March 2014 09:00"))
+    await mirror.run_once()
+    [made] = live(world)
+    world.emu.scheduled_events[int(made["id"])]["status"] = 4  # a moderator cancelled it
+    await world.run(world.coordinator, "event edit", id=str(eid), title="ICANN 49 Singapore")
+    await mirror.run_once()
+    [again] = live(world)
+    assert again["id"] != made["id"] and again["name"] == "ICANN 49 Singapore"
+    del world.emu.scheduled_events[int(again["id"])]  # a moderator deleted it
+    await world.run(world.coordinator, "event edit", id=str(eid), location="Singapore")
+    await mirror.run_once()
+    [third] = live(world)
+    assert third["id"] not in (made["id"], again["id"])
+    assert third["entity_metadata"] == {"location": "Singapore"}
