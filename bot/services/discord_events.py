@@ -113,7 +113,10 @@ class DiscordEventsService:
     # ------------------------------------------------------------------ what Discord should show
 
     async def desired(self, guild_id: int, now: datetime) -> Desired:
-        """The server's mirror rows and what each of its Discord events should be now."""
+        """The server's mirror rows and what each of its Discord events should be now. Each
+        candidate is shown as `CalendarService.next_occurrence` gives it: for a series, its next
+        occurrence only (when series arrive, the candidates must also include series whose
+        first occurrence is past but whose next one is to come)."""
         rows = await self.repo.mirrors(guild_id)
         if not await self.repo.enabled(guild_id):
             return Desired(rows)
