@@ -133,3 +133,19 @@ async def test_desired_follows_the_setting_and_the_calendar(
     await services.calendar.edit(GUILD, COORD, eid, status="cancelled")
     desired = await svc.desired(GUILD, clock())
     assert desired.wanted == {} and desired.cancelled == {eid}
+
+
+async def test_v14_is_applied_to_a_database_that_saw_a_higher_number_first(db: Database) -> None:
+    """V14 reserved here may merge after a database has seen a higher migration: it is applied
+    by its number, whatever came before."""
+    from bot.db.migrations import apply_migrations
+
+    await db.execute("DROP TABLE discord_event_mirrors")
+    await db.execute("DROP TABLE discord_event_settings")
+    await db.execute("ALTER TABLE event_rsvps DROP COLUMN source")
+    await db.execute("DELETE FROM schema_version WHERE version = 14")
+    await db.execute("INSERT INTO schema_version (version) VALUES (15)")
+    assert await apply_migrations(db) == 15
+    assert await db.fetchval("SELECT COUNT(*) FROM discord_event_mirrors") == 0
+    assert await db.fetchval("SELECT enabled FROM discord_event_settings") is None
+    assert await db.fetchval("SELECT COUNT(source) FROM event_rsvps") == 0

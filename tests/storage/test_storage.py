@@ -41,21 +41,6 @@ async def test_migrations_are_idempotent(db: Database) -> None:
     assert await db.fetchval("SELECT COUNT(*) FROM schema_version") == len(available())
 
 
-async def test_a_lower_migration_merged_later_is_still_applied(db: Database) -> None:
-    """Branches reserve migration numbers and merge in any order: a version below the
-    highest applied one, missing from schema_version, is applied at the next start."""
-    lowest = available()[0][0]
-    highest = available()[-1][0]
-    async with db.transaction() as tx:
-        await tx.execute("DELETE FROM schema_version WHERE version = $1", highest)
-        await tx.execute("INSERT INTO schema_version (version) VALUES ($1)", highest + 5)
-    assert lowest < highest
-    # The highest file counts as not applied (its row was removed) and runs again: its
-    # CREATE TABLE fails on the existing table, proving it was attempted, not skipped.
-    with pytest.raises(Exception):  # noqa: B017 - each backend raises its own error class
-        await apply_migrations(db)
-
-
 async def test_sqlite_pragmas(tmp_path: Path) -> None:
     db = await connect(f"sqlite:///{tmp_path / 'x.db'}")
     try:

@@ -31,10 +31,8 @@ def available() -> list[tuple[int, str, str]]:
             found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _, _ in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError(f"two migrations share a number: {versions}")
-    # Gaps are allowed: branches reserve numbers (V10-V13 elsewhere, V14 here) and merge in
-    # any order, so each version is applied once, whether or not a higher one came first.
+    if len(set(versions)) != len(versions) or any(v < 1 for v in versions):
+        raise RuntimeError(f"migration numbers must be distinct positive numbers, got {versions}")
     return found
 
 
@@ -54,6 +52,8 @@ async def apply_migrations(db: Database) -> int:
         await tx.execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
         )
+        # Each migration is applied once, by its number: a branch's migration merged after a
+        # database has seen a higher number (V11 before V9) is still applied.
         applied = {int(r["version"]) for r in await tx.fetch("SELECT version FROM schema_version")}
         current = max(applied, default=0)
         for version, name, sql in migrations:
