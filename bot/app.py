@@ -250,6 +250,7 @@ class ConcordBot(commands.AutoShardedBot):
         self._load_cogs = load_cogs
         self.synced: str | None = None  # what the last start-up sync did, for tests and logs
         self.extra_startup: list[Any] = []  # coroutines functions run at the end of setup_hook
+        self.on_close: list[Any] = []  # coroutine functions run first in close (background tasks)
         self.start_engine = start_engine
         self.engine: ReminderEngine | None = None
         self.web: FeedServer | None = None  # the calendar feed, when HTTP_PORT is set
@@ -350,6 +351,9 @@ class ConcordBot(commands.AutoShardedBot):
             await self.subscription_runner.start()
 
     async def close(self) -> None:
+        for hook in self.on_close:
+            await hook()
+        self.on_close.clear()
         if self.subscription_runner is not None:
             await self.subscription_runner.stop()
             self.subscription_runner = None

@@ -145,7 +145,8 @@ def attendee_line(attendee: Attendee) -> str:
     else:
         status = AttributionStatus.VERIFIED if profile.verified else AttributionStatus.UNVERIFIED
         who = inert(marked_attribution(profile.attribution, status))
-    return f"- <@{attendee.rsvp.user_id}> · {who} · {relative(attendee.rsvp.updated_at)}"
+    via = " · Interested on Discord" if attendee.rsvp.source == "discord" else ""
+    return f"- <@{attendee.rsvp.user_id}> · {who}{via} · {relative(attendee.rsvp.updated_at)}"
 
 
 def attendee_pages(event: Event, attendees: list[Attendee]) -> list[str]:

@@ -14,6 +14,7 @@ from bot.i18n import N_, NATIVE_NAMES, Msg, Translator, group_name
 from bot.ui import inert, lang_of, reply
 from cogs._autocomplete import timezone_autocomplete
 from cogs._common import Interaction, coordinator_only, guild_id, services
+from cogs.discord_events import setting_text
 from cogs.languages import LANGUAGE_CHOICES
 
 
@@ -169,6 +170,20 @@ class SettingsCommands(app_commands.Group, name="settings"):
                 )
         await reply(interaction, text, ephemeral=True)
 
+    @app_commands.command(name="discord-events")
+    @app_commands.describe(
+        enabled="true: show future meetings in this server's Discord Events; false: stop and"
+        " remove them"
+    )
+    @coordinator_only()
+    async def discord_events(self, interaction: Interaction, enabled: bool) -> None:
+        """Mirror future meetings as Discord's own scheduled events (needs Manage Events)."""
+        changed = await services(interaction).discord_events.set_enabled(
+            guild_id(interaction), interaction.user.id, enabled,
+            can_manage_events=interaction.app_permissions.manage_events,
+        )
+        await reply(interaction, setting_text(changed), ephemeral=True)
+
     @app_commands.command(name="show")
     async def show(self, interaction: Interaction) -> None:
         """Show this server's settings (anyone)."""
@@ -176,7 +191,12 @@ class SettingsCommands(app_commands.Group, name="settings"):
         gid = guild_id(interaction)
         settings = await svc.settings.get(gid)
         groups = await svc.stakeholders.groups(gid)
-        await reply(interaction, settings_text(settings, groups, lang_of(interaction)), ephemeral=True)
+        text = settings_text(settings, groups, lang_of(interaction))
+        mirrored = await svc.discord_events.enabled(gid)
+        t = Translator(lang_of(interaction))
+        text += "\n" + t("Discord events: {state} (`/settings discord-events`)",
+                         state=f"**{t('on') if mirrored else t('off')}**")
+        await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="language")
     @app_commands.describe(code="ar, zh, en, fr, ru or es")

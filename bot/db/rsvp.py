@@ -17,7 +17,7 @@ from datetime import datetime
 from bot.db.database import Database, Executor, Row, from_ms, to_ms
 from bot.domain.rsvp import DM_STATUSES, Rsvp, RsvpCounts, RsvpStatus
 
-_SELECT = "SELECT event_id, user_id, guild_id, status, updated_at FROM event_rsvps"
+_SELECT = "SELECT event_id, user_id, guild_id, status, updated_at, source FROM event_rsvps"
 _IN_DM = ", ".join(f"'{s}'" for s in DM_STATUSES)  # constants of the domain, not user input
 #: Why the engine's rows fail, and planning skips, a member whose DMs are closed.
 DMS_CLOSED = "the member does not accept DMs from the bot"
@@ -30,6 +30,7 @@ def _model(r: Row) -> Rsvp:
         guild_id=r["guild_id"],
         status=RsvpStatus(r["status"]),
         updated_at=from_ms(r["updated_at"]),
+        source=r["source"],
     )
 
 
@@ -105,23 +106,26 @@ class RsvpRepository:
     @staticmethod
     async def set(
         tx: Executor, *, event_id: int, guild_id: int, user_id: int, status: RsvpStatus,
-        at: datetime,
+        at: datetime, source: str = "concord",
     ) -> RsvpStatus | None:
-        """Store the member's answer; returns their previous one (None when it is the first)."""
+        """Store the member's answer; returns their previous one (None when it is the first).
+        `source` is where it came from: "concord", or "discord" for Discord's Interested."""
         before = await tx.fetchval(
             "SELECT status FROM event_rsvps WHERE event_id = $1 AND user_id = $2",
             event_id,
             user_id,
         )
         await tx.execute(
-            "INSERT INTO event_rsvps (event_id, user_id, guild_id, status, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id, user_id) DO UPDATE SET"
-            " status = excluded.status, updated_at = excluded.updated_at",
+            "INSERT INTO event_rsvps (event_id, user_id, guild_id, status, updated_at, source)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, user_id) DO UPDATE SET"
+            " status = excluded.status, updated_at = excluded.updated_at,"
+            " source = excluded.source",
             event_id,
             user_id,
             guild_id,
             status.value,
             to_ms(at),
+            source,
         )
         return None if before is None else RsvpStatus(before)
 

@@ -142,6 +142,7 @@ async def run_demo(args: argparse.Namespace, stream: TextIO = sys.stdout) -> int
     with tempfile.TemporaryDirectory(prefix="concord-demo-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'demo.db'}"
         async with DiscordEmulator(token=TOKEN) as emu:
+            emu.now = clock  # Discord's "future" for scheduled events is the demo's time
             world = build_world(emu)
             for member in world.members.values():
                 member.locale = "en-GB"  # a Geneva secretariat: numeric dates day first

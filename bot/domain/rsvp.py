@@ -85,6 +85,8 @@ class Rsvp:
     guild_id: int
     status: RsvpStatus
     updated_at: datetime
+    #: "concord" (a button or /event rsvp) or "discord" (Interested on the Discord event).
+    source: str = "concord"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,10 +24,12 @@ from .routes_guilds import GuildRoutes
 from .routes_interactions import InteractionRoutes
 from .routes_messages import MessageRoutes
 from .routes_misc import MiscRoutes
+from .routes_scheduled_events import ScheduledEventRoutes
 
 
 class DiscordEmulator(
-    UserDriver, MessageRoutes, InteractionRoutes, GuildRoutes, MiscRoutes, Faults
+    UserDriver, MessageRoutes, InteractionRoutes, ScheduledEventRoutes, GuildRoutes, MiscRoutes,
+    Faults,
 ):
     """Local Discord: world building, REST, gateway, interactions and counters."""
 
@@ -73,6 +75,13 @@ class DiscordEmulator(
         r.add_get(p + "/guilds/{guild_id}/channels", self._get_guild_channels)
         r.add_get(p + "/guilds/{guild_id}/roles", self._get_guild_roles)
         r.add_get(p + "/guilds/{guild_id}/members/{user_id}", self._get_guild_member)
+        events = p + "/guilds/{guild_id}/scheduled-events"
+        r.add_get(events, self._list_scheduled_events)
+        r.add_post(events, self._create_scheduled_event)
+        r.add_get(events + "/{event_id}", self._get_scheduled_event)
+        r.add_patch(events + "/{event_id}", self._modify_scheduled_event)
+        r.add_delete(events + "/{event_id}", self._delete_scheduled_event)
+        r.add_get(events + "/{event_id}/users", self._scheduled_event_users)
         r.add_route("*", "/{tail:.*}", self._not_found)
         return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -88,6 +89,12 @@ class EmulatorState:
         self._message_waiters: list[tuple[int, int | None, asyncio.Future[None]]] = []
         self.on_message: MessageHook | None = None
         self._hook_tasks: set[asyncio.Task[Any]] = set()
+
+        # guild scheduled events (routes_scheduled_events.py): Discord's JSON by id, the
+        # members who marked each Interested, and the clock that decides what "future" is
+        self.scheduled_events: dict[int, dict[str, Any]] = {}
+        self._interested: dict[int, set[int]] = {}
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
         # commands
         self.commands: dict[Any, list[dict[str, Any]]] = {}

@@ -282,7 +282,9 @@ class World(EmulatorState):
             "presences": [],
             "voice_states": [],
             "stage_instances": [],
-            "guild_scheduled_events": [],
+            "guild_scheduled_events": [
+                e for e in self.scheduled_events.values() if e["guild_id"] == str(g.id)
+            ],
             "soundboard_sounds": [],
             "embedded_activities": [],
         }

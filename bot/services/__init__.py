@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.db.comments import CommentRepository
 from bot.db.database import Database
+from bot.db.discord_events import DiscordEventRepository
 from bot.db.drafts import DraftRepository
 from bot.db.events import EventRepository
 from bot.db.feeds import FeedRepository, SubscriptionRepository
@@ -18,6 +19,7 @@ from bot.db.stakeholders import StakeholderRepository
 from bot.domain.clock import Clock
 from bot.services.calendar import CalendarService
 from bot.services.comments import CommentService
+from bot.services.discord_events import DiscordEventsService
 from bot.services.drafts import DraftService
 from bot.services.feed import FeedService
 from bot.services.reminders import ReminderService
@@ -58,6 +60,7 @@ class Services:
     rsvp: RsvpService
     feeds: FeedService
     subscriptions: SubscriptionService
+    discord_events: DiscordEventsService
     reminders_changed: Signal = field(default_factory=Signal)
     windows: WindowService = field(init=False)
 
@@ -86,6 +89,9 @@ class Services:
             rsvp=RsvpService(db, RsvpRepository(db), calendar, stakeholders, clock, signal.fire),
             feeds=FeedService(db, FeedRepository(db), events, clock),
             subscriptions=SubscriptionService(db, SubscriptionRepository(db), calendar, clock),
+            discord_events=DiscordEventsService(
+                db, DiscordEventRepository(db), calendar, settings, clock, signal.fire
+            ),
             stakeholders=stakeholders,
             drafts=drafts,
             comments=CommentService(db, comment_repo, drafts, stakeholders, clock),

@@ -131,6 +131,15 @@ class CalendarService:
             )
         return matches[0]
 
+    async def next_occurrence(self, event: Event, now: datetime) -> Event | None:
+        """The occurrence of `event` that is next to come (or under way) at `now`, as an Event
+        with the occurrence's times, or None when it has none left. Discord's own events
+        mirror this only (SPEC 11). A single event is its own occurrence."""
+        if event.rrule is None:
+            return event
+        upcoming, _ = await next_occurrences(self, event, 1, after=now)
+        return upcoming[0] if upcoming else None
+
     async def upcoming(
         self,
         guild_id: int,

@@ -168,10 +168,12 @@ async def with_occurrences(
 
 
 async def next_occurrences(
-    service: CalendarService, event: Event, count: int = 3
+    service: CalendarService, event: Event, count: int = 3, *, after: datetime | None = None
 ) -> tuple[list[Event], list[OccurrenceChange]]:
-    """The next `count` occurrences of a series from now, and its changed or cancelled ones."""
+    """The next `count` occurrences of a series from `after` (default now), and its changed or
+    cancelled ones."""
     if event.rrule is None:
         return [], []
     changes = await service.repo.changes_of(service.db, event.id)
-    return occurrences_from(event, changes, service.clock(), count), changes
+    start = after if after is not None else service.clock()
+    return occurrences_from(event, changes, start, count), changes
