@@ -77,14 +77,16 @@ def clean_options(options: Any) -> None:
 
 
 async def claim_once(db: Any, interaction_id: int, now_ms: int) -> bool:
-    """Record `interaction_id`; False when it was recorded before (execute it only once)."""
-    async with db.transaction() as tx:
-        inserted = await tx.fetchval(
-            "INSERT INTO interactions (id, created_at) VALUES ($1, $2)"
-            " ON CONFLICT (id) DO NOTHING RETURNING id",
-            interaction_id,
-            now_ms,
-        )
+    """Record `interaction_id`; False when it was recorded before (execute it only once).
+
+    One statement, committed on its own (no BEGIN/COMMIT around it): the primary key makes
+    the insert of a given id succeed once, in whichever process or replay comes first."""
+    inserted = await db.fetchval(
+        "INSERT INTO interactions (id, created_at) VALUES ($1, $2)"
+        " ON CONFLICT (id) DO NOTHING RETURNING id",
+        interaction_id,
+        now_ms,
+    )
     return inserted is not None
 
 

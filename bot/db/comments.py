@@ -36,7 +36,13 @@ PREVIEW_CHARS = 400
 _SELECT_PREVIEW = _COLUMNS.format(body=f"substr(c.body, 1, {PREVIEW_CHARS})")
 
 
+_KINDS = {k.value: k for k in CommentKind}
+_STATUSES = {s.value: s for s in AttributionStatus}
+
+
 def comment_model(row: Row) -> Comment:
+    """A comments row as the model (enum members looked up by value in a dict: a listing
+    builds a hundred of these per answer)."""
     return Comment(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -47,12 +53,12 @@ def comment_model(row: Row) -> Comment:
         author_id=row["author_id"],
         organization=row["organization"],
         group=row["stakeholder_group"],
-        kind=CommentKind(row["kind"]),
+        kind=_KINDS[row["kind"]],
         text=row["body"],
         created_at=from_ms(row["created_at"]),
         edited_at=opt_dt(row["edited_at"]),
         withdrawn_at=opt_dt(row["withdrawn_at"]),
-        status=AttributionStatus(row["attribution_status"]),
+        status=_STATUSES[row["attribution_status"]],
         hidden_at=opt_dt(row["hidden_at"]),
         hidden_by=row["hidden_by"],
         hidden_reason=row["hidden_reason"],

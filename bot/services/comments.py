@@ -360,6 +360,10 @@ class CommentService:
             total = await self.repo.count(flt, COUNT_CAP + 1)
         else:
             total = len(comments)
+        if found is not None:  # every listed comment is on this section
+            current = {found.id: found.revision}
+        else:
+            current = await self.drafts.current_revisions({c.draft_id for c in comments})
         if draft is not None:
             codes_by_id = {draft.id: draft.code}
         else:
@@ -372,7 +376,7 @@ class CommentService:
             draft=draft,
             section=found,
             group=chosen,
-            current=await self.drafts.current_revisions({c.draft_id for c in comments}),
+            current=current,
         )
 
     async def coverage(self, guild_id: int, draft_code: str) -> Coverage:
