@@ -203,14 +203,17 @@ class SqliteDatabase(Database):
         db._file_lock = lock
         return db
 
+    # One trip to aiosqlite's thread per statement (execute_fetchall runs, fetches and closes
+    # the cursor there), not three (execute, fetch, close): each trip wakes that thread.
+
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        async with self._lock, self._conn.execute(self.convert(sql), inert(args)) as cur:
-            return list(await cur.fetchall())
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(self.convert(sql), inert(args)))
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        async with self._lock, self._conn.execute(self.convert(sql), inert(args)) as cur:
-            row = await cur.fetchone()
-            return row
+        async with self._lock:
+            rows = await self._conn.execute_fetchall(self.convert(sql), inert(args))
+        return rows[0] if rows else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SqliteConn]:
