@@ -273,6 +273,23 @@ class CommentRepository:
             comment_id,
         )
 
+    @staticmethod
+    async def remember_message(
+        ex: Executor, comment_id: int, channel_id: int, message_id: int
+    ) -> bool | None:
+        """`set_message` as one statement committed on its own; returns whether the comment
+        was edited, withdrawn or hidden by then (None when it no longer exists)."""
+        row = await ex.fetchrow(
+            "UPDATE comments SET channel_id = $1, message_id = $2 WHERE id = $3"
+            " RETURNING edited_at, withdrawn_at, hidden_at",
+            channel_id,
+            message_id,
+            comment_id,
+        )
+        if row is None:
+            return None
+        return any(row[k] is not None for k in ("edited_at", "withdrawn_at", "hidden_at"))
+
     async def latest(self, flt: CommentFilter, limit: int) -> list[Comment]:
         """The newest live comments matching `flt`, at most `limit`; each text is cut to its
         first PREVIEW_CHARS characters (a listing shows previews)."""

@@ -134,8 +134,12 @@ class CommentService:
         record (edited when the comment is edited, withdrawn, hidden or restored). Returns the
         comment as it is now: a change made before the message was remembered did not edit
         the message, so the caller does when the comment is no longer as announced."""
-        async with self.db.transaction() as tx:
-            await self.repo.set_message(tx, posted.comment.id, channel_id, message_id)
+        changed = await self.repo.remember_message(
+            self.db, posted.comment.id, channel_id, message_id
+        )
+        if changed is False:  # still as announced: nothing more to read (revision not asked)
+            comment = replace(posted.comment, channel_id=channel_id, message_id=message_id)
+            return Changed(comment, posted.draft.code, None)
         now = await self.repo.get(posted.draft.guild_id, posted.comment.id)
         return await self._changed(now or posted.comment)
 
