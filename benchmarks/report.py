@@ -238,7 +238,8 @@ def render(data: dict[str, Any], notes: Path | None = None) -> str:
 def summary(data: dict[str, Any]) -> str:
     """One screen: every target with its measured value (a ratio where it is one) and result."""
     rows = [(f"{_label(r)} {r['backend']}", t["metric"], t["target"],
-             f"{_fmt(t['value'])} {t['unit']}", _met(t).replace("**", ""))
+             "n/a" if t["value"] is None else f"{_fmt(t['value'])} {t['unit']}",
+             _met(t).replace("**", ""))
             for r in data["results"] for t in r.get("targets", [])]
     head = ("measurement", "metric", "target", "measured", "result")
     widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(len(head))]
