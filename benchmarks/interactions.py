@@ -230,6 +230,30 @@ async def _measure_bot(world: World, users: list[User], proc: MeasuredBot,
     return results, samples
 
 
+def _pooled(
+    first: dict[str, Any], first_samples: dict[str, list[float]],
+    second: dict[str, Any], second_samples: dict[str, list[float]],
+) -> tuple[dict[str, Any], dict[str, list[float]]]:
+    """Two runs of the same load as one: percentiles over both runs' samples, CPU per
+    interaction over both, bad answers added up."""
+    results: dict[str, Any] = {}
+    samples: dict[str, list[float]] = {}
+    for key, a in first.items():
+        b = second[key]
+        both = first_samples[key] + second_samples[key]
+        samples[key] = both
+        results[key] = {
+            **summary_ms([ms / 1000 for ms in both]),
+            "bot_cpu_ms_per_interaction": round(
+                (a["bot_cpu_ms_per_interaction"] * a["n"] + b["bot_cpu_ms_per_interaction"] * b["n"])
+                / max(1, a["n"] + b["n"]), 3),
+            "bad_answers": a["bad_answers"] + b["bad_answers"],
+            "runs": [{k: r[k] for k in ("n", "p50_ms", "p99_ms", "bot_cpu_ms_per_interaction")}
+                     for r in (a, b)],
+        }
+    return results, samples
+
+
 async def _synced_again(emu: DiscordEmulator, syncs: int, timeout: float = 30) -> None:
     """Wait until a bot syncs its commands after the `syncs` already seen."""
     deadline = time.monotonic() + timeout
@@ -260,17 +284,25 @@ async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
                 results, samples = await _measure_bot(world, users, proc, sizes)
                 late = emu.stats.late_responses - late_before
                 startup = proc.startup_s
+            # ... and again just after it: the machine's load drifts, so the floor brackets
+            # Concord in time and its samples from both runs are pooled.
+            syncs = emu.command_syncs
+            async with running_bot(emu, url, workdir, f"interactions-bare2-{backend}",
+                                   module="benchmarks.bare") as proc:
+                await _synced_again(emu, syncs)
+                bare_after, bare_after_samples = await _measure_bot(world, users, proc, sizes)
+            bare, bare_samples = _pooled(bare, bare_samples, bare_after, bare_after_samples)
     targets = []
     for key, m in results.items():
         floor = bare[key]
         m["bare"] = {k: floor[k] for k in ("n", "p50_ms", "p99_ms", "max_ms",
-                                          "bot_cpu_ms_per_interaction", "bad_answers")}
+                                          "bot_cpu_ms_per_interaction", "bad_answers", "runs")}
         m["p50_ratio"] = round(m["p50_ms"] / floor["p50_ms"], 2)
         m["p99_ratio"] = round(m["p99_ms"] / floor["p99_ms"], 2)
         m["cpu_ratio"] = round(m["bot_cpu_ms_per_interaction"]
                                / max(floor["bot_cpu_ms_per_interaction"], 1e-3), 2)
         targets.append(target(f"{key} p99 / bare p99", m["p99_ratio"], RATIO_TARGET, "x",
-                              op="<=", samples=min(m["n"], floor["n"])))
+                              op="<=", samples=min(m["n"], floor["n"] // 2)))
     samples.update({f"{k} bare": v for k, v in bare_samples.items()})
     return {
         "name": "interactions",
@@ -285,10 +317,11 @@ async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
             " registered members; /upcoming rotates " + str(UPCOMING_VARIANTS)
             + "; /comments list rotates " + str(LIST_VARIANTS)
             + ". Latency = emulator time from INTERACTION_CREATE sent to the first response"
-            " (to the completing edit for a deferred answer). The same load ran first against"
-            " the bare discord.py bot (`benchmarks/bare.py`: the same command names and"
-            " options, a static answer, no database) on the same emulator, just before Concord;"
-            " ratios are Concord / bare."
+            " (to the completing edit for a deferred answer). The same load ran against the bare"
+            " discord.py bot (`benchmarks/bare.py`: the same command names and options, a static"
+            " answer, no database) on the same emulator just before and again just after"
+            " Concord; its figures pool both runs (2 x the samples), and ratios are Concord /"
+            " bare."
         ),
         "seed": seeded,
         "metrics": {"commands": results, "late_responses_over_3s": late,

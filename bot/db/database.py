@@ -339,7 +339,7 @@ class PostgresDatabase(Database):
             raise ConfigError(_postgres_problem(url, exc)) from None
         try:
             unflushed = await asyncpg.create_pool(
-                url, min_size=1, max_size=4, timeout=10, command_timeout=60,
+                url, min_size=1, max_size=10, timeout=10, command_timeout=60,
                 server_settings={"synchronous_commit": "off"},
             )
         except BaseException as exc:
