@@ -200,7 +200,14 @@ def render(data: dict[str, Any], notes: Path | None = None) -> str:
            if meta.get("partial_update_of") else "") + ".",
         "",
         f"Machine: {mach['cpu_count']} × {mach['cpu_model']}, {mach['ram_gib']} GiB RAM,"
-        f" {mach['platform']}.",
+        f" {mach['platform']}."
+        + (f" {meta['machine_note']}" if meta.get("machine_note") else "")
+        + (
+            f" Load average (1, 5, 15 min) at the start {meta['load_average_start']}, at the end"
+            f" {meta['load_average_end']} (on {mach['cpu_count']} cores)."
+            if meta.get("load_average_end")
+            else ""
+        ),
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in ver.items() if v) + ".",
         "",
