@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .common import BACKENDS, FULL, SMOKE
+from .report import summary
 from .runner import NAMES, run_all
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
@@ -40,8 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = args.out
     if out is None:
         out = Path(tempfile.mkdtemp(prefix="concord-bench-smoke-")) if args.smoke else DOCS
-    asyncio.run(run_all(SMOKE if args.smoke else FULL, backends, only or list(NAMES), out,
-                        argv=argv, plots=not args.no_plots))
+    data = asyncio.run(run_all(SMOKE if args.smoke else FULL, backends, only or list(NAMES), out,
+                               argv=argv, plots=not args.no_plots))
+    print(summary(data))
     print(out / "results.md")
     return 0
 

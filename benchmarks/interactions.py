@@ -18,6 +18,7 @@ from bot.emulator import DiscordEmulator, InteractionResult, User
 from bot.harness import TOKEN, World, build_world
 
 from .common import (
+    MeasuredBot,
     Sizes,
     analyze,
     answer_latency,
@@ -191,6 +192,77 @@ async def _measure(world: World, users: list[User], command: str, n: int, concur
     return latencies, problems, time.perf_counter() - began
 
 
+COMMANDS = ("upcoming", "comment", "comments list")
+#: Concord's p99 may be at most this many times the bare bot's (SPEC 13).
+RATIO_TARGET = 3.0
+
+
+async def _measure_bot(world: World, users: list[User], proc: MeasuredBot,
+                       sizes: Sizes) -> tuple[dict[str, Any], dict[str, list[float]]]:
+    """Every command, sequentially then concurrently, against the running `proc`."""
+    bot_ps, driver_ps = psutil.Process(proc.pid), psutil.Process()
+    results: dict[str, Any] = {}
+    samples: dict[str, list[float]] = {}
+    for command in COMMANDS:
+        # warm-up: the first calls of each command (not counted)
+        await _measure(world, users, command, sizes.warmup, 1, offset=10_000_000)
+        for mode, concurrency in (("sequential", 1), ("concurrent", sizes.concurrency)):
+            offset = 0 if mode == "sequential" else sizes.interactions
+            bot_cpu, driver_cpu = cpu_seconds(bot_ps), cpu_seconds(driver_ps)
+            lat, problems, elapsed = await _measure(
+                world, users, command, sizes.interactions, concurrency, offset)
+            bot_cpu = cpu_seconds(bot_ps) - bot_cpu
+            driver_cpu = cpu_seconds(driver_ps) - driver_cpu
+            key = f"/{command} {mode}"
+            results[key] = {
+                **summary_ms(lat),
+                "concurrency": concurrency,
+                "wall_s": round(elapsed, 3),
+                "throughput_per_s": round(len(lat) / elapsed, 1),
+                # CPU seconds per wall second: 1.0 is one core kept busy
+                "bot_cpu_share": round(bot_cpu / elapsed, 3),
+                "driver_cpu_share": round(driver_cpu / elapsed, 3),
+                "bot_cpu_ms_per_interaction": round(bot_cpu * 1000 / max(1, len(lat)), 3),
+                "bad_answers": len(problems),
+                "bad_answer_sample": problems[:3],
+            }
+            samples[key] = [round(x * 1000, 3) for x in lat]
+    return results, samples
+
+
+def _pooled(
+    first: dict[str, Any], first_samples: dict[str, list[float]],
+    second: dict[str, Any], second_samples: dict[str, list[float]],
+) -> tuple[dict[str, Any], dict[str, list[float]]]:
+    """Two runs of the same load as one: percentiles over both runs' samples, CPU per
+    interaction over both, bad answers added up."""
+    results: dict[str, Any] = {}
+    samples: dict[str, list[float]] = {}
+    for key, a in first.items():
+        b = second[key]
+        both = first_samples[key] + second_samples[key]
+        samples[key] = both
+        results[key] = {
+            **summary_ms([ms / 1000 for ms in both]),
+            "bot_cpu_ms_per_interaction": round(
+                (a["bot_cpu_ms_per_interaction"] * a["n"] + b["bot_cpu_ms_per_interaction"] * b["n"])
+                / max(1, a["n"] + b["n"]), 3),
+            "bad_answers": a["bad_answers"] + b["bad_answers"],
+            "runs": [{k: r[k] for k in ("n", "p50_ms", "p99_ms", "bot_cpu_ms_per_interaction")}
+                     for r in (a, b)],
+        }
+    return results, samples
+
+
+async def _synced_again(emu: DiscordEmulator, syncs: int, timeout: float = 30) -> None:
+    """Wait until a bot syncs its commands after the `syncs` already seen."""
+    deadline = time.monotonic() + timeout
+    while emu.command_syncs <= syncs:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the bot did not sync its commands within {timeout}s")
+        await asyncio.sleep(0.01)
+
+
 async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
     async with DiscordEmulator(token=TOKEN) as emu:
         world = build_world(emu)
@@ -201,44 +273,41 @@ async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
             users.append(user)
         async with fresh_database(backend, workdir, "interactions") as url:
             seeded = await seed(url, world, users, sizes)
-            async with running_bot(emu, url, workdir, f"interactions-{backend}") as proc:
-                bot_ps, driver_ps = psutil.Process(proc.pid), psutil.Process()
+            # The floor: the bare discord.py bot, same emulator, same load, just before Concord.
+            async with running_bot(emu, url, workdir, f"interactions-bare-{backend}",
+                                   module="benchmarks.bare") as proc:
                 await emu.wait_for_commands(timeout=30)
-                results: dict[str, Any] = {}
-                samples: dict[str, list[float]] = {}
-                targets = []
-                for command in ("upcoming", "comment", "comments list"):
-                    # warm-up: the first calls of each command (not counted)
-                    await _measure(world, users, command, sizes.warmup, 1, offset=10_000_000)
-                    for mode, concurrency in (("sequential", 1), ("concurrent", sizes.concurrency)):
-                        offset = 0 if mode == "sequential" else sizes.interactions
-                        bot_cpu, driver_cpu = cpu_seconds(bot_ps), cpu_seconds(driver_ps)
-                        lat, problems, elapsed = await _measure(
-                            world, users, command, sizes.interactions, concurrency, offset)
-                        bot_cpu = cpu_seconds(bot_ps) - bot_cpu
-                        driver_cpu = cpu_seconds(driver_ps) - driver_cpu
-                        key = f"/{command} {mode}"
-                        results[key] = {
-                            **summary_ms(lat),
-                            "concurrency": concurrency,
-                            "wall_s": round(elapsed, 3),
-                            "throughput_per_s": round(len(lat) / elapsed, 1),
-                            # CPU seconds per wall second: 1.0 is one core kept busy
-                            "bot_cpu_share": round(bot_cpu / elapsed, 3),
-                            "driver_cpu_share": round(driver_cpu / elapsed, 3),
-                            "bot_cpu_ms_per_interaction": round(bot_cpu * 1000 / max(1, len(lat)), 3),
-                            "bad_answers": len(problems),
-                            "bad_answer_sample": problems[:3],
-                        }
-                        samples[key] = [round(x * 1000, 3) for x in lat]
-                        limit = 25.0 if mode == "sequential" else 100.0
-                        targets.append(target(f"{key} p99", results[key]["p99_ms"], limit, "ms"))
-                late = emu.stats.late_responses
+                bare, bare_samples = await _measure_bot(world, users, proc, sizes)
+            syncs, late_before = emu.command_syncs, emu.stats.late_responses
+            async with running_bot(emu, url, workdir, f"interactions-{backend}") as proc:
+                await _synced_again(emu, syncs)
+                results, samples = await _measure_bot(world, users, proc, sizes)
+                late = emu.stats.late_responses - late_before
                 startup = proc.startup_s
+            # ... and again just after it: the machine's load drifts, so the floor brackets
+            # Concord in time and its samples from both runs are pooled.
+            syncs = emu.command_syncs
+            async with running_bot(emu, url, workdir, f"interactions-bare2-{backend}",
+                                   module="benchmarks.bare") as proc:
+                await _synced_again(emu, syncs)
+                bare_after, bare_after_samples = await _measure_bot(world, users, proc, sizes)
+            bare, bare_samples = _pooled(bare, bare_samples, bare_after, bare_after_samples)
+    targets = []
+    for key, m in results.items():
+        floor = bare[key]
+        m["bare"] = {k: floor[k] for k in ("n", "p50_ms", "p99_ms", "max_ms",
+                                          "bot_cpu_ms_per_interaction", "bad_answers", "runs")}
+        m["p50_ratio"] = round(m["p50_ms"] / floor["p50_ms"], 2)
+        m["p99_ratio"] = round(m["p99_ms"] / floor["p99_ms"], 2)
+        m["cpu_ratio"] = round(m["bot_cpu_ms_per_interaction"]
+                               / max(floor["bot_cpu_ms_per_interaction"], 1e-3), 2)
+        targets.append(target(f"{key} p99 / bare p99", m["p99_ratio"], RATIO_TARGET, "x",
+                              op="<=", samples=min(m["n"], floor["n"] // 2)))
+    samples.update({f"{k} bare": v for k, v in bare_samples.items()})
     return {
         "name": "interactions",
         "backend": backend,
-        "bot": "subprocess (python -m bot)",
+        "bot": "subprocess (python -m bot); floor: subprocess (python -m benchmarks.bare)",
         "conditions": (
             f"{sizes.interactions} interactions per command sequentially and"
             f" {sizes.interactions} at {sizes.concurrency} concurrent, after {sizes.warmup}"
@@ -248,7 +317,11 @@ async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
             " registered members; /upcoming rotates " + str(UPCOMING_VARIANTS)
             + "; /comments list rotates " + str(LIST_VARIANTS)
             + ". Latency = emulator time from INTERACTION_CREATE sent to the first response"
-            " (to the completing edit for a deferred answer)."
+            " (to the completing edit for a deferred answer). The same load ran against the bare"
+            " discord.py bot (`benchmarks/bare.py`: the same command names and options, a static"
+            " answer, no database) on the same emulator just before and again just after"
+            " Concord; its figures pool both runs (2 x the samples), and ratios are Concord /"
+            " bare."
         ),
         "seed": seeded,
         "metrics": {"commands": results, "late_responses_over_3s": late,

@@ -18,23 +18,32 @@ def _interactions(out: Path, results: list[dict[str, Any]]) -> str | None:
     if not found:
         return None
     keys = list(found[0]["metrics"]["commands"])
-    fig, ax = plt.subplots(figsize=(10, 4.5))
+    fig, (ax, rx) = plt.subplots(1, 2, figsize=(13, 4.8))
     width = 0.8 / (2 * len(found))
     for b, r in enumerate(found):
         cmds = r["metrics"]["commands"]
-        for j, (stat, alpha) in enumerate((("p50_ms", 0.5), ("p99_ms", 1.0))):
-            xs = [i + (2 * b + j) * width - 0.4 + width / 2 for i in range(len(keys))]
-            ax.bar(xs, [cmds[k][stat] for k in keys], width,
-                   color=COLORS.get(r["backend"], "grey"), alpha=alpha,
-                   label=f"{r['backend']} {stat.split('_')[0]}")
-    ax.axhline(25, color="green", linestyle="--", linewidth=1, label="target sequential p99 25 ms")
-    ax.axhline(100, color="orange", linestyle="--", linewidth=1, label="target concurrent p99 100 ms")
-    ax.set_xticks(range(len(keys)))
-    ax.set_xticklabels([k.replace(" sequential", "\nsequential").replace(" concurrent", "\nconcurrent")
-                        for k in keys], fontsize=8)
-    ax.set_ylabel("ms (INTERACTION_CREATE to answer)")
-    ax.set_title("Interaction latency")
-    ax.legend(fontsize=7, ncol=2)
+        color = COLORS.get(r["backend"], "grey")
+        xs = [i + 2 * b * width - 0.4 + width / 2 for i in range(len(keys))]
+        ax.bar(xs, [cmds[k]["p99_ms"] for k in keys], width, color=color,
+               label=f"{r['backend']} Concord p99")
+        ax.bar([x + width for x in xs], [cmds[k].get("bare", {}).get("p99_ms", 0) for k in keys],
+               width, color=color, alpha=0.35, label=f"{r['backend']} bare discord.py p99")
+        rx.bar([i + b * 2 * width - 0.4 + width for i in range(len(keys))],
+               [cmds[k].get("p99_ratio", 0) for k in keys], 2 * width, color=color,
+               label=r["backend"])
+    labels = [k.replace(" sequential", "\nsequential").replace(" concurrent", "\nconcurrent")
+              for k in keys]
+    for axis in (ax, rx):
+        axis.set_xticks(range(len(keys)))
+        axis.set_xticklabels(labels, fontsize=7)
+    ax.set_yscale("log")
+    ax.set_ylabel("p99 ms (INTERACTION_CREATE to answer)")
+    ax.set_title("Interaction p99: Concord and the bare bot")
+    ax.legend(fontsize=7)
+    rx.axhline(3, color="orange", linestyle="--", linewidth=1, label="target 3x")
+    rx.set_ylabel("Concord p99 / bare p99")
+    rx.set_title("Ratio to the bare discord.py bot (same run)")
+    rx.legend(fontsize=7)
     fig.tight_layout()
     path = out / "interactions.png"
     fig.savefig(path, dpi=110)

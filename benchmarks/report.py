@@ -23,7 +23,7 @@ def _fmt(value: Any) -> str:
 
 def _met(t: dict[str, Any]) -> str:
     if t["met"] is None:
-        return "n/a"
+        return t.get("note") or "n/a"
     if t["met"]:
         return "met"
     return f"**missed** by {_fmt(t['miss_by'])} {t['unit']}"
@@ -52,17 +52,22 @@ def interactions_section(results: list[dict[str, Any]]) -> list[str]:
     if not found:
         return []
     out = ["## 1. Interactions", "", found[0]["conditions"], "",
-           "| backend | command | mode | n | p50 ms | p90 ms | p99 ms | max ms | per s |"
-           " bot CPU | driver CPU | bot CPU ms each | bad answers |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| backend | command | mode | n | p50 ms | p99 ms | bare p50 ms | bare p99 ms |"
+           " p50 ratio | p99 ratio | max ms | per s | bot CPU | driver CPU | bot CPU ms each |"
+           " bare CPU ms each | bad answers |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in found:
         for key, m in r["metrics"]["commands"].items():
             command, mode = key.rsplit(" ", 1)
-            out.append(f"| {r['backend']} | `{command}` | {mode} | {_fmt(m['n'])} | {_fmt(m['p50_ms'])} |"
-                       f" {_fmt(m['p90_ms'])} | {_fmt(m['p99_ms'])} | {_fmt(m['max_ms'])} |"
+            bare = m.get("bare", {})
+            out.append(f"| {r['backend']} | `{command}` | {mode} | {_fmt(m['n'])} |"
+                       f" {_fmt(m['p50_ms'])} | {_fmt(m['p99_ms'])} | {_fmt(bare.get('p50_ms'))} |"
+                       f" {_fmt(bare.get('p99_ms'))} | {_fmt(m.get('p50_ratio'))} |"
+                       f" **{_fmt(m.get('p99_ratio'))}** | {_fmt(m['max_ms'])} |"
                        f" {_fmt(m['throughput_per_s'])} | {_fmt(m.get('bot_cpu_share'))} |"
                        f" {_fmt(m.get('driver_cpu_share'))} | {_fmt(m.get('bot_cpu_ms_per_interaction'))} |"
-                       f" {m['bad_answers']} |")
+                       f" {_fmt(bare.get('bot_cpu_ms_per_interaction'))} |"
+                       f" {m['bad_answers']} + {bare.get('bad_answers', 0)} bare |")
     out += ["", "CPU columns: CPU seconds per wall second of the bot process and of the benchmark"
             " process (emulator + load generator); 1.0 is one of the machine's cores kept busy."]
     out.append("")
@@ -195,7 +200,14 @@ def render(data: dict[str, Any], notes: Path | None = None) -> str:
            if meta.get("partial_update_of") else "") + ".",
         "",
         f"Machine: {mach['cpu_count']} × {mach['cpu_model']}, {mach['ram_gib']} GiB RAM,"
-        f" {mach['platform']}.",
+        f" {mach['platform']}."
+        + (f" {meta['machine_note']}" if meta.get("machine_note") else "")
+        + (
+            f" Load average (1, 5, 15 min) at the start {meta['load_average_start']}, at the end"
+            f" {meta['load_average_end']} (on {mach['cpu_count']} cores)."
+            if meta.get("load_average_end")
+            else ""
+        ),
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in ver.items() if v) + ".",
         "",
@@ -227,6 +239,19 @@ def render(data: dict[str, Any], notes: Path | None = None) -> str:
     lines.append("")
     if notes is not None and notes.exists() and meta["mode"] == "full":
         lines += [notes.read_text().strip(), ""]
+    return "\n".join(lines)
+
+
+def summary(data: dict[str, Any]) -> str:
+    """One screen: every target with its measured value (a ratio where it is one) and result."""
+    rows = [(f"{_label(r)} {r['backend']}", t["metric"], t["target"],
+             "n/a" if t["value"] is None else f"{_fmt(t['value'])} {t['unit']}",
+             _met(t).replace("**", ""))
+            for r in data["results"] for t in r.get("targets", [])]
+    head = ("measurement", "metric", "target", "measured", "result")
+    widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(len(head))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in [head, tuple("-" * w for w in widths), *rows]]
     return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -61,6 +62,8 @@ async def run_all(
         "machine": machine(),
         "versions": await versions(backends),
         "sizes": sizes.as_dict(),
+        # the machine may be shared: its load says how much of it the run had
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
     }
     results: list[dict[str, Any]] = []
     samples: dict[str, Any] = {}
@@ -88,6 +91,7 @@ async def run_all(
                     results.append(result)
                 log(f"{name} on {backend}: {time.perf_counter() - t0:.1f} s")
     meta["run_seconds"] = round(time.perf_counter() - began, 1)
+    meta["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     path = out / "results.json"
     earlier = _read_earlier(path) if set(only) != set(NAMES) else None
     if earlier is not None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -21,6 +23,12 @@ PAGE_BUDGET = 1900  # room for a "Page 2/7" footer
 NO_PINGS = discord.AllowedMentions.none()
 
 
+#: Every character escape_markdown or strip_bidi can act on: Markdown's `_ \ ~ | * ``, the
+#: `[` of a masked link, the `>` of a quote, the `#` of a heading, the `-` of a list, and the
+#: bidirectional overrides. Text without any of them comes out of `inert` unchanged.
+_MAYBE_ACTIVE = re.compile("[_\\\\~|*`\\[>#\\-\u202a-\u202e\u2066-\u2069]")
+
+
 def lang_of(interaction: discord.Interaction[Any]) -> str:
     """The language `interaction` is answered in: chosen by the tree before the command ran
     (the member's setting, their client's, the server's), else their client's, else English."""
@@ -35,6 +43,15 @@ def inert(text: str) -> str:
     escaped (discord.py's escape_markdown, which leaves bare links alone), so a masked link
     `[text](url)` shows its URL in plain sight, and bidirectional overrides removed. Pings are
     prevented separately, by NO_PINGS on every message."""
+    if _MAYBE_ACTIVE.search(text) is None:
+        return text  # nothing to escape or strip: the common case, at one scan
+    if len(text) <= 200:
+        return _inert_short(text)  # names and codes repeat in every listing
+    return discord.utils.escape_markdown(strip_bidi(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _inert_short(text: str) -> str:
     return discord.utils.escape_markdown(strip_bidi(text))
 
 

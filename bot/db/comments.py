@@ -36,7 +36,13 @@ PREVIEW_CHARS = 400
 _SELECT_PREVIEW = _COLUMNS.format(body=f"substr(c.body, 1, {PREVIEW_CHARS})")
 
 
+_KINDS = {k.value: k for k in CommentKind}
+_STATUSES = {s.value: s for s in AttributionStatus}
+
+
 def comment_model(row: Row) -> Comment:
+    """A comments row as the model (enum members looked up by value in a dict: a listing
+    builds a hundred of these per answer)."""
     return Comment(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -47,12 +53,12 @@ def comment_model(row: Row) -> Comment:
         author_id=row["author_id"],
         organization=row["organization"],
         group=row["stakeholder_group"],
-        kind=CommentKind(row["kind"]),
+        kind=_KINDS[row["kind"]],
         text=row["body"],
         created_at=from_ms(row["created_at"]),
         edited_at=opt_dt(row["edited_at"]),
         withdrawn_at=opt_dt(row["withdrawn_at"]),
-        status=AttributionStatus(row["attribution_status"]),
+        status=_STATUSES[row["attribution_status"]],
         hidden_at=opt_dt(row["hidden_at"]),
         hidden_by=row["hidden_by"],
         hidden_reason=row["hidden_reason"],
@@ -267,6 +273,23 @@ class CommentRepository:
             message_id,
             comment_id,
         )
+
+    @staticmethod
+    async def remember_message(
+        ex: Executor, comment_id: int, channel_id: int, message_id: int
+    ) -> bool | None:
+        """`set_message` as one statement committed on its own; returns whether the comment
+        was edited, withdrawn or hidden by then (None when it no longer exists)."""
+        row = await ex.fetchrow(
+            "UPDATE comments SET channel_id = $1, message_id = $2 WHERE id = $3"
+            " RETURNING edited_at, withdrawn_at, hidden_at",
+            channel_id,
+            message_id,
+            comment_id,
+        )
+        if row is None:
+            return None
+        return any(row[k] is not None for k in ("edited_at", "withdrawn_at", "hidden_at"))
 
     async def latest(self, flt: CommentFilter, limit: int) -> list[Comment]:
         """The newest live comments matching `flt`, at most `limit`; each text is cut to its

@@ -138,6 +138,17 @@ class DraftRepository:
         )
         return [section_model(r) for r in rows]
 
+    async def section_revisions(self, draft_ids: list[int]) -> dict[int, int]:
+        """The current revision of every section of these drafts, by section id: one query
+        that reads two columns (a listing needs nothing else of the sections)."""
+        if not draft_ids:
+            return {}
+        marks = ", ".join(f"${n}" for n in range(1, len(draft_ids) + 1))
+        rows = await self.db.fetch(
+            f"SELECT id, revision FROM sections WHERE draft_id IN ({marks})", *draft_ids
+        )
+        return {r["id"]: r["revision"] for r in rows}
+
     async def section(self, draft_id: int, key: str) -> Section | None:
         row = await self.db.fetchrow(_SECTION + " WHERE draft_id = $1 AND key = $2", draft_id, key)
         return None if row is None else section_model(row)

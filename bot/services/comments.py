@@ -7,6 +7,7 @@ No Discord here: the cog converts options and formats answers.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -108,9 +109,20 @@ class CommentService:
     ) -> tuple[Stakeholder, AttributionStatus, Draft, Section]:
         """Who may comment where, now: the member's profile (verified where required), the
         draft and section, the open window."""
-        profile, status = await self.stakeholders.for_comment(guild_id, user_id)
-        draft = await self.drafts.require(guild_id, draft_code)
-        found = await self.drafts.require_section(draft, section)
+        async def place() -> tuple[Draft, Section]:
+            draft = await self.drafts.require(guild_id, draft_code)
+            return draft, await self.drafts.require_section(draft, section)
+
+        # The member and the place are read at once (on PostgreSQL, on two connections); a
+        # missing profile is still the refusal given first.
+        who, where = await asyncio.gather(
+            self.stakeholders.for_comment(guild_id, user_id), place(), return_exceptions=True
+        )
+        for outcome in (who, where):
+            if isinstance(outcome, BaseException):
+                raise outcome
+        assert not isinstance(who, BaseException) and not isinstance(where, BaseException)
+        (profile, status), (draft, found) = who, where
         require_open_window(draft, self.clock())
         return profile, status, draft, found
 
@@ -135,8 +147,12 @@ class CommentService:
         record (edited when the comment is edited, withdrawn, hidden or restored). Returns the
         comment as it is now: a change made before the message was remembered did not edit
         the message, so the caller does when the comment is no longer as announced."""
-        async with self.db.transaction() as tx:
-            await self.repo.set_message(tx, posted.comment.id, channel_id, message_id)
+        changed = await self.repo.remember_message(
+            self.db, posted.comment.id, channel_id, message_id
+        )
+        if changed is False:  # still as announced: nothing more to read (revision not asked)
+            comment = replace(posted.comment, channel_id=channel_id, message_id=message_id)
+            return Changed(comment, posted.draft.code, None)
         now = await self.repo.get(posted.draft.guild_id, posted.comment.id)
         return await self._changed(now or posted.comment)
 
@@ -363,15 +379,26 @@ class CommentService:
             group=chosen,
         )
         comments = await self.repo.latest(flt, MAX_LISTED + 1)
-        if len(comments) > MAX_LISTED:
-            comments = comments[:MAX_LISTED]
-            total = await self.repo.count(flt, COUNT_CAP + 1)
-        else:
-            total = len(comments)
-        if draft is not None:
-            codes_by_id = {draft.id: draft.code}
-        else:
-            codes_by_id = {d.id: d.code for d in await self.drafts.all(guild_id)}
+        more = len(comments) > MAX_LISTED
+        comments = comments[:MAX_LISTED]
+
+        async def count() -> int:
+            return await self.repo.count(flt, COUNT_CAP + 1) if more else len(comments)
+
+        async def current_revisions() -> dict[int, int]:
+            if found is not None:  # every listed comment is on this section
+                return {found.id: found.revision}
+            return await self.drafts.current_revisions({c.draft_id for c in comments})
+
+        async def draft_codes() -> dict[int, str]:
+            if draft is not None:
+                return {draft.id: draft.code}
+            return {d.id: d.code for d in await self.drafts.all(guild_id)}
+
+        # Three independent reads: on PostgreSQL they run on three pooled connections at once.
+        total, current, codes_by_id = await asyncio.gather(
+            count(), current_revisions(), draft_codes()
+        )
         return Listing(
             comments=comments,
             total=min(total, COUNT_CAP),
@@ -380,7 +407,7 @@ class CommentService:
             draft=draft,
             section=found,
             group=chosen,
-            current=await self.drafts.current_revisions({c.draft_id for c in comments}),
+            current=current,
         )
 
     async def coverage(self, guild_id: int, draft_code: str) -> Coverage:

@@ -167,10 +167,7 @@ class DraftService:
 
     async def current_revisions(self, draft_ids: set[int]) -> dict[int, int]:
         """The current revision of every section of these drafts, by section id."""
-        current: dict[int, int] = {}
-        for draft_id in sorted(draft_ids):
-            current.update({s.id: s.revision for s in await self.repo.sections(draft_id)})
-        return current
+        return await self.repo.section_revisions(sorted(draft_ids))
 
     async def revision_text(self, section_id: int, revision: int) -> str | None:
         """The text a section had at `revision` (None when that revision is not kept)."""

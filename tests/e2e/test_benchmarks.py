@@ -12,7 +12,8 @@ import pytest
 
 from benchmarks.__main__ import main
 from benchmarks.burst import lower_bound
-from benchmarks.common import SMOKE, percentile
+from benchmarks.common import SMOKE, percentile, target
+from benchmarks.report import summary
 from benchmarks.runner import NAMES, run_all
 
 pytestmark = pytest.mark.e2e
@@ -74,6 +75,13 @@ async def test_smoke_run_writes_measured_results(tmp_path: Path) -> None:
     for stats in commands.values():
         assert stats["n"] == SMOKE.interactions and stats["bad_answers"] == 0
         assert 0 < stats["p50_ms"] <= stats["p99_ms"] <= stats["max_ms"]
+        # the bare discord.py bot answered the same load in the same run
+        bare = stats["bare"]
+        assert bare["n"] == 2 * SMOKE.interactions and bare["bad_answers"] == 0  # before + after
+        assert stats["p99_ratio"] == round(stats["p99_ms"] / bare["p99_ms"], 2)
+    for t in by[("interactions", "")]["targets"]:
+        # 50 samples make no p99: reported, neither met nor missed
+        assert t["unit"] == "x" and t["met"] is None and "too few samples" in t["note"]
 
     lateness = by[("lateness", "")]["metrics"]
     assert lateness["delivered"] == SMOKE.lateness_reminders and lateness["complete"]
@@ -111,6 +119,20 @@ async def test_smoke_run_writes_measured_results(tmp_path: Path) -> None:
     assert "| measurement | backend | metric | target | measured | result |" in md
     for png in ("interactions.png", "lateness.png", "burst.png", "scale.png", "when.png"):
         assert (tmp_path / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+
+
+def test_summary_is_one_line_per_target() -> None:
+    data = {"results": [
+        {"name": "interactions", "backend": "sqlite", "targets": [
+            target("/upcoming sequential p99 / bare p99", 2.5, 3, "x", op="<=", samples=1000),
+            target("/comment concurrent p99 / bare p99", 3.4, 3, "x", op="<=", samples=1000),
+            target("/comments list concurrent p99 / bare p99", 9.0, 3, "x", op="<=", samples=50),
+        ]},
+    ]}
+    lines = summary(data).splitlines()
+    assert len(lines) == 2 + 3
+    assert lines[2].endswith("met") and "missed by 0.4 x" in lines[3]
+    assert "too few samples (50)" in lines[4]
 
 
 def test_command_line_rejects_unknown_measurements(capsys: pytest.CaptureFixture[str]) -> None:
