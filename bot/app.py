@@ -280,7 +280,9 @@ class ConcordBot(commands.AutoShardedBot):
         try:
             if await self.services.settings.timezone_hint_due(gid):
                 await interaction.followup.send(TIMEZONE_HINT, ephemeral=True)
-        except (discord.HTTPException, OSError):
+        except Exception as exc:  # a hint is a nicety: never an error after a good answer
+            if not isinstance(exc, discord.HTTPException | OSError) and database_problem(exc) is None:
+                raise
             log.warning("could not send the timezone hint in guild %s", gid, exc_info=True)
 
     async def setup_hook(self) -> None:

@@ -79,6 +79,8 @@ class SettingsService:
         that answer suggests `/settings timezone` (dates would be read as UTC)."""
         if (await self.guilds.get(guild_id)).timezone != "UTC":
             return False
+        if await MetaRepository(self.db).get(_hint_key(guild_id)) is not None:
+            return False  # given already: a read, not a write per coordinator command
         async with self.db.transaction() as tx:
             return await MetaRepository.claim(tx, _hint_key(guild_id), self.clock().isoformat())
 
