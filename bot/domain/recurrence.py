@@ -19,12 +19,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
+from babel.dates import format_date, get_day_names
 from dateutil.rrule import rrule, rrulestr
 from icalendar import vRecur
 
 from bot.domain.models import Event, OccurrenceChange
 from bot.domain.when.zones import zone_or_utc
 from bot.errors import UserError
+from bot.i18n import N_, babel_locale, join, tr
 
 MAX_COUNT = 1000  # occurrences a series may have when it is given a count
 MAX_EXPAND = 1000  # occurrences one expansion yields at most
@@ -46,7 +48,6 @@ _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
     "last": -1,
 }
-_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "other": 2}
 
 
@@ -382,46 +383,70 @@ def on_local_day(event: Event, day: date, changes: Sequence[OccurrenceChange]) -
 # --------------------------------------------------------------------------- describing
 
 
-def _zone_label(zone: str) -> str:
-    """ "Europe/Zurich" -> "Zurich time"; UTC stays "UTC"."""
+def _zone_label(zone: str, lang: str = "en") -> str:
+    """ "Europe/Zurich" -> "Zurich time" (in `lang`); UTC stays "UTC"."""
     if zone.upper() in ("UTC", "ETC/UTC", "GMT"):
         return "UTC"
-    return zone.rsplit("/", 1)[-1].replace("_", " ") + " time"
+    return tr(lang, "{city} time", city=zone.rsplit("/", 1)[-1].replace("_", " "))
 
 
-def describe(event: Event) -> str:
-    """ "every Tuesday at 14:00 Zurich time" (the end, as a Discord timestamp or a count, is
-    added by the caller, who formats times)."""
+#: Units and ordinals of a rule, for `describe`.
+_EVERY = {
+    "DAILY": (N_("every day"), N_("every {n} days")),
+    "WEEKLY": (N_("every week"), N_("every {n} weeks")),
+    "MONTHLY": (N_("every month"), N_("every {n} months")),
+    "YEARLY": (N_("every year"), N_("every {n} years")),
+}
+_ORDINAL_NAMES = {
+    1: N_("first"), 2: N_("second"), 3: N_("third"), 4: N_("fourth"), 5: N_("fifth"),
+    -1: N_("last"),
+}
+
+
+def _day_name(index: int, lang: str) -> str:
+    """Monday (0) .. Sunday (6) in `lang`, as Babel (CLDR) writes it."""
+    return str(get_day_names("wide", locale=babel_locale(lang))[index])
+
+
+def describe(event: Event, lang: str = "en") -> str:
+    """ "every Tuesday at 14:00 Zurich time", in `lang` (the end, as a Discord timestamp or
+    a count, is added by the caller, who formats times)."""
     assert event.rrule is not None
     parts = _recur(event.rrule)
     local = event.start.astimezone(zone_or_utc(event.timezone))
     freq = str(parts["FREQ"][0]).upper()
     interval = int(parts.get("INTERVAL", [1])[0])
-    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}[freq]
-    every = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
+    one, many = _EVERY[freq]
+    text = tr(lang, one) if interval == 1 else tr(lang, many, n=interval)
     days = [str(d).upper() for d in parts.get("BYDAY", [])]
-    text = every
     if freq == "WEEKLY":
-        names = [_DAY_NAMES[_DAYS.index(d[-2:])] for d in days if d[-2:] in _DAYS] or [
-            _DAY_NAMES[local.weekday()]
-        ]
-        joined = ", ".join(names)
-        text = f"every {joined}" if interval == 1 else f"every {interval} weeks on {joined}"
+        indexes = [_DAYS.index(d[-2:]) for d in days if d[-2:] in _DAYS] or [local.weekday()]
+        names = join(lang, [_day_name(i, lang) for i in indexes])
+        text = (
+            tr(lang, "every {days}", days=names) if interval == 1
+            else tr(lang, "every {n} weeks on {days}", n=interval, days=names)
+        )
     elif freq == "MONTHLY" and days:
-        d = days[0]
-        m = re.fullmatch(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)", d)
+        m = re.fullmatch(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)", days[0])
         if m and m.group(1):
             n = int(m.group(1))
-            text += f" on the {_ORDINAL_WORDS.get(n, str(n))} {_DAY_NAMES[_DAYS.index(m.group(2))]}"
+            ordinal = tr(lang, _ORDINAL_NAMES[n]) if n in _ORDINAL_NAMES else str(n)
+            day = _day_name(_DAYS.index(m.group(2)), lang)
+            text = tr(lang, "{every} on the {ordinal} {day}", every=text, ordinal=ordinal, day=day)
     elif freq == "MONTHLY":
         day = int(parts.get("BYMONTHDAY", [local.day])[0])
-        text += f" on day {day}" if day > 0 else " on the last day" if day == -1 else ""
+        if day > 0:
+            text = tr(lang, "{every} on day {day}", every=text, day=day)
+        elif day == -1:
+            text = tr(lang, "{every} on the last day", every=text)
     elif freq == "YEARLY":
-        text += f" on {local.day} {local.strftime('%B')}"
+        date_text = format_date(local.date(), "d MMMM", locale=babel_locale(lang))
+        text = tr(lang, "{every} on {date}", every=text, date=date_text)
     if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "COUNT", "UNTIL", "WKST"}:
         text += f" ({event.rrule.split(';COUNT')[0].split(';UNTIL')[0]})"
     if not event.all_day:
-        text += f" at {local:%H:%M} {_zone_label(event.timezone)}"
+        text = tr(lang, "{every} at {time} {zone}", every=text, time=f"{local:%H:%M}",
+                  zone=_zone_label(event.timezone, lang))
     return text
 
 
