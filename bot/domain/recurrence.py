@@ -431,8 +431,9 @@ def describe(event: Event, lang: str = "en") -> str:
         if m and m.group(1):
             n = int(m.group(1))
             ordinal = tr(lang, _ORDINAL_NAMES[n]) if n in _ORDINAL_NAMES else str(n)
-            day = _day_name(_DAYS.index(m.group(2)), lang)
-            text = tr(lang, "{every} on the {ordinal} {day}", every=text, ordinal=ordinal, day=day)
+            weekday = _day_name(_DAYS.index(m.group(2)), lang)
+            text = tr(lang, "{every} on the {ordinal} {day}", every=text, ordinal=ordinal,
+                      day=weekday)
     elif freq == "MONTHLY":
         day = int(parts.get("BYMONTHDAY", [local.day])[0])
         if day > 0:
