@@ -151,7 +151,8 @@ def attendee_line(attendee: Attendee, lang: str = "en") -> str:
     else:
         who = inert(attribution_in(profile.attribution, lang))
         if not profile.verified:
-            who += f" ({t('unverified')})"
+            unverified = t("unverified")
+            who += f" ({unverified})"
     via = " · " + t("Interested on Discord") if attendee.rsvp.source == "discord" else ""
     return f"- <@{attendee.rsvp.user_id}> · {who}{via} · {relative(attendee.rsvp.updated_at)}"
 

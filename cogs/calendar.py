@@ -19,7 +19,7 @@ from bot.domain.recurrence import count_of, describe
 from bot.domain.timefmt import format_event_time, relative, ts
 from bot.domain.when import MAX_YEAR, MIN_YEAR
 from bot.errors import UserError
-from bot.i18n import N_, Msg, Translator, number, render, tr
+from bot.i18n import N_, Msg, Translator, ntr, number, render, tr
 from bot.paging import GONE, Page, pager, send_paged
 from bot.services.calendar_series import OccurrenceEdited
 from bot.ui import PAGE_BUDGET, chunk_lines, inert, lang_of, reply, send_pages, truncate
@@ -222,7 +222,8 @@ def import_summary(filename: str, result: ImportResult, lang: str = "en") -> lis
                counts=counts)]
     lines.extend(f"- {event_line(e, lang=lang)}" for e in result.events)
     if result.warnings:  # they quote titles from the file
-        lines.append(f"**{t('Notes')}**")
+        notes = t("Notes")
+        lines.append(f"**{notes}**")
         lines.extend(f"- {inert(render(w, lang))}" for w in result.warnings[:MAX_WARNINGS_SHOWN])
         more = len(result.warnings) - MAX_WARNINGS_SHOWN
         if more > 0:
@@ -588,17 +589,19 @@ _UPCOMING_TITLES = {
     "deadline": N_("Upcoming deadlines"),
     "window": N_("Upcoming windows"),
 }
-#: (singular, plural) by kind: "No events in the next 1 day" is not English.
-_NOTHING_UPCOMING = {
-    "all": (N_("No events in the next {days} day."), N_("No events in the next {days} days.")),
-    "meeting": (
-        N_("No meetings in the next {days} day."), N_("No meetings in the next {days} days.")
-    ),
-    "deadline": (
-        N_("No deadlines in the next {days} day."), N_("No deadlines in the next {days} days.")
-    ),
-    "window": (N_("No windows in the next {days} day."), N_("No windows in the next {days} days.")),
-}
+def nothing_upcoming(kind: str, days: int, lang: str) -> str:
+    """ "No meetings in the next 7 days." in `lang` (real plural entries: "in the next 1 day"
+    is not English, and Russian and Arabic have more forms)."""
+    if kind == "meeting":
+        return ntr(lang, "No meetings in the next {n} day.", "No meetings in the next {n} days.",
+                   days)
+    if kind == "deadline":
+        return ntr(lang, "No deadlines in the next {n} day.",
+                   "No deadlines in the next {n} days.", days)
+    if kind == "window":
+        return ntr(lang, "No windows in the next {n} day.", "No windows in the next {n} days.",
+                   days)
+    return ntr(lang, "No events in the next {n} day.", "No events in the next {n} days.", days)
 
 
 @pager("upcoming")
@@ -635,8 +638,7 @@ class CalendarCog(commands.Cog):
             t = Translator(lang_of(interaction))
             await reply(
                 interaction,
-                t.plural(*_NOTHING_UPCOMING.get(kind, _NOTHING_UPCOMING["all"]), days,
-                         days=days) + " "
+                nothing_upcoming(kind, days, t.lang) + " "
                 + t("Coordinators add them with `/event add`; `/upcoming days:366` looks"
                     " further ahead."),
                 ephemeral=True,

@@ -11,20 +11,21 @@ from bot.answering import defer
 from bot.domain.feeds import Subscription, feed_url, is_loopback_url
 from bot.domain.timefmt import ts
 from bot.errors import NotCoordinator
-from bot.i18n import N_, Translator, ntr, tr
+from bot.i18n import N_, Translator, ntr, number, tr
 from bot.services.subscriptions import CheckResult
 from bot.ui import chunk_lines, inert, lang_of, reply, send_pages, truncate
 from cogs._common import Interaction, check_coordinator, coordinator_only, guild_id, services
 
-#: What a check found, by ChangeKind value, as counted in the reader's language.
+#: What a check found, by ChangeKind value: "3 new", "1 moved" (worded so that one form
+#: fits every number: "nouveaux : 3").
 _KINDS = (
-    ("new", (N_("{n} new"), N_("{n} new"))),
-    ("moved", (N_("{n} moved"), N_("{n} moved"))),
-    ("postponed", (N_("{n} postponed"), N_("{n} postponed"))),
-    ("cancelled", (N_("{n} cancelled"), N_("{n} cancelled"))),
-    ("restored", (N_("{n} back on"), N_("{n} back on"))),
-    ("removed", (N_("{n} removed"), N_("{n} removed"))),
-    ("updated", (N_("{n} updated"), N_("{n} updated"))),
+    ("new", N_("{n} new")),
+    ("moved", N_("{n} moved")),
+    ("postponed", N_("{n} postponed")),
+    ("cancelled", N_("{n} cancelled")),
+    ("restored", N_("{n} back on")),
+    ("removed", N_("{n} removed")),
+    ("updated", N_("{n} updated")),
 )
 
 
@@ -34,7 +35,7 @@ def _events(n: int, lang: str) -> str:
 
 def _counted(result: CheckResult, lang: str) -> str:
     parts = [
-        ntr(lang, one, many, result.counts[key]) for key, (one, many) in _KINDS
+        tr(lang, label, n=number(lang, result.counts[key])) for key, label in _KINDS
         if result.counts[key]
     ]
     return ", ".join(parts) if parts else tr(lang, "no changes")
