@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 
 from bot.answering import start_deadline_guard, stop_deadline_guard
-from bot.app import user_message
+from bot.app import choose_language, user_message
 from bot.domain.models import Event, EventStatus
 from bot.domain.rsvp import RsvpStatus, answer_text, takes_rsvp
 from bot.domain.timefmt import format_event_time, relative
@@ -72,6 +72,7 @@ class RsvpButton(
         # A click writes, like a command: a slow database gets a private deferral in time.
         start_deadline_guard(interaction)
         try:
+            await choose_language(interaction)  # a click has no command to choose it (SPEC 12)
             answered = await services(interaction).rsvp.answer(
                 guild_id(interaction), interaction.user.id, self.event_id, self.status
             )
