@@ -412,6 +412,11 @@ async def test_the_calendar_answers_in_the_readers_language(
     assert got.ephemeral
     check(got.content, journey, words.answered, "ICANN 49")
 
+    # The event autocomplete writes its date the reader's way.
+    [choice] = await world.complete(coord, "event show", "id", id="ICANN")
+    check(choice["name"], journey, "#1 ICANN 49 · 23")
+    assert ("Mar" in choice["name"]) == (journey.lang == "en"), choice
+
     # /event show of a weekly series: its rule, its next dates, its RSVP counts.
     res = await world.run(coord, "event add", title="IGF MAG", when="25 March 2014 14:00",
                           kind="meeting", repeat="weekly", count=4, timezone="Europe/Zurich")
