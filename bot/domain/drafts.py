@@ -34,7 +34,7 @@ def normalize_code(text: str) -> str:
     """A draft code as stored: trimmed, upper case (``"c11"`` -> ``"C11"``)."""
     code = "".join(text.split()).upper()
     if not code:
-        raise UserError('Give the draft\'s code, for example "C11".')
+        raise UserError(Msg('Give the draft\'s code, for example "C11".'))
     if len(code) > MAX_CODE or not _CODE.match(code):
         raise UserError(Msg(
             '"{code}" is not a draft code; use letters and digits such as "C11" (at most {n}'

@@ -26,7 +26,7 @@ from icalendar import vRecur
 from bot.domain.models import Event, OccurrenceChange
 from bot.domain.when.zones import zone_or_utc
 from bot.errors import UserError
-from bot.i18n import N_, babel_locale, join, tr
+from bot.i18n import N_, Msg, babel_locale, join, tr
 
 MAX_COUNT = 1000  # occurrences a series may have when it is given a count
 MAX_EXPAND = 1000  # occurrences one expansion yields at most
@@ -37,10 +37,11 @@ _ALLOWED_PARTS = {
     "BYYEARDAY", "BYWEEKNO", "WKST",
 }
 
-REPEAT_HELP = (
+REPEAT_HELP = N_(
     'give `repeat` as "daily", "weekly", "every 2 weeks", "monthly", "monthly on the first'
     ' Tuesday", or an RRULE such as FREQ=WEEKLY;BYDAY=TU'
 )
+NO_DATE = N_("That repeat rule gives no date after the start; {help}.")
 
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -93,7 +94,7 @@ def _recur(text: str) -> dict[str, list[Any]]:
     try:
         parsed = vRecur.from_ical(body.strip().rstrip(";"))
     except (ValueError, TypeError, KeyError, IndexError):
-        raise UserError(f"I couldn't read that RRULE; {REPEAT_HELP}.") from None
+        raise UserError(Msg("I couldn't read that RRULE; {help}.", help=Msg(REPEAT_HELP))) from None
     return {str(k).upper(): list(v) for k, v in parsed.items()}
 
 
@@ -118,27 +119,26 @@ def normalize_rule(
     parts = _recur(text)
     unknown = sorted(set(parts) - _ALLOWED_PARTS)
     if unknown:
-        raise UserError(
-            f"An RRULE here cannot use {', '.join(unknown)}; {REPEAT_HELP}."
-        )
+        raise UserError(Msg("An RRULE here cannot use {parts}; {help}.",
+                            parts=", ".join(unknown), help=Msg(REPEAT_HELP)))
     freq = [str(f).upper() for f in parts.get("FREQ", [])]
     if len(freq) != 1 or freq[0] not in FREQUENCIES:
-        raise UserError(
+        raise UserError(Msg(
             "An event repeats daily, weekly, monthly or yearly (FREQ=DAILY, WEEKLY, MONTHLY or"
-            f" YEARLY); {REPEAT_HELP}."
-        )
+            " YEARLY); {help}.", help=Msg(REPEAT_HELP),
+        ))
     if until is not None or count is not None:
         if "UNTIL" in parts or "COUNT" in parts:
-            raise UserError(
+            raise UserError(Msg(
                 "That RRULE already says when it ends; leave out `until` and `count`, or take"
                 " UNTIL or COUNT out of the rule."
-            )
+            ))
         if until is not None and count is not None:
-            raise UserError(
+            raise UserError(Msg(
                 "Give either `until` (a date) or `count` (how many times), not both."
-            )
+            ))
     if "UNTIL" in parts and "COUNT" in parts:
-        raise UserError("An RRULE has UNTIL or COUNT, not both; keep one of them.")
+        raise UserError(Msg("An RRULE has UNTIL or COUNT, not both; keep one of them."))
     if count is not None:
         parts["COUNT"] = [count]
     if until is not None:
@@ -147,9 +147,11 @@ def normalize_rule(
         try:
             n = int(parts["COUNT"][0])
         except (TypeError, ValueError):
-            raise UserError(f"COUNT is a number from 1 to {MAX_COUNT}.") from None
+            raise UserError(Msg("COUNT is a number from 1 to {n}.", n=MAX_COUNT)) from None
         if not 1 <= n <= MAX_COUNT:
-            raise UserError(f"A series has from 1 to {MAX_COUNT} occurrences; give a count in that range.")
+            raise UserError(Msg(
+                "A series has from 1 to {n} occurrences; give a count in that range.", n=MAX_COUNT
+            ))
         parts["COUNT"] = [n]
     if "UNTIL" in parts:
         parts["UNTIL"] = [_until_utc(parts["UNTIL"][0], zone, all_day)]
@@ -172,7 +174,8 @@ def parse_repeat(
     local = first.astimezone(zone_or_utc(zone))
     phrase = _phrase_rule(text, local)
     if phrase is None and "FREQ=" not in text.upper():
-        raise UserError(f"I couldn't read the repeat {text.strip()[:40]!r}; {REPEAT_HELP}.")
+        raise UserError(Msg("I couldn't read the repeat {text}; {help}.",
+                            text=repr(text.strip()[:40]), help=Msg(REPEAT_HELP)))
     return normalize_rule(phrase or text, zone, all_day=all_day, until=until, count=count)
 
 
@@ -237,9 +240,9 @@ def check_rule(rule_text: str, start: datetime, zone: str) -> tuple[datetime, da
     try:
         made = _rule(rule_text, start, zone)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError):
-        raise UserError(f"I couldn't use that RRULE; {REPEAT_HELP}.") from None
+        raise UserError(Msg("I couldn't use that RRULE; {help}.", help=Msg(REPEAT_HELP))) from None
     if impossible_day(_recur(rule_text)):
-        raise UserError(f"That repeat rule gives no date after the start; {REPEAT_HELP}.")
+        raise UserError(Msg(NO_DATE, help=Msg(REPEAT_HELP)))
 
     def firsts() -> tuple[datetime | None, datetime | None, bool]:
         head = list(itertools.islice(iter(made), 2))
@@ -256,9 +259,7 @@ def check_rule(rule_text: str, start: datetime, zone: str) -> tuple[datetime, da
     except (ValueError, OverflowError):
         found = (None, None, False)
     if found is None or found[0] is None:
-        raise UserError(
-            f"That repeat rule gives no date after the start; {REPEAT_HELP}."
-        )
+        raise UserError(Msg(NO_DATE, help=Msg(REPEAT_HELP)))
     first, last, _ = found
     assert first is not None
     return first.astimezone(UTC), last.astimezone(UTC) if last is not None else None
@@ -499,9 +500,9 @@ def make_series(event: Event, rule_text: str) -> Event:
     """`event` repeating by a stored rule: its start moved to the rule's first occurrence on or
     after it (its length kept) and `series_end` set. UserError when the rule gives no date."""
     if event.tentative:
-        raise UserError(
+        raise UserError(Msg(
             "A tentative date cannot repeat; give a settled date in `when` with `repeat`."
-        )
+        ))
     first, last = check_rule(rule_text, event.start, event.timezone)
     end = first + (event.end - event.start) if event.end is not None else None
     return replace(event, start=first, end=end, rrule=rule_text, series_end=last)
