@@ -6,7 +6,7 @@ They help; they never decide. Every value is validated again by the service it r
 
 from __future__ import annotations
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from discord import app_commands
 
 from bot.domain.models import Event, Section
@@ -85,7 +85,10 @@ def choice_name(event: Event, lang: str = "en") -> str:
     """An autocomplete label: "#12 ICANN 49 · 23 Mar 2014" (at most 100 characters), its
     date written the way `lang` writes dates."""
     day = local_date(event.start, event.timezone)
-    when = format_date(day, "d MMM y", locale=babel_locale(lang))
+    when = (  # "23 Mar 2014" in English; each language's own order and words else
+        format_date(day, "d MMM y", locale="en") if lang == "en"
+        else format_skeleton("yMMMd", day, locale=babel_locale(lang))
+    )
     prefix = f"#{event.id} "
     suffix = f" · {when}"
     title = strip_bidi(event.title)  # titles stored before bidi was removed at input

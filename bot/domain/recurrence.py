@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date, format_skeleton, get_day_names
 from dateutil.rrule import rrule, rrulestr
 from icalendar import vRecur
 
@@ -442,7 +442,10 @@ def describe(event: Event, lang: str = "en") -> str:
         elif day == -1:
             text = tr(lang, "{every} on the last day", every=text)
     elif freq == "YEARLY":
-        date_text = format_date(local.date(), "d MMMM", locale=babel_locale(lang))
+        date_text = (  # "18 March" in English; each language's own order and words else
+            format_date(local.date(), "d MMMM", locale="en") if lang == "en"
+            else format_skeleton("MMMMd", local.date(), locale=babel_locale(lang))
+        )
         text = tr(lang, "{every} on {date}", every=text, date=date_text)
     if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "COUNT", "UNTIL", "WKST"}:
         text += f" ({event.rrule.split(';COUNT')[0].split(';UNTIL')[0]})"

@@ -374,6 +374,9 @@ CALENDAR = {
     "ar": CalendarWords("أُضيف إلى التقويم:", ["سأحضر", "ربما", "لن أحضر"],
                         "أجبت **سأحضر**", "يتكرر أسبوعيًا", "الثلاثاء", "تقويم هذا الخادم، محدَّث دائمًا:"),
 }
+#: 23 March 2014 in an autocomplete label, as each language writes a short date (CLDR).
+AUTOCOMPLETE_DATE = {"en": "23 Mar 2014", "fr": "23 mars 2014", "es": "23 mar 2014",
+                     "ru": "23 мар. 2014\u202fг.", "zh": "2014年3月23日", "ar": "23 مارس 2014"}
 FEED_URL = re.compile(r"https?://\S+")
 
 
@@ -414,8 +417,7 @@ async def test_the_calendar_answers_in_the_readers_language(
 
     # The event autocomplete writes its date the reader's way.
     [choice] = await world.complete(coord, "event show", "id", id="ICANN")
-    check(choice["name"], journey, "#1 ICANN 49 · 23")
-    assert ("Mar" in choice["name"]) == (journey.lang == "en"), choice
+    check(choice["name"], journey, f"#1 ICANN 49 · {AUTOCOMPLETE_DATE[journey.lang]}")
 
     # /event show of a weekly series: its rule, its next dates, its RSVP counts.
     res = await world.run(coord, "event add", title="IGF MAG", when="25 March 2014 14:00",
