@@ -18,15 +18,15 @@ import discord
 from discord import app_commands
 
 from bot.answering import start_deadline_guard, stop_deadline_guard
-from bot.app import user_message
-from bot.domain.comments import marked_attribution
-from bot.domain.models import AttributionStatus, Event, EventStatus
+from bot.app import choose_language, user_message
+from bot.domain.models import Event, EventStatus
 from bot.domain.rsvp import RsvpStatus, answer_text, takes_rsvp
 from bot.domain.timefmt import format_event_time, relative
 from bot.errors import UserError
+from bot.i18n import N_, Msg, Translator, attribution_in, number, render
 from bot.paging import GONE, Page, pager, send_listing
 from bot.services.rsvp import Answered, Attendee
-from bot.ui import NO_PINGS, chunk_lines, inert, reply, send_pages
+from bot.ui import NO_PINGS, chunk_lines, inert, lang_of, reply, send_pages
 from cogs._autocomplete import event_autocomplete
 from cogs._common import Interaction, coordinator_only, guild_id, services
 
@@ -38,8 +38,8 @@ _STYLES = {
     RsvpStatus.MAYBE: discord.ButtonStyle.primary,
     RsvpStatus.NOT_GOING: discord.ButtonStyle.secondary,
 }
-FAILED = "Sorry, I couldn't record your answer. It has been logged; please try again."
-DMS_OPEN_AGAIN = (
+FAILED = N_("Sorry, I couldn't record your answer. It has been logged; please try again.")
+DMS_OPEN_AGAIN = N_(
     "Last time Discord refused my DM to you (your privacy settings); I will try again. If"
     " nothing arrives, allow direct messages from members of this server."
 )
@@ -51,10 +51,10 @@ class RsvpButton(
 ):
     """One answer to one meeting, for whoever clicks it."""
 
-    def __init__(self, event_id: int, status: RsvpStatus) -> None:
+    def __init__(self, event_id: int, status: RsvpStatus, lang: str = "en") -> None:
         super().__init__(
             discord.ui.Button(
-                label=status.label,
+                label=render(status.label, lang),
                 style=_STYLES[status],
                 custom_id=f"rsvp:{event_id}:{status.value}",
             )
@@ -72,6 +72,7 @@ class RsvpButton(
         # A click writes, like a command: a slow database gets a private deferral in time.
         start_deadline_guard(interaction)
         try:
+            await choose_language(interaction)  # a click has no command to choose it (SPEC 12)
             answered = await services(interaction).rsvp.answer(
                 guild_id(interaction), interaction.user.id, self.event_id, self.status
             )
@@ -81,28 +82,29 @@ class RsvpButton(
             if message is None:
                 log.exception("RSVP %s to event %s by %s failed",
                               self.status, self.event_id, interaction.user.id)
-                message = FAILED
+                message = Msg(FAILED)
             await reply(interaction, message, ephemeral=True)
             return
         stop_deadline_guard(interaction)
-        await reply(interaction, confirmation(answered), ephemeral=True)
+        await reply(interaction, confirmation(answered, lang_of(interaction)), ephemeral=True)
 
 
-def rsvp_view(event: Event, now: datetime) -> discord.ui.View | None:
-    """The three buttons for a meeting that still takes answers; None for anything else."""
+def rsvp_view(event: Event, now: datetime, lang: str = "en") -> discord.ui.View | None:
+    """The three buttons for a meeting that still takes answers, labelled in `lang`; None for
+    anything else."""
     if not takes_rsvp(event) or event.status is EventStatus.CANCELLED:
         return None
     if (event.end or event.start) < now:
         return None
     view = discord.ui.View(timeout=None)  # nothing to expire: the custom ids are the state
     for status in RsvpStatus:
-        view.add_item(RsvpButton(event.id, status))
+        view.add_item(RsvpButton(event.id, status, lang))
     return view
 
 
 def rsvp_extra(interaction: Interaction, event: Event) -> dict[str, Any]:
     """`reply` keyword arguments that put the RSVP buttons under an answer about `event`."""
-    view = rsvp_view(event, services(interaction).clock())
+    view = rsvp_view(event, services(interaction).clock(), lang_of(interaction))
     return {} if view is None else {"view": view}
 
 
@@ -111,51 +113,61 @@ async def show_event(interaction: Interaction, event: Event, lines: list[str]) -
     if not takes_rsvp(event):
         await send_pages(interaction, chunk_lines(lines))
         return
-    counts = await services(interaction).rsvp.counts(event.id)
-    pages = chunk_lines([*lines, counts.line()])
+    counts = (await services(interaction).rsvp.counts(event.id)).line()
+    pages = chunk_lines([*lines, render(counts, lang_of(interaction))])
     extra = rsvp_extra(interaction, event)
     if len(pages) == 1:
         await reply(interaction, pages[0], **extra)
         return
     # A card longer than a message: its pages, then the counts and buttons below them.
     await send_pages(interaction, chunk_lines(lines))
-    await interaction.followup.send(counts.line(), allowed_mentions=NO_PINGS, **extra)
+    await interaction.followup.send(render(counts, lang_of(interaction)), allowed_mentions=NO_PINGS, **extra)
 
 
-def confirmation(answered: Answered) -> str:
+def confirmation(answered: Answered, lang: str = "en") -> str:
+    """The private answer to a click or `/event rsvp`, in `lang`."""
+    t = Translator(lang)
     event = answered.event
     when = format_event_time(
         event.start, event.end, event.all_day, event.tentative, event.timezone
     )
-    text = answer_text(event.id, inert(event.title), when, answered.status, answered.dms_ahead)
+    text = t.render(
+        answer_text(event.id, inert(event.title), when, answered.status, answered.dms_ahead)
+    )
     if answered.dms_were_closed and answered.status.gets_dms:
-        text += "\n" + DMS_OPEN_AGAIN
+        text += "\n" + t(DMS_OPEN_AGAIN)
     return text
 
 
 # --------------------------------------------------------------------------- attendees
 
 
-def attendee_line(attendee: Attendee) -> str:
+def attendee_line(attendee: Attendee, lang: str = "en") -> str:
     """"- <@id> · ISOC, Civil Society (unverified) · <t:..:R>": the member (shown, not
-    pinged) with their attribution as comments show it."""
+    pinged) with their attribution as comments show it, in `lang`."""
+    t = Translator(lang)
     profile = attendee.profile
     if profile is None:
-        who = "no stakeholder profile"
+        who = t("no stakeholder profile")
     else:
-        status = AttributionStatus.VERIFIED if profile.verified else AttributionStatus.UNVERIFIED
-        who = inert(marked_attribution(profile.attribution, status))
-    via = " · Interested on Discord" if attendee.rsvp.source == "discord" else ""
+        who = inert(attribution_in(profile.attribution, lang))
+        if not profile.verified:
+            unverified = t("unverified")
+            who += f" ({unverified})"
+    via = " · " + t("Interested on Discord") if attendee.rsvp.source == "discord" else ""
     return f"- <@{attendee.rsvp.user_id}> · {who}{via} · {relative(attendee.rsvp.updated_at)}"
 
 
-def attendee_pages(event: Event, attendees: list[Attendee]) -> list[str]:
-    header = f"**#{event.id} {inert(event.title)}** · who answered ({len(attendees)})"
+def attendee_pages(event: Event, attendees: list[Attendee], lang: str = "en") -> list[str]:
+    t = Translator(lang)
+    header = f"**#{event.id} {inert(event.title)}** · " + t(
+        "who answered ({n})", n=number(lang, len(attendees))
+    )
     lines: list[str] = []
     for status in RsvpStatus:
         group = [a for a in attendees if a.rsvp.status is status]
-        lines.append(f"**{status.label} ({len(group)})**")
-        lines.extend(attendee_line(a) for a in group)
+        lines.append(f"**{t.render(status.label)} ({number(lang, len(group))})**")
+        lines.extend(attendee_line(a, lang) for a in group)
     return chunk_lines(lines, header=header)
 
 
@@ -164,7 +176,7 @@ async def attendees_page(interaction: Interaction, args: str, index: int) -> Pag
     if not args.isdigit():
         raise UserError(GONE)
     event, attendees = await services(interaction).rsvp.attendees(guild_id(interaction), args)
-    return Page.of(attendee_pages(event, attendees), index)
+    return Page.of(attendee_pages(event, attendees, lang_of(interaction)), index)
 
 
 class RsvpCommands(app_commands.Group, name="rsvp-commands"):
@@ -184,7 +196,7 @@ class RsvpCommands(app_commands.Group, name="rsvp-commands"):
         answered = await services(interaction).rsvp.answer(
             guild_id(interaction), interaction.user.id, id, status
         )
-        await reply(interaction, confirmation(answered), ephemeral=True)
+        await reply(interaction, confirmation(answered, lang_of(interaction)), ephemeral=True)
 
     @app_commands.command(name="attendees")
     @app_commands.describe(id="The meeting's number (type to search)")
@@ -194,11 +206,12 @@ class RsvpCommands(app_commands.Group, name="rsvp-commands"):
         """Who answered Going, Maybe or Not going to a meeting, with their attribution."""
         event, attendees = await services(interaction).rsvp.attendees(guild_id(interaction), id)
         if not attendees:
-            raise UserError(
-                f"Nobody has answered #{event.id} yet; the buttons are under"
-                f" `/event show id:{event.id}`."
-            )
+            raise UserError(Msg(
+                "Nobody has answered #{id} yet; the buttons are under `/event show id:{id}`.",
+                id=event.id,
+            ))
         await send_listing(
-            interaction, "attendees", str(event.id), attendee_pages(event, attendees),
+            interaction, "attendees", str(event.id),
+            attendee_pages(event, attendees, lang_of(interaction)),
             ephemeral=True,
         )

@@ -19,7 +19,7 @@ from bot.domain.recurrence import count_of, describe
 from bot.domain.timefmt import format_event_time, relative, ts
 from bot.domain.when import MAX_YEAR, MIN_YEAR
 from bot.errors import UserError
-from bot.i18n import N_, Translator, number, tr
+from bot.i18n import N_, Msg, Translator, ntr, number, render, tr
 from bot.paging import GONE, Page, pager, send_paged
 from bot.services.calendar_series import OccurrenceEdited
 from bot.ui import PAGE_BUDGET, chunk_lines, inert, lang_of, reply, send_pages, truncate
@@ -118,161 +118,195 @@ def event_line(event: Event, now: datetime | None = None, lang: str = "en") -> s
     return " · ".join(parts)
 
 
-def event_card(event: Event, *, details: bool = False) -> list[str]:
-    """The lines that show how an event was understood (confirmations, /event show); its
-    title, location and description inert."""
-    head = f"**#{event.id} {inert(event.title)}** · {event.kind.value}"
-    lines = [head, event_times(event)]
+def event_card(event: Event, *, details: bool = False, lang: str = "en") -> list[str]:
+    """The lines that show how an event was understood (confirmations, /event show), in
+    `lang`; its title, location and description inert."""
+    t = Translator(lang)
+    head = f"**#{event.id} {inert(event.title)}** · {t(KIND_NAMES[event.kind])}"
+    lines = [head, event_times(event, lang=lang)]
     if event.rrule is not None and event.occurrence_of is None:
-        lines.append(series_line(event))
-    markers = _markers(event)
+        lines.append(series_line(event, lang))
+    markers = _markers(event, lang)
     if markers:
-        lines.append("Status: " + " · ".join(markers))
+        lines.append(t("Status: {markers}", markers=" · ".join(markers)))
     if event.location:
-        lines.append(f"Location: {inert(event.location)}")
+        lines.append(t("Location: {place}", place=inert(event.location)))
     if event.url:
-        lines.append(f"Link: <{event.url}>")
+        lines.append(t("Link: {url}", url=f"<{event.url}>"))
     if event.draft_id is not None:
-        lines.append("-# A draft's comment window: change it with `/draft window`.")
+        lines.append("-# " + t("A draft's comment window: change it with `/draft window`."))
     if details:
         if event.description:
             lines.append("")
             lines.extend(inert(line) for line in event.description.splitlines())
-        lines.append(f"-# Times are read in {event.timezone}.")
+        lines.append("-# " + t("Times are read in {zone}.", zone=event.timezone))
     return lines
 
 
-def series_line(event: Event) -> str:
+def series_line(event: Event, lang: str = "en") -> str:
     """ "Repeats every Tuesday at 14:00 Zurich time until <t:..:D>" (or "12 times", or "with
-    no end")."""
-    text = f"Repeats {describe(event)}"
+    no end"), in `lang`."""
+    t = Translator(lang)
+    text = t("Repeats {rule}", rule=describe(event, lang))
     count = count_of(event)
     if count is not None:
-        text += f", {count} times"
+        text += t.plural(", {n} time", ", {n} times", count)
     if event.series_end is not None:
-        text += f" until {ts(event.series_end, 'D')}"
+        text += t(" until {date}", date=ts(event.series_end, "D"))
     elif count is None:
-        text += ", with no end"
+        text += t(", with no end")
     return text
 
 
-def series_lines(upcoming: list[Event], changes: list[OccurrenceChange]) -> list[str]:
+def series_lines(
+    upcoming: list[Event], changes: list[OccurrenceChange], lang: str = "en"
+) -> list[str]:
     """/event show of a series: its next occurrences and its changed or cancelled ones."""
+    t = Translator(lang)
     lines = []
     if upcoming:
-        lines.append("Next: " + ", ".join(ts(o.start, "F") for o in upcoming))
+        lines.append(t("Next: {dates}", dates=", ".join(ts(o.start, "F") for o in upcoming)))
     for change in changes[:10]:
         if change.cancelled:
-            lines.append(f"- {ts(change.occurrence_at, 'F')}: cancelled")
+            lines.append(f"- {ts(change.occurrence_at, 'F')}: " + t("cancelled"))
         else:
             what = []
             if change.start is not None:
-                what.append(f"moved to {ts(change.start, 'F')}")
+                what.append(t("moved to {when}", when=ts(change.start, "F")))
             if change.title:
-                what.append(f"called {inert(change.title)}")
+                what.append(t("called {title}", title=inert(change.title)))
             if change.location is not None:
-                what.append(f"at {inert(change.location)}" if change.location else "no place")
+                what.append(
+                    t("at {place}", place=inert(change.location)) if change.location
+                    else t("no place")
+                )
             lines.append(f"- {ts(change.occurrence_at, 'F')}: " + ", ".join(what))
     if len(changes) > 10:
-        lines.append(f"- … and {len(changes) - 10} more changed occurrences.")
+        more = len(changes) - 10
+        lines.append("- " + t.plural("… and {n} more changed occurrence.",
+                                     "… and {n} more changed occurrences.", more))
     return lines
 
 
-def occurrence_summary(edited: OccurrenceEdited) -> str:
-    """The answer to `/event edit id occurrence:DATE ...`."""
+def occurrence_summary(edited: OccurrenceEdited, lang: str = "en") -> str:
+    """The answer to `/event edit id occurrence:DATE ...`, in `lang`."""
+    t = Translator(lang)
     series = edited.series
-    head = f"**#{series.id} {inert(edited.after.title)}**, the occurrence of {ts(edited.before.occurrence_of or edited.before.start, 'F')}"
+    head = t(
+        "**#{id} {title}**, the occurrence of {when}", id=series.id,
+        title=inert(edited.after.title),
+        when=ts(edited.before.occurrence_of or edited.before.start, "F"),
+    )
     if not edited.changes:
-        return f"Nothing changed: {head} already reads like that."
+        return t("Nothing changed: {event} already reads like that.", event=head)
     if edited.cancelled:
-        return f"Cancelled {head}; the rest of the series stays. Its reminders were removed."
-    lines = [f"Updated {', '.join(edited.changes)} of {head}:", event_times(edited.after)]
+        return t("Cancelled {event}; the rest of the series stays. Its reminders were removed.",
+                 event=head)
+    lines = [t("Updated {changes} of {event}:", changes=", ".join(edited.changes), event=head),
+             event_times(edited.after, lang=lang)]
     if edited.after.location:
-        lines.append(f"Location: {inert(edited.after.location)}")
+        lines.append(t("Location: {place}", place=inert(edited.after.location)))
     if "when" in edited.changes:
-        lines.append("-# Its reminders were recomputed and will say it was rescheduled.")
+        lines.append("-# " + t("Its reminders were recomputed and will say it was rescheduled."))
     return "\n".join(lines)
 
 
-def import_summary(filename: str, result: ImportResult) -> list[str]:
-    counts = (
-        f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged,"
-        f" {result.skipped} skipped"
+def import_summary(filename: str, result: ImportResult, lang: str = "en") -> list[str]:
+    t = Translator(lang)
+    counts = t(
+        "{created} new, {updated} updated, {unchanged} unchanged, {skipped} skipped",
+        created=number(lang, result.created), updated=number(lang, result.updated),
+        unchanged=number(lang, result.unchanged), skipped=number(lang, result.skipped),
     )
-    lines = [f"Imported **{inert(truncate(filename, 80))}**: {counts}."]
-    lines.extend(f"- {event_line(e)}" for e in result.events)
+    lines = [t("Imported **{file}**: {counts}.", file=inert(truncate(filename, 80)),
+               counts=counts)]
+    lines.extend(f"- {event_line(e, lang=lang)}" for e in result.events)
     if result.warnings:  # they quote titles from the file
-        lines.append("**Notes**")
-        lines.extend(f"- {inert(w)}" for w in result.warnings[:MAX_WARNINGS_SHOWN])
+        notes = t("Notes")
+        lines.append(f"**{notes}**")
+        lines.extend(f"- {inert(render(w, lang))}" for w in result.warnings[:MAX_WARNINGS_SHOWN])
         more = len(result.warnings) - MAX_WARNINGS_SHOWN
         if more > 0:
-            lines.append(f"- … and {more} more like these.")
+            lines.append("- " + t.plural("… and {n} more like this.",
+                                         "… and {n} more like these.", more))
     return lines
 
 
-def _notes(notes: tuple[str, ...]) -> list[str]:
+def _notes(notes: tuple[str, ...], lang: str = "en") -> list[str]:
     """How `when` was read, as small print under the card."""
-    return [f"-# {note}" for note in notes]
+    return [f"-# {render(note, lang)}" for note in notes]
 
 
-def _changed(edited: Edited) -> str:
-    """ "when", "title, location" ...; a change of the tentative flag is said in words."""
+def _changed(edited: Edited, lang: str = "en") -> str:
+    """ "when", "title, location" ...: the options that changed, as the command names them; a
+    change of the tentative flag is said in words."""
+    t = Translator(lang)
     names = [c for c in edited.changes if c != "tentative"]
     text = ", ".join(names)
     if "tentative" in edited.changes:
-        state = "now tentative" if edited.after.tentative else "no longer tentative"
-        text = f"{text} ({state})" if text else f"it is {state}"
+        state = t("now tentative") if edited.after.tentative else t("no longer tentative")
+        text = f"{text} ({state})" if text else t("it is {state}", state=state)
     return text
 
 
 def _reminder_note(edited: Edited, now: datetime | None) -> str | None:
-    """What happened to the reminders of an edited event, as it really is."""
+    """What happened to the reminders of an edited event, as it really is (a message)."""
     after = edited.after
     if "status" in edited.changes and after.status is not EventStatus.SCHEDULED:
-        return "Its pending reminders were removed."
+        return N_("Its pending reminders were removed.")
     if "when" not in edited.changes or after.status is not EventStatus.SCHEDULED:
         return None
     if now is not None and (after.end or after.start) <= now:
-        return "It is now in the past, so it has no reminders left."
+        return N_("It is now in the past, so it has no reminders left.")
     if after.tentative:
-        return "It is tentative, so it gets no reminders until its date is settled."
-    return "Its reminders were recomputed and will say it was rescheduled."
+        return N_("It is tentative, so it gets no reminders until its date is settled.")
+    return N_("Its reminders were recomputed and will say it was rescheduled.")
 
 
-def edit_summary(edited: Edited, now: datetime | None = None) -> str:
+def edit_summary(edited: Edited, now: datetime | None = None, lang: str = "en") -> str:
     """The answer to /event edit: what changed, the event as it now is, its reminders, and
-    how `when` was read."""
+    how `when` was read, in `lang`."""
+    t = Translator(lang)
+    card = event_card(edited.after, lang=lang)
     if not edited.changes:
         return "\n".join([
-            f"Nothing changed: **#{edited.after.id}** already reads like that.",
-            *event_card(edited.after), *_notes(edited.notes),
+            t("Nothing changed: **#{id}** already reads like that.", id=edited.after.id),
+            *card, *_notes(edited.notes, lang),
         ])
-    lines = [f"Updated {_changed(edited)}:", *event_card(edited.after)]
+    lines = [t("Updated {changes}:", changes=_changed(edited, lang)), *card]
     note = _reminder_note(edited, now)
     if note:
-        lines.append(f"-# {note}")
-    lines.extend(_notes(edited.notes))
+        lines.append(f"-# {t(note)}")
+    lines.extend(_notes(edited.notes, lang))
     return "\n".join(lines)
 
 
-def left_out_lines(export: IcsExport) -> list[str]:
+def left_out_lines(export: IcsExport, lang: str = "en") -> list[str]:
     """One line per event an export left out, saying why (for the answer; ten at most)."""
+    t = Translator(lang)
     lines = [
-        f"Left out #{e.id} ({inert(truncate(e.title, 60))}): its date is outside the years"
-        f" {MIN_YEAR} to {MAX_YEAR}; fix it with `/event edit` or remove it."
+        t("Left out #{id} ({title}): its date is outside the years {first} to {last}; fix it"
+          " with `/event edit` or remove it.", id=e.id, title=inert(truncate(e.title, 60)),
+          first=MIN_YEAR, last=MAX_YEAR)
         for e in export.left_out[:10]
     ]
     if len(export.left_out) > 10:
-        lines.append(f"Left out {len(export.left_out) - 10} more events with such dates.")
+        lines.append(t.plural("Left out {n} more event with such a date.",
+                              "Left out {n} more events with such dates.",
+                              len(export.left_out) - 10))
     return lines
+
+
+def _file_name(file: discord.Attachment) -> str:
+    return truncate(file.filename, 60) if file.filename else Msg("the file")
 
 
 def _too_big(file: discord.Attachment) -> Callable[..., UserError]:
     def refusal(size: int | None = None) -> UserError:
-        return UserError(
-            f"{truncate(file.filename or 'the file', 60)} is larger than 1 MB; calendars up to"
-            " 1 MB can be imported (export fewer months)."
-        )
+        return UserError(Msg(
+            "{file} is larger than 1 MB; calendars up to 1 MB can be imported (export fewer"
+            " months).", file=_file_name(file),
+        ))
 
     return refusal
 
@@ -280,15 +314,15 @@ def _too_big(file: discord.Attachment) -> Callable[..., UserError]:
 def _check_attachment(file: discord.Attachment) -> None:
     name = file.filename or "the file"
     if not name.lower().endswith(".ics") and "calendar" not in (file.content_type or ""):
-        raise UserError(
-            f"Attach an iCalendar file ending in .ics (exported from your calendar app);"
-            f" {truncate(name, 60)} is not one."
-        )
+        raise UserError(Msg(
+            "Attach an iCalendar file ending in .ics (exported from your calendar app); {file}"
+            " is not one.", file=_file_name(file),
+        ))
     if file.size > MAX_ICS_BYTES:
-        raise UserError(
-            f"{truncate(name, 60)} is {file.size / 1_000_000:.1f} MB; calendars up to 1 MB can be"
-            " imported (export fewer months)."
-        )
+        raise UserError(Msg(
+            "{file} is {size} MB; calendars up to 1 MB can be imported (export fewer months).",
+            file=_file_name(file), size=f"{file.size / 1_000_000:.1f}",
+        ))
 
 
 # --------------------------------------------------------------------------- commands
@@ -325,17 +359,19 @@ class EventCommands(app_commands.Group, name="event"):
             repeat=repeat, until=until, count=count,
             past=past, month_first=month_first(interaction),
         )
+        lang = lang_of(interaction)
         if not added.new:  # the same event, sent again when no answer came in time
             await reply(
                 interaction,
-                "\n".join(["You had just added this; it is in the calendar once:",
-                           *event_card(added.event), *_notes(added.notes)]),
+                "\n".join([tr(lang, "You had just added this; it is in the calendar once:"),
+                           *event_card(added.event, lang=lang), *_notes(added.notes, lang)]),
                 ephemeral=True,
             )
             return
         await reply(
             interaction,
-            "\n".join(["Added to the calendar:", *event_card(added.event), *_notes(added.notes)]),
+            "\n".join([tr(lang, "Added to the calendar:"), *event_card(added.event, lang=lang),
+                       *_notes(added.notes, lang)]),
             **rsvp_extra(interaction, added.event),
         )
         await warn_if_no_reminder_channel(interaction)
@@ -374,15 +410,16 @@ class EventCommands(app_commands.Group, name="event"):
                            "count": count}
             given = [name for name, value in series_only.items() if value is not None]
             if given:
-                raise UserError(
-                    f"{', '.join(given)} belong to the whole series: leave out `occurrence` to"
-                    " change them, or give only `when`, `title`, `location` or `status`."
-                )
+                raise UserError(Msg(
+                    "{options} belong to the whole series: leave out `occurrence` to change"
+                    " them, or give only `when`, `title`, `location` or `status`.",
+                    options=", ".join(given),
+                ))
             one = await calendar.edit_occurrence(
                 guild_id(interaction), interaction.user.id, id, occurrence, title=title,
                 when=when, location=location, status=status,
             )
-            await reply(interaction, occurrence_summary(one), ephemeral=not one.changes)
+            await reply(interaction, occurrence_summary(one, lang_of(interaction)), ephemeral=not one.changes)
             return
         edited = await calendar.edit(
             guild_id(interaction), interaction.user.id, id, title=title, when=when, kind=kind,
@@ -392,7 +429,7 @@ class EventCommands(app_commands.Group, name="event"):
         )
         await reply(
             interaction,
-            edit_summary(edited, services(interaction).clock()),
+            edit_summary(edited, services(interaction).clock(), lang_of(interaction)),
             ephemeral=not edited.changes,
         )
 
@@ -405,10 +442,11 @@ class EventCommands(app_commands.Group, name="event"):
         event = await services(interaction).calendar.remove(
             guild_id(interaction), interaction.user.id, id
         )
+        lang = lang_of(interaction)
         await reply(
             interaction,
-            f"Removed **#{event.id} {inert(event.title)}**, set for {event_times(event)}, and its"
-            " pending reminders.",
+            tr(lang, "Removed **#{id} {title}**, set for {when}, and its pending reminders.",
+               id=event.id, title=inert(event.title), when=event_times(event, lang=lang)),
         )
 
     @app_commands.command(name="show")
@@ -418,10 +456,11 @@ class EventCommands(app_commands.Group, name="event"):
         """Show one event with its details."""
         calendar = services(interaction).calendar
         event = await calendar.get(guild_id(interaction), id)
-        lines = event_card(event, details=True)
+        lang = lang_of(interaction)
+        lines = event_card(event, details=True, lang=lang)
         if event.rrule is not None:
             upcoming, changes = await calendar.next_occurrences(event)
-            lines.extend(series_lines(upcoming, changes))
+            lines.extend(series_lines(upcoming, changes, lang))
         await show_event(interaction, event, lines)
 
     rsvp = RsvpCommands.rsvp  # /event rsvp and /event attendees: cogs/_rsvp_views.py
@@ -439,7 +478,7 @@ class EventCommands(app_commands.Group, name="event"):
         result = await services(interaction).calendar.import_ics(
             gid, interaction.user.id, data, filename=file.filename
         )
-        await send_pages(interaction, chunk_lines(import_summary(file.filename, result)), ephemeral=True)
+        await send_pages(interaction, chunk_lines(import_summary(file.filename, result, lang_of(interaction))), ephemeral=True)
 
     @app_commands.command(name="export")
     @app_commands.describe(days="Only events in the next this many days (default: all)")
@@ -452,17 +491,23 @@ class EventCommands(app_commands.Group, name="event"):
         await defer(interaction)
         name = interaction.guild.name if interaction.guild else None
         export = await services(interaction).calendar.export_ics(gid, days, name=name)
-        scope = f"in the next {days_text(days)}" if days else "in the calendar"
-        noun = "event" if export.count == 1 else "events"
+        t = Translator(lang_of(interaction))
+        if days:
+            head = t.plural(
+                "{n} event in the next {days}, as iCalendar: open the file with your calendar"
+                " app.",
+                "{n} events in the next {days}, as iCalendar: open the file with your calendar"
+                " app.", export.count, days=t.plural("{n} day", "{n} days", days),
+            )
+        else:
+            head = t.plural(
+                "{n} event in the calendar, as iCalendar: open the file with your calendar app.",
+                "{n} events in the calendar, as iCalendar: open the file with your calendar app.",
+                export.count,
+            )
         await reply(
             interaction,
-            "\n".join(
-                [
-                    f"{export.count} {noun} {scope}, as iCalendar: open the file with your"
-                    " calendar app.",
-                    *left_out_lines(export),
-                ]
-            ),
+            "\n".join([head, *left_out_lines(export, t.lang)]),
             file=discord.File(io.BytesIO(export.data), filename="concord-calendar.ics"),
         )
 
@@ -471,11 +516,6 @@ class EventCommands(app_commands.Group, name="event"):
 
 UPCOMING_PAGE = 10  # events a page shows: ten lines fit a message even with long titles
 UPCOMING_COUNT_CAP = 1000  # /upcoming counts this many events at most ("more than 1,000")
-
-
-def days_text(days: int) -> str:
-    """ "1 day", "30 days"."""
-    return "1 day" if days == 1 else f"{days} days"
 
 
 def upcoming_args(days: int, kind: str, anchor: datetime) -> str:
@@ -549,17 +589,19 @@ _UPCOMING_TITLES = {
     "deadline": N_("Upcoming deadlines"),
     "window": N_("Upcoming windows"),
 }
-#: (singular, plural) by kind: "No events in the next 1 day" is not English.
-_NOTHING_UPCOMING = {
-    "all": (N_("No events in the next {days} day."), N_("No events in the next {days} days.")),
-    "meeting": (
-        N_("No meetings in the next {days} day."), N_("No meetings in the next {days} days.")
-    ),
-    "deadline": (
-        N_("No deadlines in the next {days} day."), N_("No deadlines in the next {days} days.")
-    ),
-    "window": (N_("No windows in the next {days} day."), N_("No windows in the next {days} days.")),
-}
+def nothing_upcoming(kind: str, days: int, lang: str) -> str:
+    """ "No meetings in the next 7 days." in `lang` (real plural entries: "in the next 1 day"
+    is not English, and Russian and Arabic have more forms)."""
+    if kind == "meeting":
+        return ntr(lang, "No meetings in the next {n} day.", "No meetings in the next {n} days.",
+                   days)
+    if kind == "deadline":
+        return ntr(lang, "No deadlines in the next {n} day.",
+                   "No deadlines in the next {n} days.", days)
+    if kind == "window":
+        return ntr(lang, "No windows in the next {n} day.", "No windows in the next {n} days.",
+                   days)
+    return ntr(lang, "No events in the next {n} day.", "No events in the next {n} days.", days)
 
 
 @pager("upcoming")
@@ -596,8 +638,7 @@ class CalendarCog(commands.Cog):
             t = Translator(lang_of(interaction))
             await reply(
                 interaction,
-                t.plural(*_NOTHING_UPCOMING.get(kind, _NOTHING_UPCOMING["all"]), days,
-                         days=days) + " "
+                nothing_upcoming(kind, days, t.lang) + " "
                 + t("Coordinators add them with `/event add`; `/upcoming days:366` looks"
                     " further ahead."),
                 ephemeral=True,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from discord.ext import commands
 
 from bot.discord_io.scheduled_events import DiscordEventMirror, DiscordScheduledEvents
+from bot.i18n import ntr, tr
 from bot.services.discord_events import SettingChanged
 
 if TYPE_CHECKING:
@@ -31,20 +32,28 @@ _RAW = {
 }
 
 
-def setting_text(changed: SettingChanged) -> str:
-    """The private answer to `/settings discord-events`."""
+def setting_text(changed: SettingChanged, lang: str = "en") -> str:
+    """The private answer to `/settings discord-events`, in `lang`."""
     if changed.enabled:
-        n = changed.meetings
-        noun = "meeting" if n == 1 else "meetings"
-        return (
+        return ntr(
+            lang,
             "Discord events are **on**: future meetings appear in this server's Events, kept in"
-            f" step when they are edited, postponed, cancelled or removed ({n} {noun} to come)."
-            " Members who mark **Interested** there count as Maybe."
+            " step when they are edited, postponed, cancelled or removed ({n} meeting to come)."
+            " Members who mark **Interested** there count as Maybe.",
+            "Discord events are **on**: future meetings appear in this server's Events, kept in"
+            " step when they are edited, postponed, cancelled or removed ({n} meetings to come)."
+            " Members who mark **Interested** there count as Maybe.",
+            changed.meetings,
         )
-    text = "Discord events are **off**: meetings are no longer mirrored in this server's Events."
+    text = tr(lang, "Discord events are **off**: meetings are no longer mirrored in this"
+              " server's Events.")
     if changed.mirrored:
-        noun = "event" if changed.mirrored == 1 else "events"
-        text += f" The {changed.mirrored} Discord {noun} I made will be removed; RSVP answers stay."
+        text += " " + ntr(
+            lang,
+            "The {n} Discord event I made will be removed; RSVP answers stay.",
+            "The {n} Discord events I made will be removed; RSVP answers stay.",
+            changed.mirrored,
+        )
     return text
 
 

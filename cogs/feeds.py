@@ -11,47 +11,68 @@ from bot.answering import defer
 from bot.domain.feeds import Subscription, feed_url, is_loopback_url
 from bot.domain.timefmt import ts
 from bot.errors import NotCoordinator
+from bot.i18n import N_, Translator, ntr, number, tr
 from bot.services.subscriptions import CheckResult
-from bot.ui import chunk_lines, inert, reply, send_pages, truncate
+from bot.ui import chunk_lines, inert, lang_of, reply, send_pages, truncate
 from cogs._common import Interaction, check_coordinator, coordinator_only, guild_id, services
 
-_KINDS = (("new", "new"), ("moved", "moved"), ("postponed", "postponed"),
-          ("cancelled", "cancelled"), ("restored", "back on"), ("removed", "removed"),
-          ("updated", "updated"))
+#: What a check found, by ChangeKind value: "3 new", "1 moved" (worded so that one form
+#: fits every number: "nouveaux : 3").
+_KINDS = (
+    ("new", N_("{n} new")),
+    ("moved", N_("{n} moved")),
+    ("postponed", N_("{n} postponed")),
+    ("cancelled", N_("{n} cancelled")),
+    ("restored", N_("{n} back on")),
+    ("removed", N_("{n} removed")),
+    ("updated", N_("{n} updated")),
+)
 
 
-def _events(n: int) -> str:
-    return "1 event" if n == 1 else f"{n} events"
+def _events(n: int, lang: str) -> str:
+    return ntr(lang, "{n} event", "{n} events", n)
 
 
-def _counted(result: CheckResult) -> str:
-    parts = [f"{result.counts[key]} {label}" for key, label in _KINDS if result.counts[key]]
-    return ", ".join(parts) if parts else "no changes"
+def _counted(result: CheckResult, lang: str) -> str:
+    parts = [
+        tr(lang, label, n=number(lang, result.counts[key])) for key, label in _KINDS
+        if result.counts[key]
+    ]
+    return ", ".join(parts) if parts else tr(lang, "no changes")
 
 
-def describe_subscription(sub: Subscription) -> str:
+def describe_subscription(sub: Subscription, lang: str = "en") -> str:
     """One entry of /calendar subscriptions: number, name, address, last check and result."""
-    head = f"**#{sub.id} {inert(sub.label)}** · {_events(sub.event_count)} · <{sub.url}>"
+    t = Translator(lang)
+    head = f"**#{sub.id} {inert(sub.label)}** · {_events(sub.event_count, lang)} · <{sub.url}>"
     if sub.checked_at is None:
-        checked = "not checked yet"
+        checked = t("not checked yet")
     else:
-        checked = f"last checked {ts(sub.checked_at, 'F')} ({ts(sub.checked_at, 'R')})"
+        checked = t("last checked {when} ({relative})", when=ts(sub.checked_at, "F"),
+                    relative=ts(sub.checked_at, "R"))
     if sub.error is not None:
-        since = f", last good check {ts(sub.ok_at, 'R')}" if sub.ok_at else ""
-        result = f"failed: {inert(truncate(sub.error, 300))}{since}; its events are kept"
+        error = inert(truncate(sub.error, 300))
+        result = (
+            t("failed: {error}, last good check {when}; its events are kept", error=error,
+              when=ts(sub.ok_at, "R")) if sub.ok_at
+            else t("failed: {error}; its events are kept", error=error)
+        )
     else:
-        result = "OK"
-    return f"{head}\n  {checked}: {result} · next {ts(sub.next_check, 'R')}"
+        result = t("OK")
+    return f"{head}\n  {checked}: {result} · " + t("next {when}", when=ts(sub.next_check, "R"))
 
 
-def describe_check(result: CheckResult) -> str:
+def describe_check(result: CheckResult, lang: str = "en") -> str:
+    t = Translator(lang)
     sub = result.subscription
-    name = f"#{sub.id} {inert(sub.label)}"
+    name = f"**#{sub.id} {inert(sub.label)}**"
     if result.outcome == "failed":
-        return f"**{name}**: failed: {inert(truncate(result.error or '', 300))}; its events are kept."
+        return t("{name}: failed: {error}; its events are kept.", name=name,
+                 error=inert(truncate(result.error or "", 300)))
     if result.outcome == "gone":
-        return f"**{name}**: stopped meanwhile."
-    return f"**{name}**: {_counted(result)} ({_events(sub.event_count)})."
+        return t("{name}: stopped meanwhile.", name=name)
+    return t("{name}: {changes} ({events}).", name=name, changes=_counted(result, lang),
+             events=_events(sub.event_count, lang))
 
 
 @app_commands.guild_only()
@@ -67,12 +88,13 @@ class CalendarCommands(app_commands.Group, name="calendar"):
             raise NotCoordinator()
         bot: Any = interaction.client
         server = bot.web
+        t = Translator(lang_of(interaction))
         if server is None:
             await reply(
                 interaction,
-                "The calendar feed is not served by this bot: its host sets `HTTP_PORT` (and"
-                " `PUBLIC_URL`, the address calendar apps reach it at) to serve it. Meanwhile"
-                " `/event export` gives the calendar as a file.",
+                t("The calendar feed is not served by this bot: its host sets `HTTP_PORT` (and"
+                  " `PUBLIC_URL`, the address calendar apps reach it at) to serve it. Meanwhile"
+                  " `/event export` gives the calendar as a file."),
                 ephemeral=True,
             )
             return
@@ -80,18 +102,19 @@ class CalendarCommands(app_commands.Group, name="calendar"):
         secret = await (feeds.reset(gid, interaction.user.id) if reset else feeds.secret(gid))
         url = feed_url(server.public_url, secret)
         lines = [
-            ("New address" if reset else "This server's calendar")
-            + f", always up to date: {url}",
-            "Add it in Google Calendar (Other calendars > + > From URL), Outlook (Add calendar >"
-            " Subscribe from web) or Apple Calendar (File > New Calendar Subscription).",
-            "Anyone with the address can read the calendar; keep it to the process's members.",
+            t("New address, always up to date: {url}", url=url) if reset
+            else t("This server's calendar, always up to date: {url}", url=url),
+            # TRANSLATORS: the menus are the apps' own; name them as the apps do in your language.
+            t("Add it in Google Calendar (Other calendars > + > From URL), Outlook (Add calendar"
+              " > Subscribe from web) or Apple Calendar (File > New Calendar Subscription)."),
+            t("Anyone with the address can read the calendar; keep it to the process's members."),
         ]
         if reset:
-            lines.append("The old address no longer works; subscribers need this one.")
+            lines.append(t("The old address no longer works; subscribers need this one."))
         if is_loopback_url(url):
             lines.append(
-                "Note: this address is on the bot's own machine, so calendar apps elsewhere"
-                " cannot reach it; the bot's host sets `PUBLIC_URL` to a public address."
+                t("Note: this address is on the bot's own machine, so calendar apps elsewhere"
+                  " cannot reach it; the bot's host sets `PUBLIC_URL` to a public address.")
             )
         await reply(interaction, "\n".join(lines), ephemeral=True)
 
@@ -107,27 +130,33 @@ class CalendarCommands(app_commands.Group, name="calendar"):
         )
         sub = result.subscription
         minutes = int(services(interaction).subscriptions.interval.total_seconds() // 60)
+        lang = lang_of(interaction)
         await reply(
             interaction,
-            f"Following **{inert(sub.label)}** as subscription #{sub.id}: imported"
-            f" {_events(sub.event_count)}. I check it every {minutes} minutes and announce"
-            " each change in the reminder channel; `/calendar refresh` checks now.",
+            tr(lang, "Following **{name}** as subscription #{id}: imported {events}.",
+               name=inert(sub.label), id=sub.id, events=_events(sub.event_count, lang)) + " "
+            + ntr(lang, "I check it every {n} minute and announce each change in the reminder"
+                  " channel; `/calendar refresh` checks now.",
+                  "I check it every {n} minutes and announce each change in the reminder"
+                  " channel; `/calendar refresh` checks now.", minutes),
         )
 
     @app_commands.command(name="subscriptions")
     async def subscriptions(self, interaction: Interaction) -> None:
         """The outside calendars this server follows, with their last check."""
         subs = await services(interaction).subscriptions.for_guild(guild_id(interaction))
+        lang = lang_of(interaction)
         if not subs:
             await reply(
                 interaction,
-                "This server follows no outside calendar; a coordinator adds one with"
-                " `/calendar subscribe url`.",
+                tr(lang, "This server follows no outside calendar; a coordinator adds one with"
+                   " `/calendar subscribe url`."),
                 ephemeral=True,
             )
             return
         await send_pages(
-            interaction, chunk_lines(describe_subscription(s) for s in subs), ephemeral=True
+            interaction, chunk_lines(describe_subscription(s, lang) for s in subs),
+            ephemeral=True,
         )
 
     @app_commands.command(name="unsubscribe")
@@ -140,10 +169,13 @@ class CalendarCommands(app_commands.Group, name="calendar"):
         sub, removed = await services(interaction).subscriptions.unsubscribe(
             gid, interaction.user.id, id
         )
+        lang = lang_of(interaction)
         await reply(
             interaction,
-            f"Stopped following **#{sub.id} {inert(sub.label)}**; removed its"
-            f" {_events(removed)} and their reminders.",
+            ntr(lang, "Stopped following **#{id} {name}**; removed its {n} event and its"
+                " reminders.",
+                "Stopped following **#{id} {name}**; removed its {n} events and their"
+                " reminders.", removed, id=sub.id, name=inert(sub.label)),
         )
 
     @app_commands.command(name="refresh")
@@ -157,15 +189,17 @@ class CalendarCommands(app_commands.Group, name="calendar"):
             await subscriptions.get(gid, id)  # an unknown number is refused before deferring
         await defer(interaction)
         results = await subscriptions.refresh(gid, id)
+        lang = lang_of(interaction)
         if not results:
             await reply(
                 interaction,
-                "This server follows no outside calendar; `/calendar subscribe url` adds one.",
+                tr(lang, "This server follows no outside calendar; `/calendar subscribe url`"
+                   " adds one."),
                 ephemeral=True,
             )
             return
         await send_pages(
-            interaction, chunk_lines(describe_check(r) for r in results), ephemeral=True
+            interaction, chunk_lines(describe_check(r, lang) for r in results), ephemeral=True
         )
 
     @unsubscribe.autocomplete("id")

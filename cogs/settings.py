@@ -182,7 +182,7 @@ class SettingsCommands(app_commands.Group, name="settings"):
             guild_id(interaction), interaction.user.id, enabled,
             can_manage_events=interaction.app_permissions.manage_events,
         )
-        await reply(interaction, setting_text(changed), ephemeral=True)
+        await reply(interaction, setting_text(changed, lang_of(interaction)), ephemeral=True)
 
     @app_commands.command(name="show")
     async def show(self, interaction: Interaction) -> None:

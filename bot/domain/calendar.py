@@ -19,6 +19,7 @@ from bot.domain import ical
 from bot.domain.models import Event, EventKind, EventStatus, OccurrenceChange
 from bot.domain.when import zone_or_utc
 from bot.errors import NotFound, UserError
+from bot.i18n import Msg
 from bot.text import strip_bidi
 
 log = logging.getLogger(__name__)
@@ -56,12 +57,12 @@ def _one_line(text: str) -> str:
 def clean_title(text: str) -> str:
     title = _one_line(text)
     if not title:
-        raise UserError('Give the event a title, e.g. "ICANN 49".')
+        raise UserError(Msg('Give the event a title, e.g. "ICANN 49".'))
     if len(title) > MAX_TITLE:
-        raise UserError(
-            f"That title is {len(title)} characters; keep it to {MAX_TITLE}"
-            " (put the rest in `description`)."
-        )
+        raise UserError(Msg(
+            "That title is {n} characters; keep it to {most} (put the rest in `description`).",
+            n=len(title), most=MAX_TITLE,
+        ))
     return title
 
 
@@ -72,10 +73,10 @@ def clean_location(text: str | None) -> str | None:
     if not location or location == CLEAR:
         return None
     if len(location) > MAX_LOCATION:
-        raise UserError(
-            f"That location is {len(location)} characters; keep it to {MAX_LOCATION},"
-            ' e.g. "Singapore".'
-        )
+        raise UserError(Msg(
+            'That location is {n} characters; keep it to {most}, e.g. "Singapore".',
+            n=len(location), most=MAX_LOCATION,
+        ))
     return location
 
 
@@ -92,10 +93,10 @@ def clean_url(text: str | None) -> str | None:
         or not parts.netloc
         or any(ch.isspace() for ch in url)
     ):
-        raise UserError(
-            "Give a web address starting with http:// or https:// (at most"
-            f" {MAX_URL} characters), e.g. https://www.itu.int/wsis."
-        )
+        raise UserError(Msg(
+            "Give a web address starting with http:// or https:// (at most {n} characters),"
+            " e.g. https://www.itu.int/wsis.", n=MAX_URL,
+        ))
     return url
 
 
@@ -106,10 +107,10 @@ def clean_description(text: str | None) -> str | None:
     if not description or description == CLEAR:
         return None
     if len(description) > MAX_DESCRIPTION:
-        raise UserError(
-            f"That description is {len(description):,} characters; keep it to"
-            f" {MAX_DESCRIPTION:,} (put the rest behind a `url`)."
-        )
+        raise UserError(Msg(
+            "That description is {n} characters; keep it to {most} (put the rest behind a"
+            " `url`).", n=f"{len(description):,}", most=f"{MAX_DESCRIPTION:,}",
+        ))
     return description
 
 
@@ -117,7 +118,7 @@ def check_days(days: int | None) -> None:
     """A number of days ahead from 1 to MAX_DAYS (None: no limit). Discord's client enforces
     the commands' ranges; this refuses what reaches the bot anyway, before it defers."""
     if days is not None and not 1 <= days <= MAX_DAYS:
-        raise UserError(f"Give a number of days from 1 to {MAX_DAYS}, e.g. 30.")
+        raise UserError(Msg("Give a number of days from 1 to {n}, e.g. 30.", n=MAX_DAYS))
 
 
 def parse_kind(text: str | EventKind | None) -> EventKind | None:
@@ -130,7 +131,7 @@ def parse_kind(text: str | EventKind | None) -> EventKind | None:
     try:
         return EventKind(wanted)
     except ValueError:
-        raise UserError("Choose a kind: meeting, deadline or window.") from None
+        raise UserError(Msg("Choose a kind: meeting, deadline or window.")) from None
 
 
 def parse_status(text: str | EventStatus) -> EventStatus:
@@ -139,7 +140,7 @@ def parse_status(text: str | EventStatus) -> EventStatus:
     try:
         return EventStatus(text.strip().lower())
     except ValueError:
-        raise UserError("Choose a status: scheduled, postponed or cancelled.") from None
+        raise UserError(Msg("Choose a status: scheduled, postponed or cancelled.")) from None
 
 
 def parse_ref(text: str | int) -> int | None:
@@ -160,10 +161,10 @@ def parse_ref(text: str | int) -> int | None:
 def no_event(ref: str | int) -> NotFound:
     number = parse_ref(ref)
     if number is not None:
-        return NotFound(f"There is no event #{number} here; `/upcoming` lists them.")
+        return NotFound(Msg("There is no event #{n} here; `/upcoming` lists them.", n=number))
     shown = str(ref).strip()
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return NotFound(f'There is no event "{shown}" here; `/upcoming` lists them.')
+    return NotFound(Msg('There is no event "{name}" here; `/upcoming` lists them.', name=shown))
 
 
 # --------------------------------------------------------------------------- results
@@ -283,10 +284,10 @@ def audit_detail(event: Event, *, when: str | None = None) -> dict[str, Any]:
 def check_window(opens: datetime, closes: datetime) -> None:
     """A comment window closes after it opens."""
     if closes <= opens:
-        raise UserError(
+        raise UserError(Msg(
             'A comment window must close after it opens, e.g. "19 December 2013 -'
             ' 24 January 2014".'
-        )
+        ))
 
 
 _WINDOW_UID_RE = re.compile(r"^(?P<code>[^@]+)-comment-window@(?P<guild>\d+)\.concord$")
@@ -372,10 +373,10 @@ def read_ics(
         parsed = ical.import_ics(data, default_zone)
     except UserError as exc:
         log.info("unreadable calendar %s: %s", filename, exc)
-        raise UserError(
-            f"I couldn't read {filename[:60]} as an iCalendar file; export it again from your"
-            " calendar app as .ics."
-        ) from None
+        raise UserError(Msg(
+            "I couldn't read {file} as an iCalendar file; export it again from your calendar"
+            " app as .ics.", file=filename[:60],
+        )) from None
     result.warnings.extend(parsed.warnings)
     result.skipped += sum(1 for w in parsed.warnings if w.startswith("Skipped"))
     items: list[ical.ImportedEvent] = []
@@ -388,9 +389,10 @@ def read_ics(
         seen.add(imported.uid)
         items.append(_checked(imported, result.warnings))
     if not items and not result.skipped:
-        raise UserError(
-            f"{filename[:60]} has no events in it; export a calendar with at least one event."
-        )
+        raise UserError(Msg(
+            "{file} has no events in it; export a calendar with at least one event.",
+            file=filename[:60],
+        ))
     return items, result
 
 

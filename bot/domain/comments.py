@@ -88,13 +88,14 @@ def clean_reason(text: str) -> str:
     """A moderation reason, trimmed; empty or over MAX_REASON characters is an error."""
     cleaned = " ".join((text or "").split())
     if not cleaned:
-        raise UserError(
+        raise UserError(Msg(
             "Give a reason: the author is told it by DM, e.g. `reason:Advertising`."
-        )
+        ))
     if len(cleaned) > MAX_REASON:
-        raise UserError(
-            f"That reason is {len(cleaned):,} characters; keep it to {MAX_REASON:,}."
-        )
+        raise UserError(Msg(
+            "That reason is {n} characters; keep it to {most}.", n=f"{len(cleaned):,}",
+            most=f"{MAX_REASON:,}",
+        ))
     return cleaned
 
 

@@ -34,25 +34,26 @@ def normalize_code(text: str) -> str:
     """A draft code as stored: trimmed, upper case (``"c11"`` -> ``"C11"``)."""
     code = "".join(text.split()).upper()
     if not code:
-        raise UserError('Give the draft\'s code, for example "C11".')
+        raise UserError(Msg('Give the draft\'s code, for example "C11".'))
     if len(code) > MAX_CODE or not _CODE.match(code):
-        raise UserError(
-            f'"{code[:MAX_CODE]}" is not a draft code; use letters and digits such as "C11"'
-            f" (at most {MAX_CODE} characters)."
-        )
+        raise UserError(Msg(
+            '"{code}" is not a draft code; use letters and digits such as "C11" (at most {n}'
+            " characters).", code=code[:MAX_CODE], n=MAX_CODE,
+        ))
     return code
 
 
 def import_too_big(size: int | None = None) -> UserError:
     """The refusal of a file over MAX_IMPORT_BYTES: its size when known (declared or read)."""
-    advice = "(split it into several .md files)."
     if size is None:
-        return UserError(
-            f"That file is over {MAX_IMPORT_BYTES:,} bytes, the most an import takes {advice}"
-        )
-    return UserError(
-        f"That file is {size:,} bytes; an import takes at most {MAX_IMPORT_BYTES:,} bytes {advice}"
-    )
+        return UserError(Msg(
+            "That file is over {most} bytes, the most an import takes (split it into several"
+            " .md files).", most=f"{MAX_IMPORT_BYTES:,}",
+        ))
+    return UserError(Msg(
+        "That file is {n} bytes; an import takes at most {most} bytes (split it into several"
+        " .md files).", n=f"{size:,}", most=f"{MAX_IMPORT_BYTES:,}",
+    ))
 
 
 def missing_draft(wanted: str, codes: list[str]) -> str:
@@ -75,10 +76,16 @@ def clean_line(text: str, what: str, limit: int, example: str) -> str:
     """A title or version label as stored: one line, no control or bidirectional-override
     characters, at most `limit` characters."""
     cleaned = one_line(strip_bidi(text))
+    if not cleaned and what == "title":
+        raise UserError(Msg("Give the draft's title, for example {example}.", example=example))
     if not cleaned:
-        raise UserError(f"Give the draft's {what}, for example {example}.")
+        raise UserError(Msg("Give the draft's version, for example {example}.", example=example))
+    if len(cleaned) > limit and what == "title":
+        raise UserError(Msg("The title is {n} characters; keep it to {most}.", n=len(cleaned),
+                            most=limit))
     if len(cleaned) > limit:
-        raise UserError(f"The {what} is {len(cleaned)} characters; keep it to {limit}.")
+        raise UserError(Msg("The version is {n} characters; keep it to {most}.", n=len(cleaned),
+                            most=limit))
     return cleaned
 
 
@@ -95,10 +102,10 @@ def clean_version(text: str | None) -> str | None:
 
 def already_exists(code: str) -> UserError:
     """The refusal of /draft create for a code in use: nothing is overwritten silently."""
-    return UserError(
-        f"There is already a draft {code}; nothing was changed. To change its title or version,"
-        " use `/draft edit code title version`."
-    )
+    return UserError(Msg(
+        "There is already a draft {code}; nothing was changed. To change its title or version,"
+        " use `/draft edit code title version`.", code=code,
+    ))
 
 
 def checked_import(item: ParsedDraft) -> ParsedDraft:
@@ -188,9 +195,9 @@ def plan_edit(
     missing option keeps its value; `version` "-" removes the label. `language` (already one
     of the six codes) counts as a change when it differs."""
     if title is None and version is None and language is None:
-        raise UserError(
+        raise UserError(Msg(
             "Give a new `title`, `version` or `language`; `version:-` removes the version label."
-        )
+        ))
     new_title = draft.title if title is None else clean_title(title)
     if version is None:
         new_version = draft.version

@@ -21,6 +21,7 @@ from bot.domain.calendar import times
 from bot.domain.models import Event, EventStatus
 from bot.domain.timefmt import format_event_time
 from bot.errors import UserError
+from bot.i18n import Msg
 from bot.limits import MESSAGE_LIMIT
 from bot.text import strip_bidi
 
@@ -77,15 +78,15 @@ def check_subscription_url(text: str) -> str:
         or not parts.hostname
         or any(ch.isspace() for ch in url)
     ):
-        raise UserError(
-            "Give the calendar's address starting with http:// or https:// (at most"
-            f" {MAX_SUBSCRIPTION_URL} characters), e.g. https://example.org/calendar.ics."
-        )
+        raise UserError(Msg(
+            "Give the calendar's address starting with http:// or https:// (at most {n}"
+            " characters), e.g. https://example.org/calendar.ics.", n=MAX_SUBSCRIPTION_URL,
+        ))
     if parts.username or parts.password:
-        raise UserError(
+        raise UserError(Msg(
             "Give the calendar's address without a user name or password in it, e.g."
             " https://example.org/calendar.ics."
-        )
+        ))
     return url
 
 
@@ -236,23 +237,24 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(strip_bidi(text).split()))
 
 
-def change_line(change: Change) -> str:
+def change_line(change: Change) -> Msg:
     """One line of an announcement (under a header naming the calendar), e.g. "Moved: **ICANN
     49** from <t:..> to <t:..>"; the title is shown inert."""
     event = change.event
     title = f"**{plain(event.title)}**"
     if change.kind is ChangeKind.NEW:
-        return f"New: {title} {_when(event)}"
+        return Msg("New: {title} {when}", title=title, when=_when(event))
     if change.kind is ChangeKind.MOVED:
         assert change.before is not None and change.after is not None
-        return f"Moved: {title} from {_when(change.before)} to {_when(change.after)}"
+        return Msg("Moved: {title} from {before} to {after}", title=title,
+                   before=_when(change.before), after=_when(change.after))
     if change.kind is ChangeKind.POSTPONED:
-        return f"Postponed: {title} (was {_when(event)})"
+        return Msg("Postponed: {title} (was {when})", title=title, when=_when(event))
     if change.kind is ChangeKind.CANCELLED:
-        return f"Cancelled: {title} (was {_when(event)})"
+        return Msg("Cancelled: {title} (was {when})", title=title, when=_when(event))
     if change.kind is ChangeKind.RESTORED:
-        return f"Back on: {title} {_when(event)}"
-    return f"Removed from the calendar: {title} (was {_when(event)})"
+        return Msg("Back on: {title} {when}", title=title, when=_when(event))
+    return Msg("Removed from the calendar: {title} (was {when})", title=title, when=_when(event))
 
 
 def announcement_messages(header: str, lines: Sequence[str]) -> list[str]:

@@ -19,12 +19,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
+from babel.dates import format_date, format_skeleton, get_day_names
 from dateutil.rrule import rrule, rrulestr
 from icalendar import vRecur
 
 from bot.domain.models import Event, OccurrenceChange
 from bot.domain.when.zones import zone_or_utc
 from bot.errors import UserError
+from bot.i18n import N_, Msg, babel_locale, join, tr
 
 MAX_COUNT = 1000  # occurrences a series may have when it is given a count
 MAX_EXPAND = 1000  # occurrences one expansion yields at most
@@ -35,10 +37,11 @@ _ALLOWED_PARTS = {
     "BYYEARDAY", "BYWEEKNO", "WKST",
 }
 
-REPEAT_HELP = (
+REPEAT_HELP = N_(
     'give `repeat` as "daily", "weekly", "every 2 weeks", "monthly", "monthly on the first'
     ' Tuesday", or an RRULE such as FREQ=WEEKLY;BYDAY=TU'
 )
+NO_DATE = N_("That repeat rule gives no date after the start; {help}.")
 
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -46,7 +49,6 @@ _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
     "last": -1,
 }
-_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "other": 2}
 
 
@@ -92,7 +94,7 @@ def _recur(text: str) -> dict[str, list[Any]]:
     try:
         parsed = vRecur.from_ical(body.strip().rstrip(";"))
     except (ValueError, TypeError, KeyError, IndexError):
-        raise UserError(f"I couldn't read that RRULE; {REPEAT_HELP}.") from None
+        raise UserError(Msg("I couldn't read that RRULE; {help}.", help=Msg(REPEAT_HELP))) from None
     return {str(k).upper(): list(v) for k, v in parsed.items()}
 
 
@@ -117,27 +119,26 @@ def normalize_rule(
     parts = _recur(text)
     unknown = sorted(set(parts) - _ALLOWED_PARTS)
     if unknown:
-        raise UserError(
-            f"An RRULE here cannot use {', '.join(unknown)}; {REPEAT_HELP}."
-        )
+        raise UserError(Msg("An RRULE here cannot use {parts}; {help}.",
+                            parts=", ".join(unknown), help=Msg(REPEAT_HELP)))
     freq = [str(f).upper() for f in parts.get("FREQ", [])]
     if len(freq) != 1 or freq[0] not in FREQUENCIES:
-        raise UserError(
+        raise UserError(Msg(
             "An event repeats daily, weekly, monthly or yearly (FREQ=DAILY, WEEKLY, MONTHLY or"
-            f" YEARLY); {REPEAT_HELP}."
-        )
+            " YEARLY); {help}.", help=Msg(REPEAT_HELP),
+        ))
     if until is not None or count is not None:
         if "UNTIL" in parts or "COUNT" in parts:
-            raise UserError(
+            raise UserError(Msg(
                 "That RRULE already says when it ends; leave out `until` and `count`, or take"
                 " UNTIL or COUNT out of the rule."
-            )
+            ))
         if until is not None and count is not None:
-            raise UserError(
+            raise UserError(Msg(
                 "Give either `until` (a date) or `count` (how many times), not both."
-            )
+            ))
     if "UNTIL" in parts and "COUNT" in parts:
-        raise UserError("An RRULE has UNTIL or COUNT, not both; keep one of them.")
+        raise UserError(Msg("An RRULE has UNTIL or COUNT, not both; keep one of them."))
     if count is not None:
         parts["COUNT"] = [count]
     if until is not None:
@@ -146,9 +147,11 @@ def normalize_rule(
         try:
             n = int(parts["COUNT"][0])
         except (TypeError, ValueError):
-            raise UserError(f"COUNT is a number from 1 to {MAX_COUNT}.") from None
+            raise UserError(Msg("COUNT is a number from 1 to {n}.", n=MAX_COUNT)) from None
         if not 1 <= n <= MAX_COUNT:
-            raise UserError(f"A series has from 1 to {MAX_COUNT} occurrences; give a count in that range.")
+            raise UserError(Msg(
+                "A series has from 1 to {n} occurrences; give a count in that range.", n=MAX_COUNT
+            ))
         parts["COUNT"] = [n]
     if "UNTIL" in parts:
         parts["UNTIL"] = [_until_utc(parts["UNTIL"][0], zone, all_day)]
@@ -171,7 +174,8 @@ def parse_repeat(
     local = first.astimezone(zone_or_utc(zone))
     phrase = _phrase_rule(text, local)
     if phrase is None and "FREQ=" not in text.upper():
-        raise UserError(f"I couldn't read the repeat {text.strip()[:40]!r}; {REPEAT_HELP}.")
+        raise UserError(Msg("I couldn't read the repeat {text}; {help}.",
+                            text=repr(text.strip()[:40]), help=Msg(REPEAT_HELP)))
     return normalize_rule(phrase or text, zone, all_day=all_day, until=until, count=count)
 
 
@@ -236,9 +240,9 @@ def check_rule(rule_text: str, start: datetime, zone: str) -> tuple[datetime, da
     try:
         made = _rule(rule_text, start, zone)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError):
-        raise UserError(f"I couldn't use that RRULE; {REPEAT_HELP}.") from None
+        raise UserError(Msg("I couldn't use that RRULE; {help}.", help=Msg(REPEAT_HELP))) from None
     if impossible_day(_recur(rule_text)):
-        raise UserError(f"That repeat rule gives no date after the start; {REPEAT_HELP}.")
+        raise UserError(Msg(NO_DATE, help=Msg(REPEAT_HELP)))
 
     def firsts() -> tuple[datetime | None, datetime | None, bool]:
         head = list(itertools.islice(iter(made), 2))
@@ -255,9 +259,7 @@ def check_rule(rule_text: str, start: datetime, zone: str) -> tuple[datetime, da
     except (ValueError, OverflowError):
         found = (None, None, False)
     if found is None or found[0] is None:
-        raise UserError(
-            f"That repeat rule gives no date after the start; {REPEAT_HELP}."
-        )
+        raise UserError(Msg(NO_DATE, help=Msg(REPEAT_HELP)))
     first, last, _ = found
     assert first is not None
     return first.astimezone(UTC), last.astimezone(UTC) if last is not None else None
@@ -382,46 +384,74 @@ def on_local_day(event: Event, day: date, changes: Sequence[OccurrenceChange]) -
 # --------------------------------------------------------------------------- describing
 
 
-def _zone_label(zone: str) -> str:
-    """ "Europe/Zurich" -> "Zurich time"; UTC stays "UTC"."""
+def _zone_label(zone: str, lang: str = "en") -> str:
+    """ "Europe/Zurich" -> "Zurich time" (in `lang`); UTC stays "UTC"."""
     if zone.upper() in ("UTC", "ETC/UTC", "GMT"):
         return "UTC"
-    return zone.rsplit("/", 1)[-1].replace("_", " ") + " time"
+    return tr(lang, "{city} time", city=zone.rsplit("/", 1)[-1].replace("_", " "))
 
 
-def describe(event: Event) -> str:
-    """ "every Tuesday at 14:00 Zurich time" (the end, as a Discord timestamp or a count, is
-    added by the caller, who formats times)."""
+#: Units and ordinals of a rule, for `describe`.
+_EVERY = {
+    "DAILY": (N_("every day"), N_("every {n} days")),
+    "WEEKLY": (N_("every week"), N_("every {n} weeks")),
+    "MONTHLY": (N_("every month"), N_("every {n} months")),
+    "YEARLY": (N_("every year"), N_("every {n} years")),
+}
+_ORDINAL_NAMES = {
+    1: N_("first"), 2: N_("second"), 3: N_("third"), 4: N_("fourth"), 5: N_("fifth"),
+    -1: N_("last"),
+}
+
+
+def _day_name(index: int, lang: str) -> str:
+    """Monday (0) .. Sunday (6) in `lang`, as Babel (CLDR) writes it."""
+    return str(get_day_names("wide", locale=babel_locale(lang))[index])
+
+
+def describe(event: Event, lang: str = "en") -> str:
+    """ "every Tuesday at 14:00 Zurich time", in `lang` (the end, as a Discord timestamp or
+    a count, is added by the caller, who formats times)."""
     assert event.rrule is not None
     parts = _recur(event.rrule)
     local = event.start.astimezone(zone_or_utc(event.timezone))
     freq = str(parts["FREQ"][0]).upper()
     interval = int(parts.get("INTERVAL", [1])[0])
-    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}[freq]
-    every = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
+    one, many = _EVERY[freq]
+    text = tr(lang, one) if interval == 1 else tr(lang, many, n=interval)
     days = [str(d).upper() for d in parts.get("BYDAY", [])]
-    text = every
     if freq == "WEEKLY":
-        names = [_DAY_NAMES[_DAYS.index(d[-2:])] for d in days if d[-2:] in _DAYS] or [
-            _DAY_NAMES[local.weekday()]
-        ]
-        joined = ", ".join(names)
-        text = f"every {joined}" if interval == 1 else f"every {interval} weeks on {joined}"
+        indexes = [_DAYS.index(d[-2:]) for d in days if d[-2:] in _DAYS] or [local.weekday()]
+        names = join(lang, [_day_name(i, lang) for i in indexes])
+        text = (
+            tr(lang, "every {days}", days=names) if interval == 1
+            else tr(lang, "every {n} weeks on {days}", n=interval, days=names)
+        )
     elif freq == "MONTHLY" and days:
-        d = days[0]
-        m = re.fullmatch(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)", d)
+        m = re.fullmatch(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)", days[0])
         if m and m.group(1):
             n = int(m.group(1))
-            text += f" on the {_ORDINAL_WORDS.get(n, str(n))} {_DAY_NAMES[_DAYS.index(m.group(2))]}"
+            ordinal = tr(lang, _ORDINAL_NAMES[n]) if n in _ORDINAL_NAMES else str(n)
+            weekday = _day_name(_DAYS.index(m.group(2)), lang)
+            text = tr(lang, "{every} on the {ordinal} {day}", every=text, ordinal=ordinal,
+                      day=weekday)
     elif freq == "MONTHLY":
         day = int(parts.get("BYMONTHDAY", [local.day])[0])
-        text += f" on day {day}" if day > 0 else " on the last day" if day == -1 else ""
+        if day > 0:
+            text = tr(lang, "{every} on day {day}", every=text, day=day)
+        elif day == -1:
+            text = tr(lang, "{every} on the last day", every=text)
     elif freq == "YEARLY":
-        text += f" on {local.day} {local.strftime('%B')}"
+        date_text = (  # "18 March" in English; each language's own order and words else
+            format_date(local.date(), "d MMMM", locale="en") if lang == "en"
+            else format_skeleton("MMMMd", local.date(), locale=babel_locale(lang))
+        )
+        text = tr(lang, "{every} on {date}", every=text, date=date_text)
     if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "COUNT", "UNTIL", "WKST"}:
         text += f" ({event.rrule.split(';COUNT')[0].split(';UNTIL')[0]})"
     if not event.all_day:
-        text += f" at {local:%H:%M} {_zone_label(event.timezone)}"
+        text = tr(lang, "{every} at {time} {zone}", every=text, time=f"{local:%H:%M}",
+                  zone=_zone_label(event.timezone, lang))
     return text
 
 
@@ -473,9 +503,9 @@ def make_series(event: Event, rule_text: str) -> Event:
     """`event` repeating by a stored rule: its start moved to the rule's first occurrence on or
     after it (its length kept) and `series_end` set. UserError when the rule gives no date."""
     if event.tentative:
-        raise UserError(
+        raise UserError(Msg(
             "A tentative date cannot repeat; give a settled date in `when` with `repeat`."
-        )
+        ))
     first, last = check_rule(rule_text, event.start, event.timezone)
     end = first + (event.end - event.start) if event.end is not None else None
     return replace(event, start=first, end=end, rrule=rule_text, series_end=last)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.domain.models import Event, EventKind, EventStatus
 from bot.errors import UserError
+from bot.i18n import N_, Msg
 
 
 class RsvpStatus(enum.StrEnum):
@@ -21,9 +22,10 @@ class RsvpStatus(enum.StrEnum):
     NOT_GOING = "not-going"
 
     @property
-    def label(self) -> str:
-        """The button's label: "Going", "Maybe", "Not going"."""
-        return _LABELS[self]
+    def label(self) -> Msg:
+        """The button's label: "Going", "Maybe", "Not going" (a message: in the reader's
+        language once rendered)."""
+        return Msg(_LABELS[self])
 
     @property
     def gets_dms(self) -> bool:
@@ -32,9 +34,9 @@ class RsvpStatus(enum.StrEnum):
 
 
 _LABELS = {
-    RsvpStatus.GOING: "Going",
-    RsvpStatus.MAYBE: "Maybe",
-    RsvpStatus.NOT_GOING: "Not going",
+    RsvpStatus.GOING: N_("Going"),
+    RsvpStatus.MAYBE: N_("Maybe"),
+    RsvpStatus.NOT_GOING: N_("Not going"),
 }
 #: The statuses whose members get DMs, as stored (for SQL `IN` lists).
 DM_STATUSES = tuple(s.value for s in RsvpStatus if s.gets_dms)
@@ -47,10 +49,14 @@ def parse_status(text: str) -> RsvpStatus:
     try:
         return RsvpStatus(key)
     except ValueError:
-        raise UserError(
-            f"{text.strip()[:40] or 'That'} is not an answer I know; type `going`, `maybe` or"
-            " `not-going`."
-        ) from None
+        if not text.strip():
+            raise UserError(Msg(
+                "That is not an answer I know; type `going`, `maybe` or `not-going`."
+            )) from None
+        raise UserError(Msg(
+            "{text} is not an answer I know; type `going`, `maybe` or `not-going`.",
+            text=text.strip()[:40],
+        )) from None
 
 
 def takes_rsvp(event: Event) -> bool:
@@ -61,21 +67,27 @@ def takes_rsvp(event: Event) -> bool:
 def require_meeting(event: Event) -> None:
     """Refuse RSVP business about anything but a meeting."""
     if not takes_rsvp(event):
-        raise UserError(
-            f"#{event.id} is a {event.kind.value}, not a meeting; only meetings take RSVPs"
-            " (see `/upcoming kind:meeting`)."
-        )
+        if event.kind is EventKind.DEADLINE:
+            raise UserError(Msg(
+                "#{id} is a deadline, not a meeting; only meetings take RSVPs (see `/upcoming"
+                " kind:meeting`).", id=event.id,
+            ))
+        raise UserError(Msg(
+            "#{id} is a window, not a meeting; only meetings take RSVPs (see `/upcoming"
+            " kind:meeting`).", id=event.id,
+        ))
 
 
 def check_rsvp(event: Event, now: datetime) -> None:
     """Refuse an answer to an event that cannot take one: not a meeting, cancelled, or over."""
     require_meeting(event)
     if event.status is EventStatus.CANCELLED:
-        raise UserError(f"#{event.id} was cancelled, so it takes no RSVPs; see `/upcoming`.")
+        raise UserError(Msg("#{id} was cancelled, so it takes no RSVPs; see `/upcoming`.",
+                            id=event.id))
     # A series is answered once for all its occurrences: over only after its last one.
     last = event.series_end if event.rrule is not None else (event.end or event.start)
     if last is not None and last < now:
-        raise UserError(f"#{event.id} is over, so it takes no RSVPs; see `/upcoming`.")
+        raise UserError(Msg("#{id} is over, so it takes no RSVPs; see `/upcoming`.", id=event.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,20 +116,28 @@ class RsvpCounts:
             not_going=found.count(RsvpStatus.NOT_GOING),
         )
 
-    def line(self) -> str:
+    def line(self) -> Msg:
         """"RSVP: 3 going · 1 maybe · 0 not going"."""
-        return f"RSVP: {self.going} going · {self.maybe} maybe · {self.not_going} not going"
+        return Msg(
+            "RSVP: {going} going · {maybe} maybe · {not_going} not going",
+            going=self.going, maybe=self.maybe, not_going=self.not_going,
+        )
 
 
 def answer_text(
     event_id: int, title: str, when: str, status: RsvpStatus, dms_ahead: int
-) -> str:
+) -> Msg:
     """The private confirmation of an answer; `title` already inert, `when` the meeting's time
     as Discord timestamps, `dms_ahead` the number of its reminders still to come by DM."""
-    head = f"You answered **{status.label}** for **#{event_id} {title}** ({when})."
+    head = Msg("You answered **{status}** for **#{id} {title}** ({when}).",
+               status=status.label, id=event_id, title=title, when=when)
     if not status.gets_dms:
-        return head + " You will get no reminders of it by DM."
-    if dms_ahead == 0:
-        return head + " It has no reminders left to send, so none will come by DM."
-    noun = "reminder" if dms_ahead == 1 else "reminders"
-    return head + f" Its {dms_ahead} {noun} still to come will reach you by DM as well."
+        tail = Msg("You will get no reminders of it by DM.")
+    elif dms_ahead == 0:
+        tail = Msg("It has no reminders left to send, so none will come by DM.")
+    else:
+        tail = Msg.plural("Its {n} reminder still to come will reach you by DM as well.",
+                          "Its {n} reminders still to come will reach you by DM as well.",
+                          dms_ahead)
+    # TRANSLATORS: two sentences: the answer recorded, then what it means for the DMs.
+    return Msg("{answer} {reminders}", answer=head, reminders=tail)

@@ -184,6 +184,11 @@ def render(text: str, lang: str) -> str:
     return text.in_(lang) if isinstance(text, Msg) else text
 
 
+def babel_locale(lang: str) -> str:
+    """Babel's (CLDR's) locale for `lang`, for dates and day names."""
+    return _BABEL.get(lang, "en")
+
+
 def number(lang: str, n: float) -> str:
     """`n` written the way `lang` writes numbers (1,000 / 1 000 / 1.000)."""
     return format_decimal(n, locale=_BABEL.get(lang, "en"))

@@ -71,6 +71,7 @@ from bot.domain.recurrence import (
 from bot.domain.when import parse_when, validate_zone
 from bot.domain.when.reading import ZoneSource, reading_lines, refuse_past
 from bot.errors import NotFound, UserError
+from bot.i18n import N_, Msg
 from bot.services.calendar_files import read_ics_off_loop, store_imported, write_ics_off_loop
 from bot.services.calendar_series import (
     OccurrenceEdited,
@@ -85,11 +86,17 @@ log = logging.getLogger(__name__)
 
 #: The same member adding the same title at the same moment within this is one event (a retry).
 SAME_EVENT_WINDOW = timedelta(minutes=10)
+DRAFT_GONE = N_("That draft no longer exists; `/draft list` shows the drafts.")
 
 
 def _window_owned(event: Event, *, clear: bool = False) -> UserError:
-    how = "change or clear it" if clear else "change it"
-    return UserError(f"#{event.id} is a draft's comment window; {how} with `/draft window`.")
+    if clear:
+        return UserError(Msg(
+            "#{id} is a draft's comment window; change or clear it with `/draft window`.",
+            id=event.id,
+        ))
+    return UserError(Msg("#{id} is a draft's comment window; change it with `/draft window`.",
+                         id=event.id))
 
 
 class CalendarService:
@@ -125,10 +132,10 @@ class CalendarService:
         if not matches:
             raise no_event(ref)
         if len(matches) > 1:
-            raise UserError(
-                f'Several events are called "{matches[0].title[:60]}"; give its number instead,'
-                f" e.g. `#{matches[0].id}`."
-            )
+            raise UserError(Msg(
+                'Several events are called "{title}"; give its number instead, e.g. `#{id}`.',
+                title=matches[0].title[:60], id=matches[0].id,
+            ))
         return matches[0]
 
     async def next_occurrence(self, event: Event, now: datetime) -> Event | None:
@@ -168,7 +175,7 @@ class CalendarService:
 
     def _days_ahead(self, days: int, now: datetime | None) -> tuple[datetime, datetime]:
         if not 1 <= days <= MAX_DAYS:
-            raise UserError(f"Give a number of days from 1 to {MAX_DAYS}, e.g. 30.")
+            raise UserError(Msg("Give a number of days from 1 to {n}, e.g. 30.", n=MAX_DAYS))
         start = now or self.clock()
         return start, start + timedelta(days=days)
 
@@ -229,10 +236,10 @@ class CalendarService:
             parsed = parse_when(until, now=now, tz=zone)
             until_at = until_instant(parsed.start, parsed.end, parsed.all_day)
             if until_at < event.start:
-                raise UserError(
+                raise UserError(Msg(
                     "`until` is before the first occurrence; give the date of the last one,"
                     ' e.g. "30 June 2014".'
-                )
+                ))
         return parse_repeat(
             repeat, event.start, event.timezone, all_day=event.all_day, until=until_at,
             count=count,
@@ -320,9 +327,9 @@ class CalendarService:
                 candidate, self._rule(repeat, candidate, until, count, now, zone)
             )
         elif until is not None or count is not None:
-            raise UserError(
+            raise UserError(Msg(
                 "`until` and `count` end a repeating event; add `repeat`, e.g. repeat: weekly."
-            )
+            ))
         async with self._writing(guild_id, actor_id, now) as write:
             if actor_id is not None:
                 same = await self.repo.recent_same(write.tx, candidate, now - SAME_EVENT_WINDOW)
@@ -358,9 +365,9 @@ class CalendarService:
         given = (title, when, kind, location, url, description, timezone, status, repeat, until,
                  count)
         if all(v is None for v in given):
-            raise UserError(
+            raise UserError(Msg(
                 "Give at least one thing to change, e.g. `when`, `title` or `status`."
-            )
+            ))
         found = await self.get(guild_id, ref)
         if found.draft_id is not None:
             raise _window_owned(found)
@@ -433,15 +440,18 @@ class CalendarService:
         or the same rule checked again from a moved start."""
         if repeat is not None and repeat.strip().lower() in ("none", "never", "no", "-"):
             if until is not None or count is not None:
-                raise UserError("Leave out `until` and `count` when a series stops repeating.")
+                raise UserError(Msg(
+                    "Leave out `until` and `count` when a series stops repeating."
+                ))
             return replace(after, rrule=None, series_end=None)
         if repeat is not None or until is not None or count is not None:
             text = repeat if repeat is not None and repeat.strip() else None
             if text is None:
                 if before.rrule is None:
-                    raise UserError(
-                        f"#{before.id} does not repeat; give `repeat` too, e.g. repeat: weekly."
-                    )
+                    raise UserError(Msg(
+                        "#{id} does not repeat; give `repeat` too, e.g. repeat: weekly.",
+                        id=before.id,
+                    ))
                 text = without_end(before.rrule)
             plain = replace(after, rrule=None, series_end=None)
             return make_series(plain, self._rule(text, plain, until, count, now, plain.timezone))
@@ -490,7 +500,7 @@ class CalendarService:
         async with self._writing(guild_id, actor_id, self.clock()) as write:
             previous = await self.repo.lock_draft(write.tx, draft_id)
             if previous is None:
-                raise NotFound("That draft no longer exists; `/draft list` shows the drafts.")
+                raise NotFound(Msg(DRAFT_GONE))
             before = await self.repo.by_draft(write.tx, guild_id, draft_id)
             if before is None:  # this server's window of the code, imported from an export
                 imported = await self.repo.by_uid(write.tx, guild_id, window_uid(guild_id, code))
@@ -532,7 +542,7 @@ class CalendarService:
         async with self._writing(guild_id, actor_id, self.clock(), offsets=[]) as write:
             previous = await self.repo.lock_draft(write.tx, draft_id)
             if previous is None:
-                raise NotFound("That draft no longer exists; `/draft list` shows the drafts.")
+                raise NotFound(Msg(DRAFT_GONE))
             await self.repo.clear_draft_window(write.tx, draft_id, write.now)
             event = await self.repo.by_draft(write.tx, guild_id, draft_id)
             if event is not None:
@@ -589,10 +599,10 @@ class CalendarService:
         """Create or update events from an iCalendar file, de-duplicated by UID: importing the
         same file twice updates, never duplicates. One transaction for the whole file."""
         if len(data) > MAX_ICS_BYTES:
-            raise UserError(
-                f"{filename} is {len(data) / 1_000_000:.1f} MB; calendars up to 1 MB can be"
-                " imported (export fewer months)."
-            )
+            raise UserError(Msg(
+                "{file} is {size} MB; calendars up to 1 MB can be imported (export fewer months).",
+                file=filename, size=f"{len(data) / 1_000_000:.1f}",
+            ))
         settings = await self.settings.get(guild_id)
         items, result = await read_ics_off_loop(
             data, default_zone=settings.timezone, filename=filename

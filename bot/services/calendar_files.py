@@ -26,6 +26,7 @@ from bot.domain.calendar import (
 )
 from bot.domain.models import Event, OccurrenceChange
 from bot.errors import UserError
+from bot.i18n import Msg
 from bot.services.calendar_write import EventWrite
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,10 @@ async def read_ics_off_loop(
         )
     except TimeoutError:
         log.warning("reading %s took more than %ss; refused", filename, READ_DEADLINE)
-        raise UserError(
-            f"{filename[:60]} took too long to read; import a smaller calendar (fewer months or"
-            " fewer repeating events)."
-        ) from None
+        raise UserError(Msg(
+            "{file} took too long to read; import a smaller calendar (fewer months or fewer"
+            " repeating events).", file=filename[:60],
+        )) from None
 
 
 async def store_imported(

@@ -17,9 +17,12 @@ from bot.domain.timefmt import ts
 from bot.domain.when import parse_when
 from bot.domain.when.zones import zone_or_utc
 from bot.errors import UserError
+from bot.i18n import N_, Msg
 
 if TYPE_CHECKING:
     from bot.services.calendar import CalendarService
+
+NOT_A_SERIES = N_("#{id} does not repeat; leave out `occurrence` to change it.")
 
 #: Occurrences one listing expands at most per series (a daily series over 366 days fits).
 MAX_LISTED = 400
@@ -62,13 +65,13 @@ async def edit_occurrence(
     occurrence of a series on the local date `occurrence`, and replan the series' reminders,
     in one transaction."""
     if all(v is None for v in (title, when, location, status)):
-        raise UserError(
+        raise UserError(Msg(
             "Give what to change in that occurrence: `when`, `title`, `location` or"
             " `status:cancelled`."
-        )
+        ))
     found = await service.get(guild_id, ref)
     if found.rrule is None:
-        raise UserError(f"#{found.id} does not repeat; leave out `occurrence` to change it.")
+        raise UserError(Msg(NOT_A_SERIES, id=found.id))
     now = service.clock()
     day_read = parse_when(occurrence, now=now, tz=found.timezone)
     day = day_read.start.astimezone(zone_or_utc(found.timezone)).date()
@@ -81,32 +84,39 @@ async def edit_occurrence(
     if status is not None:
         wanted = parse_status(status)
         if wanted is EventStatus.POSTPONED:
-            raise UserError(
+            raise UserError(Msg(
                 "One occurrence is moved or cancelled, not postponed: give `when` to move it or"
                 " `status:cancelled`."
-            )
+            ))
         cancelled = wanted is EventStatus.CANCELLED
     moved_to = None
     if when is not None:
         zone, _ = await service._zone_for(guild_id, actor_id, None)
         moved_to = parse_when(when, now=now, tz=zone)
         if moved_to.all_day != found.all_day or moved_to.tentative:
-            kind = "a date" if found.all_day else "a date and time"
-            raise UserError(f"Give this occurrence {kind} like the series', e.g. \"{_example(found)}\".")
+            if found.all_day:
+                raise UserError(Msg(
+                    "Give this occurrence a date like the series', e.g. \"{example}\".",
+                    example=_example(found),
+                ))
+            raise UserError(Msg(
+                "Give this occurrence a date and time like the series', e.g. \"{example}\".",
+                example=_example(found),
+            ))
     async with service._writing(guild_id, actor_id, now) as write:
         series = await service.repo.get_in(write.tx, guild_id, found.id, for_update=True)
         if series is None:
             raise no_event(ref)
         if series.rrule is None:
-            raise UserError(f"#{series.id} does not repeat; leave out `occurrence` to change it.")
+            raise UserError(Msg(NOT_A_SERIES, id=series.id))
         changes = await service.repo.changes_of(write.tx, series.id)
         key = on_local_day(series, day, changes)
         if key is None:
             midday = day_read.start + timedelta(hours=12) if day_read.all_day else day_read.start
-            raise UserError(
-                f"#{series.id} has no occurrence on {ts(midday, 'D')}; `/event show"
-                f" {series.id}` lists its next dates."
-            )
+            raise UserError(Msg(
+                "#{id} has no occurrence on {date}; `/event show {id}` lists its next dates.",
+                id=series.id, date=ts(midday, "D"),
+            ))
         current = next((c for c in changes if c.occurrence_at == key), None)
         before = instance(series, key, current)
         if moved_to is not None:

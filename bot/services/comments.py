@@ -237,15 +237,15 @@ class CommentService:
         def check(comment: Comment | None) -> None:
             found = _require(comment, comment_id)
             if found.withdrawn_at is not None:
-                raise UserError(
-                    f"#{comment_id} was withdrawn by its author, so it is shown nowhere already;"
-                    " there is nothing to hide."
-                )
+                raise UserError(Msg(
+                    "#{id} was withdrawn by its author, so it is shown nowhere already; there is"
+                    " nothing to hide.", id=comment_id,
+                ))
             if found.hidden_at is not None:
-                raise UserError(
-                    f"#{comment_id} is already hidden; `/comments restore {comment_id}` shows it"
-                    " again."
-                )
+                raise UserError(Msg(
+                    "#{id} is already hidden; `/comments restore {id}` shows it again.",
+                    id=comment_id,
+                ))
 
         at = self.clock()
         async with self.db.transaction() as tx:
@@ -263,9 +263,9 @@ class CommentService:
 
         def check(comment: Comment | None) -> None:
             if _require(comment, comment_id).hidden_at is None:
-                raise UserError(
-                    f"#{comment_id} is not hidden; `/comments hide {comment_id} reason` hides it."
-                )
+                raise UserError(Msg(
+                    "#{id} is not hidden; `/comments hide {id} reason` hides it.", id=comment_id
+                ))
 
         at = self.clock()
         async with self.db.transaction() as tx:
@@ -290,11 +290,11 @@ class CommentService:
         def check(comment: Comment | None) -> None:
             found = _require(comment, comment_id)
             if found.group != UNKNOWN_GROUP:
-                raise UserError(
-                    f"#{comment_id} is attributed to the group {found.group}, frozen as it was"
-                    f" made; only a comment imported with the group {UNKNOWN_GROUP} can be"
-                    " regrouped."
-                )
+                raise UserError(Msg(
+                    "#{id} is attributed to the group {group}, frozen as it was made; only a"
+                    " comment imported with the group {unknown} can be regrouped.",
+                    id=comment_id, group=found.group, unknown=UNKNOWN_GROUP,
+                ))
 
         at = self.clock()
         async with self.db.transaction() as tx:

@@ -29,12 +29,13 @@ from bot.domain.discord_events import MirrorRow, MirrorSpec, is_mirrored, mirror
 from bot.domain.models import Event, EventKind, EventStatus
 from bot.domain.rsvp import RsvpStatus, check_rsvp
 from bot.errors import UserError
+from bot.i18n import N_, Msg
 from bot.services.calendar import CalendarService
 from bot.services.settings import SettingsService
 
 log = logging.getLogger(__name__)
 
-NO_MANAGE_EVENTS = (
+NO_MANAGE_EVENTS = N_(
     "I can't create Discord events here: give my role the **Manage Events** permission"
     " (Server Settings -> Roles), then run `/settings discord-events enabled:true` again."
 )
@@ -91,7 +92,7 @@ class DiscordEventsService:
         """Turn the mirror on or off. Turning it on needs the bot's Manage Events permission
         (`can_manage_events`, as Discord reported it with the command)."""
         if enabled and not can_manage_events:
-            raise UserError(NO_MANAGE_EVENTS)
+            raise UserError(Msg(NO_MANAGE_EVENTS))
         now = self.clock()
         async with self.db.transaction() as tx:
             was = await DiscordEventRepository.set_enabled(tx, guild_id, enabled, actor_id, now)

@@ -149,20 +149,23 @@ class DraftService:
         draft, found, revisions = await self.history(guild_id, code, section)
         label = section_label(found.key)
         if len(revisions) < 2:
-            raise UserError(
-                f"{draft.code} · {label} has only one revision so far; there is nothing to compare."
-            )
+            raise UserError(Msg(
+                "{code} · {section} has only one revision so far; there is nothing to compare.",
+                code=draft.code, section=label,
+            ))
         by_number = {r.revision: r for r in revisions}
         newest = revisions[-1].revision
         to = newest if second is None else second
         start = to - 1 if first is None else first
         if start not in by_number or to not in by_number:
-            raise UserError(
-                f"{label} has revisions {revisions[0].revision} to {newest}; choose `from` and"
-                " `to` among them (`/draft history` lists them)."
-            )
+            raise UserError(Msg(
+                "{section} has revisions {first} to {last}; choose `from` and `to` among them"
+                " (`/draft history` lists them).", section=label, first=revisions[0].revision,
+                last=newest,
+            ))
         if start == to:
-            raise UserError(f"Choose two different revisions of {label} to compare.")
+            raise UserError(Msg("Choose two different revisions of {section} to compare.",
+                                section=label))
         return draft, found, by_number[start], by_number[to]
 
     async def current_revisions(self, draft_ids: set[int]) -> dict[int, int]:
@@ -300,12 +303,13 @@ class DraftService:
         )
         body = normalize_text(text)
         if not body:
-            raise UserError(f"Give the text of {section_label(key)}.")
+            raise UserError(Msg("Give the text of {section}.", section=section_label(key)))
         if len(body) > MAX_SECTION_TEXT:
-            raise UserError(
-                f"That text is {len(body):,} characters; a section holds at most"
-                f" {MAX_SECTION_TEXT:,}. Use `/draft import` with a .md file for longer texts."
-            )
+            raise UserError(Msg(
+                "That text is {n} characters; a section holds at most {most}. Use `/draft"
+                " import` with a .md file for longer texts.", n=f"{len(body):,}",
+                most=f"{MAX_SECTION_TEXT:,}",
+            ))
         async with self.db.transaction() as tx:
             where: Placement | None = None
             if await self.repo.section_in(tx, draft.id, key) is None:
@@ -327,9 +331,9 @@ class DraftService:
         # Reading is CPU work: off the loop.
         parsed = await asyncio.to_thread(_read_drafts, data, filename, own_groups)
         if not parsed:
-            raise UserError(
+            raise UserError(Msg(
                 'That file holds no draft; start it with a heading like "# C11 Title".'
-            )
+            ))
         # Every draft of the file is checked before any is written, then all are written in
         # one transaction: a refusal or a crash half-way never leaves part of the file stored.
         checked = [checked_import(item) for item in parsed]
@@ -440,7 +444,9 @@ def _read_drafts(data: bytes, filename: str, groups: list[str]) -> list[ParsedDr
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UserError("That file is not UTF-8 text; save it as UTF-8 Markdown (.md).") from None
+        raise UserError(Msg(
+            "That file is not UTF-8 text; save it as UTF-8 Markdown (.md)."
+        )) from None
     return parse_draft_markdown(text, groups)
 
 

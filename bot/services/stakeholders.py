@@ -174,10 +174,10 @@ class StakeholderService:
         async with self.db.transaction() as tx:
             current = await self.repo.get(guild_id, user_id, tx)
             if current is None:
-                raise NotFound(
-                    f"{name} has no stakeholder profile to verify; they register with"
-                    " `/stakeholder register`, or set theirs with `/stakeholder set`."
-                )
+                raise NotFound(Msg(
+                    "{name} has no stakeholder profile to verify; they register with"
+                    " `/stakeholder register`, or set theirs with `/stakeholder set`.", name=name,
+                ))
             if current.verified:
                 return current, False
             profile = await self.repo.verify(tx, guild_id, user_id, actor_id, at)
@@ -196,7 +196,8 @@ class StakeholderService:
         async with self.db.transaction() as tx:
             removed = await self.repo.remove(tx, guild_id, user_id)
             if removed is None:
-                raise NotFound(f"{name} has no stakeholder profile in this server.")
+                raise NotFound(Msg("{name} has no stakeholder profile in this server.",
+                                   name=name))
             await audit.record(
                 tx, guild_id=guild_id, actor_id=actor_id, action="stakeholder.remove",
                 target=f"user:{user_id}", at=at,

@@ -45,6 +45,7 @@ from bot.domain.feeds import (
     scoped,
 )
 from bot.errors import NotFound, UserError
+from bot.i18n import Msg, ntr, render, tr
 from bot.services.calendar import CalendarService
 from bot.services.calendar_files import read_ics_off_loop
 from bot.services.calendar_write import EventWrite
@@ -102,10 +103,10 @@ class SubscriptionService:
             else None
         )
         if found is None:
-            raise NotFound(
-                f"There is no subscription {str(ref)[:40]!r} here; `/calendar subscriptions`"
-                " lists them with their numbers."
-            )
+            raise NotFound(Msg(
+                "There is no subscription {ref} here; `/calendar subscriptions` lists them with"
+                " their numbers.", ref=repr(str(ref)[:40]),
+            ))
         return found
 
     # ------------------------------------------------------------------ subscribing
@@ -118,11 +119,13 @@ class SubscriptionService:
         try:
             fetched = await self._fetch(url, allow_private=self.allow_private)
         except FetchRefused as exc:
-            raise UserError(f"I can't follow {_host(url)}: {exc}.") from None
+            raise UserError(Msg("I can't follow {host}: {reason}.", host=_host(url),
+                                reason=str(exc))) from None
         assert fetched.data is not None
         items = await self._read(guild_id, url, fetched.data)
         name = calendar_name(fetched.data)
         now = self.clock()
+        lang = await self._server_language(guild_id)
         async with self.calendar.writing(guild_id, actor_id) as write:
             await self.repo.lock_guild(write.tx, guild_id)
             await self._check_room(write.tx, guild_id, url)
@@ -139,8 +142,11 @@ class SubscriptionService:
             )
             await self.repo.announce(
                 write.tx, guild_id, sub.id,
-                [f"Now following the calendar **{plain(sub.label)}** (subscription #{sub.id}):"
-                 f" {_count(len(items), 'event')} added; changes will be announced here."],
+                [ntr(lang, "Now following the calendar **{name}** (subscription #{id}): {n} event"
+                     " added; changes will be announced here.",
+                     "Now following the calendar **{name}** (subscription #{id}): {n} events"
+                     " added; changes will be announced here.",
+                     len(items), name=plain(sub.label), id=sub.id)],
                 now,
             )
             await write.audit("calendar.subscribe", f"subscription:{sub.id}", {"url": url})
@@ -152,15 +158,15 @@ class SubscriptionService:
     async def _check_room(self, tx: Any, guild_id: int, url: str) -> None:
         same = await self.repo.by_url(tx, guild_id, url)
         if same is not None:
-            raise UserError(
-                f"This server already follows that calendar as subscription #{same.id};"
-                f" `/calendar refresh id:{same.id}` checks it now."
-            )
+            raise UserError(Msg(
+                "This server already follows that calendar as subscription #{id};"
+                " `/calendar refresh id:{id}` checks it now.", id=same.id,
+            ))
         if await self.repo.count(tx, guild_id) >= MAX_SUBSCRIPTIONS:
-            raise UserError(
-                f"This server follows {MAX_SUBSCRIPTIONS} calendars already; stop one with"
-                " `/calendar unsubscribe id` first."
-            )
+            raise UserError(Msg(
+                "This server follows {n} calendars already; stop one with"
+                " `/calendar unsubscribe id` first.", n=MAX_SUBSCRIPTIONS,
+            ))
 
     async def _read(self, guild_id: int, url: str, data: bytes) -> list[ical.ImportedEvent]:
         zone = (await self.calendar.settings.get(guild_id)).timezone
@@ -176,7 +182,7 @@ class SubscriptionService:
         async with self.calendar.writing(guild_id, actor_id) as write:
             locked = await self.repo.get_in(write.tx, guild_id, sub.id, for_update=True)
             if locked is None:
-                raise NotFound(f"Subscription #{sub.id} was stopped already.")
+                raise NotFound(Msg("Subscription #{id} was stopped already.", id=sub.id))
             events = await self.repo.events(write.tx, guild_id, sub.id)
             for event in events.values():
                 await write.remove(event)
@@ -210,6 +216,7 @@ class SubscriptionService:
         except UserError as exc:
             return await self._failed(sub, str(exc).rstrip("."))
         now = self.clock()
+        lang = await self._server_language(sub.guild_id)  # channel posts: the server's
         async with self.calendar.writing(sub.guild_id, None) as write:
             current = await self.repo.get_in(write.tx, sub.guild_id, sub.id, for_update=True)
             if current is None:
@@ -220,12 +227,13 @@ class SubscriptionService:
                 )
                 return CheckResult(current, "unchanged")
             found = await self._apply(write, current, items)
-            lines = [change_line(c) for c in announced(found, now)]
+            lines = [render(change_line(c), lang) for c in announced(found, now)]
             await self.repo.announce(
                 write.tx, sub.guild_id, sub.id,
                 announcement_messages(
-                    f"Changes in the calendar **{plain(current.label)}** (subscription"
-                    f" #{sub.id}):", lines,
+                    tr(lang, "Changes in the calendar **{name}** (subscription #{id}):",
+                       name=plain(current.label), id=sub.id),
+                    lines,
                 ),
                 now,
             )
@@ -247,6 +255,11 @@ class SubscriptionService:
         counts = Counter(c.kind.value for c in found)
         return CheckResult(stored, "changed" if found else "unchanged", counts=counts,
                            announced=len(lines))
+
+    async def _server_language(self, guild_id: int) -> str:
+        """The server's language: announcements are posted in it (SPEC 12), and are stored
+        already worded."""
+        return (await self.calendar.settings.get(guild_id)).language
 
     async def _failed(self, sub: Subscription, error: str) -> CheckResult:
         now = self.clock()
@@ -295,7 +308,3 @@ class SubscriptionService:
 
 def _host(url: str) -> str:
     return urlsplit(url).hostname or url[:60]
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

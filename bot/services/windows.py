@@ -24,6 +24,7 @@ from bot.domain.models import Draft, Event
 from bot.domain.when import parse_when
 from bot.domain.when.reading import ZoneSource, reading_lines, refuse_past
 from bot.errors import UserError
+from bot.i18n import Msg
 from bot.services.drafts import DraftService
 
 #: What `/draft window code when:` takes to remove a window.
@@ -90,16 +91,16 @@ class WindowService:
         now = self.clock()
         when = parse_when(when_text, now, timezone, month_first=month_first)
         if when.end is None or (when.all_day and when.last_day() == when.first_day()):
-            raise UserError(
+            raise UserError(Msg(
                 "A comment window needs a range with a start and an end, like"
                 ' "19 December 2013 - 24 January 2014" or "from 1 March to 15 March 2014";'
                 " `none` removes it."
-            )
+            ))
         if when.tentative:
-            raise UserError(
+            raise UserError(Msg(
                 "A comment window needs definite dates, not a tentative one; give the range"
                 ' once it is known, like "19 December 2013 - 24 January 2014".'
-            )
+            ))
         if not past:
             refuse_past(when, now, "window")
         notes = tuple(reading_lines(when, source))

@@ -6,14 +6,17 @@ included); and the emulator checking localizations as Discord does."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
 
 from bot.domain.clock import FakeClock
 from bot.emulator import DiscordEmulator
-from bot.harness import TOKEN, RunningBot, World, settle
+from bot.harness import TOKEN, RunningBot, World, run_bot_in_process, settle
+from tests.outside_calendar import OutsideCalendar, VEvent, calendar
 
 pytestmark = pytest.mark.e2e
 
@@ -68,7 +71,9 @@ MINE = {"en": "Your reminders", "fr": "Vos rappels", "es": "Sus recordatorios",
         "ru": "Ваши напоминания", "zh": "您的提醒", "ar": "تذكيراتك"}
 
 #: Names and user text that may stay as written in any language.
-ALLOWED = {"ISOC", "C11", "ICANN", "Vision", "International", "cooperation", "Singapore"}
+ALLOWED = {"ISOC", "C11", "ICANN", "Vision", "International", "cooperation", "Singapore", "IGF",
+           "MAG", "Europe", "Zurich", "Discord", "Google", "Outlook", "Apple", "URL", "Web",
+           "UTC", "iCalendar"}
 
 
 def english_left(content: str, lang: str) -> list[str]:
@@ -337,3 +342,119 @@ async def test_a_hidden_comments_author_is_told_in_their_own_language(
     [dm] = world.emu.dm_messages(ivan)
     assert dm.content.startswith("Координатор скрыл ваш комментарий **#1** к C11 · Vision.")
     assert "Причина: Advertising" in dm.content
+
+
+@dataclass(frozen=True)
+class CalendarWords:
+    """What the calendar's answers say in one language."""
+
+    added: str  # /event add's answer
+    buttons: list[str]  # the RSVP buttons' labels
+    answered: str  # a click's private answer
+    repeats: str  # /event show of a weekly series: its rule
+    weekday: str  # Tuesday
+    feed: str  # /calendar feed
+
+
+CALENDAR = {
+    "en": CalendarWords("Added to the calendar:", ["Going", "Maybe", "Not going"],
+                        "You answered **Going**", "Repeats every", "Tuesday",
+                        "This server's calendar, always up to date:"),
+    "fr": CalendarWords("Ajouté au calendrier :", ["Je viens", "Peut-être", "Je ne viens pas"],
+                        "Vous avez répondu **Je viens**", "Se répète chaque", "mardi",
+                        "Le calendrier de ce serveur, toujours à jour :"),
+    "es": CalendarWords("Añadido al calendario:", ["Asistiré", "Quizás", "No asistiré"],
+                        "Respondió **Asistiré**", "Se repite cada", "martes",
+                        "El calendario de este servidor, siempre actualizado:"),
+    "ru": CalendarWords("Добавлено в календарь:", ["Приду", "Возможно", "Не приду"],
+                        "Ваш ответ — **Приду**", "Повторяется еженедельно", "вторник",
+                        "Календарь этого сервера, всегда актуальный:"),
+    "zh": CalendarWords("已添加到日历：", ["参加", "可能参加", "不参加"],
+                        "的回复是 **参加**", "重复：每", "星期二", "本服务器的日历，始终保持最新："),
+    "ar": CalendarWords("أُضيف إلى التقويم:", ["سأحضر", "ربما", "لن أحضر"],
+                        "أجبت **سأحضر**", "يتكرر أسبوعيًا", "الثلاثاء", "تقويم هذا الخادم، محدَّث دائمًا:"),
+}
+#: 23 March 2014 in an autocomplete label, as each language writes a short date (CLDR).
+AUTOCOMPLETE_DATE = {"en": "23 Mar 2014", "fr": "23 mars 2014", "es": "23 mar 2014",
+                     "ru": "23 мар. 2014\u202fг.", "zh": "2014年3月23日", "ar": "23 مارس 2014"}
+FEED_URL = re.compile(r"https?://\S+")
+
+
+@pytest.fixture
+async def served(world: World, db_url: str, clock: FakeClock) -> AsyncIterator[RunningBot]:
+    """The bot serving its calendar feed (on a loopback port), following loopback calendars."""
+    async with run_bot_in_process(
+        world.emu, db_url, clock=clock, http_port=0, subscriptions_allow_private=True
+    ) as running:
+        yield running
+
+
+def labels(message: object) -> list[str]:
+    rows = getattr(message, "components", [])
+    return [c.get("label") for row in rows for c in row.get("components", [])]
+
+
+@pytest.mark.parametrize("journey", JOURNEYS, ids=[j.lang for j in JOURNEYS])
+async def test_the_calendar_answers_in_the_readers_language(
+    journey: Journey, world: World, served: RunningBot
+) -> None:
+    words = CALENDAR[journey.lang]
+    coord = world.coordinator
+    await world.run(coord, "language", code=journey.lang)
+
+    # /event add of a meeting: the card, and the RSVP buttons labelled in their language.
+    res = await world.run(coord, "event add", title="ICANN 49", when="23 March 2014 09:00",
+                          kind="meeting", location="Singapore")
+    assert res.answer is not None and not res.answer.ephemeral
+    check(res.answer.content, journey, words.added, "ICANN 49", "Singapore")
+    assert labels(res.answer) == words.buttons
+    eid = re.search(r"\*\*#(\d+)", res.answer.content)
+    assert eid is not None
+    got = await world.emu.click(coord, res.answer, f"rsvp:{eid.group(1)}:going",
+                                guild=world.guild, channel=world.channel)
+    assert got.ephemeral
+    check(got.content, journey, words.answered, "ICANN 49")
+
+    # The event autocomplete writes its date the reader's way.
+    [choice] = await world.complete(coord, "event show", "id", id="ICANN")
+    check(choice["name"], journey, f"#1 ICANN 49 · {AUTOCOMPLETE_DATE[journey.lang]}")
+
+    # /event show of a weekly series: its rule, its next dates, its RSVP counts.
+    res = await world.run(coord, "event add", title="IGF MAG", when="25 March 2014 14:00",
+                          kind="meeting", repeat="weekly", count=4, timezone="Europe/Zurich")
+    sid = re.search(r"\*\*#(\d+)", res.text())
+    assert sid is not None
+    res = await world.run(coord, "event show", id=sid.group(1))
+    check(res.content, journey, words.repeats, words.weekday, "IGF MAG", "<t:")
+    assert labels(res.answer) == words.buttons
+
+    # /calendar feed: the address (a URL, not checked for words) and how to use it.
+    res = await world.run(coord, "calendar feed")
+    assert res.ephemeral and FEED_URL.search(res.content)
+    check(FEED_URL.sub(" ", res.content), journey, words.feed, "Google", "`PUBLIC_URL`")
+
+
+async def test_a_subscriptions_changes_are_announced_in_the_servers_language(
+    world: World, served: RunningBot
+) -> None:
+    coord = world.coordinator  # an en-US client: answers to them stay English
+    await world.run(coord, "settings language", code="fr")
+    await world.run(coord, "reminders channel", channel=world.reminders)
+    icann = datetime(2014, 3, 23, 9, tzinfo=UTC)
+    french = Journey("fr", "fr", None, "", "", "", "", "", "", "", "")
+    async with OutsideCalendar() as outside:
+        outside.body = calendar([VEvent("1", "ICANN 49", icann), VEvent("2", "IGF MAG", icann)])
+        res = await world.run(coord, "calendar subscribe", url=outside.url())
+        assert "Following **ITU events** as subscription #1" in res.content
+        posted = await world.emu.wait_for_messages(1, world.reminders)
+        assert "Calendrier **ITU events** suivi (abonnement n° 1)" in posted[0].content
+        check(posted[0].content.replace("ITU events", ""), french, "2 événements ajoutés")
+        later = datetime(2014, 3, 25, 9, tzinfo=UTC)
+        outside.body = calendar([VEvent("1", "ICANN 49", later)])
+        res = await world.run(coord, "calendar refresh")
+        assert "1 moved, 1 removed (1 event)" in res.content
+    posted = await world.emu.wait_for_messages(2, world.reminders)
+    change = posted[1].content
+    assert change.startswith("Changements dans le calendrier **ITU events** (abonnement n° 1) :")
+    check(change.replace("ITU events", ""), french, f"Déplacé : **ICANN 49** du <t:{int(icann.timestamp())}:F>",
+          f"au <t:{int(later.timestamp())}:F>", "Retiré du calendrier : **IGF MAG**")

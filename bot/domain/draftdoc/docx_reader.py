@@ -34,6 +34,7 @@ from bot.domain.draftdoc.syntax import (
 )
 from bot.domain.models import AttributionStatus, ParsedComment, ParsedDraft
 from bot.errors import UserError
+from bot.i18n import Msg
 
 if TYPE_CHECKING:
     from docx.oxml.xmlchemy import BaseOxmlElement
@@ -96,11 +97,15 @@ def parse_draft_docx(data: bytes, groups: Sequence[str] = ()) -> list[ParsedDraf
     from docx import Document
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise UserError("That file is not a Word document (.docx); save it from Word as .docx.")
+        raise UserError(Msg(
+            "That file is not a Word document (.docx); save it from Word as .docx."
+        ))
     try:
         document = Document(io.BytesIO(data))
     except Exception:  # python-docx raises many kinds for a broken package
-        raise UserError("That .docx file could not be opened; save it again from Word.") from None
+        raise UserError(Msg(
+            "That .docx file could not be opened; save it again from Word."
+        )) from None
     # Changes still tracked are proposals, not the text: read as not made (the text as it
     # was), so a review export nobody has decided on yet imports back as no change.
     resolve_changes(document.element.body, accept=False)

@@ -45,6 +45,7 @@ from bot.domain.sections import (
 )
 from bot.domain.stakeholders import match_group
 from bot.errors import UserError
+from bot.i18n import Msg
 from bot.text import clean_control
 
 #: The sub-heading an export writes above comments on an earlier revision (layout.py).
@@ -388,10 +389,10 @@ class _Parser:
     def finish(self) -> list[ParsedDraft]:
         self.finish_draft()
         if not self.drafts:
-            raise UserError(
+            raise UserError(Msg(
                 'The file holds no draft; start it with a heading like "# C11 Title", then '
                 'its parts, like "## Preamble" and "## Operative paragraphs".'
-            )
+            ))
         return self.drafts
 
 

@@ -26,6 +26,7 @@ from bot.domain.models import Event, EventStatus, OccurrenceChange
 from bot.domain.recurrence import is_occurrence, make_series, normalize_rule
 from bot.domain.when.zones import zone, zone_or_utc
 from bot.errors import UserError
+from bot.i18n import Msg
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +35,10 @@ def _bad_file(detail: str) -> UserError:
     detail = "".join(ch for ch in " ".join(detail.split()) if ch.isprintable())
     if len(detail) > 100:
         detail = detail[:97] + "..."
-    return UserError(
-        f"That file isn't a valid iCalendar (.ics) file: {detail}; "
-        "export it again as .ics from your calendar app."
-    )
+    return UserError(Msg(
+        "That file isn't a valid iCalendar (.ics) file: {detail}; export it again as .ics from"
+        " your calendar app.", detail=detail,
+    ))
 
 
 def _parse_error(err: Exception) -> str:

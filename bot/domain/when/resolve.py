@@ -202,10 +202,10 @@ def _range(
             if overnight - start <= timedelta(hours=12):
                 end = overnight
     if end == start:
-        raise UserError(
-            f"That range ends when it starts ({_human_dt(start, lzone)}); give an end after the"
-            ' start, e.g. "17 February 2014 10:00-13:00".'
-        )
+        raise UserError(Msg(
+            "That range ends when it starts ({when}); give an end after the start, e.g."
+            ' "17 February 2014 10:00-13:00".', when=_human_dt(start, lzone),
+        ))
     if end < start:
         raise _backwards(_human_dt(start, lzone), _human_dt(end, rzone))
     return start, end, False, lzone
@@ -222,10 +222,10 @@ _CLOCK_RE = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])")
 def _unreadable(text: str) -> UserError:
     for m in _CLOCK_RE.finditer(text):
         if int(m.group(1)) > 24 or int(m.group(2)) > 59:  # "25:00": a time that does not exist
-            return UserError(
-                f'"{m.group(0)}" is not a time of day; write one from 00:00 to 23:59, e.g.'
-                ' "24 January 2014 18:00".'
-            )
+            return UserError(Msg(
+                '"{time}" is not a time of day; write one from 00:00 to 23:59, e.g.'
+                ' "24 January 2014 18:00".', time=m.group(0),
+            ))
     shown = text.strip()
     if len(shown) > 60:
         shown = shown[:57] + "..."
@@ -294,10 +294,10 @@ def _parse(text: str, now: datetime, tz: str, month_first: bool) -> When:
     if now.tzinfo is None:
         raise ValueError("parse_when needs an aware `now`")
     if len(text) > MAX_LENGTH:
-        raise UserError(
-            f"That date is too long; keep it under {MAX_LENGTH} characters, e.g. "
-            '"23-27 March 2014".'
-        )
+        raise UserError(Msg(
+            'That date is too long; keep it under {n} characters, e.g. "23-27 March 2014".',
+            n=MAX_LENGTH,
+        ))
     user_zone = member_zone(tz)
     s = numeric_dates(normalize(to_english(text)), month_first)
     tentative = bool(TENTATIVE_RE.search(s))
@@ -306,10 +306,10 @@ def _parse(text: str, now: datetime, tz: str, month_first: bool) -> When:
     s = tidy(s)
     if not s:
         if tentative:
-            raise UserError(
+            raise UserError(Msg(
                 'A tentative date needs at least a month; try "TBD (late January 2014)".'
-            )
-        raise UserError(f"Give a date, e.g. {EXAMPLES}.")
+            ))
+        raise UserError(Msg("Give a date, e.g. {examples}.", examples=EXAMPLES))
 
     try:
         body, explicit = strip_zone(s)
@@ -362,10 +362,10 @@ def _until(rest: str, ctx: _Ctx, text: str) -> _Result:
         if right.has_date or right.t is not None:  # "until 1 October 2013", said in November
             y, m, d = right.y, right.m, right.d
             shown = _human(date(y, m, d)) if y and m and d else f'"{rest.strip()}"'
-            raise UserError(
-                f'{shown} has already passed, and "until" counts from now; give a later date,'
-                ' or a range such as "1-20 October 2013".'
-            ) from None
+            raise UserError(Msg(
+                '{date} has already passed, and "until" counts from now; give a later date, or'
+                ' a range such as "1-20 October 2013".', date=shown,
+            )) from None
         raise
 
 

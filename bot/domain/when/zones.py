@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from bot.errors import UserError
+from bot.i18n import Msg
 
 
 @functools.cache
@@ -73,7 +74,7 @@ def validate_zone(text: str) -> str:
     with the zones of places that have it: a fixed offset ignores daylight saving time."""
     cleaned = text.strip()
     if not cleaned:
-        raise UserError('Give a timezone such as "Europe/Zurich" or "America/New_York".')
+        raise UserError(Msg('Give a timezone such as "Europe/Zurich" or "America/New_York".'))
     exact = ALIASES.get(_simple(cleaned))
     if exact:
         return exact
@@ -88,13 +89,16 @@ def validate_zone(text: str) -> str:
         if zone.rsplit("/", 1)[-1].lower() == _simple(cleaned):
             return zone
     hints = suggest(cleaned)
-    hint = (
-        f" Did you mean {', '.join(f'`{h}`' for h in hints)}?"
-        if hints
-        else ' Use an IANA name such as "Europe/Zurich" or "America/New_York".'
-    )
     shown = cleaned if len(cleaned) <= 60 else cleaned[:57] + "..."
-    raise UserError(f"I don't know the timezone \"{shown}\".{hint}")
+    if hints:
+        raise UserError(Msg(
+            'I don\'t know the timezone "{zone}". Did you mean {zones}?', zone=shown,
+            zones=", ".join(f"`{h}`" for h in hints),
+        ))
+    raise UserError(Msg(
+        'I don\'t know the timezone "{zone}". Use an IANA name such as "Europe/Zurich" or'
+        ' "America/New_York".', zone=shown,
+    ))
 
 
 def search(text: str, limit: int = 25) -> list[str]:
@@ -455,21 +459,27 @@ def offset_offer(text: str) -> str | None:
     found = _typed_zone(words)
     if found is None:
         if _TYPED_OFFSET_RE.fullmatch(words) and offset_zone(words.replace(" ", "")) is None:
-            return (
-                f'"{text.strip()}" is not an offset a place has (they run from UTC-12 to'
-                ' UTC+14); choose the zone of a place, e.g. "Europe/Zurich".'
+            return Msg(
+                '"{text}" is not an offset a place has (they run from UTC-12 to UTC+14); choose'
+                ' the zone of a place, e.g. "Europe/Zurich".', text=text.strip(),
             )
         return None
     if not found.fixed:  # "ET", "PT": the US zones themselves
-        return (
-            f'"{text.strip()}" names a region\'s time; choose its zone, `{found.name}`, which'
-            " follows its daylight saving time."
+        return Msg(
+            '"{text}" names a region\'s time; choose its zone, `{zone}`, which follows its'
+            " daylight saving time.", text=text.strip(), zone=found.name,
         )
     offset = found.tz.utcoffset(None) or timedelta(0)
     places, fixed = _offer(found)
-    also = f"; for {_hours(offset)} all year, `{fixed}`" if fixed else ""
     offer = ", ".join(f"`{p}`" for p in places) if places else "`UTC`"
-    return (
-        f'"{text.strip()}" reads as a fixed offset ({_hours(offset)}), which ignores daylight'
-        f" saving time; choose the zone of your place instead, e.g. {offer}{also}."
+    if fixed:
+        return Msg(
+            '"{text}" reads as a fixed offset ({offset}), which ignores daylight saving time;'
+            " choose the zone of your place instead, e.g. {zones}; for {offset} all year,"
+            " `{fixed}`.", text=text.strip(), offset=_hours(offset), zones=offer, fixed=fixed,
+        )
+    return Msg(
+        '"{text}" reads as a fixed offset ({offset}), which ignores daylight saving time;'
+        " choose the zone of your place instead, e.g. {zones}.", text=text.strip(),
+        offset=_hours(offset), zones=offer,
     )
