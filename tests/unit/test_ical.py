@@ -149,8 +149,10 @@ def test_round_trip_keeps_tentative_when_cancelled() -> None:
 zones = st.sampled_from(
     ["UTC", "Europe/Zurich", "America/New_York", "Asia/Kolkata", "Australia/Adelaide"]
 )
+# Titles and places as Concord stores them: no control or format characters (a title of only
+# U+FEFF, invisible, is read back as "Untitled event"; bidi marks are removed at input).
 texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf")), min_size=1, max_size=60
 ).filter(lambda s: s.strip() == s and s.strip())
 optional_texts = st.none() | texts
 
