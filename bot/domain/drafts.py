@@ -123,7 +123,7 @@ def checked_import(item: ParsedDraft) -> ParsedDraft:
             ),
         )
     except UserError as exc:
-        raise UserError(f"Line {item.line}: {exc.message}") from None
+        raise UserError(Msg("Line {line}: {message}", line=item.line, message=exc.message)) from None
 
 
 class WindowState(enum.StrEnum):

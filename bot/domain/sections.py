@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot.errors import UserError
+from bot.i18n import Msg
 
 #: Headings of the parts of the original C11 shape, for sections stored before drafts kept
 #: their part headings: the key's short name -> the heading it had in the consolidated text.
@@ -172,7 +173,8 @@ def _quoted(text: str) -> str:
 
 
 def _unknown(text: str) -> UserError:
-    return UserError(f"I don't know the section {_quoted(text)}; use a key like {KEY_EXAMPLES}.")
+    return UserError(Msg("I don't know the section {section}; use a key like {examples}.",
+                         section=_quoted(text), examples=KEY_EXAMPLES))
 
 
 def _is_label(word: str) -> bool:
@@ -188,7 +190,7 @@ def normalize_section_key(text: str) -> str:
     ``article-3``. Text that cannot be a key is a UserError.
     """
     if not text or not text.strip():
-        raise UserError(f"Name a section: {KEY_EXAMPLES}.")
+        raise UserError(Msg("Name a section: {examples}.", examples=KEY_EXAMPLES))
     words = ["para" if w == "§" else w for w in _words(text)]
     if not words or len(words) > _MAX_TOKENS or any(len(w) > _MAX_TOKEN for w in words):
         raise _unknown(text)

@@ -23,10 +23,12 @@ import io
 import logging
 import string
 from collections.abc import Iterable, Mapping
+from datetime import date as date_type
 from importlib import resources
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.messages import mofile, pofile
 from babel.numbers import format_decimal
@@ -171,6 +173,44 @@ class Msg(str):
         if self.plural_id is not None and self.n is not None:
             return ntr(lang, self.msgid, self.plural_id, self.n, **self.params)
         return tr(lang, self.msgid, **self.params)
+
+
+class Day(Msg):
+    """A calendar day written the reader's way once the reader is known: "3 April 2014" in
+    English (the house style), CLDR's long date elsewhere ("3 avril 2014", "2014年4月3日");
+    `style` "day_month" leaves the year out, "month_year" the day ("April 2014")."""
+
+    day: date_type
+    style: str
+
+    def __new__(cls, day: date_type, style: str = "full") -> Day:
+        english = {
+            "full": f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}",
+            "day_month": f"{day.day} {_EN_MONTHS[day.month - 1]}",
+            "month_year": f"{_EN_MONTHS[day.month - 1]} {day.year}",
+        }[style]
+        self = str.__new__(cls, english)
+        self.msgid, self.plural_id, self.n, self.params = english, None, None, {}
+        self.day, self.style = day, style
+        return self
+
+    def __reduce__(self) -> Any:
+        return (Day, (self.day, self.style))
+
+    def in_(self, lang: str) -> str:
+        if lang == DEFAULT:
+            return str(self)
+        locale = _BABEL.get(lang, "en")
+        if self.style == "full":
+            return format_date(self.day, "long", locale=locale)
+        skeleton = "MMMMd" if self.style == "day_month" else "yMMMM"
+        return format_skeleton(skeleton, self.day, locale=locale)
+
+
+_EN_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)
 
 
 def _rebuild(msgid: str, plural_id: str | None, count: int | None, params: dict[str, Any]) -> Msg:

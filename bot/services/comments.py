@@ -362,12 +362,15 @@ class CommentService:
             if draft is None:
                 codes = await self.drafts.codes(guild_id)
                 if len(codes) != 1:
-                    listed = ", ".join(codes[:LISTED_CODES])
+                    listed: str = ", ".join(codes[:LISTED_CODES])
                     if len(codes) > LISTED_CODES:
-                        listed += f" and {len(codes) - LISTED_CODES} more: `/draft list`"
+                        listed = Msg("{codes} and {more} more: `/draft list`", codes=listed,
+                                     more=len(codes) - LISTED_CODES)
                     raise UserError(
-                        "Name the draft as well as the section"
-                        + (f" (drafts here: {listed})." if codes else ".")
+                        Msg("Name the draft as well as the section (drafts here: {drafts}).",
+                            drafts=listed)
+                        if codes
+                        else Msg("Name the draft as well as the section.")
                     )
                 draft = await self.drafts.require(guild_id, codes[0])
             found = await self.drafts.require_section(draft, section)

@@ -131,3 +131,33 @@ def test_numbers_lists_and_plurals_follow_the_language() -> None:
     assert days == {1: "ближайший 1 день", 3: "ближайшие 3 дня", 5: "ближайшие 5 дней"}
     assert render(Msg.plural("next {n} day", "next {n} days", 2), "ar") == "اليومان القادمان"
     assert render(Msg.plural("next {n} day", "next {n} days", 30), "zh") == "未来 30 天"
+
+
+def test_a_date_in_a_message_is_written_in_the_readers_language() -> None:
+    """How a numeric date was read, and a day a month does not have: the dates in these
+    answers are written the reader's way (CLDR), not left in English."""
+    from datetime import UTC, datetime
+
+    from bot.domain.when import parse_when
+    from bot.domain.when.normalize import numeric_reading
+    from bot.errors import UserError
+
+    note = numeric_reading("03/04/2014", month_first=False)
+    assert note is not None
+    assert render(note, "en") == (
+        'Read "03/04/2014" as 3 April 2014 (day first); for 4 March 2014, write "4 March 2014".'
+    )
+    assert render(note, "fr") == (
+        "« 03/04/2014 » a été lu comme le 3 avril 2014 (le jour d'abord) ; pour le 4 mars 2014,"
+        " écrivez « 4 mars 2014 »."
+    )
+    assert "2014年4月3日" in render(note, "zh") and "日在前" in render(note, "zh")
+    no_year = numeric_reading("3/4", month_first=True)
+    assert no_year is not None and "4 de marzo" in render(no_year, "es")
+    with pytest.raises(UserError) as caught:
+        parse_when("30 February 2014", datetime(2013, 11, 1, tzinfo=UTC), "UTC")
+    assert render(caught.value.message, "en") == (
+        'February 2014 has no day 30; check the date, e.g. "28 February 2014".'
+    )
+    assert render(caught.value.message, "fr").startswith("Il n'y a pas de jour 30 en février 2014")
+    assert "«февраль 2014\u202fг.»" in render(caught.value.message, "ru")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.domain.models import AttributionStatus, CommentKind
 from bot.domain.stakeholders import match_group, server_groups
 from bot.errors import UserError
+from bot.i18n import Msg
 from bot.text import clean_control
 
 #: Controls that break a line where text was pasted from Word (vertical tab) or a PDF (form feed).
@@ -104,7 +105,7 @@ def _kind_names() -> str:
 
 
 def line_error(line: int, message: str) -> UserError:
-    return UserError(f"Line {line}: {message}")
+    return UserError(Msg("Line {line}: {message}", line=line, message=message))
 
 
 def shorten(text: str, limit: int = 40) -> str:

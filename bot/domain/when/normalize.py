@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
+
+from bot.i18n import Day, Msg
 
 _DASHES = str.maketrans(
     {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
@@ -66,10 +69,6 @@ _DOTTED_DAY_MONTH_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(?!\d)")
 _NUMERIC_DATE_RE = re.compile(
     r"(?<![\d/.:])(\d{1,2})(?:/(\d{1,2})(?:/(\d{4}))?|\.(\d{1,2})\.(\d{4}))(?![\d/:])"
 )
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)
 
 
 def _numeric_dates(s: str) -> list[tuple[re.Match[str], int, int, str | None]]:
@@ -110,9 +109,11 @@ def numeric_reading(s: str, month_first: bool) -> str | None:
         if first == second or not (1 <= first <= 12 and 1 <= second <= 12):
             continue
         day, month = _day_month(first, second, month_first)
-        tail = f" {year}" if year else ""
-        meant = f"{day} {_MONTH_NAMES[month - 1]}{tail}"
-        other = f"{month} {_MONTH_NAMES[day - 1]}{tail}"
-        order = "month first, as in US English" if month_first else "day first"
-        return f'Read "{m.group(0)}" as {meant} ({order}); for {other}, write "{other}".'
+        # Written in the reader's language at the edge; 2000 is a leap year, for "29/02".
+        style = "full" if year else "day_month"
+        y = int(year) if year else 2000
+        meant, other = Day(date(y, month, day), style), Day(date(y, day, month), style)
+        order = Msg("month first, as in US English") if month_first else Msg("day first")
+        return Msg('Read "{typed}" as {meant} ({order}); for {other}, write "{other}".',
+                   typed=m.group(0), meant=meant, order=order, other=other)
     return None

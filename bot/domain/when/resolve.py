@@ -22,7 +22,7 @@ from bot.domain.when.normalize import (
 )
 from bot.domain.when.zones import Zone, member_zone, strip_zone, zone_tzinfo
 from bot.errors import UserError
-from bot.i18n import Msg
+from bot.i18n import Day, Msg
 
 MAX_LENGTH = 200
 MIN_YEAR = 1900  # the years Concord keeps events in (parse_when, the .ics import)
@@ -84,10 +84,13 @@ def _make_date(y: int, m: int, d: int) -> date:
     try:
         return date(y, m, d)
     except ValueError:
-        month = calendar.month_name[m] if 1 <= m <= 12 else str(m)
+        if not 1 <= m <= 12:
+            raise UserError(Msg("{month} is not a month; check the date.", month=m)) from None
+        last = calendar.monthrange(y, m)[1]
         raise UserError(
-            f"{month} {y} has no day {d}; check the date, e.g. "
-            f'"{min(d, calendar.monthrange(y, m)[1]) if 1 <= m <= 12 else 1} {month} {y}".'
+            Msg('{month} has no day {day}; check the date, e.g. "{example}".',
+                month=Day(date(y, m, 1), "month_year"), day=d,
+                example=Day(date(y, m, min(d, last))))
         ) from None
 
 
