@@ -27,7 +27,7 @@ class DiscordSender:
         channel_id = self._dm_channels.get(user_id)
         if channel_id is None:
             if self.budget is not None:
-                await self.budget.acquire()  # opening a DM is a request of its own
+                await self.budget.acquire(filler=True)  # opening a DM is a request of its own
             data: Any = await self.client.http.start_private_message(user_id)
             channel_id = int(data["id"])
             self._dm_channels[user_id] = channel_id

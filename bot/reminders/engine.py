@@ -28,7 +28,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.db.reminders import ReminderRepository, ShardFilter
 from bot.db.rsvp import record_dms_refused
-from bot.discord_io.budget import GlobalBudget
+from bot.discord_io.budget import ChannelPacer, GlobalBudget
 from bot.domain.clock import Clock
 from bot.domain.models import Claimed
 from bot.domain.reminders import LATE_LIMIT
@@ -66,7 +66,7 @@ class Sender(Protocol):
 class Budget(Protocol):
     """A shared rate limit: `acquire()` before a request, `completed()` after its response."""
 
-    async def acquire(self) -> None: ...
+    async def acquire(self, *, filler: bool = False) -> None: ...
 
     async def completed(self) -> None: ...
 
@@ -104,6 +104,7 @@ class ReminderEngine:
         # Without an HTTP trace feeding it (unit tests), the budget counts a send as done when
         # send() returns.
         self.budget: Budget = budget or GlobalBudget(global_rate)
+        self._pacers: dict[tuple[str, int], ChannelPacer] = {}
         self._budget_fed = budget is not None
         # Other processes' overdue rows are only found by polling: poll within a lease.
         self.poll_interval = min(poll_interval, lease.total_seconds())
@@ -301,16 +302,25 @@ class ReminderEngine:
                 )
             ]
             message_id: int | None = None
+            is_dm = target[0] == "dm"
             try:
                 await self.sender.prepare(target)
                 for number, piece in enumerate(pieces):
                     nonce = nonce_for(batch.key, index if len(pieces) == 1 else f"{index}.{number}")
-                    await self.budget.acquire()
+                    # A channel waits for its own window before it takes a global slot, so no
+                    # slot is held while discord.py sleeps on the channel's bucket; a DM fills
+                    # the slots the channels leave.
+                    pacer = None if is_dm else self._pacers.setdefault(target, ChannelPacer())
+                    if pacer is not None:
+                        await pacer.wait()
+                    await self.budget.acquire(filler=is_dm)
                     try:
                         message_id = await self.sender.send(
                             target, piece, nonce, mention_role=role
                         )
                     finally:
+                        if pacer is not None:
+                            pacer.sent()
                         if not self._budget_fed:
                             await self.budget.completed()
             except SendError as exc:
