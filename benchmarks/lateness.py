@@ -43,7 +43,7 @@ async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
                              f"L{i:05d} lateness probe", due_ms[i], created)
                 for i in range(n)
             ])
-            env = {"DISCORD_GLOBAL_RATE": UNLIMITED_RATE}
+            env = {"DISCORD_GLOBAL_RATE": UNLIMITED_RATE, "DISCORD_CHANNEL_RATE": "0"}
             async with running_bot(emu, url, workdir, f"lateness-{backend}", env=env) as proc:
                 ready_before_due = proc.identified_wall < first_due
                 ps = psutil.Process(proc.pid)
@@ -65,7 +65,8 @@ async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
             f"{n:,} personal reminders due evenly over {sizes.lateness_spread_s:g} s across"
             f" {len(channels)} channels (all pending before start-up, first due"
             f" {sizes.launch_margin_s:g} s after launch); emulator and bot without rate limits"
-            f" (emulator RateLimits=None, bot DISCORD_GLOBAL_RATE={UNLIMITED_RATE})."
+            f" (emulator RateLimits=None, bot DISCORD_GLOBAL_RATE={UNLIMITED_RATE},"
+            " DISCORD_CHANNEL_RATE=0)."
             " Lateness = emulator SentMessage.created_at_wall minus the reminder's due time."
         ),
         "metrics": {

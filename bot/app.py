@@ -316,6 +316,7 @@ class ConcordBot(commands.AutoShardedBot):
             name=f"shards-{'-'.join(map(str, shards.ids))}-of-{shards.count}",
             budget=self.global_budget,
             lease=timedelta(seconds=self.settings.reminder_lease_seconds),
+            channel_rate=self.settings.discord_channel_rate,
         )
         self.services.reminders_changed.connect(self.engine.poke)
         await self.engine.start()

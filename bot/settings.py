@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     shard_ids: list[int] | None = None
     log_level: str = "INFO"
     discord_global_rate: float = Field(default=50.0, gt=0)
+    # Messages per 5 s the reminder engine sends to one channel (Discord's limit is 5); 0 leaves
+    # the pacing to discord.py's buckets alone.
+    discord_channel_rate: int = Field(default=5, ge=0)
     reminder_lease_seconds: float = Field(default=30.0, ge=1)
     # The calendar outside Discord (SPEC 11): the feed's web server and outside subscriptions.
     http_host: str = "127.0.0.1"

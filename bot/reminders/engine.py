@@ -85,6 +85,7 @@ class ReminderEngine:
         lease: timedelta = timedelta(seconds=30),
         late_limit: timedelta = LATE_LIMIT,
         global_rate: float = 50.0,
+        channel_rate: int = 5,
         budget: Budget | None = None,
         poll_interval: float = 30.0,
         retry_base: float = 2.0,
@@ -105,6 +106,7 @@ class ReminderEngine:
         # send() returns.
         self.budget: Budget = budget or GlobalBudget(global_rate)
         self._pacers: dict[tuple[str, int], ChannelPacer] = {}
+        self.channel_rate = channel_rate  # per 5 s and channel; 0: discord.py's buckets alone
         self._budget_fed = budget is not None
         # Other processes' overdue rows are only found by polling: poll within a lease.
         self.poll_interval = min(poll_interval, lease.total_seconds())
@@ -310,7 +312,10 @@ class ReminderEngine:
                     # A channel waits for its own window before it takes a global slot, so no
                     # slot is held while discord.py sleeps on the channel's bucket; a DM fills
                     # the slots the channels leave.
-                    pacer = None if is_dm else self._pacers.setdefault(target, ChannelPacer())
+                    pacer = (
+                        None if is_dm or not self.channel_rate
+                        else self._pacers.setdefault(target, ChannelPacer(self.channel_rate))
+                    )
                     if pacer is not None:
                         await pacer.wait()
                     await self.budget.acquire(filler=is_dm)
