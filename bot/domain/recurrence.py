@@ -19,14 +19,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from babel.dates import format_date, format_skeleton, get_day_names
+from babel.dates import get_day_names
 from dateutil.rrule import rrule, rrulestr
 from icalendar import vRecur
 
 from bot.domain.models import Event, OccurrenceChange
 from bot.domain.when.zones import zone_or_utc
 from bot.errors import UserError
-from bot.i18n import N_, Msg, babel_locale, join, tr
+from bot.i18n import N_, Day, Msg, babel_locale, join, tr
 
 MAX_COUNT = 1000  # occurrences a series may have when it is given a count
 MAX_EXPAND = 1000  # occurrences one expansion yields at most
@@ -442,11 +442,8 @@ def describe(event: Event, lang: str = "en") -> str:
         elif day == -1:
             text = tr(lang, "{every} on the last day", every=text)
     elif freq == "YEARLY":
-        date_text = (  # "18 March" in English; each language's own order and words else
-            format_date(local.date(), "d MMMM", locale="en") if lang == "en"
-            else format_skeleton("MMMMd", local.date(), locale=babel_locale(lang))
-        )
-        text = tr(lang, "{every} on {date}", every=text, date=date_text)
+        # "18 March" in English; each language's own order and words else.
+        text = tr(lang, "{every} on {date}", every=text, date=Day(local.date(), "day_month"))
     if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "COUNT", "UNTIL", "WKST"}:
         text += f" ({event.rrule.split(';COUNT')[0].split(';UNTIL')[0]})"
     if not event.all_day:

@@ -7,14 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from babel.dates import format_date
-
 from bot.domain.comments import marked_attribution
 from bot.domain.draftdoc.models import ConsolidatedComment, ConsolidatedDraft, ConsolidatedSection
 from bot.domain.models import DEFAULT_GROUPS, AttributionStatus
 from bot.domain.sections import heading_of, section_sort_key
 from bot.domain.when import zone
-from bot.i18n import N_, group_name, tr
+from bot.i18n import N_, Day, group_name, render, tr
 
 
 def _utc(moment: datetime) -> datetime:
@@ -32,9 +30,7 @@ def _day(moment: datetime) -> str:
 def _long_day(d: date, lang: str) -> str:
     """19 December 2013 in English (as the secretariat writes it), else the language's own
     long date (19 décembre 2013, 2013年12月19日)."""
-    if lang == "en":
-        return f"{d.day} {d:%B %Y}"
-    return format_date(d, "long", locale=lang)
+    return render(Day(d), lang)
 
 
 def _as_typed(opens: datetime, closes: datetime, timezone: str, lang: str) -> str | None:
