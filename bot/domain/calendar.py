@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from bot.domain import ical
 from bot.domain.models import Event, EventKind, EventStatus, OccurrenceChange
@@ -80,19 +80,27 @@ def clean_location(text: str | None) -> str | None:
     return location
 
 
+def web_url_parts(url: str, limit: int) -> SplitResult | None:
+    """`url` split, when it is a web address of at most `limit` characters: http or https, a
+    host, no whitespace; else None. Event links and subscribed calendars both ask this."""
+    parts = urlsplit(url) if len(url) <= limit else None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(ch.isspace() for ch in url)
+    ):
+        return None
+    return parts
+
+
 def clean_url(text: str | None) -> str | None:
     if text is None:
         return None
     url = text.strip()
     if not url or url == CLEAR:
         return None
-    parts = urlsplit(url) if len(url) <= MAX_URL else None
-    if (
-        parts is None
-        or parts.scheme.lower() not in ("http", "https")
-        or not parts.netloc
-        or any(ch.isspace() for ch in url)
-    ):
+    if web_url_parts(url, MAX_URL) is None:
         raise UserError(Msg(
             "Give a web address starting with http:// or https:// (at most {n} characters),"
             " e.g. https://www.itu.int/wsis.", n=MAX_URL,

@@ -17,7 +17,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from bot.domain import ical
-from bot.domain.calendar import times
+from bot.domain.calendar import times, web_url_parts
 from bot.domain.models import Event, EventStatus
 from bot.domain.timefmt import format_event_time
 from bot.errors import UserError
@@ -71,13 +71,8 @@ def check_subscription_url(text: str) -> str:
     url = text.strip()
     if url.lower().startswith("webcal://"):
         url = "https://" + url[len("webcal://") :]
-    parts = urlsplit(url) if len(url) <= MAX_SUBSCRIPTION_URL else None
-    if (
-        parts is None
-        or parts.scheme.lower() not in ("http", "https")
-        or not parts.hostname
-        or any(ch.isspace() for ch in url)
-    ):
+    parts = web_url_parts(url, MAX_SUBSCRIPTION_URL)
+    if parts is None:
         raise UserError(Msg(
             "Give the calendar's address starting with http:// or https:// (at most {n}"
             " characters), e.g. https://example.org/calendar.ics.", n=MAX_SUBSCRIPTION_URL,
