@@ -75,13 +75,6 @@ def month_first(interaction: Interaction) -> bool:
     return interaction.locale is discord.Locale.american_english
 
 
-async def member_timezone(interaction: Interaction) -> str:
-    """The timezone `when` input of this member is read in: theirs, else the server's."""
-    return await services(interaction).settings.effective_timezone(
-        interaction.guild_id, interaction.user.id
-    )
-
-
 # ------------------------------------------------------------------ downloads
 
 DOWNLOAD_CHUNK = 64 * 1024

@@ -265,21 +265,12 @@ class CommentRepository:
         return current, await _reread(tx, comment_id)
 
     @staticmethod
-    async def set_message(tx: Executor, comment_id: int, channel_id: int, message_id: int) -> None:
-        """Remember the public message that announced the comment (edited when it changes)."""
-        await tx.execute(
-            "UPDATE comments SET channel_id = $1, message_id = $2 WHERE id = $3",
-            channel_id,
-            message_id,
-            comment_id,
-        )
-
-    @staticmethod
     async def remember_message(
         ex: Executor, comment_id: int, channel_id: int, message_id: int
     ) -> bool | None:
-        """`set_message` as one statement committed on its own; returns whether the comment
-        was edited, withdrawn or hidden by then (None when it no longer exists)."""
+        """Remember the public message that announced the comment (edited when it changes), as
+        one statement committed on its own; returns whether the comment was edited, withdrawn
+        or hidden by then (None when it no longer exists)."""
         row = await ex.fetchrow(
             "UPDATE comments SET channel_id = $1, message_id = $2 WHERE id = $3"
             " RETURNING edited_at, withdrawn_at, hidden_at",
