@@ -349,7 +349,9 @@ async def analyze(url: str) -> None:
 class MeasuredBot(BotProcess):
     """`python -m bot` (the real process) with its spawn and identify instants recorded.
 
-    With CONCORD_BENCH_PROFILE=DIR set, the bot runs under cProfile and leaves DIR/<label>.prof.
+    With CONCORD_BENCH_PROFILE=DIR set, the bot runs under cProfile and leaves DIR/<label>.prof;
+    with CONCORD_BENCH_PYSPY=DIR, py-spy (on PATH) samples it into DIR/<label>.txt (collapsed
+    stacks, as flamegraph.pl reads them).
     """
 
     def __init__(self, emu: DiscordEmulator, database_url: str, *, log_path: Path,
@@ -387,6 +389,14 @@ class MeasuredBot(BotProcess):
             stderr=self._log,
             cwd=str(self.log_path.parent) if self.module == "bot" else REPO,
         )
+        spy_dir = os.environ.get("CONCORD_BENCH_PYSPY")
+        if spy_dir:  # py-spy samples the bot until it exits: less distortion than cProfile
+            await asyncio.create_subprocess_exec(
+                "py-spy", "record", "--pid", str(self.proc.pid), "--rate", "2000",
+                "--nonblocking", "--format", "raw", "--output",
+                f"{spy_dir}/{self.log_path.stem}.txt",
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            )
         deadline = self.spawned_mono + ready_timeout
         while self.emu.identify_count <= before:
             if self.proc.returncode is not None:

@@ -264,14 +264,13 @@ class CommentRepository:
         )
         return current, await _reread(tx, comment_id)
 
-    @staticmethod
     async def remember_message(
-        ex: Executor, comment_id: int, channel_id: int, message_id: int
+        self, comment_id: int, channel_id: int, message_id: int
     ) -> bool | None:
         """Remember the public message that announced the comment (edited when it changes), as
         one statement committed on its own; returns whether the comment was edited, withdrawn
         or hidden by then (None when it no longer exists)."""
-        row = await ex.fetchrow(
+        row = await self.db.write_one(
             "UPDATE comments SET channel_id = $1, message_id = $2 WHERE id = $3"
             " RETURNING edited_at, withdrawn_at, hidden_at",
             channel_id,

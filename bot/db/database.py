@@ -14,12 +14,14 @@ import asyncio
 import contextlib
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.db.quick import CHECKPOINT_EVERY, QuickReader, QuickWriter, busy, open_connection
 from bot.errors import ConfigError, DatabaseUnavailable
 from bot.text import clean_control, has_control
 
@@ -95,6 +97,11 @@ class Database:
         row = await self.fetchrow(sql, *args)
         return None if row is None else row[0]
 
+    async def write_one(self, sql: str, *args: Any) -> Row | None:
+        """One write statement committed on its own (no BEGIN/COMMIT around it), and the first
+        row it returns; on SQLite at once on the loop's thread (`bot.db.quick`)."""
+        return await self.fetchrow(sql, *args)
+
     async def fetchval_unflushed(self, sql: str, *args: Any) -> Any:
         """`fetchval` of one write committed on its own without waiting for the disk flush,
         for records whose loss in a crash of the database server is harmless: the log is
@@ -105,6 +112,18 @@ class Database:
 
     def transaction(self) -> Any:  # an async context manager yielding an Executor
         raise NotImplementedError
+
+    @property
+    def quick(self) -> Executor:
+        """Where the hot paths read outside a transaction: bounded, indexed reads (a page, a
+        count with a cap, a row by key). On SQLite they run at once on the event loop's thread
+        (`bot.db.quick`); elsewhere this is the database itself."""
+        return self  # type: ignore[return-value]
+
+    def quick_transaction(self) -> Any:
+        """`transaction` for a few bounded statements on a hot path (one comment recorded);
+        on SQLite run at once on the loop's thread (`bot.db.quick`)."""
+        return self.transaction()
 
     async def close(self) -> None:
         raise NotImplementedError
@@ -161,6 +180,78 @@ class SqliteDatabase(Database):
         self._lock = asyncio.Lock()
         self._cache: dict[str, str] = {}
         self._file_lock: Any = None
+        self._reader: QuickReader | None = None
+        self._writer: QuickWriter | None = None
+        self._checkpoints: set[asyncio.Task[None]] = set()
+
+    def _open_quick(self, path: str) -> None:
+        """The loop-thread connections of `bot.db.quick` (none for ":memory:", which each
+        connection would see as a database of its own)."""
+        if path == ":memory:":
+            return
+        self._reader = QuickReader(
+            open_connection(path, read_only=True), self.convert, inert, self
+        )
+        self._writer = QuickWriter(open_connection(path, read_only=False), self.convert, inert)
+
+    @property
+    def quick(self) -> Executor:
+        return self if self._reader is None else self._reader  # type: ignore[return-value]
+
+    @asynccontextmanager
+    async def quick_transaction(self) -> AsyncIterator[Executor]:
+        writer = self._writer
+        if writer is None:
+            async with self.transaction() as tx:
+                yield tx
+            return
+        async with self._lock:
+            await writer.begin()
+            try:
+                yield writer  # type: ignore[misc]
+            except BaseException:
+                writer.rollback()
+                raise
+            else:
+                writer.commit()
+        self._after_quick_commit()
+
+    async def write_one(self, sql: str, *args: Any) -> Row | None:
+        """At once on the loop's thread; while another process holds the write lock, on
+        aiosqlite's thread (which waits busy_timeout for it)."""
+        writer = self._writer
+        if writer is not None:
+            async with self._lock:
+                try:
+                    row = await writer.fetchrow(sql, *args)
+                except sqlite3.OperationalError as exc:
+                    if not busy(exc):
+                        raise
+                else:
+                    writer.commits += 1
+                    self._after_quick_commit()
+                    return row
+        return await self.fetchrow(sql, *args)
+
+    async def fetchval_unflushed(self, sql: str, *args: Any) -> Any:
+        row = await self.write_one(sql, *args)
+        return None if row is None else row[0]
+
+    def _after_quick_commit(self) -> None:
+        """Every CHECKPOINT_EVERY commits of the loop-thread writer (which never checkpoints
+        itself), a passive checkpoint on aiosqlite's thread, in the background."""
+        assert self._writer is not None
+        if self._writer.commits % CHECKPOINT_EVERY == 0:
+            task = asyncio.get_running_loop().create_task(self._checkpoint())
+            self._checkpoints.add(task)
+            task.add_done_callback(self._checkpoints.discard)
+
+    async def _checkpoint(self) -> None:
+        try:
+            async with self._lock:
+                await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:
+            log.warning("WAL checkpoint failed; SQLite retries at the next one", exc_info=True)
 
     def convert(self, sql: str) -> str:
         out = self._cache.get(sql)
@@ -173,8 +264,6 @@ class SqliteDatabase(Database):
     async def open(cls, url: str, path: str, *, exclusive: bool = False) -> SqliteDatabase:
         """Open (creating) the file; with `exclusive`, refuse when another process holds it.
         Every failure is a ConfigError naming the file and what to do."""
-        import sqlite3
-
         import aiosqlite
 
         lock = None
@@ -210,6 +299,11 @@ class SqliteDatabase(Database):
             raise ConfigError(_sqlite_problem(path, exc)) from None
         db = cls(url, conn)
         db._file_lock = lock
+        try:
+            db._open_quick(path)
+        except sqlite3.Error as exc:
+            await db.close()
+            raise ConfigError(_sqlite_problem(path, exc)) from None
         return db
 
     # One trip to aiosqlite's thread per statement (execute_fetchall runs, fetches and closes
@@ -247,6 +341,13 @@ class SqliteDatabase(Database):
                 await self._conn.execute("COMMIT")
 
     async def close(self) -> None:
+        for task in list(self._checkpoints):
+            with contextlib.suppress(BaseException):
+                await task
+        for quick in (self._reader, self._writer):
+            if quick is not None:
+                quick.close()
+        self._reader = self._writer = None
         await self._conn.close()
         _unlock(self._file_lock)
         self._file_lock = None
@@ -392,8 +493,6 @@ def database_problem(exc: BaseException) -> DatabaseUnavailable | None:
     SQLite's "locked" comes before anything is written (the transaction rolled back); a lost
     or timed-out PostgreSQL connection may have lost the reply to a commit that was made.
     """
-    import sqlite3
-
     import asyncpg
 
     if isinstance(exc, DatabaseUnavailable):
@@ -482,6 +581,4 @@ async def connect(url: str, *, migrate: bool = True, exclusive: bool = False) ->
 
 
 def _sqlite_errors() -> tuple[type[Exception], ...]:
-    import sqlite3
-
     return (sqlite3.Error,)

@@ -96,15 +96,15 @@ class DraftRepository:
     # ---------------------------------------------------------------- reading
 
     async def get(self, guild_id: int, code: str) -> Draft | None:
-        row = await self.db.fetchrow(_DRAFT + " WHERE guild_id = $1 AND code = $2", guild_id, code)
+        row = await self.db.quick.fetchrow(_DRAFT + " WHERE guild_id = $1 AND code = $2", guild_id, code)
         return None if row is None else draft_model(row)
 
     async def get_by_id(self, draft_id: int) -> Draft | None:
-        row = await self.db.fetchrow(_DRAFT + " WHERE id = $1", draft_id)
+        row = await self.db.quick.fetchrow(_DRAFT + " WHERE id = $1", draft_id)
         return None if row is None else draft_model(row)
 
     async def all(self, guild_id: int) -> list[Draft]:
-        rows = await self.db.fetch(_DRAFT + " WHERE guild_id = $1 ORDER BY code", guild_id)
+        rows = await self.db.quick.fetch(_DRAFT + " WHERE guild_id = $1 ORDER BY code", guild_id)
         return [draft_model(r) for r in rows]
 
     async def summaries(self, guild_id: int) -> list[DraftSummary]:
@@ -127,13 +127,13 @@ class DraftRepository:
         ]
 
     async def codes(self, guild_id: int) -> list[str]:
-        rows = await self.db.fetch(
+        rows = await self.db.quick.fetch(
             "SELECT code FROM drafts WHERE guild_id = $1 ORDER BY code", guild_id
         )
         return [r["code"] for r in rows]
 
     async def sections(self, draft_id: int) -> list[Section]:
-        rows = await self.db.fetch(
+        rows = await self.db.quick.fetch(
             _SECTION + " WHERE draft_id = $1 ORDER BY position, key", draft_id
         )
         return [section_model(r) for r in rows]
@@ -144,13 +144,13 @@ class DraftRepository:
         if not draft_ids:
             return {}
         marks = ", ".join(f"${n}" for n in range(1, len(draft_ids) + 1))
-        rows = await self.db.fetch(
+        rows = await self.db.quick.fetch(
             f"SELECT id, revision FROM sections WHERE draft_id IN ({marks})", *draft_ids
         )
         return {r["id"]: r["revision"] for r in rows}
 
     async def section(self, draft_id: int, key: str) -> Section | None:
-        row = await self.db.fetchrow(_SECTION + " WHERE draft_id = $1 AND key = $2", draft_id, key)
+        row = await self.db.quick.fetchrow(_SECTION + " WHERE draft_id = $1 AND key = $2", draft_id, key)
         return None if row is None else section_model(row)
 
     async def revision(self, section_id: int, revision: int) -> SectionRevision | None:

@@ -260,7 +260,7 @@ class EventRepository:
     async def has_series(self, guild_id: int) -> bool:
         """Whether `guild_id` has any series (one index lookup; listings skip the merge
         otherwise)."""
-        row = await self.db.fetchrow(
+        row = await self.db.quick.fetchrow(
             "SELECT 1 AS one FROM events WHERE guild_id = $1 AND rrule IS NOT NULL LIMIT 1",
             guild_id,
         )
@@ -408,7 +408,7 @@ class EventRepository:
         if limit is not None:
             sql += f" LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}"
             args += [limit, offset]
-        rows = await self.db.fetch(sql, *args)
+        rows = await self.db.quick.fetch(sql, *args)
         return [_model(r) for r in rows]
 
     async def count_overlapping(
@@ -424,7 +424,7 @@ class EventRepository:
         above `cap` means "more than `cap`")."""
         where, args = self._overlap(guild_id, start, end, kind)
         sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM events{where} LIMIT ${len(args) + 1}) AS page"
-        return int(await self.db.fetchval(sql, *args, cap + 1))
+        return int(await self.db.quick.fetchval(sql, *args, cap + 1))
 
     async def all(self, guild_id: int) -> list[Event]:
         rows = await self.db.fetch(_SELECT + " WHERE guild_id = $1 ORDER BY start_at, id", guild_id)

@@ -23,7 +23,7 @@ class GuildRepository:
         self.db = db
 
     async def get(self, guild_id: int, tx: Executor | None = None) -> GuildSettings:
-        row = await (tx or self.db).fetchrow(
+        row = await (tx or self.db.quick).fetchrow(
             "SELECT guild_id, timezone, reminder_channel_id, reminder_offsets, coordinator_role_id,"
             " verification_mode, reminder_role_id, language FROM guild_settings WHERE guild_id = $1",
             guild_id,

@@ -101,7 +101,7 @@ class StakeholderRepository:
         return _model(row)
 
     async def get(self, guild_id: int, user_id: int, tx: Executor | None = None) -> Stakeholder | None:
-        row = await (tx or self.db).fetchrow(
+        row = await (tx or self.db.quick).fetchrow(
             _SELECT + " WHERE guild_id = $1 AND user_id = $2", guild_id, user_id
         )
         return None if row is None else _model(row)

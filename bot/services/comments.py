@@ -88,7 +88,7 @@ class CommentService:
         if written_on is not None and 1 <= written_on < found.revision:
             # Written in a form on an earlier text of the section, revised since it opened.
             found = replace(found, revision=written_on)
-        async with self.db.transaction() as tx:
+        async with self.db.quick_transaction() as tx:
             comment, new = await self.repo.add(
                 tx, draft, found, profile, chosen, body, now,
                 status=status, same_since=now - SAME_COMMENT_WINDOW,
@@ -147,9 +147,7 @@ class CommentService:
         record (edited when the comment is edited, withdrawn, hidden or restored). Returns the
         comment as it is now: a change made before the message was remembered did not edit
         the message, so the caller does when the comment is no longer as announced."""
-        changed = await self.repo.remember_message(
-            self.db, posted.comment.id, channel_id, message_id
-        )
+        changed = await self.repo.remember_message(posted.comment.id, channel_id, message_id)
         if changed is False:  # still as announced: nothing more to read (revision not asked)
             comment = replace(posted.comment, channel_id=channel_id, message_id=message_id)
             return Changed(comment, posted.draft.code, None)
