@@ -552,12 +552,15 @@ def upcoming_text(
 
 
 async def render_upcoming(interaction: Interaction, args: str, index: int) -> Page | None:
-    """Page `index` of /upcoming: one count of at most UPCOMING_COUNT_CAP + 1 rows and one
-    page of rows (+1 to know whether more follow); None when there are no events."""
+    """Page `index` of /upcoming: one statement that counts at most UPCOMING_COUNT_CAP + 1
+    rows and says whether the server has series, then one page of rows (+1 to know whether
+    more follow); None when there are no events."""
     days, kind, anchor = _upcoming_options(args)
     calendar = services(interaction).calendar
     gid = guild_id(interaction)
-    total = await calendar.count_upcoming(gid, days, kind, anchor, cap=UPCOMING_COUNT_CAP)
+    total, series = await calendar.count_upcoming_and_series(
+        gid, days, kind, anchor, cap=UPCOMING_COUNT_CAP
+    )
     if total == 0:
         return None
     capped = total > UPCOMING_COUNT_CAP
@@ -565,7 +568,8 @@ async def render_upcoming(interaction: Interaction, args: str, index: int) -> Pa
     if not capped:
         index = min(index, pages - 1)
     events = await calendar.upcoming(
-        gid, days, kind, anchor, limit=UPCOMING_PAGE + 1, offset=index * UPCOMING_PAGE
+        gid, days, kind, anchor, limit=UPCOMING_PAGE + 1, offset=index * UPCOMING_PAGE,
+        series=series,
     )
     t = Translator(lang_of(interaction))
     what = t(_UPCOMING_TITLES[kind])

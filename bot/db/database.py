@@ -423,6 +423,15 @@ class _PgConn:
         return await self._conn.fetchval(sql, *inert(args))
 
 
+async def _keep_session(conn: Any) -> None:
+    """What a connection given back to the pool needs beyond asyncpg's own clean-up (which
+    rolls back a transaction left open): nothing. asyncpg's default also sends "SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL", a second round trip for
+    every pooled statement, for session state Concord never makes: its advisory locks are
+    transaction locks, it declares no cursors outside a transaction, listens to nothing and
+    sets no session settings after connecting."""
+
+
 class PostgresDatabase(Database):
     """PostgreSQL through an asyncpg pool."""
 
@@ -443,7 +452,8 @@ class PostgresDatabase(Database):
             # A statement that takes a minute is a stalled server or network: give up on it
             # (the member is told) rather than hold the interaction forever.
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=10, timeout=10, command_timeout=60
+                url, min_size=1, max_size=10, timeout=10, command_timeout=60,
+                reset=_keep_session,
             )
         except BaseException as exc:
             if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
@@ -452,7 +462,7 @@ class PostgresDatabase(Database):
         try:
             unflushed = await asyncpg.create_pool(
                 url, min_size=1, max_size=10, timeout=10, command_timeout=60,
-                server_settings={"synchronous_commit": "off"},
+                server_settings={"synchronous_commit": "off"}, reset=_keep_session,
             )
         except BaseException as exc:
             await pool.close()

@@ -422,9 +422,29 @@ class EventRepository:
     ) -> int:
         """How many events overlap [start, end], counting at most `cap` + 1 rows (a result
         above `cap` means "more than `cap`")."""
+        total, _ = await self.count_overlapping_and_series(guild_id, start, end, kind, cap=cap)
+        return total
+
+    async def count_overlapping_and_series(
+        self,
+        guild_id: int,
+        start: datetime,
+        end: datetime,
+        kind: EventKind | None = None,
+        *,
+        cap: int,
+    ) -> tuple[int, bool]:
+        """`count_overlapping` and `has_series` in one statement (one round trip where
+        /upcoming needs both)."""
         where, args = self._overlap(guild_id, start, end, kind)
-        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM events{where} LIMIT ${len(args) + 1}) AS page"
-        return int(await self.db.quick.fetchval(sql, *args, cap + 1))
+        row = await self.db.quick.fetchrow(
+            f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM events{where}"
+            f" LIMIT ${len(args) + 1}) AS page) AS total,"
+            " EXISTS (SELECT 1 FROM events WHERE guild_id = $1 AND rrule IS NOT NULL) AS series",
+            *args, cap + 1,
+        )
+        assert row is not None
+        return int(row["total"]), bool(row["series"])
 
     async def all(self, guild_id: int) -> list[Event]:
         rows = await self.db.fetch(_SELECT + " WHERE guild_id = $1 ORDER BY start_at, id", guild_id)

@@ -156,13 +156,17 @@ class CalendarService:
         *,
         limit: int | None = None,
         offset: int = 0,
+        series: bool | None = None,
     ) -> list[Event]:
         """Events overlapping [now, now + days], by start, each occurrence of a series as
         one; `kind` None or "all" for any. With `limit`, one page of them: at most `limit` from
-        the `offset`-th on."""
+        the `offset`-th on. `series`: whether the server has any series, when the caller
+        knows (`count_upcoming_and_series`)."""
         start, end = self._days_ahead(days, now)
         wanted = parse_kind(kind)
-        if not await self.repo.has_series(guild_id):
+        if series is None:
+            series = await self.repo.has_series(guild_id)
+        if not series:
             return await self.repo.overlapping(
                 guild_id, start, end, wanted, limit=limit, offset=offset
             )
@@ -189,13 +193,28 @@ class CalendarService:
         cap: int = 1000,
     ) -> int:
         """How many events `upcoming` has, counted up to `cap` + 1 ("more than `cap`")."""
+        total, _ = await self.count_upcoming_and_series(guild_id, days, kind, now, cap=cap)
+        return total
+
+    async def count_upcoming_and_series(
+        self,
+        guild_id: int,
+        days: int = 30,
+        kind: str | EventKind | None = None,
+        now: datetime | None = None,
+        *,
+        cap: int = 1000,
+    ) -> tuple[int, bool]:
+        """`count_upcoming`, and whether the server has any series (for `upcoming`)."""
         start, end = self._days_ahead(days, now)
         wanted = parse_kind(kind)
-        singles = await self.repo.count_overlapping(guild_id, start, end, wanted, cap=cap)
-        if not await self.repo.has_series(guild_id):
-            return singles
+        singles, series = await self.repo.count_overlapping_and_series(
+            guild_id, start, end, wanted, cap=cap
+        )
+        if not series:
+            return singles, False
         listed = await with_occurrences(self, guild_id, [], start, end, wanted)
-        return min(singles + len(listed), cap + 1)
+        return min(singles + len(listed), cap + 1), True
 
     async def edit_occurrence(
         self, guild_id: int, actor_id: int | None, ref: str | int, occurrence: str, **fields: Any

@@ -37,5 +37,7 @@ async def test_upcoming_reads_one_page_and_counts_up_to_a_cap(
     assert await cal.count_upcoming(G, 366, cap=2_000) == 1_500
     assert await cal.count_upcoming(G, 10, "meeting", cap=1_000) == 120
     assert await cal.count_upcoming(G + 1, 366) == 0
+    # the count and "has this server any series" come in one statement
+    assert await cal.count_upcoming_and_series(G, 10, "meeting", cap=1_000) == (120, False)
     with pytest.raises(Exception, match="from 1 to 366"):
         await cal.count_upcoming(G, 0)
