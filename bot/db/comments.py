@@ -36,6 +36,40 @@ PREVIEW_CHARS = 400
 _SELECT_PREVIEW = _COLUMNS.format(body=f"substr(c.body, 1, {PREVIEW_CHARS})")
 
 
+_INSERT = (
+    "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
+    " organization, stakeholder_group, kind, body, created_at, attribution_status)"
+)
+
+
+def same_comment_lock(user_id: int, section_id: int) -> tuple[int, int]:
+    """The advisory lock under which one author's comment on one section is looked for and
+    recorded (PostgreSQL): two retries of the same comment at once take turns."""
+    return _SAME_COMMENT_LOCK, (user_id ^ section_id) & 0x7FFFFFFF
+
+
+def _made(
+    cid: int, draft: Draft, section: Section, author: Stakeholder, kind: CommentKind,
+    text: str, at: datetime, status: AttributionStatus,
+) -> Comment:
+    """The comment just inserted as `cid`, without reading it back."""
+    return Comment(
+        id=cid,
+        guild_id=draft.guild_id,
+        draft_id=draft.id,
+        section_id=section.id,
+        section_key=section.key,
+        revision=section.revision,
+        author_id=author.user_id,
+        organization=author.organization,
+        group=author.group,
+        kind=kind,
+        text=text,
+        created_at=from_ms(to_ms(at)),
+        status=status,
+    )
+
+
 _KINDS = {k.value: k for k in CommentKind}
 _STATUSES = {s.value: s for s in AttributionStatus}
 
@@ -136,18 +170,43 @@ class CommentRepository:
         *,
         status: AttributionStatus = AttributionStatus.UNVERIFIED,
         same_since: datetime | None = None,
+        locked: bool = False,
     ) -> tuple[Comment, bool]:
         """Record a comment with the author's attribution as it is now, and how it stands
-        (`status`: verified or unverified); returns it and whether it is new. With `same_since`, the same author's live comment with the same text on the
-        same section made since then is returned instead (a retry, not a second comment)."""
-        if same_since is not None:
-            if tx.dialect == "postgresql":
-                # Two retries at once: the second waits for the first, then finds it.
+        (`status`: verified or unverified); returns it and whether it is new. With
+        `same_since`, the same author's live comment with the same text on the same section
+        made since then is returned instead (a retry, not a second comment); `locked`: the
+        transaction began with `same_comment_lock` (else it is taken here)."""
+        values = (
+            draft.guild_id, draft.id, section.id, section.revision, author.user_id,
+            author.organization, author.group, kind.value, text, to_ms(at), status.value,
+        )
+        if same_since is not None and tx.dialect == "postgresql":
+            # Two retries at once: the second waits for the first, then finds it.
+            if not locked:
                 await tx.execute(
                     "SELECT pg_advisory_xact_lock($1, $2)",
-                    _SAME_COMMENT_LOCK,
-                    (author.user_id ^ section.id) & 0x7FFFFFFF,
+                    *same_comment_lock(author.user_id, section.id),
                 )
+            # Under the lock (taken by an earlier statement, so this one's snapshot sees what
+            # the other retry committed): look for the same comment and insert only when there
+            # is none, in one round trip.
+            found = await tx.fetchrow(
+                "WITH same AS (SELECT c.id FROM comments c WHERE c.author_id = $5"
+                " AND c.section_id = $3 AND c.body = $9 AND c.created_at >= $12"
+                " AND c.withdrawn_at IS NULL ORDER BY c.id DESC LIMIT 1),"
+                f" made AS ({_INSERT} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
+                " WHERE NOT EXISTS (SELECT 1 FROM same) RETURNING id)"
+                " SELECT (SELECT id FROM made) AS made, (SELECT id FROM same) AS same",
+                *values, to_ms(same_since),
+            )
+            assert found is not None
+            if found["same"] is not None:
+                row = await tx.fetchrow(_SELECT + " WHERE c.id = $1", found["same"])
+                assert row is not None
+                return comment_model(row), False
+            return _made(int(found["made"]), draft, section, author, kind, text, at, status), True
+        if same_since is not None:
             row = await tx.fetchrow(
                 _SELECT + " WHERE c.author_id = $1 AND c.section_id = $2 AND c.body = $3"
                 " AND c.created_at >= $4 AND c.withdrawn_at IS NULL ORDER BY c.id DESC LIMIT 1",
@@ -159,37 +218,10 @@ class CommentRepository:
             if row is not None:
                 return comment_model(row), False
         cid = await tx.fetchval(
-            "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id,"
-            " organization, stakeholder_group, kind, body, created_at, attribution_status)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            draft.guild_id,
-            draft.id,
-            section.id,
-            section.revision,
-            author.user_id,
-            author.organization,
-            author.group,
-            kind.value,
-            text,
-            to_ms(at),
-            status.value,
+            f"{_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            *values,
         )
-        comment = Comment(
-            id=int(cid),
-            guild_id=draft.guild_id,
-            draft_id=draft.id,
-            section_id=section.id,
-            section_key=section.key,
-            revision=section.revision,
-            author_id=author.user_id,
-            organization=author.organization,
-            group=author.group,
-            kind=kind,
-            text=text,
-            created_at=from_ms(to_ms(at)),
-            status=status,
-        )
-        return comment, True
+        return _made(int(cid), draft, section, author, kind, text, at, status), True
 
     async def get(self, guild_id: int, comment_id: int) -> Comment | None:
         row = await self.db.fetchrow(

@@ -28,6 +28,7 @@ from bot.text import clean_control, has_control
 log = logging.getLogger(__name__)
 
 Row = Any  # sqlite3.Row or asyncpg.Record: both index by column name
+Lock = tuple[int, int]  # a PostgreSQL advisory lock's two keys
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
@@ -110,7 +111,10 @@ class Database:
         SQLite in WAL mode with synchronous=NORMAL never waits for the disk at commit."""
         return await self.fetchval(sql, *args)
 
-    def transaction(self) -> Any:  # an async context manager yielding an Executor
+    def transaction(self, lock: Lock | None = None) -> Any:
+        """An async context manager yielding an Executor: one transaction. `lock` (two ints)
+        names a PostgreSQL advisory transaction lock taken as the transaction begins, in the
+        same round trip as BEGIN; SQLite's BEGIN IMMEDIATE already locks the whole file."""
         raise NotImplementedError
 
     @property
@@ -120,10 +124,10 @@ class Database:
         (`bot.db.quick`); elsewhere this is the database itself."""
         return self  # type: ignore[return-value]
 
-    def quick_transaction(self) -> Any:
+    def quick_transaction(self, lock: Lock | None = None) -> Any:
         """`transaction` for a few bounded statements on a hot path (one comment recorded);
         on SQLite run at once on the loop's thread (`bot.db.quick`)."""
-        return self.transaction()
+        return self.transaction(lock)
 
     async def close(self) -> None:
         raise NotImplementedError
@@ -199,7 +203,7 @@ class SqliteDatabase(Database):
         return self if self._reader is None else self._reader  # type: ignore[return-value]
 
     @asynccontextmanager
-    async def quick_transaction(self) -> AsyncIterator[Executor]:
+    async def quick_transaction(self, lock: Lock | None = None) -> AsyncIterator[Executor]:
         writer = self._writer
         if writer is None:
             async with self.transaction() as tx:
@@ -319,7 +323,7 @@ class SqliteDatabase(Database):
         return rows[0] if rows else None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[_SqliteConn]:
+    async def transaction(self, lock: Lock | None = None) -> AsyncIterator[_SqliteConn]:
         async with self._lock:
             # aiosqlite runs each statement in its own thread: a task cancelled while it awaits
             # BEGIN (a scheduler stopped at shutdown) does not stop the BEGIN, whose write lock
@@ -487,9 +491,23 @@ class PostgresDatabase(Database):
         return await self._unflushed.fetchval(sql, *inert(args))
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[_PgConn]:
-        async with self._pool.acquire() as conn, conn.transaction():
-            yield _PgConn(conn)
+    async def transaction(self, lock: Lock | None = None) -> AsyncIterator[_PgConn]:
+        async with self._pool.acquire() as conn:
+            if lock is None:
+                async with conn.transaction():
+                    yield _PgConn(conn)
+                return
+            # BEGIN and the lock in one simple-protocol round trip (two ints: nothing to quote)
+            first, second = (int(part) for part in lock)
+            await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({first}, {second})")
+            try:
+                yield _PgConn(conn)
+            except BaseException:
+                # asyncpg rolls back at release what this could not (a broken connection)
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(conn.execute("ROLLBACK"))
+                raise
+            await conn.execute("COMMIT")
 
     async def close(self) -> None:
         if self._unflushed is not self._pool:

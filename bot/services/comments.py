@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.db import audit
-from bot.db.comments import CommentFilter, CommentRepository
+from bot.db.comments import CommentFilter, CommentRepository, same_comment_lock
 from bot.db.database import Database
 from bot.domain.clock import Clock
 from bot.domain.comments import (
@@ -88,10 +88,11 @@ class CommentService:
         if written_on is not None and 1 <= written_on < found.revision:
             # Written in a form on an earlier text of the section, revised since it opened.
             found = replace(found, revision=written_on)
-        async with self.db.quick_transaction() as tx:
+        lock = same_comment_lock(user_id, found.id)
+        async with self.db.quick_transaction(lock) as tx:
             comment, new = await self.repo.add(
                 tx, draft, found, profile, chosen, body, now,
-                status=status, same_since=now - SAME_COMMENT_WINDOW,
+                status=status, same_since=now - SAME_COMMENT_WINDOW, locked=True,
             )
             if new:
                 await audit.record(

@@ -181,3 +181,26 @@ async def test_a_lower_migration_merged_later_is_still_applied(
     assert "late_merge" in await table_names(db)
     assert await db.fetchval("SELECT COUNT(*) FROM schema_version WHERE version = $1", late) == 1
     assert await apply_migrations(db) == version  # and only once
+
+
+async def test_a_transaction_can_begin_with_an_advisory_lock(db: Database) -> None:
+    """`transaction(lock)`: on PostgreSQL BEGIN and the advisory lock go in one round trip, and
+    two transactions with the same lock take turns; an error rolls back and frees the lock."""
+    order: list[str] = []
+
+    async def one(name: str, hold: float) -> None:
+        async with db.transaction((727001, 2)) as tx:
+            order.append(f"{name}+")
+            await asyncio.sleep(hold)
+            await tx.execute("INSERT INTO meta (key, value) VALUES ($1, 'v')", name)
+            order.append(f"{name}-")
+
+    await asyncio.gather(one("a", 0.1), one("b", 0))
+    assert order in (["a+", "a-", "b+", "b-"], ["b+", "b-", "a+", "a-"])
+    with pytest.raises(RuntimeError):
+        async with db.transaction((727001, 2)) as tx:
+            await tx.execute("INSERT INTO meta (key, value) VALUES ('c', 'v')")
+            raise RuntimeError("boom")
+    await asyncio.wait_for(one("d", 0), 5)  # the lock was given back with the rollback
+    rows = await db.fetch("SELECT key FROM meta WHERE key IN ('a', 'b', 'c', 'd') ORDER BY key")
+    assert [r["key"] for r in rows] == ["a", "b", "d"]
