@@ -393,8 +393,8 @@ class MeasuredBot(BotProcess):
         spy_dir = os.environ.get("CONCORD_BENCH_PYSPY")
         if spy_dir:  # py-spy samples the bot until it exits: less distortion than cProfile
             await asyncio.create_subprocess_exec(
-                "py-spy", "record", "--pid", str(self.proc.pid), "--rate", "2000",
-                "--nonblocking", "--format", "raw", "--output",
+                "py-spy", "record", "--pid", str(self.proc.pid), "--rate", "1000",
+                "--format", "raw", "--output",
                 f"{spy_dir}/{self.log_path.stem}.txt",
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
             )

@@ -552,25 +552,18 @@ def upcoming_text(
 
 
 async def render_upcoming(interaction: Interaction, args: str, index: int) -> Page | None:
-    """Page `index` of /upcoming: one statement that counts at most UPCOMING_COUNT_CAP + 1
-    rows and says whether the server has series, then one page of rows (+1 to know whether
-    more follow); None when there are no events."""
+    """Page `index` of /upcoming: one statement reads the page's rows (+1 to know whether
+    more follow), counts at most UPCOMING_COUNT_CAP + 1 of them and says whether the server
+    has series (CalendarService.upcoming_page); None when there are no events."""
     days, kind, anchor = _upcoming_options(args)
-    calendar = services(interaction).calendar
-    gid = guild_id(interaction)
-    total, series = await calendar.count_upcoming_and_series(
-        gid, days, kind, anchor, cap=UPCOMING_COUNT_CAP
+    total, index, events = await services(interaction).calendar.upcoming_page(
+        guild_id(interaction), days, kind, anchor,
+        size=UPCOMING_PAGE, index=index, cap=UPCOMING_COUNT_CAP,
     )
     if total == 0:
         return None
     capped = total > UPCOMING_COUNT_CAP
     pages = -(-total // UPCOMING_PAGE)
-    if not capped:
-        index = min(index, pages - 1)
-    events = await calendar.upcoming(
-        gid, days, kind, anchor, limit=UPCOMING_PAGE + 1, offset=index * UPCOMING_PAGE,
-        series=series,
-    )
     t = Translator(lang_of(interaction))
     what = t(_UPCOMING_TITLES[kind])
     count = (

@@ -411,6 +411,33 @@ class EventRepository:
         rows = await self.db.quick.fetch(sql, *args)
         return [_model(r) for r in rows]
 
+    async def overlapping_page(
+        self,
+        guild_id: int,
+        start: datetime,
+        end: datetime,
+        kind: EventKind | None,
+        *,
+        limit: int,
+        offset: int,
+        cap: int,
+    ) -> tuple[list[Event], int, bool] | None:
+        """`overlapping` with `limit` and `offset`, with `count_overlapping_and_series` in the
+        same statement (each row carries them: one round trip for /upcoming); None when the
+        page has no rows, which then carry nothing."""
+        where, args = self._overlap(guild_id, start, end, kind)
+        n = len(args)
+        rows = await self.db.quick.fetch(
+            f"SELECT {_COLUMNS}, (SELECT COUNT(*) FROM (SELECT 1 FROM events{where}"
+            f" LIMIT ${n + 3}) AS page) AS total, EXISTS (SELECT 1 FROM events"
+            " WHERE guild_id = $1 AND rrule IS NOT NULL) AS series"
+            f" FROM events{where} ORDER BY start_at, id LIMIT ${n + 1} OFFSET ${n + 2}",
+            *args, limit, offset, cap + 1,
+        )
+        if not rows:
+            return None
+        return [_model(r) for r in rows], int(rows[0]["total"]), bool(rows[0]["series"])
+
     async def count_overlapping(
         self,
         guild_id: int,

@@ -196,6 +196,40 @@ class CalendarService:
         total, _ = await self.count_upcoming_and_series(guild_id, days, kind, now, cap=cap)
         return total
 
+    async def upcoming_page(
+        self,
+        guild_id: int,
+        days: int,
+        kind: str | EventKind | None,
+        now: datetime | None,
+        *,
+        size: int,
+        index: int,
+        cap: int,
+    ) -> tuple[int, int, list[Event]]:
+        """Page `index` of `upcoming` (at most `size` + 1 events: one more says more follow),
+        with `count_upcoming` capped at `cap`: (count, the page's index, its events). A page
+        past the end (the calendar shrank since it was asked for) is the last one, when the
+        count is not capped. One statement when the server has no series and the page has
+        events."""
+        start, end = self._days_ahead(days, now)
+        wanted = parse_kind(kind)
+        found = await self.repo.overlapping_page(
+            guild_id, start, end, wanted, limit=size + 1, offset=index * size, cap=cap
+        )
+        if found is not None and not found[2]:
+            events, total, _ = found
+            return total, index, events
+        total, series = await self.count_upcoming_and_series(guild_id, days, kind, now, cap=cap)
+        if total == 0:
+            return 0, index, []
+        if total <= cap:
+            index = min(index, -(-total // size) - 1)
+        events = await self.upcoming(
+            guild_id, days, kind, now, limit=size + 1, offset=index * size, series=series
+        )
+        return total, index, events
+
     async def count_upcoming_and_series(
         self,
         guild_id: int,

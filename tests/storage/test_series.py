@@ -142,6 +142,9 @@ async def test_one_occurrence_moved_or_cancelled(services: Services, clock: Fake
     assert await cal.count_upcoming(G, 30) == 2
     assert await cal.count_upcoming_and_series(G, 30) == (2, True)
     assert await cal.upcoming(G, 30, series=True) == listed
+    assert await cal.upcoming_page(G, 30, "all", None, size=1, index=1, cap=1_000) == (
+        2, 1, listed[1:]
+    )
     assert await cal.upcoming(G, 30, limit=1, offset=1) == listed[1:]
     # No reminder for the cancelled one; the moved one's reminders follow it, as rescheduled.
     rows = await services.reminder_repo.for_event(eid)

@@ -41,3 +41,32 @@ async def test_upcoming_reads_one_page_and_counts_up_to_a_cap(
     assert await cal.count_upcoming_and_series(G, 10, "meeting", cap=1_000) == (120, False)
     with pytest.raises(Exception, match="from 1 to 366"):
         await cal.count_upcoming(G, 0)
+
+
+async def test_upcoming_page_reads_a_page_with_its_count(
+    services: Services, clock: FakeClock
+) -> None:
+    """The page and its capped count in one statement; a page past the end is the last one
+    (the calendar shrank since the button was made); nothing upcoming is a count of 0."""
+    now = clock()
+    cal = services.calendar
+    assert await cal.upcoming_page(G, 30, "all", now, size=10, index=0, cap=1_000) == (0, 0, [])
+    events = [
+        Event(id=0, guild_id=G, title=f"E{i}", kind=EventKind.MEETING,
+              start=now + timedelta(hours=1 + i), end=None, all_day=False, timezone="UTC")
+        for i in range(25)
+    ]
+    await cal.repo.insert_many(events, now)
+    everything = await cal.upcoming(G, 30)
+    assert await cal.upcoming_page(G, 30, "all", now, size=10, index=1, cap=1_000) == (
+        25, 1, everything[10:21]
+    )
+    assert await cal.upcoming_page(G, 30, "all", now, size=10, index=7, cap=1_000) == (
+        25, 2, everything[20:]
+    )
+    assert await cal.upcoming_page(G, 30, "all", now, size=10, index=0, cap=20) == (
+        21, 0, everything[:11]  # "more than 20"
+    )
+    assert await cal.upcoming_page(G, 30, "deadline", now, size=10, index=0, cap=1_000) == (
+        0, 0, []
+    )
