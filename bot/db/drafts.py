@@ -99,6 +99,35 @@ class DraftRepository:
         row = await self.db.quick.fetchrow(_DRAFT + " WHERE guild_id = $1 AND code = $2", guild_id, code)
         return None if row is None else draft_model(row)
 
+    async def get_with_sections(
+        self, guild_id: int, code: str
+    ) -> tuple[Draft, list[Section]] | None:
+        """The draft and its sections in document order, in one statement (a draft with no
+        sections comes as one row whose section columns are NULL)."""
+        rows = await self.db.quick.fetch(
+            "SELECT d.id, d.guild_id, d.code, d.title, d.version, d.window_opens,"
+            " d.window_closes, d.window_event_id, d.created_at, d.updated_at, d.notes,"
+            " d.language, s.id AS s_id, s.key AS s_key, s.position AS s_position,"
+            " s.revision AS s_revision, s.body AS s_body, s.updated_at AS s_updated_at,"
+            " s.part AS s_part, s.label AS s_label"
+            " FROM drafts d LEFT JOIN sections s ON s.draft_id = d.id"
+            " WHERE d.guild_id = $1 AND d.code = $2 ORDER BY s.position, s.key",
+            guild_id, code,
+        )
+        if not rows:
+            return None
+        draft = draft_model(rows[0])
+        sections = [
+            Section(
+                id=r["s_id"], draft_id=draft.id, key=r["s_key"], position=r["s_position"],
+                revision=r["s_revision"], text=r["s_body"], updated_at=opt_dt(r["s_updated_at"]),
+                part=r["s_part"], label=r["s_label"],
+            )
+            for r in rows
+            if r["s_id"] is not None
+        ]
+        return draft, sections
+
     async def get_by_id(self, draft_id: int) -> Draft | None:
         row = await self.db.quick.fetchrow(_DRAFT + " WHERE id = $1", draft_id)
         return None if row is None else draft_model(row)

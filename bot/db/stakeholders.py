@@ -106,6 +106,21 @@ class StakeholderRepository:
         )
         return None if row is None else _model(row)
 
+    async def get_with_mode(self, guild_id: int, user_id: int) -> tuple[Stakeholder, str] | None:
+        """The profile and the server's verification mode ("open" unless set), in one
+        statement (/comment needs both)."""
+        row = await self.db.quick.fetchrow(
+            "SELECT s.guild_id, s.user_id, s.display_name, s.organization, s.stakeholder_group,"
+            " s.created_at, s.updated_at, s.verified, s.verified_by, s.verified_at,"
+            " g.verification_mode FROM stakeholders s"
+            " LEFT JOIN guild_settings g ON g.guild_id = s.guild_id"
+            " WHERE s.guild_id = $1 AND s.user_id = $2",
+            guild_id, user_id,
+        )
+        if row is None:
+            return None
+        return _model(row), row["verification_mode"] or "open"
+
     async def list(
         self, guild_id: int, group: str | None = None, verified: bool | None = None
     ) -> list[Stakeholder]:

@@ -110,14 +110,12 @@ class CommentService:
     ) -> tuple[Stakeholder, AttributionStatus, Draft, Section]:
         """Who may comment where, now: the member's profile (verified where required), the
         draft and section, the open window."""
-        async def place() -> tuple[Draft, Section]:
-            draft = await self.drafts.require(guild_id, draft_code)
-            return draft, await self.drafts.require_section(draft, section)
-
         # The member and the place are read at once (on PostgreSQL, on two connections); a
         # missing profile is still the refusal given first.
         who, where = await asyncio.gather(
-            self.stakeholders.for_comment(guild_id, user_id), place(), return_exceptions=True
+            self.stakeholders.for_comment(guild_id, user_id),
+            self.drafts.require_place(guild_id, draft_code, section),
+            return_exceptions=True,
         )
         for outcome in (who, where):
             if isinstance(outcome, BaseException):

@@ -80,7 +80,20 @@ class DraftService:
 
     async def require_section(self, draft: Draft, text: str) -> Section:
         """The draft's section named by `text` (forgiving), or a sentence listing the sections."""
-        sections = await self.repo.sections(draft.id)
+        return self._section_of(draft, await self.repo.sections(draft.id), text)
+
+    async def require_place(self, guild_id: int, code: str, text: str) -> tuple[Draft, Section]:
+        """`require` and `require_section` with one statement (the draft and its sections
+        read together): where /comment records a comment."""
+        found = await self.repo.get_with_sections(guild_id, normalize_code(code))
+        if found is None:  # `require` refuses, saying which drafts there are
+            draft = await self.require(guild_id, code)
+            return draft, await self.require_section(draft, text)
+        draft, sections = found
+        return draft, self._section_of(draft, sections, text)
+
+    @staticmethod
+    def _section_of(draft: Draft, sections: list[Section], text: str) -> Section:
         keys = [s.key for s in sections]
         key = resolve_section_key(text, keys) or normalize_section_key(text)
         for section in sections:

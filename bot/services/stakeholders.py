@@ -33,6 +33,12 @@ VERIFIED_LOCKED = Msg(
 )
 
 
+NO_PROFILE = Msg(
+    "You need a stakeholder profile first: run `/stakeholder register` with your organization"
+    " and group."
+)
+
+
 class StakeholderService:
     def __init__(
         self,
@@ -216,21 +222,20 @@ class StakeholderService:
         """The member's profile, or the refusal that tells them how to register."""
         found = await self.repo.get(guild_id, user_id)
         if found is None:
-            raise UserError(
-                Msg("You need a stakeholder profile first: run `/stakeholder register` with your"
-                    " organization and group.")
-            )
+            raise UserError(NO_PROFILE)
         return found
 
     async def for_comment(self, guild_id: int, user_id: int) -> tuple[Stakeholder, AttributionStatus]:
         """The profile a new comment is attributed to and how that attribution stands now
         (verified or unverified). In a server whose verification mode is `required`, an
         unverified member is refused (SPEC section 8)."""
-        profile = await self.require(guild_id, user_id)
+        found = await self.repo.get_with_mode(guild_id, user_id)
+        if found is None:
+            raise UserError(NO_PROFILE)
+        profile, mode = found
         if profile.verified:
             return profile, AttributionStatus.VERIFIED
-        settings = await self.guilds.get(guild_id)
-        if settings.verification_mode is VerificationMode.REQUIRED:
+        if VerificationMode(mode) is VerificationMode.REQUIRED:
             raise Forbidden(VERIFICATION_REQUIRED)
         return profile, AttributionStatus.UNVERIFIED
 

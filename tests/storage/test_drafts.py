@@ -104,6 +104,31 @@ async def test_unknown_draft_and_section_say_what_exists(services: Services) -> 
         await services.drafts.require_section(draft, "C11 9")
 
 
+async def test_require_place_reads_the_draft_and_its_sections_at_once(
+    services: Services,
+) -> None:
+    """/comment's place in one statement: the same answers and refusals as `require` then
+    `require_section`."""
+    drafts = services.drafts
+    with pytest.raises(NotFound, match="no drafts yet"):
+        await drafts.require_place(G, "C11", "vision")
+    await drafts.create(G, COORD, "C11", "Cooperation", None)
+    with pytest.raises(NotFound, match="no sections yet"):
+        await drafts.require_place(G, "c11", "vision")
+    for key, text in (("vision", "V"), ("pillar b", "B"), ("pillar a", "A")):
+        await drafts.set_section(G, COORD, "C11", key, text)
+    draft, section = await drafts.require_place(G, "c11", "PILLAR_B")
+    assert (draft.code, section.key, section.text) == ("C11", "pillar-b", "B")
+    assert section == await drafts.require_section(draft, "pillar b")
+    found = await drafts.repo.get_with_sections(G, "C11")
+    assert found is not None
+    assert [s.key for s in found[1]] == [s.key for s in await drafts.sections(draft)]
+    with pytest.raises(NotFound, match=r"no section Pillar z\) \(pillar-z\)"):
+        await drafts.require_place(G, "C11", "pillar z")
+    with pytest.raises(NotFound, match="drafts here: C11"):
+        await drafts.require_place(G, "C12", "vision")
+
+
 @dataclass
 class FakeCalendar:
     calls: list[dict[str, Any]] = field(default_factory=list)
