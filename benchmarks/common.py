@@ -394,7 +394,7 @@ class MeasuredBot(BotProcess):
         if spy_dir:  # py-spy samples the bot until it exits: less distortion than cProfile
             await asyncio.create_subprocess_exec(
                 "py-spy", "record", "--pid", str(self.proc.pid), "--rate", "1000",
-                "--format", "raw", "--output",
+                "--nonblocking", "--format", "raw", "--output",
                 f"{spy_dir}/{self.log_path.stem}.txt",
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
             )

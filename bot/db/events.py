@@ -31,12 +31,17 @@ class DraftWindow:
     closes: datetime | None
 
 
+_KINDS = {k.value: k for k in EventKind}
+_STATUSES = {s.value: s for s in EventStatus}
+
+
 def _model(r: Row) -> Event:
+    """An events row as the model (enum members by dict look-up: a page builds eleven)."""
     return Event(
         id=r["id"],
         guild_id=r["guild_id"],
         title=r["title"],
-        kind=EventKind(r["kind"]),
+        kind=_KINDS[r["kind"]],
         start=from_ms(r["start_at"]),
         end=opt_dt(r["end_at"]),
         all_day=bool(r["all_day"]),
@@ -45,7 +50,7 @@ def _model(r: Row) -> Event:
         url=r["url"],
         description=r["description"],
         tentative=bool(r["tentative"]),
-        status=EventStatus(r["status"]),
+        status=_STATUSES[r["status"]],
         uid=r["uid"],
         draft_id=r["draft_id"],
         created_by=r["created_by"],

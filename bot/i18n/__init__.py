@@ -74,9 +74,10 @@ def from_discord(locale: object) -> str | None:
     return DISCORD_LOCALES.get(str(value)) if value is not None else None
 
 
+@functools.lru_cache(maxsize=512)
 def normalize(code: str | None) -> str | None:
     """A language code as typed ("FR", "zh-TW", "es-419", "Français") -> one of LANGUAGES, or
-    None when it names none of them."""
+    None when it names none of them (remembered: every interaction asks it again)."""
     if not code:
         return None
     text = code.strip()
