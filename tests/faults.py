@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -69,11 +69,14 @@ class StallingProxy:
                 dst.close()
 
 
-@contextlib.contextmanager
-def sqlite_write_lock(path: str) -> Iterator[sqlite3.Connection]:
-    """Another program holds the database's write lock until the block ends."""
+@contextlib.asynccontextmanager
+async def sqlite_write_lock(path: str) -> AsyncIterator[sqlite3.Connection]:
+    """Another program holds the database's write lock until the block ends. It waits for
+    the lock on a thread of its own: a bot running in this process may be inside a
+    transaction, which must be able to finish on the event loop meanwhile (SQLite's wait,
+    on the loop's thread, would hold the loop and so the transaction it waits for)."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("BEGIN IMMEDIATE")
+    await asyncio.to_thread(conn.execute, "BEGIN IMMEDIATE")
     try:
         yield conn
     finally:

@@ -43,7 +43,7 @@ async def test_a_held_sqlite_lock_gets_an_answer_in_time_that_says_nothing_was_s
 ) -> None:
     await prepare(world)
     world.emu.enforce_interaction_deadline = True  # a late first answer is refused, as Discord does
-    with sqlite_write_lock(sqlite_path(db_url)):
+    async with sqlite_write_lock(sqlite_path(db_url)):
         started = time.monotonic()
         res = await world.run(world.alice, "comment", draft="C11", section="vision", text="Support.")
         held_for = time.monotonic() - started

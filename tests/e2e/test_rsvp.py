@@ -371,7 +371,7 @@ async def test_a_click_while_the_database_is_held_is_answered_in_time(
     # The command is done once its private "no reminder channel" warning is out.
     await res.wait_until(lambda r: bool(r.followups), what="the warning")
     world.emu.enforce_interaction_deadline = True
-    with sqlite_write_lock(sqlite_path(db_url)):
+    async with sqlite_write_lock(sqlite_path(db_url)):
         got = await click(world, world.alice, res.answer, f"rsvp:{eid}:going")
     assert got.deferred and got.latency is not None and got.latency < 3
     assert got.ephemeral and "nothing was saved" in got.text(), got.text()
