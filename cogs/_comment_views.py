@@ -137,18 +137,85 @@ def comment_item(
 ) -> str:
     """One listed comment: its line of facts (saying so when it was made on an earlier
     revision than the section's `current` one), then a one-line preview of its text."""
+    return f"{item_facts(comment, draft_code, current, ItemWords(lang))}\n> {item_preview(comment)}"
+
+
+class ItemWords:
+    """The words every listed item repeats, translated once per page."""
+
+    __slots__ = ("edited", "kinds", "lang")
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.edited = " · " + tr(lang, "edited")
+        self.kinds = {kind: tr(lang, name) for kind, name in KIND_NAMES.items()}
+
+
+def item_facts(
+    comment: Comment, draft_code: str | None, current: int | None, words: ItemWords
+) -> str:
+    """The line of facts of a listed comment: number, place, attribution, kind, when."""
     place = section_label(comment.section_key)
     if draft_code:
         place = f"{inert(draft_code)} {place}"
-    edited = " · " + tr(lang, "edited") if comment.edited_at else ""
-    earlier = stale(comment, current, lang)
+    edited = words.edited if comment.edited_at else ""
+    earlier = stale(comment, current, words.lang)
     if earlier:
         edited += f" · {earlier}"
-    preview = inert(truncate(" ".join(comment.text.split()), PREVIEW))
     return (
-        f"**#{comment.id}** · {place} · {attribution(comment, lang)} ·"
-        f" {kind_name(comment.kind, lang)} · {_made(comment, lang)}{edited}\n> {preview}"
+        f"**#{comment.id}** · {place} · {attribution(comment, words.lang)} ·"
+        f" {words.kinds[comment.kind]} · {_made(comment, words.lang)}{edited}"
     )
+
+
+def item_preview(comment: Comment) -> str:
+    """The one-line preview of a listed comment's text, inert."""
+    return inert(truncate(" ".join(comment.text.split()), PREVIEW))
+
+
+#: A preview shortened to fit a page keeps at least this many characters before the items
+#: themselves are cut.
+MIN_PREVIEW = 24
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` (inert) cut to at most `limit` characters with an ellipsis, never leaving a
+    backslash at the cut that would escape the ellipsis (or stand half of an escape)."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)].rstrip("\\") + "…"
+
+
+def _shares(lengths: list[int], room: int) -> list[int]:
+    """`room` shared out among texts of `lengths`: each gets an equal share, and what a short
+    one leaves goes to the longer ones."""
+    shares = [0] * len(lengths)
+    left = len(lengths)
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        shares[i] = min(lengths[i], room // left)
+        room -= shares[i]
+        left -= 1
+    return shares
+
+
+def fit_items(header: str, facts: list[str], previews: list[str], budget: int) -> str:
+    """The header and the items (a line of facts, then a quoted preview) in at most `budget`
+    characters: whole when they fit; else the previews shortened, sharing the room left;
+    as a last resort each item cut to an equal share. No item is ever left out."""
+    n = len(facts)
+    room = budget - len(header) - sum(len(f) + 4 for f in facts)  # "\n" + facts + "\n> "
+    if sum(len(p) for p in previews) > room:
+        if room >= n * MIN_PREVIEW:
+            shares = _shares([len(p) for p in previews], room)
+            previews = [cut(p, share) for p, share in zip(previews, shares, strict=True)]
+        else:
+            share = (budget - len(header)) // n - 1
+            items = [
+                cut(f"{f}\n> {cut(p, MIN_PREVIEW)}", share)
+                for f, p in zip(facts, previews, strict=True)
+            ]
+            return "\n".join([header, *items])
+    return "\n".join([header, *(f"{f}\n> {p}" for f, p in zip(facts, previews, strict=True))])
 
 
 def _made(comment: Comment, lang: str = "en") -> str:

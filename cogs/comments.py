@@ -20,7 +20,7 @@ from bot.domain.timefmt import ts
 from bot.errors import UserError
 from bot.forms import FORM_TEXT_LIMIT, form, install, open_form
 from bot.i18n import N_, Msg, Translator, group_name, number, tr
-from bot.paging import GONE, Page, pager, send_listing
+from bot.paging import GONE, Page, pager, send_listing, send_paged
 from bot.ui import (
     MESSAGE_LIMIT,
     NO_PINGS,
@@ -34,11 +34,14 @@ from bot.ui import (
 )
 from cogs._autocomplete import draft_autocomplete, group_autocomplete, section_autocomplete
 from cogs._comment_views import (
+    ItemWords,
     announcement,
-    comment_item,
     edited_answer,
+    fit_items,
     hidden_answer,
     hidden_dm,
+    item_facts,
+    item_preview,
     regrouped_answer,
     restored_answer,
     restored_dm,
@@ -63,7 +66,9 @@ def posted_message(posted: Posted, limit: int = MESSAGE_LIMIT, lang: str = "en")
     return announcement(posted.comment, posted.draft.code, limit, lang=lang)
 
 
-def listing_pages(listing: Listing, lang: str = "en") -> list[str]:
+def listing_page(listing: Listing, lang: str = "en") -> Page:
+    """The page of /comments list that `listing` holds: the header, then its comments (at
+    most COMMENTS_PER_PAGE, rendered whole when they fit PAGE_BUDGET, else shortened)."""
     t = Translator(lang)
     scope = []
     if listing.draft is not None:
@@ -85,30 +90,33 @@ def listing_pages(listing: Listing, lang: str = "en") -> list[str]:
         what = t("Comments")
         none = t("No comments yet.")
     if not listing.comments:
-        return [none]
-    shown = len(listing.comments)
-    if listing.total > shown or listing.capped:
+        return Page(none)
+    listed = listing.listed
+    if listing.total > listed or listing.capped:
         total = (
             t("more than {n}", n=number(lang, listing.total)) if listing.capped
             else number(lang, listing.total)
         )
         header = f"**{what}**: " + t(
             "the latest {shown} of {total}; narrow it with the draft, section and group options.",
-            shown=number(lang, shown), total=total,
+            shown=number(lang, listed), total=total,
         )
     else:
-        header = f"**{what}** ({number(lang, shown)})"
-    one_draft = listing.draft is not None
-    items = [
-        comment_item(
+        header = f"**{what}** ({number(lang, listed)})"
+    words = ItemWords(lang)
+    drafts = None if listing.draft is not None else listing.drafts
+    facts = [
+        item_facts(
             c,
-            None if one_draft else listing.drafts.get(c.draft_id, "?"),
+            None if drafts is None else drafts.get(c.draft_id, "?"),
             listing.current.get(c.section_id),
-            lang,
+            words,
         )
         for c in listing.comments
     ]
-    return chunk_lines(items, header=header)
+    previews = [item_preview(c) for c in listing.comments]
+    text = fit_items(header, facts, previews, PAGE_BUDGET)
+    return Page(text, listing.page, listing.pages)
 
 
 def coverage_pages(coverage: Coverage, lang: str = "en") -> list[str]:
@@ -204,15 +212,15 @@ def listing_args(listing: Listing) -> str:
 
 @pager("comments")
 async def comments_page(interaction: Interaction, args: str, index: int) -> Page:
-    """Page `index` of /comments list, listed again from the database."""
+    """Page `index` of /comments list, read from the database (the first answer is page 0)."""
     try:
         draft, section, chosen = args.split(":")
     except ValueError:
         raise UserError(GONE) from None
     listing = await services(interaction).comments.listing(
-        guild_id(interaction), draft or None, section or None, chosen or None
+        guild_id(interaction), draft or None, section or None, chosen or None, page=index
     )
-    return Page.of(listing_pages(listing, lang_of(interaction)), index)
+    return listing_page(listing, lang_of(interaction))
 
 
 @pager("coverage")
@@ -249,8 +257,8 @@ class CommentCommands(app_commands.Group, name="comments"):
         listing = await services(interaction).comments.listing(
             guild_id(interaction), draft, section, group
         )
-        await send_listing(
-            interaction, "comments", listing_args(listing), listing_pages(listing, lang_of(interaction))
+        await send_paged(
+            interaction, "comments", listing_args(listing), listing_page(listing, lang_of(interaction))
         )
 
     @app_commands.command(name="edit")

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
+from bot.domain.comments import Listed
 from bot.domain.models import (
     AttributionStatus,
     Comment,
@@ -34,6 +35,13 @@ _SAME_COMMENT_LOCK = 727275  # advisory lock class: one author's comments on one
 #: Listings show a preview: they read at most this many characters of each text.
 PREVIEW_CHARS = 400
 _SELECT_PREVIEW = _COLUMNS.format(body=f"substr(c.body, 1, {PREVIEW_CHARS})")
+#: A page of a listing: previews, with the draft's code and the section's current revision.
+_SELECT_LISTED = _SELECT_PREVIEW.replace(
+    " FROM comments c JOIN sections s ON s.id = c.section_id",
+    ", d.code AS draft_code, s.revision AS current_revision FROM comments c"
+    " JOIN sections s ON s.id = c.section_id JOIN drafts d ON d.id = c.draft_id",
+)
+assert _SELECT_LISTED != _SELECT_PREVIEW
 
 
 _INSERT = (
@@ -313,15 +321,18 @@ class CommentRepository:
             return None
         return any(row[k] is not None for k in ("edited_at", "withdrawn_at", "hidden_at"))
 
-    async def latest(self, flt: CommentFilter, limit: int) -> list[Comment]:
-        """The newest live comments matching `flt`, at most `limit`; each text is cut to its
-        first PREVIEW_CHARS characters (a listing shows previews)."""
+    async def page(self, flt: CommentFilter, limit: int, offset: int = 0) -> list[Listed]:
+        """The newest live comments matching `flt` after the first `offset`, at most `limit`,
+        each with its draft's code and its section's current revision (read in the same
+        query, for these comments only); each text cut to its first PREVIEW_CHARS characters (a listing shows previews)."""
         where, args = flt.where(self.db.dialect)
-        args.append(limit)
+        args += [limit, offset]
         rows = await self.db.fetch(
-            f"{_SELECT_PREVIEW} WHERE {where} ORDER BY c.id DESC LIMIT ${len(args)}", *args
+            f"{_SELECT_LISTED} WHERE {where} ORDER BY c.id DESC"
+            f" LIMIT ${len(args) - 1} OFFSET ${len(args)}",
+            *args,
         )
-        return [comment_model(r) for r in rows]
+        return [Listed(comment_model(r), r["draft_code"], r["current_revision"]) for r in rows]
 
     async def count(self, flt: CommentFilter, cap: int) -> int:
         """How many live comments match `flt`, counting at most `cap` (a bounded cost)."""

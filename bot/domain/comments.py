@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from math import ceil
 
 from bot.domain.models import (
     DEFAULT_GROUPS,
@@ -23,6 +24,8 @@ MAX_COMMENT = 4000
 MAX_LISTED = 100
 #: ... and counts the matching ones up to this many, so its cost stays bounded.
 COUNT_CAP = 1_000
+#: A listing answers with one page of this many comments; Next and Previous read the others.
+COMMENTS_PER_PAGE = 6
 
 
 def clean_comment_text(text: str) -> str:
@@ -141,15 +144,51 @@ class CommentView:
 
 
 @dataclass(frozen=True, slots=True)
+class Listed:
+    """A listed comment (its text cut to a preview) with its draft's code and its section's
+    current revision, read with it."""
+
+    comment: Comment
+    draft_code: str
+    current_revision: int
+
+
+def page_window(page: int) -> tuple[int, int]:
+    """Where page `page` of a listing starts among the newest MAX_LISTED comments, and how
+    many comments it shows at most (the last page may show fewer)."""
+    page = min(max(page, 0), last_page(MAX_LISTED))
+    offset = page * COMMENTS_PER_PAGE
+    return offset, min(COMMENTS_PER_PAGE, MAX_LISTED - offset)
+
+
+def last_page(total: int) -> int:
+    """The index of the last page of a listing of `total` matching comments (0 when none)."""
+    return max(0, ceil(min(total, MAX_LISTED) / COMMENTS_PER_PAGE) - 1)
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
-    comments: list[Comment]  # newest first, at most MAX_LISTED; texts cut to a preview
+    """One page of the newest MAX_LISTED live comments matching the filters."""
+
+    comments: list[Comment]  # the page's comments, newest first; texts cut to a preview
     total: int  # matching comments, counted up to COUNT_CAP
     capped: bool  # True when there are more than COUNT_CAP
-    drafts: dict[int, str]  # draft id -> code, for the items
+    drafts: dict[int, str]  # draft id -> code, for the page's comments
     draft: Draft | None
     section: Section | None
     group: str | None
     current: dict[int, int] = field(default_factory=dict)  # section id -> current revision
+    page: int = 0  # the index of this page
+
+    @property
+    def listed(self) -> int:
+        """How many comments the listing covers: the newest MAX_LISTED at most."""
+        return min(self.total, MAX_LISTED)
+
+    @property
+    def pages(self) -> int:
+        """How many pages the listing has (1 when it is empty)."""
+        return last_page(self.total) + 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,17 +18,20 @@ from bot.db.comments import CommentFilter, CommentRepository, same_comment_lock
 from bot.db.database import Database
 from bot.domain.clock import Clock
 from bot.domain.comments import (
+    COMMENTS_PER_PAGE,
     COUNT_CAP,
-    MAX_LISTED,
     SAME_COMMENT_WINDOW,
     Changed,
     CommentView,
     Coverage,
     EarlierText,
+    Listed,
     Listing,
     Posted,
     clean_comment_text,
     clean_reason,
+    last_page,
+    page_window,
     parse_kind,
 )
 from bot.domain.draftdoc.syntax import UNKNOWN_GROUP
@@ -349,8 +352,10 @@ class CommentService:
         draft_code: str | None = None,
         section: str | None = None,
         group: str | None = None,
+        page: int = 0,
     ) -> Listing:
-        """The newest live comments matching the filters (at most MAX_LISTED) and their count."""
+        """Page `page` of the newest live comments matching the filters (at most MAX_LISTED,
+        COMMENTS_PER_PAGE a page) and their count; the last page when `page` is past it."""
         draft: Draft | None = None
         found: Section | None = None
         if draft_code:
@@ -378,37 +383,33 @@ class CommentService:
             section_id=found.id if found else None,
             group=chosen,
         )
-        comments = await self.repo.latest(flt, MAX_LISTED + 1)
-        more = len(comments) > MAX_LISTED
-        comments = comments[:MAX_LISTED]
-
-        async def count() -> int:
-            return await self.repo.count(flt, COUNT_CAP + 1) if more else len(comments)
-
-        async def current_revisions() -> dict[int, int]:
-            if found is not None:  # every listed comment is on this section
-                return {found.id: found.revision}
-            return await self.drafts.current_revisions({c.draft_id for c in comments})
-
-        async def draft_codes() -> dict[int, str]:
-            if draft is not None:
-                return {draft.id: draft.code}
-            return {d.id: d.code for d in await self.drafts.all(guild_id)}
-
-        # Three independent reads: on PostgreSQL they run on three pooled connections at once.
-        total, current, codes_by_id = await asyncio.gather(
-            count(), current_revisions(), draft_codes()
-        )
+        rows, page, total = await self._page(flt, page)
         return Listing(
-            comments=comments,
+            comments=[r.comment for r in rows],
             total=min(total, COUNT_CAP),
             capped=total > COUNT_CAP,
-            drafts=codes_by_id,
+            drafts={r.comment.draft_id: r.draft_code for r in rows},
             draft=draft,
             section=found,
             group=chosen,
-            current=current,
+            current={r.comment.section_id: r.current_revision for r in rows},
+            page=page,
         )
+
+    async def _page(self, flt: CommentFilter, page: int) -> tuple[list[Listed], int, int]:
+        """The comments of page `page` (the last page when the listing has shrunk below it),
+        the page's index, and how many comments match (up to COUNT_CAP + 1). Counts only when
+        the page does not tell: a page that ends the listing gives its length."""
+        offset, size = page_window(page)
+        rows = await self.repo.page(flt, size + 1, offset)
+        if len(rows) <= size and (rows or offset == 0):
+            return rows, offset // COMMENTS_PER_PAGE, offset + len(rows)
+        total = await self.repo.count(flt, COUNT_CAP + 1)
+        if not rows:  # past the end: the listing shrank since the button was made
+            offset, size = page_window(last_page(total))
+            rows = await self.repo.page(flt, size + 1, offset)
+            total = max(total, offset + min(len(rows), size))
+        return rows[:size], offset // COMMENTS_PER_PAGE, total
 
     async def coverage(self, guild_id: int, draft_code: str) -> Coverage:
         draft = await self.drafts.require(guild_id, draft_code)

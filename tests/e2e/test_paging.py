@@ -136,6 +136,43 @@ async def test_comment_and_coverage_pages_turn_after_a_restart(
         assert refused.ephemeral and refused.content == REFUSAL
 
 
+async def test_comment_pages_hold_six_and_a_late_click_shows_the_last_page(
+    world: World, db_url: str, clock: FakeClock
+) -> None:
+    """/comments list answers with six comments a page, each page read on its own; a click on
+    a page the listing no longer reaches (comments hidden since) shows its last page."""
+    async with run_bot_in_process(world.emu, db_url, clock=clock) as running:
+        svc = running.services
+        await svc.drafts.import_markdown(world.guild.id, world.coordinator.id, big_draft(3))
+        everything = []
+        for page in range(5):
+            listed = await svc.comments.listing(world.guild.id, "C99", page=page)
+            everything += [c.id for c in listed.comments]
+        assert len(everything) == 26
+        res = await world.run(world.carol, "comments list", draft="c99")
+        msg = res.original
+        assert msg is not None and page_number(msg.content) == (1, 5)
+        assert msg.content.startswith("**Comments on C99** (26)\n")
+        assert [int(x) for x in ID_RE.findall(msg.content)] == everything[:6]
+        for page in range(1, 4):
+            turned = await press(world, world.carol, msg, "Next")
+            assert turned.original is not None and not turned.errors
+            msg = turned.original
+            fits(msg)
+            assert page_number(msg.content) == (page + 1, 5)
+            assert [int(x) for x in ID_RE.findall(msg.content)] == everything[6 * page : 6 * page + 6]
+        for cid in everything[:14]:
+            await svc.comments.hide(world.guild.id, world.coordinator.id, cid, "Advertising")
+        late = await press(world, world.carol, msg, "Next")  # page 5 of what are now 2
+        assert late.original is not None and not late.errors
+        assert page_number(late.original.content) == (2, 2)
+        assert [int(x) for x in ID_RE.findall(late.original.content)] == everything[20:]
+        assert button(late.original, "Next").get("disabled")
+        back = await press(world, world.carol, late.original, "Previous")
+        assert back.original is not None and page_number(back.original.content) == (1, 2)
+        assert [int(x) for x in ID_RE.findall(back.original.content)] == everything[14:20]
+
+
 async def test_draft_outline_and_list_pages_turn_after_a_restart(
     world: World, db_url: str, clock: FakeClock
 ) -> None:

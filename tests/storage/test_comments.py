@@ -8,7 +8,7 @@ import pytest
 
 from bot.db.comments import CommentFilter
 from bot.domain.clock import FakeClock
-from bot.domain.comments import MAX_LISTED, clean_comment_text, parse_kind
+from bot.domain.comments import COMMENTS_PER_PAGE, MAX_LISTED, clean_comment_text, parse_kind
 from bot.domain.models import CommentKind, StakeholderGroup
 from bot.errors import Forbidden, NotFound, UserError, WindowClosed
 from bot.services import Services
@@ -146,21 +146,102 @@ async def test_list_filters_newest_first(services: Services) -> None:
     assert (await services.comments.listing(2)).comments == []
 
 
-async def test_list_is_bounded_and_counts(services: Services) -> None:
-    await _setup(services)
+async def _insert(services: Services, n: int, section: str = "vision", group: str = "Civil Society") -> None:
     draft = await services.drafts.require(G, "C11")
-    section = await services.drafts.require_section(draft, "vision")
-    now = services.clock()
+    found = await services.drafts.require_section(draft, section)
+    now = int(services.clock().timestamp() * 1000)
     await services.db.executemany(
         "INSERT INTO comments (guild_id, draft_id, section_id, revision, author_id, organization,"
         " stakeholder_group, kind, body, created_at) VALUES ($1, $2, $3, 1, $4, 'ISOC',"
-        " 'Civil Society', 'comment', $5, $6)",
-        [(G, draft.id, section.id, ANN, f"c{i}", int(now.timestamp() * 1000)) for i in range(300)],
+        " $5, 'comment', $6, $7)",
+        [(G, draft.id, found.id, ANN, group, f"c{i}", now) for i in range(n)],
     )
+
+
+async def test_list_is_bounded_and_counts(services: Services) -> None:
+    await _setup(services)
+    await _insert(services, 300)
     listing = await services.comments.listing(G, "C11")
-    assert len(listing.comments) == MAX_LISTED and listing.total == 300 and not listing.capped
-    assert listing.comments[0].text == "c299"
+    assert len(listing.comments) == COMMENTS_PER_PAGE and listing.total == 300 and not listing.capped
+    assert listing.comments[0].text == "c299" and listing.pages == 17 and listing.listed == MAX_LISTED
+    draft = await services.drafts.require(G, "C11")
     assert await services.comments.repo.count(CommentFilter(G, draft.id), 100) == 100
+
+
+@pytest.mark.parametrize(
+    ("n", "pages", "last"),
+    [(0, 1, 0), (1, 1, 1), (6, 1, 6), (7, 2, 1), (100, 17, 4), (101, 17, 4), (1_500, 17, 4)],
+)
+async def test_list_pages(services: Services, n: int, pages: int, last: int) -> None:
+    """Each page reads its own comments: the newest first, six a page, over the newest 100;
+    a page past the end is the last page."""
+    await _setup(services)
+    await _insert(services, n)
+    first = await services.comments.listing(G, "C11")
+    assert first.page == 0 and first.pages == pages
+    assert first.total == min(n, 1_000) and first.capped == (n > 1_000)
+    assert [c.text for c in first.comments] == [f"c{n - 1 - i}" for i in range(min(n, 6))]
+    end = await services.comments.listing(G, "C11", page=pages - 1)
+    assert end.page == pages - 1 and end.pages == pages and len(end.comments) == last
+    assert end.total == first.total and end.capped == first.capped
+    if n:
+        listed = min(n, MAX_LISTED)
+        assert [c.text for c in end.comments][-1] == f"c{n - listed}"
+    seen = []
+    for page in range(pages):
+        seen += [c.id for c in (await services.comments.listing(G, "C11", page=page)).comments]
+    assert len(seen) == len(set(seen)) == min(n, MAX_LISTED) and seen == sorted(seen, reverse=True)
+    past = await services.comments.listing(G, "C11", page=pages + 3)
+    assert past.page == end.page and [c.id for c in past.comments] == [c.id for c in end.comments]
+    assert (await services.comments.listing(G, "C11", page=10_000)).page == pages - 1
+
+
+async def test_a_page_past_a_shrunken_listing_is_its_last(services: Services) -> None:
+    """A click on page 3 after comments were withdrawn or hidden shows the last page left."""
+    await _setup(services)
+    ids = [(await services.comments.add(G, ANN, "C11", "vision", f"n{i}")).comment.id for i in range(20)]
+    assert (await services.comments.listing(G, page=3)).page == 3
+    for cid in ids[:8]:
+        await services.comments.withdraw(G, ANN, cid)
+    await services.comments.hide(G, COORD, ids[8], "Advertising")
+    listing = await services.comments.listing(G, page=3)
+    assert listing.page == 1 and listing.pages == 2 and listing.total == 11
+    assert [c.id for c in listing.comments] == ids[9:14][::-1]
+    assert listing.drafts == {listing.comments[0].draft_id: "C11"}
+    for cid in ids[9:]:
+        await services.comments.withdraw(G, ANN, cid)
+    empty = await services.comments.listing(G, page=3)
+    assert empty.comments == [] and empty.page == 0 and empty.pages == 1 and empty.total == 0
+
+
+async def test_list_pages_keep_the_filters(services: Services) -> None:
+    await _setup(services)
+    await services.drafts.create(G, COORD, "C7", "E-business", None)
+    await services.drafts.set_section(G, COORD, "C7", "vision", "v")
+    await _insert(services, 10, "pillar-b", "Government")
+    await _insert(services, 9, "vision")
+    for i in range(4):
+        await services.comments.add(G, BO, "C7", "vision", f"C7 {i}")
+    section = await services.comments.listing(G, "C11", "pillar-b", page=1)
+    assert section.total == 10 and section.pages == 2 and len(section.comments) == 4
+    assert {c.section_key for c in section.comments} == {"pillar-b"}
+    group = await services.comments.listing(G, group="Government", page=1)
+    assert group.total == 14 and {c.group for c in group.comments} == {"Government"}
+    assert set(group.drafts.values()) == {"C11"} and len(group.comments) == 6
+    both = await services.comments.listing(G, "C11", group="Civil Society", page=1)
+    assert both.total == 9 and len(both.comments) == 3 and {c.text for c in both.comments} == {"c2", "c1", "c0"}
+    c7 = await services.comments.listing(G, "C7")
+    assert c7.total == 4 and c7.drafts == {c7.comments[0].draft_id: "C7"}
+
+
+async def test_the_paged_read_gives_codes_and_current_revisions(services: Services) -> None:
+    await _setup(services)
+    first = (await services.comments.add(G, ANN, "C11", "pillar-a", "on revision 1")).comment
+    await services.drafts.set_section(G, COORD, "C11", "pillar-a", "A new text")
+    draft = await services.drafts.require(G, "C11")
+    rows = await services.comments.repo.page(CommentFilter(G), 7, 0)
+    assert [(r.comment.id, r.draft_code, r.current_revision) for r in rows] == [(first.id, "C11", 2)]
+    assert await services.comments.repo.page(CommentFilter(G, draft.id), 7, 1) == []
 
 
 async def test_coverage_counts_and_gaps(services: Services) -> None:
