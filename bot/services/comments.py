@@ -358,9 +358,11 @@ class CommentService:
         COMMENTS_PER_PAGE a page) and their count; the last page when `page` is past it."""
         draft: Draft | None = None
         found: Section | None = None
-        if draft_code:
+        if draft_code and section:  # the draft and its sections in one statement
+            draft, found = await self.drafts.require_place(guild_id, draft_code, section)
+        elif draft_code:
             draft = await self.drafts.require(guild_id, draft_code)
-        if section:
+        if section and found is None:
             if draft is None:
                 codes = await self.drafts.codes(guild_id)
                 if len(codes) != 1:
@@ -398,17 +400,19 @@ class CommentService:
 
     async def _page(self, flt: CommentFilter, page: int) -> tuple[list[Listed], int, int]:
         """The comments of page `page` (the last page when the listing has shrunk below it),
-        the page's index, and how many comments match (up to COUNT_CAP + 1). Counts only when
-        the page does not tell: a page that ends the listing gives its length."""
+        the page's index, and how many comments match (up to COUNT_CAP + 1): one statement
+        reads the page and counts, unless the page is past the end."""
         offset, size = page_window(page)
-        rows = await self.repo.page(flt, size + 1, offset)
-        if len(rows) <= size and (rows or offset == 0):
-            return rows, offset // COMMENTS_PER_PAGE, offset + len(rows)
+        rows, counted = await self.repo.page(flt, size + 1, offset, cap=COUNT_CAP + 1)
+        if counted is not None:  # the count came with the page, in the same statement
+            return rows[:size], offset // COMMENTS_PER_PAGE, counted
+        if offset == 0:
+            return rows, 0, 0
         total = await self.repo.count(flt, COUNT_CAP + 1)
-        if not rows:  # past the end: the listing shrank since the button was made
-            offset, size = page_window(last_page(total))
-            rows = await self.repo.page(flt, size + 1, offset)
-            total = max(total, offset + min(len(rows), size))
+        # past the end: the listing shrank since the button was made
+        offset, size = page_window(last_page(total))
+        rows, _ = await self.repo.page(flt, size + 1, offset)
+        total = max(total, offset + min(len(rows), size))
         return rows[:size], offset // COMMENTS_PER_PAGE, total
 
     async def coverage(self, guild_id: int, draft_code: str) -> Coverage:
