@@ -104,6 +104,8 @@ async def run_all(
     from .report import write_markdown
 
     write_markdown(out / "results.md", data)
+    if os.environ.get("CONCORD_BENCH_SAMPLES"):  # every latency, in completion order
+        write_json(out / "samples.json", samples)
     if plots:
         from .plots import write_plots
 

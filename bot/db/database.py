@@ -21,7 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.db.quick import CHECKPOINT_EVERY, QuickReader, QuickWriter, busy, open_connection
+from bot.db.quick import (
+    CHECKPOINT_EVERY,
+    QuickReader,
+    QuickWriter,
+    busy,
+    open_connection,
+    passive_checkpoint,
+)
 from bot.errors import ConfigError, DatabaseUnavailable
 from bot.text import clean_control, has_control
 
@@ -187,12 +194,15 @@ class SqliteDatabase(Database):
         self._reader: QuickReader | None = None
         self._writer: QuickWriter | None = None
         self._checkpoints: set[asyncio.Task[None]] = set()
+        self._checkpointed_at = 0  # the writer's commits when the last checkpoint began
+        self._path = ""
 
     def _open_quick(self, path: str) -> None:
         """The loop-thread connections of `bot.db.quick` (none for ":memory:", which each
         connection would see as a database of its own)."""
         if path == ":memory:":
             return
+        self._path = path
         self._reader = QuickReader(
             open_connection(path, read_only=True), self.convert, inert, self
         )
@@ -243,17 +253,30 @@ class SqliteDatabase(Database):
 
     def _after_quick_commit(self) -> None:
         """Every CHECKPOINT_EVERY commits of the loop-thread writer (which never checkpoints
-        itself), a passive checkpoint on aiosqlite's thread, in the background."""
+        itself), a passive checkpoint in the background, on a worker thread and a connection
+        of its own, first without any lock of ours: a passive checkpoint neither waits for nor
+        blocks SQLite's readers and writers (under the database's lock, every claim waited
+        for it: a 9 ms answer every 67 comments in the benchmark). The log starts again from
+        its beginning only after a checkpoint that copied all of it, which writes made
+        meanwhile prevent (SQLite reports a checkpoint whole when it copied the log as it
+        was when it began); so when the writer committed meanwhile, a second pass copies that
+        rest while this process's writers wait (a few pages), or the log would grow under
+        steady writing."""
         assert self._writer is not None
-        if self._writer.commits % CHECKPOINT_EVERY == 0:
+        if self._writer.commits - self._checkpointed_at >= CHECKPOINT_EVERY and not self._checkpoints:
+            self._checkpointed_at = self._writer.commits
             task = asyncio.get_running_loop().create_task(self._checkpoint())
             self._checkpoints.add(task)
             task.add_done_callback(self._checkpoints.discard)
 
     async def _checkpoint(self) -> None:
+        assert self._writer is not None
         try:
-            async with self._lock:
-                await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            commits = self._writer.commits
+            whole = await asyncio.to_thread(passive_checkpoint, self._path)
+            if not whole or self._writer.commits != commits:  # written to meanwhile
+                async with self._lock:
+                    await asyncio.to_thread(passive_checkpoint, self._path)
         except Exception:
             log.warning("WAL checkpoint failed; SQLite retries at the next one", exc_info=True)
 

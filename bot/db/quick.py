@@ -15,7 +15,7 @@ thread's hand-over, for statements of tens of microseconds). So the hot paths op
   the loop: BEGIN IMMEDIATE is tried without a busy timeout and, while another process holds
   the lock, tried again after asyncio sleeps, for as long as the threaded connection's
   busy_timeout would have waited. It never checkpoints on the loop either (wal_autocheckpoint
-  off): the database checkpoints on its thread every CHECKPOINT_EVERY commits.
+  off): the database checkpoints on a worker thread every CHECKPOINT_EVERY commits.
 
 Everything else (exports, coverage, imports, the reminder engine's scans) stays on aiosqlite's
 thread, where a long statement does not hold up the loop.
@@ -58,6 +58,18 @@ def open_connection(path: str, *, read_only: bool) -> sqlite3.Connection:
     else:
         conn.execute("PRAGMA wal_autocheckpoint=0")
     return conn
+
+
+def passive_checkpoint(path: str) -> bool:
+    """Copy what the log holds into the database file, as far as no reader still needs it
+    (for a worker thread: it opens, checkpoints and closes a connection of its own); whether
+    all of the log was copied, so that the next write starts the log again from its start."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        busy_, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return not busy_ and log == copied
+    finally:
+        conn.close()
 
 
 class QuickReader:
