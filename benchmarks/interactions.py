@@ -204,8 +204,11 @@ async def _measure_bot(world: World, users: list[User], proc: MeasuredBot,
     results: dict[str, Any] = {}
     samples: dict[str, list[float]] = {}
     for command in COMMANDS:
-        # warm-up: the first calls of each command (not counted)
+        # warm-up (not counted): the first calls of each command, then one burst at the
+        # measured concurrency, which opens the connections a pool keeps for such bursts
         await _measure(world, users, command, sizes.warmup, 1, offset=10_000_000)
+        await _measure(world, users, command, sizes.concurrency, sizes.concurrency,
+                       offset=20_000_000)
         for mode, concurrency in (("sequential", 1), ("concurrent", sizes.concurrency)):
             offset = 0 if mode == "sequential" else sizes.interactions
             bot_cpu, driver_cpu = cpu_seconds(bot_ps), cpu_seconds(driver_ps)
@@ -311,7 +314,8 @@ async def run(backend: str, sizes: Sizes, workdir: Path) -> dict[str, Any]:
         "conditions": (
             f"{sizes.interactions} interactions per command sequentially and"
             f" {sizes.interactions} at {sizes.concurrency} concurrent, after {sizes.warmup}"
-            " warm-up calls per command; database of"
+            f" sequential and {sizes.concurrency} concurrent warm-up calls per command (the"
+            " burst opens the database connections a pool keeps for one); database of"
             f" {seeded['events']:,} events, {seeded['comments']:,} comments,"
             f" {seeded['stakeholders']:,} stakeholders; /comment by {len(users):,} different"
             " registered members; /upcoming rotates " + str(UPCOMING_VARIANTS)
