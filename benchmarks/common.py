@@ -14,6 +14,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import sqlite3
 import sys
 import time
@@ -351,8 +352,8 @@ class MeasuredBot(BotProcess):
     """`python -m bot` (the real process) with its spawn and identify instants recorded.
 
     With CONCORD_BENCH_PROFILE=DIR set, the bot runs under cProfile and leaves DIR/<label>.prof;
-    with CONCORD_BENCH_PYSPY=DIR, py-spy (on PATH) samples it into DIR/<label>.txt (collapsed
-    stacks, as flamegraph.pl reads them).
+    with CONCORD_BENCH_PYSPY=DIR, py-spy (a dev dependency) samples it into DIR/<label>.txt
+    (collapsed stacks, as flamegraph.pl reads them).
     """
 
     def __init__(self, emu: DiscordEmulator, database_url: str, *, log_path: Path,
@@ -392,8 +393,9 @@ class MeasuredBot(BotProcess):
         )
         spy_dir = os.environ.get("CONCORD_BENCH_PYSPY")
         if spy_dir:  # py-spy samples the bot until it exits: less distortion than cProfile
+            spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
             await asyncio.create_subprocess_exec(
-                "py-spy", "record", "--pid", str(self.proc.pid), "--rate", "1000",
+                spy, "record", "--pid", str(self.proc.pid), "--rate", "1000",
                 "--nonblocking", "--format", "raw", "--output",
                 f"{spy_dir}/{self.log_path.stem}.txt",
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,

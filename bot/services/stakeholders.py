@@ -62,7 +62,11 @@ class StakeholderService:
 
     async def parse_group(self, guild_id: int, text: str) -> str:
         """The canonical name of the server group `text` names (case-insensitively; the five
-        keep their aliases), or a UserError naming the server's groups."""
+        keep their aliases), or a UserError naming the server's groups. The five are known
+        without reading the server's own groups (which cannot take their names)."""
+        found = match_group(text)
+        if found is not None:
+            return found
         return parse_group_in(text, await self.group_repo.names(guild_id))
 
     async def add_group(self, guild_id: int, actor_id: int, name: str) -> str:
