@@ -341,6 +341,10 @@ async def analyze(url: str) -> None:
         try:
             # and the visibility map autovacuum keeps on a live server (index-only scans)
             await conn.execute("VACUUM ANALYZE")
+            # Write the seed's pages out now: a checkpoint of 110,000 bulk-loaded rows, set
+            # off later by the WAL's size, stalled every commit of the measurements after it
+            # for up to a second (a reminder lateness p99 of 730 ms, against 7 ms alone).
+            await conn.execute("CHECKPOINT")
         finally:
             await conn.close()
 
