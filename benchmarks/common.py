@@ -327,7 +327,8 @@ async def bulk_insert(
 
 
 async def analyze(url: str) -> None:
-    """Refresh planner statistics after seeding (what a long-running database has)."""
+    """Refresh planner statistics after seeding (what a long-running database has), and let
+    the disk write the seed back before measuring on it."""
     if url.startswith("sqlite:"):
         conn = sqlite3.connect(sqlite_path(url))
         try:
@@ -347,6 +348,7 @@ async def analyze(url: str) -> None:
             await conn.execute("CHECKPOINT")
         finally:
             await conn.close()
+    await asyncio.to_thread(os.sync)
 
 
 # ------------------------------------------------------------------------------- the bot

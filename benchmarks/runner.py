@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import os
 import sys
@@ -80,6 +82,16 @@ async def run_all(
                 if name not in only:
                     continue
                 log(f"{name} on {backend}")
+                # Start on a settled disk: the measurement before may have left hundreds of MB
+                # to write back (the scale test's 1,000,000 reminders), and that writeback
+                # stalled the next measurement's commits for up to 0.8 s (PostgreSQL's reminder
+                # lateness p99 741 ms after it, 7.5 ms measured alone).
+                await asyncio.to_thread(os.sync)
+                # and on a settled heap: what the measurements before left in this process (the
+                # emulator's records, the seeds) is kept out of the collector's full passes,
+                # which otherwise paused the emulator mid-measurement as that heap grew.
+                gc.collect()
+                gc.freeze()
                 t0 = time.perf_counter()
                 produced = await PER_BACKEND[name](backend, sizes, workdir)
                 for result in produced if isinstance(produced, list) else [produced]:
