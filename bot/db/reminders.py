@@ -16,57 +16,23 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.db.database import Database, Executor, Row, from_ms, opt_dt, opt_ms, to_ms
-from bot.db.events import EventRepository
+from bot.db.database import Database, Executor, Row, from_ms, opt_dt, to_ms
+from bot.db.reminder_followups import (
+    add_next,
+    insert_planned,
+    lock_series,
+    mark_missed_overdue,
+    series_of,
+    top_up_series,
+)
+from bot.db.reminder_rows import COLUMNS, SELECT, chunks, each_chunk, in_list, reminder_model
 from bot.db.rsvp import plan_dms
 from bot.db.shards import ShardFilter  # re-exported: callers import it from here too
-from bot.domain.models import Claimed, Event, Moment, PlannedReminder, Reminder, ReminderState
-from bot.domain.offsets import parse_offsets
-from bot.domain.reminders import next_occurrence, plan_series_reminders
-from bot.errors import UserError
-
-DEFAULT_OFFSETS = "7d,1d,1h"
+from bot.domain.models import Claimed, Event, Moment, PlannedReminder, Reminder
 
 log = logging.getLogger(__name__)
 
 _MEMBER_LOCK = 727281  # advisory lock class: one member's own reminders (numbering, retries)
-
-_COLUMNS = (
-    "id", "guild_id", "event_id", "moment", "offset_seconds", "due_at", "channel_id", "user_id",
-    "body", "state", "rescheduled", "late", "attempts", "batch_key", "sent_at", "error",
-    "created_at", "member_seq", "repeat", "timezone",
-)
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM reminders"
-
-
-def _model(r: Row) -> Reminder:
-    return Reminder(
-        id=r["id"],
-        guild_id=r["guild_id"],
-        event_id=r["event_id"],
-        moment=Moment(r["moment"]),
-        offset_seconds=r["offset_seconds"],
-        due_at=from_ms(r["due_at"]),
-        channel_id=r["channel_id"],
-        user_id=r["user_id"],
-        text=r["body"],
-        state=ReminderState(r["state"]),
-        rescheduled=bool(r["rescheduled"]),
-        late=bool(r["late"]),
-        attempts=r["attempts"],
-        batch_key=r["batch_key"],
-        sent_at=opt_dt(r["sent_at"]),
-        error=r["error"],
-        created_at=opt_dt(r["created_at"]),
-        member_seq=r["member_seq"],
-        repeat=r["repeat"],
-        timezone=r["timezone"],
-    )
-
-
-def in_list(ids: Sequence[int], start: int = 1) -> str:
-    """`$1, $2, ...` for an IN list (parameters, never interpolated values)."""
-    return ", ".join(f"${i}" for i in range(start, start + len(ids)))
 
 
 class ReminderRepository:
@@ -89,7 +55,7 @@ class ReminderRepository:
         await tx.execute(
             "DELETE FROM reminders WHERE event_id = $1 AND state = 'pending'", event.id
         )
-        await _insert_planned(tx, event, planned, rescheduled=rescheduled, now=now)
+        await insert_planned(tx, event, planned, rescheduled=rescheduled, now=now)
         await plan_dms(tx, event.id, now)
 
     @staticmethod
@@ -110,7 +76,7 @@ class ReminderRepository:
         """The newest pending personal reminder with this member, moment, text, place and
         repeat rule set since `since`, if any."""
         row = await tx.fetchrow(
-            _SELECT + " WHERE user_id = $1 AND moment = 'personal' AND due_at = $2"
+            SELECT + " WHERE user_id = $1 AND moment = 'personal' AND due_at = $2"
             " AND body = $3 AND state = 'pending' AND created_at >= $4"
             " AND channel_id IS NOT DISTINCT FROM $5 AND repeat IS NOT DISTINCT FROM $6"
             " ORDER BY id DESC LIMIT 1",
@@ -121,7 +87,7 @@ class ReminderRepository:
             channel_id,
             repeat,
         )
-        return None if row is None else _model(row)
+        return None if row is None else reminder_model(row)
 
     @staticmethod
     async def lock_member(tx: Executor, user_id: int) -> None:
@@ -170,9 +136,9 @@ class ReminderRepository:
             timezone,
             language,
         )
-        row = await tx.fetchrow(_SELECT + " WHERE id = $1", rid)
+        row = await tx.fetchrow(SELECT + " WHERE id = $1", rid)
         assert row is not None
-        return _model(row)
+        return reminder_model(row)
 
     @staticmethod
     async def cancel_personal(
@@ -182,7 +148,7 @@ class ReminderRepository:
         when they have no such pending reminder here. A row the engine holds right now is not
         pending once its send is recorded, and a cancelled row is never claimed again."""
         row = await tx.fetchrow(
-            _SELECT + " WHERE user_id = $1 AND member_seq = $2 AND guild_id = $3"
+            SELECT + " WHERE user_id = $1 AND member_seq = $2 AND guild_id = $3"
             " AND moment = 'personal' AND state = 'pending'",
             user_id,
             member_seq,
@@ -194,7 +160,7 @@ class ReminderRepository:
             "UPDATE reminders SET state = 'cancelled' WHERE id = $1 AND state = 'pending'",
             row["id"],
         )
-        return _model(row)
+        return reminder_model(row)
 
     @staticmethod
     async def insert_many(tx: Executor, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -209,12 +175,12 @@ class ReminderRepository:
     # ------------------------------------------------------------------- reading
 
     async def get(self, reminder_id: int) -> Reminder | None:
-        row = await self.db.fetchrow(_SELECT + " WHERE id = $1", reminder_id)
-        return None if row is None else _model(row)
+        row = await self.db.fetchrow(SELECT + " WHERE id = $1", reminder_id)
+        return None if row is None else reminder_model(row)
 
     async def for_event(self, event_id: int) -> list[Reminder]:
-        rows = await self.db.fetch(_SELECT + " WHERE event_id = $1 ORDER BY due_at, id", event_id)
-        return [_model(r) for r in rows]
+        rows = await self.db.fetch(SELECT + " WHERE event_id = $1 ORDER BY due_at, id", event_id)
+        return [reminder_model(r) for r in rows]
 
     async def pending_for_guild(
         self, guild_id: int, *, user_id: int, limit: int = 200
@@ -222,7 +188,7 @@ class ReminderRepository:
         """A server's pending event reminders and `user_id`'s own, soonest first, each with
         its event's title (None for personal reminders). An event reminder's RSVP DMs are
         copies of it, left out."""
-        columns = ", ".join(f"r.{c}" for c in _COLUMNS)
+        columns = ", ".join(f"r.{c}" for c in COLUMNS)
         rows = await self.db.fetch(
             f"SELECT {columns}, e.title AS event_title FROM reminders r"
             " LEFT JOIN events e ON e.id = r.event_id"
@@ -234,25 +200,25 @@ class ReminderRepository:
             user_id,
             limit,
         )
-        return [(_model(r), r["event_title"]) for r in rows]
+        return [(reminder_model(r), r["event_title"]) for r in rows]
 
     async def personal_for_member(
         self, guild_id: int, user_id: int, limit: int = 500
     ) -> list[Reminder]:
         """`user_id`'s own pending reminders set in this server, soonest first."""
         rows = await self.db.fetch(
-            _SELECT + " WHERE guild_id = $1 AND user_id = $2 AND moment = 'personal'"
+            SELECT + " WHERE guild_id = $1 AND user_id = $2 AND moment = 'personal'"
             " AND state = 'pending' ORDER BY due_at, id LIMIT $3",
             guild_id,
             user_id,
             limit,
         )
-        return [_model(r) for r in rows]
+        return [reminder_model(r) for r in rows]
 
     async def all_for_guild(self, guild_id: int) -> list[Reminder]:
         """Every reminder of a server, whatever its state, by due time (the export)."""
-        rows = await self.db.fetch(_SELECT + " WHERE guild_id = $1 ORDER BY due_at, id", guild_id)
-        return [_model(r) for r in rows]
+        rows = await self.db.fetch(SELECT + " WHERE guild_id = $1 ORDER BY due_at, id", guild_id)
+        return [reminder_model(r) for r in rows]
 
     async def count_by_state(self) -> dict[str, int]:
         rows = await self.db.fetch("SELECT state, COUNT(*) AS n FROM reminders GROUP BY state")
@@ -295,7 +261,7 @@ class ReminderRepository:
         tx: Executor, now: datetime, shards: ShardFilter, *, late_limit: timedelta
     ) -> list[Reminder]:
         """Pending reminders more than `late_limit` overdue become `missed`; returns them."""
-        return await _mark_missed(tx, now, shards.sql(), late_limit=late_limit)
+        return await mark_missed_overdue(tx, now, shards.sql(), late_limit=late_limit)
 
     @staticmethod
     async def release_claims(tx: Executor, owner_prefix: str, me: str) -> int:
@@ -308,7 +274,7 @@ class ReminderRepository:
             me,
         )
         ids = [r["id"] for r in rows]
-        await _each_chunk(tx, "UPDATE reminders SET lease_until = NULL WHERE id IN ({ids})", ids)
+        await each_chunk(tx, "UPDATE reminders SET lease_until = NULL WHERE id IN ({ids})", ids)
         return len(ids)
 
     async def claim_due(
@@ -335,7 +301,7 @@ class ReminderRepository:
         lock = " FOR UPDATE OF r SKIP LOCKED" if self.db.dialect == "postgresql" else ""
         takeover_ms = now_ms - int((takeover_after or timedelta(days=36500)).total_seconds() * 1000)
         # However long the outage, and whoever's shard it is: `late_limit` late is missed.
-        await _mark_missed(
+        await mark_missed_overdue(
             tx, now, shards.sql(or_due_before="$3"), late_limit=late_limit, takeover_ms=takeover_ms
         )
         shard_sql = shards.sql(or_due_before="$3")
@@ -403,7 +369,7 @@ class ReminderRepository:
             member_ids = [m["id"] for m in members]
             for mid in member_ids:
                 keys[mid] = key
-            await _each_chunk(
+            await each_chunk(
                 tx, "UPDATE reminders SET batch_key = $1 WHERE id IN ({ids})", member_ids, key
             )
         claimed = []
@@ -440,7 +406,7 @@ class ReminderRepository:
     async def rekey(tx: Executor, ids: Sequence[int], batch_key: str) -> None:
         """Move rows into another message (before it is sent), so a resend after a crash
         carries that message's nonce."""
-        await _each_chunk(
+        await each_chunk(
             tx, "UPDATE reminders SET batch_key = $1 WHERE state = 'pending' AND id IN ({ids})",
             ids, batch_key,
         )
@@ -450,14 +416,14 @@ class ReminderRepository:
         """Record how a batch is split into messages (row ids per part, in order), before
         the first send: a resend after a crash sends exactly these messages again."""
         for index, ids in enumerate(parts):
-            await _each_chunk(
+            await each_chunk(
                 tx, "UPDATE reminders SET part = $1 WHERE state = 'pending' AND id IN ({ids})",
                 ids, index,
             )
 
     @staticmethod
     async def renew(tx: Executor, ids: Sequence[int], owner: str, until: datetime) -> None:
-        await _each_chunk(
+        await each_chunk(
             tx,
             "UPDATE reminders SET lease_until = $1 WHERE claimed_by = $2"
             " AND state = 'pending' AND id IN ({ids})",
@@ -472,19 +438,19 @@ class ReminderRepository:
         sent = "UPDATE reminders SET state = 'sent', sent_at = $1, message_id = $2," \
             " lease_until = NULL, error = NULL WHERE state = 'pending' AND id IN ({ids})"
         repeating: list[Reminder] = []
-        series = await _series_of(tx, ids)
-        await _lock_series(tx, series)
-        for chunk in _chunks(list(ids)):
+        series = await series_of(tx, ids)
+        await lock_series(tx, series)
+        for chunk in chunks(list(ids)):
             # One query finds (and records) the repeating rows: a row cancelled meanwhile is
             # no longer pending, so it is neither sent nor followed.
             rows = await tx.fetch(
                 sent.format(ids=in_list(chunk, 3)) + " AND repeat IS NOT NULL RETURNING "
-                + ", ".join(_COLUMNS),
+                + ", ".join(COLUMNS),
                 to_ms(at), message_id, *chunk,
             )
-            repeating.extend(_model(r) for r in rows)
-        await _each_chunk(tx, sent, ids, to_ms(at), message_id)
-        await _add_next(tx, repeating, at)
+            repeating.extend(reminder_model(r) for r in rows)
+        await each_chunk(tx, sent, ids, to_ms(at), message_id)
+        await add_next(tx, repeating, at)
         await top_up_series(tx, series, at)
 
     @staticmethod
@@ -493,9 +459,9 @@ class ReminderRepository:
     ) -> None:
         """Record `ids` as failed; given `now`, a series still gets its following
         occurrences planned (the engine always gives it)."""
-        series = await _series_of(tx, ids)
-        await _lock_series(tx, series)
-        await _each_chunk(
+        series = await series_of(tx, ids)
+        await lock_series(tx, series)
+        await each_chunk(
             tx,
             "UPDATE reminders SET state = 'failed', error = $1, claimed_by = NULL,"
             " lease_until = NULL WHERE state = 'pending' AND id IN ({ids})",
@@ -508,174 +474,11 @@ class ReminderRepository:
     async def retry_later(tx: Executor, ids: Sequence[int], until: datetime, error: str) -> None:
         """Keep them pending but unclaimable until `until` (a backoff after a 5xx). The claim
         is given up, so a lease renewal already on its way cannot shorten the backoff."""
-        await _each_chunk(
+        await each_chunk(
             tx,
             "UPDATE reminders SET attempts = attempts + 1, lease_until = $1, error = $2,"
             " claimed_by = NULL WHERE state = 'pending' AND id IN ({ids})",
             ids, to_ms(until), error[:500],
-        )
-
-
-async def _mark_missed(
-    tx: Executor,
-    now: datetime,
-    shard_sql: str,
-    *,
-    late_limit: timedelta,
-    takeover_ms: int | None = None,
-) -> list[Reminder]:
-    """Inside a transaction: free pending rows more than `late_limit` overdue become `missed`.
-    `shard_sql` may refer to $3 (the takeover bound, `takeover_ms`)."""
-    cutoff = to_ms(now - late_limit)
-    args: list[Any] = [cutoff, to_ms(now)]
-    if "$3" in shard_sql:
-        args.append(takeover_ms if takeover_ms is not None else cutoff)
-    rows = await tx.fetch(
-        _SELECT.replace(" FROM reminders", " FROM reminders r")
-        + " WHERE r.state = 'pending' AND r.due_at < $1"
-        + " AND (r.lease_until IS NULL OR r.lease_until < $2)"
-        + shard_sql,
-        *args,
-    )
-    ids = [r["id"] for r in rows]
-    series = {int(r["event_id"]) for r in rows if r["event_id"] is not None}
-    await _lock_series(tx, series)  # before the rows: the order an edit takes them in
-    await _each_chunk(
-        tx,
-        "UPDATE reminders SET state = 'missed', claimed_by = NULL,"
-        " lease_until = NULL, error = 'more than 6 hours late' WHERE id IN ({ids})",
-        ids,
-    )
-    for r in rows:
-        log.warning(
-            "reminder %s was due %s, more than 6 hours ago; marked missed",
-            r["id"], from_ms(r["due_at"]).isoformat(),
-        )
-    missed = [_model(r) for r in rows]
-    await _add_next(tx, [m for m in missed if m.repeat], now)
-    await top_up_series(tx, series, now)
-    return missed
-
-
-async def _lock_series(tx: Executor, event_ids: set[int]) -> None:
-    """Lock the rows of these events (PostgreSQL), in id order, before their reminders are
-    recorded: an edit locks the event, then its reminders, so taking them in that order here
-    too means the two wait for each other instead of deadlocking."""
-    if tx.dialect != "postgresql" or not event_ids:
-        return
-    ordered = sorted(event_ids)
-    for chunk in _chunks(ordered):
-        await tx.fetch(
-            f"SELECT id FROM events WHERE id IN ({in_list(chunk)}) ORDER BY id FOR UPDATE", *chunk
-        )
-
-
-async def _insert_planned(
-    tx: Executor,
-    event: Event,
-    planned: Sequence[PlannedReminder],
-    *,
-    rescheduled: bool,
-    now: datetime,
-) -> None:
-    if planned:
-        await tx.executemany(
-            "INSERT INTO reminders (guild_id, event_id, moment, offset_seconds, due_at,"
-            " state, rescheduled, created_at, occurrence_at)"
-            " VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8)",
-            [
-                (
-                    event.guild_id,
-                    event.id,
-                    p.moment,
-                    int(p.offset.total_seconds()),
-                    to_ms(p.due_at),
-                    int(rescheduled or p.rescheduled),
-                    to_ms(now),
-                    opt_ms(p.occurrence),
-                )
-                for p in planned
-            ],
-        )
-
-
-async def _series_of(tx: Executor, ids: Sequence[int]) -> set[int]:
-    """The series whose pending occurrence reminders are among `ids` (before they are
-    recorded as sent or failed)."""
-    found: set[int] = set()
-    for chunk in _chunks(list(ids)):
-        rows = await tx.fetch(
-            f"SELECT DISTINCT event_id FROM reminders WHERE id IN ({in_list(chunk)})"
-            " AND occurrence_at IS NOT NULL AND state = 'pending'",
-            *chunk,
-        )
-        found.update(int(r["event_id"]) for r in rows if r["event_id"] is not None)
-    return found
-
-
-async def top_up_series(tx: Executor, event_ids: set[int], now: datetime) -> None:
-    """Inside the transaction that records a series' reminders sent, missed or failed: plan
-    the reminders of its following occurrences (bot.domain.reminders.plan_series_reminders)
-    that are not stored yet, in any state. The series' row is locked on PostgreSQL, so two
-    processes recording at once take turns and the second finds the first's rows: a crash
-    neither loses the following occurrences nor plans them twice."""
-    for event_id in sorted(event_ids):
-        lock = " FOR UPDATE" if tx.dialect == "postgresql" else ""
-        row = await tx.fetchrow(
-            "SELECT guild_id, rrule FROM events WHERE id = $1" + lock, event_id
-        )
-        if row is None or row["rrule"] is None:
-            continue
-        event = await EventRepository.get_in(tx, int(row["guild_id"]), event_id)
-        if event is None:
-            continue
-        text = await tx.fetchval(
-            "SELECT reminder_offsets FROM guild_settings WHERE guild_id = $1", event.guild_id
-        )
-        try:
-            offsets = parse_offsets(text or DEFAULT_OFFSETS)
-        except UserError:
-            offsets = parse_offsets(DEFAULT_OFFSETS)
-        changes = await EventRepository.changes_of(tx, event_id)
-        planned = plan_series_reminders(event, changes, offsets, now)
-        if not planned:
-            continue
-        first = min(p.occurrence for p in planned if p.occurrence is not None)
-        stored = await tx.fetch(
-            "SELECT occurrence_at, moment, offset_seconds FROM reminders"
-            " WHERE event_id = $1 AND occurrence_at >= $2",
-            event_id, to_ms(first),
-        )
-        have = {(int(r["occurrence_at"]), r["moment"], r["offset_seconds"]) for r in stored}
-        new = [
-            p for p in planned
-            if (opt_ms(p.occurrence), p.moment.value, int(p.offset.total_seconds())) not in have
-        ]
-        await _insert_planned(tx, event, new, rescheduled=False, now=now)
-        if new:
-            await plan_dms(tx, event_id, now)  # copies for Going / Maybe of the new ones
-
-
-async def _add_next(tx: Executor, done: Sequence[Reminder], now: datetime) -> None:
-    """Inside the transaction that records `done` (repeating reminders just sent or missed):
-    each gets its next occurrence after `now`, with the same number, text, place, rule and
-    timezone."""
-    rows = []
-    for r in done:
-        if not r.repeat:
-            continue
-        due = next_occurrence(r.due_at, r.repeat, r.timezone or "UTC", after=now)
-        rows.append((
-            r.guild_id, to_ms(due), r.channel_id, r.user_id, r.text, r.user_id, to_ms(now),
-            r.member_seq, r.repeat, r.timezone, r.id,
-        ))
-    if rows:
-        await tx.executemany(
-            "INSERT INTO reminders (guild_id, moment, due_at, channel_id, user_id, body,"
-            " state, created_by, created_at, member_seq, repeat, timezone, language)"
-            " VALUES ($1, 'personal', $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10,"
-            " (SELECT language FROM reminders WHERE id = $11))",
-            rows,
         )
 
 
@@ -696,14 +499,3 @@ def _mention_role(r: Row) -> int | None:
     if _channel(r) is None or r["event_id"] is None or r["channel_id"]:
         return None
     return int(r["reminder_role_id"]) if r["reminder_role_id"] else None
-
-
-def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
-
-
-async def _each_chunk(tx: Executor, sql: str, ids: Sequence[int], *args: Any) -> None:
-    """Run `sql` once per 500 of `ids`: its `{ids}` becomes their parameters, numbered after
-    `args` (which come first)."""
-    for chunk in _chunks(list(ids)):
-        await tx.execute(sql.format(ids=in_list(chunk, len(args) + 1)), *args, *chunk)

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.db.migrations import apply_migrations
-from bot.db.reminders import ReminderRepository, top_up_series
+from bot.db.reminder_followups import top_up_series
+from bot.db.reminders import ReminderRepository
 from bot.domain.clock import FakeClock
 from bot.domain.models import ReminderState
 from bot.errors import UserError
