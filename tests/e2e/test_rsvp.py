@@ -372,7 +372,13 @@ async def test_a_click_while_the_database_is_held_is_answered_in_time(
     await res.wait_until(lambda r: bool(r.followups), what="the warning")
     world.emu.enforce_interaction_deadline = True
     async with sqlite_write_lock(sqlite_path(db_url)):
-        got = await click(world, world.alice, res.answer, f"rsvp:{eid}:going")
+        # The answer must be deferred in time; it may then take up to twice SQLite's 5 s busy
+        # timeout: the reminder engine retries its claim every second, and the click's
+        # transaction can queue behind one attempt on the bot's one aiosqlite connection.
+        got = await world.emu.click(
+            world.alice, res.answer, f"rsvp:{eid}:going", guild=world.guild,
+            channel=world.channel, timeout=20,
+        )
     assert got.deferred and got.latency is not None and got.latency < 3
     assert got.ephemeral and "nothing was saved" in got.text(), got.text()
     assert (await bot.services.rsvp.counts(eid)).going == 0
