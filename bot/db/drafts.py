@@ -40,17 +40,18 @@ def draft_model(row: Row) -> Draft:
     )
 
 
-def section_model(row: Row) -> Section:
+def section_model(row: Row, prefix: str = "") -> Section:
+    """A sections row as the model; `prefix`: its columns' prefix in a join ("s_")."""
     return Section(
-        id=row["id"],
-        draft_id=row["draft_id"],
-        key=row["key"],
-        position=row["position"],
-        revision=row["revision"],
-        text=row["body"],
-        updated_at=opt_dt(row["updated_at"]),
-        part=row["part"],
-        label=row["label"],
+        id=row[f"{prefix}id"],
+        draft_id=row[f"{prefix}draft_id"],
+        key=row[f"{prefix}key"],
+        position=row[f"{prefix}position"],
+        revision=row[f"{prefix}revision"],
+        text=row[f"{prefix}body"],
+        updated_at=opt_dt(row[f"{prefix}updated_at"]),
+        part=row[f"{prefix}part"],
+        label=row[f"{prefix}label"],
     )
 
 
@@ -107,7 +108,8 @@ class DraftRepository:
         rows = await self.db.quick.fetch(
             "SELECT d.id, d.guild_id, d.code, d.title, d.version, d.window_opens,"
             " d.window_closes, d.window_event_id, d.created_at, d.updated_at, d.notes,"
-            " d.language, s.id AS s_id, s.key AS s_key, s.position AS s_position,"
+            " d.language, s.id AS s_id, s.draft_id AS s_draft_id, s.key AS s_key,"
+            " s.position AS s_position,"
             " s.revision AS s_revision, s.body AS s_body, s.updated_at AS s_updated_at,"
             " s.part AS s_part, s.label AS s_label"
             " FROM drafts d LEFT JOIN sections s ON s.draft_id = d.id"
@@ -117,16 +119,7 @@ class DraftRepository:
         if not rows:
             return None
         draft = draft_model(rows[0])
-        sections = [
-            Section(
-                id=r["s_id"], draft_id=draft.id, key=r["s_key"], position=r["s_position"],
-                revision=r["s_revision"], text=r["s_body"], updated_at=opt_dt(r["s_updated_at"]),
-                part=r["s_part"], label=r["s_label"],
-            )
-            for r in rows
-            if r["s_id"] is not None
-        ]
-        return draft, sections
+        return draft, [section_model(r, "s_") for r in rows if r["s_id"] is not None]
 
     async def get_by_id(self, draft_id: int) -> Draft | None:
         row = await self.db.quick.fetchrow(_DRAFT + " WHERE id = $1", draft_id)

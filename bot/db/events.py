@@ -443,20 +443,6 @@ class EventRepository:
             return None
         return [_model(r) for r in rows], int(rows[0]["total"]), bool(rows[0]["series"])
 
-    async def count_overlapping(
-        self,
-        guild_id: int,
-        start: datetime,
-        end: datetime,
-        kind: EventKind | None = None,
-        *,
-        cap: int,
-    ) -> int:
-        """How many events overlap [start, end], counting at most `cap` + 1 rows (a result
-        above `cap` means "more than `cap`")."""
-        total, _ = await self.count_overlapping_and_series(guild_id, start, end, kind, cap=cap)
-        return total
-
     async def count_overlapping_and_series(
         self,
         guild_id: int,
@@ -466,8 +452,9 @@ class EventRepository:
         *,
         cap: int,
     ) -> tuple[int, bool]:
-        """`count_overlapping` and `has_series` in one statement (one round trip where
-        /upcoming needs both)."""
+        """How many events overlap [start, end], counting at most `cap` + 1 rows (a result
+        above `cap` means "more than `cap`"), and `has_series`: one statement, as /upcoming
+        needs both."""
         where, args = self._overlap(guild_id, start, end, kind)
         row = await self.db.quick.fetchrow(
             f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM events{where}"

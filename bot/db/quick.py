@@ -75,30 +75,25 @@ def passive_checkpoint(path: str) -> bool:
         conn.close()
 
 
-class QuickReader:
-    """Reads at once on the loop's thread; `fallback` (the threaded database) when busy."""
+class _Statements:
+    """What a reader and the writer share: a connection of the loop's thread, the dialect's
+    placeholders, and fetchrow / fetchval derived from fetch."""
 
     dialect = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection, convert: Callable[[str], str],
-                 args: Callable[[Sequence[Any]], Sequence[Any]], fallback: Any) -> None:
+                 args: Callable[[Sequence[Any]], Sequence[Any]]) -> None:
         self._conn = conn
         self._convert = convert
         self._args = args
-        self._fallback = fallback
 
     def _rows(self, sql: str, args: Sequence[Any]) -> list[Row]:
-        # fetchall ends the statement, and with it the read transaction: the next read sees
-        # every commit made before it.
+        # fetchall ends the statement (and, outside a transaction, its read transaction: the
+        # next read sees every commit made before it).
         return self._conn.execute(self._convert(sql), self._args(args)).fetchall()
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        try:
-            return self._rows(sql, args)
-        except sqlite3.OperationalError as exc:
-            if not busy(exc):
-                raise
-        return list(await self._fallback.fetch(sql, *args))
+        return self._rows(sql, args)
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         rows = await self.fetch(sql, *args)
@@ -107,6 +102,23 @@ class QuickReader:
     async def fetchval(self, sql: str, *args: Any) -> Any:
         row = await self.fetchrow(sql, *args)
         return None if row is None else row[0]
+
+
+class QuickReader(_Statements):
+    """Reads at once on the loop's thread; `fallback` (the threaded database) when busy."""
+
+    def __init__(self, conn: sqlite3.Connection, convert: Callable[[str], str],
+                 args: Callable[[Sequence[Any]], Sequence[Any]], fallback: Any) -> None:
+        super().__init__(conn, convert, args)
+        self._fallback = fallback
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        try:
+            return self._rows(sql, args)
+        except sqlite3.OperationalError as exc:
+            if not busy(exc):
+                raise
+        return list(await self._fallback.fetch(sql, *args))
 
     async def execute(self, sql: str, *args: Any) -> None:
         raise TypeError("QuickReader only reads; write in a transaction")
@@ -118,16 +130,12 @@ class QuickReader:
         self._conn.close()
 
 
-class QuickWriter:
+class QuickWriter(_Statements):
     """A transaction's statements at once on the loop's thread (the caller holds the lock)."""
-
-    dialect = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection, convert: Callable[[str], str],
                  args: Callable[[Sequence[Any]], Sequence[Any]]) -> None:
-        self._conn = conn
-        self._convert = convert
-        self._args = args
+        super().__init__(conn, convert, args)
         self.commits = 0
 
     async def begin(self) -> None:
@@ -158,17 +166,6 @@ class QuickWriter:
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self._conn.executemany(self._convert(sql), [tuple(self._args(r)) for r in rows]).close()
-
-    async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        return self._conn.execute(self._convert(sql), self._args(args)).fetchall()
-
-    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        rows = await self.fetch(sql, *args)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, *args: Any) -> Any:
-        row = await self.fetchrow(sql, *args)
-        return None if row is None else row[0]
 
     def close(self) -> None:
         self.rollback()

@@ -220,13 +220,14 @@ class CalendarService:
         if found is not None and not found[2]:
             events, total, _ = found
             return total, index, events
-        total, series = await self.count_upcoming_and_series(guild_id, days, kind, now, cap=cap)
+        # the same window as the statement above, whatever the clock says by now
+        total, series = await self.count_upcoming_and_series(guild_id, days, kind, start, cap=cap)
         if total == 0:
             return 0, index, []
         if total <= cap:
             index = min(index, -(-total // size) - 1)
         events = await self.upcoming(
-            guild_id, days, kind, now, limit=size + 1, offset=index * size, series=series
+            guild_id, days, kind, start, limit=size + 1, offset=index * size, series=series
         )
         return total, index, events
 
