@@ -137,7 +137,12 @@ def comment_item(
 ) -> str:
     """One listed comment: its line of facts (saying so when it was made on an earlier
     revision than the section's `current` one), then a one-line preview of its text."""
-    return f"{item_facts(comment, draft_code, current, ItemWords(lang))}\n> {item_preview(comment)}"
+    return item(item_facts(comment, draft_code, current, ItemWords(lang)), item_preview(comment))
+
+
+def item(facts: str, preview: str) -> str:
+    """One listed item: its line of facts, then its preview quoted."""
+    return f"{facts}\n> {preview}"
 
 
 class ItemWords:
@@ -211,11 +216,11 @@ def fit_items(header: str, facts: list[str], previews: list[str], budget: int) -
         else:
             share = (budget - len(header)) // n - 1
             items = [
-                cut(f"{f}\n> {cut(p, MIN_PREVIEW)}", share)
+                cut(item(f, cut(p, MIN_PREVIEW)), share)
                 for f, p in zip(facts, previews, strict=True)
             ]
             return "\n".join([header, *items])
-    return "\n".join([header, *(f"{f}\n> {p}" for f, p in zip(facts, previews, strict=True))])
+    return "\n".join([header, *(item(f, p) for f, p in zip(facts, previews, strict=True))])
 
 
 def _made(comment: Comment, lang: str = "en") -> str:
